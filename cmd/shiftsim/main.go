@@ -1,0 +1,130 @@
+// Command shiftsim simulates AWS CodeDeploy traffic shifting of a Lambda alias
+// and compares deployment strategies. The command holds no logic of its own:
+// each subcommand (one file each) parses its flags, calls the library and
+// prints; exit codes are decided here, in one place.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+
+	"github.com/spf13/pflag"
+)
+
+// Exit statuses: 0 success (a simulated rollback is a result, not an error),
+// 1 anything unexpected, 2 usage and input errors.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitInput = 2
+)
+
+// inputError marks an error caused by the user's input (flags, files): exit 2.
+type inputError struct{ err error }
+
+func (e inputError) Error() string { return e.err.Error() }
+func (e inputError) Unwrap() error { return e.err }
+
+// inputErr wraps err (or formats a new one) as an input error.
+func inputErrf(format string, a ...any) error { return inputError{fmt.Errorf(format, a...)} }
+
+// asInput marks err as an input error; nil stays nil.
+func asInput(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ie inputError
+	if errors.As(err, &ie) {
+		return err
+	}
+	return inputError{err}
+}
+
+// command is one subcommand: it parses args and writes to stdout/stderr.
+type command struct {
+	summary string
+	run     func(args []string, stdout, stderr io.Writer) error
+}
+
+var commands = map[string]command{}
+
+func register(name, summary string, run func(args []string, stdout, stderr io.Writer) error) {
+	commands[name] = command{summary: summary, run: run}
+}
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// run executes one command line and returns the process exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stdout)
+		if len(args) == 0 {
+			return exitInput
+		}
+		return exitOK
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "shiftsim: unknown command %q\n", args[0])
+		usage(stderr)
+		return exitInput
+	}
+	err := c.run(args[1:], stdout, stderr)
+	if err == nil || errors.Is(err, errHelp) {
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "shiftsim %s: %v\n", args[0], err)
+	var ie inputError
+	if errors.As(err, &ie) {
+		return exitInput
+	}
+	return exitError
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "shiftsim — simulate CodeDeploy traffic shifting of a Lambda alias, compare strategies")
+	fmt.Fprintln(w, "\nUsage: shiftsim COMMAND [flags]\n\nCommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-12s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'shiftsim COMMAND --help' for the flags of a command.")
+}
+
+// errHelp is returned by parseFlags when --help was given and usage printed.
+var errHelp = errors.New("help requested")
+
+// newFlagSet returns a flag set for one subcommand whose usage line is
+// "shiftsim NAME ARGS" followed by summary and the flag defaults.
+func newFlagSet(name, argsUsage, summary string, out io.Writer) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.SortFlags = false
+	fs.Usage = func() {
+		fmt.Fprintf(out, "Usage: shiftsim %s %s\n\n%s\n\nFlags:\n%s", name, argsUsage, summary, fs.FlagUsages())
+	}
+	return fs
+}
+
+// parseFlags parses args; --help prints usage to stdout and yields errHelp,
+// any other parse problem is an input error (exit 2).
+func parseFlags(fs *pflag.FlagSet, args []string, stdout io.Writer) error {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	if errors.Is(err, pflag.ErrHelp) {
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return errHelp
+	}
+	if err != nil {
+		return inputErrf("%v (see --help)", err)
+	}
+	return nil
+}
