@@ -1,0 +1,138 @@
+// Package traffic produces request arrival streams for the simulator:
+// synthetic generators now, recorded streams later. A source hands out
+// arrival times in batches (Fill), so the engine pays one call per batch,
+// not one per request.
+//
+// A source never reads the wall clock or global randomness: it owns a seeded
+// generator, and the same seed yields the same arrivals.
+package traffic
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+)
+
+// Source is a stream of request arrival times, in nanoseconds of virtual time,
+// nondecreasing.
+type Source interface {
+	// Fill writes the next arrivals into buf and returns how many it wrote;
+	// 0 means the stream has ended.
+	Fill(buf []int64) int
+}
+
+// Poisson is a homogeneous Poisson arrival process of Rate requests per
+// second over [0, Until).
+type Poisson struct {
+	Rate  float64       // requests per second, > 0
+	Until time.Duration // end of the stream (exclusive)
+
+	rng  *rand.Rand
+	next float64 // next arrival, seconds
+}
+
+// NewPoisson returns a Poisson source of rate requests per second until the
+// given time, drawing its gaps from src.
+func NewPoisson(rate float64, until time.Duration, src rand.Source) (*Poisson, error) {
+	if !(rate >= 0) || math.IsInf(rate, 0) {
+		return nil, fmt.Errorf("traffic: rate %v must be a finite number >= 0", rate)
+	}
+	p := &Poisson{Rate: rate, Until: until, rng: rand.New(src)}
+	p.next = p.gap()
+	return p, nil
+}
+
+func (p *Poisson) gap() float64 {
+	if p.Rate == 0 {
+		return math.Inf(1)
+	}
+	return p.rng.ExpFloat64() / p.Rate
+}
+
+// Fill implements Source.
+func (p *Poisson) Fill(buf []int64) int {
+	until := p.Until.Seconds()
+	n := 0
+	for n < len(buf) && p.next < until {
+		buf[n] = int64(p.next * 1e9)
+		n++
+		p.next += p.gap()
+	}
+	return n
+}
+
+// Diurnal is a Poisson process whose rate follows a day: Rate·(1 + Amplitude·cos(2π(t−Peak)/Period)),
+// so Rate is the mean, Rate·(1+Amplitude) the peak at time Peak (and every
+// Period after it) and Rate·(1−Amplitude) the trough half a period away.
+// It is sampled exactly by thinning (Lewis and Shedler, 1979): candidates at
+// the peak rate, each kept with probability rate(t)/peak rate.
+type Diurnal struct {
+	Rate      float64       // mean requests per second
+	Amplitude float64       // in [0, 1]
+	Period    time.Duration // e.g. 24h
+	Peak      time.Duration // time of the first peak
+	Until     time.Duration
+
+	rng  *rand.Rand
+	next float64
+	max  float64
+}
+
+// NewDiurnal returns a diurnal source drawing from src.
+func NewDiurnal(rate, amplitude float64, period, peak, until time.Duration, src rand.Source) (*Diurnal, error) {
+	switch {
+	case !(rate >= 0) || math.IsInf(rate, 0):
+		return nil, fmt.Errorf("traffic: rate %v must be a finite number >= 0", rate)
+	case !(amplitude >= 0 && amplitude <= 1):
+		return nil, fmt.Errorf("traffic: amplitude %v must be in [0, 1]", amplitude)
+	case period <= 0:
+		return nil, fmt.Errorf("traffic: period %v must be > 0", period)
+	}
+	d := &Diurnal{Rate: rate, Amplitude: amplitude, Period: period, Peak: peak, Until: until, rng: rand.New(src)}
+	d.max = rate * (1 + amplitude)
+	d.next = d.advance(0)
+	return d, nil
+}
+
+// RateAt is the instantaneous rate at t, in requests per second.
+func (d *Diurnal) RateAt(t float64) float64 {
+	return d.Rate * (1 + d.Amplitude*math.Cos(2*math.Pi*(t-d.Peak.Seconds())/d.Period.Seconds()))
+}
+
+// advance returns the first accepted arrival after t.
+func (d *Diurnal) advance(t float64) float64 {
+	if d.max == 0 {
+		return math.Inf(1)
+	}
+	until := d.Until.Seconds()
+	for {
+		t += d.rng.ExpFloat64() / d.max
+		if t >= until {
+			return t
+		}
+		if d.rng.Float64()*d.max < d.RateAt(t) {
+			return t
+		}
+	}
+}
+
+// Fill implements Source.
+func (d *Diurnal) Fill(buf []int64) int {
+	until := d.Until.Seconds()
+	n := 0
+	for n < len(buf) && d.next < until {
+		buf[n] = int64(d.next * 1e9)
+		n++
+		d.next = d.advance(d.next)
+	}
+	return n
+}
+
+// MeanCount is the expected number of arrivals of d in [a, b) seconds: the
+// integral of RateAt.
+func (d *Diurnal) MeanCount(a, b float64) float64 {
+	w := 2 * math.Pi / d.Period.Seconds()
+	p := d.Peak.Seconds()
+	return d.Rate*(b-a) + d.Rate*d.Amplitude/w*(math.Sin(w*(b-p))-math.Sin(w*(a-p)))
+}
