@@ -1,0 +1,118 @@
+package strategies
+
+import (
+	"errors"
+	"fmt"
+)
+
+// DeploymentConfig is CodeDeploy's CreateDeploymentConfig input (and the
+// AWS::CodeDeploy::DeploymentConfig properties) restricted to what Lambda uses,
+// so a user can paste a custom config. Field names are AWS's property names;
+// encoding/json matches them case-insensitively, so both the CloudFormation
+// (DeploymentConfigName) and the API wire spelling (deploymentConfigName) decode.
+type DeploymentConfig struct {
+	DeploymentConfigName string
+	ComputePlatform      string // "Lambda"; empty is accepted as Lambda
+	TrafficRoutingConfig *TrafficRoutingConfig
+}
+
+// TrafficRoutingConfig is CodeDeploy's TrafficRoutingConfig: Type and the one
+// sub-object that Type selects (none for AllAtOnce).
+type TrafficRoutingConfig struct {
+	Type            string
+	TimeBasedCanary *TimeBasedCanary
+	TimeBasedLinear *TimeBasedLinear
+}
+
+// TimeBasedCanary is CodeDeploy's TimeBasedCanary: CanaryPercentage percent at
+// once, the rest CanaryInterval minutes later.
+type TimeBasedCanary struct {
+	CanaryPercentage int
+	CanaryInterval   int
+}
+
+// TimeBasedLinear is CodeDeploy's TimeBasedLinear: LinearPercentage percent
+// more every LinearInterval minutes.
+type TimeBasedLinear struct {
+	LinearPercentage int
+	LinearInterval   int
+}
+
+// Lambda is the only ComputePlatform this package models.
+const Lambda = "Lambda"
+
+const trc = "TrafficRoutingConfig"
+
+// FromDeploymentConfig converts and validates a pasted CodeDeploy config. On
+// top of Config.Validate's rules (each error names the AWS property path, e.g.
+// "TrafficRoutingConfig.TimeBasedCanary.CanaryPercentage: 120 is out of range
+// 1..99") it requires ComputePlatform "Lambda" or empty, a TrafficRoutingConfig,
+// and exactly the sub-object that Type selects. All problems are reported,
+// joined with errors.Join.
+func FromDeploymentConfig(d DeploymentConfig) (Config, error) {
+	var errs []error
+	if d.ComputePlatform != "" && d.ComputePlatform != Lambda {
+		errs = append(errs, fmt.Errorf("ComputePlatform: %q is not supported (want %q)", d.ComputePlatform, Lambda))
+	}
+	r := d.TrafficRoutingConfig
+	if r == nil {
+		errs = append(errs, fmt.Errorf("%s: missing (a Lambda config needs Type and its settings)", trc))
+		return Config{}, errors.Join(errs...)
+	}
+	c := Config{Name: d.DeploymentConfigName, Type: Type(r.Type)}
+	f := fields{name: "DeploymentConfigName", typ: trc + ".Type"}
+	canary, linear := trc+".TimeBasedCanary", trc+".TimeBasedLinear"
+	absent := func(field string, present bool) {
+		if present {
+			errs = append(errs, fmt.Errorf("%s: must be absent for Type %s", field, c.Type))
+		}
+	}
+	missing := false
+	switch c.Type {
+	case Canary:
+		f.pct, f.interval = canary+".CanaryPercentage", canary+".CanaryInterval"
+		if s := r.TimeBasedCanary; s != nil {
+			c.Percentage, c.Interval = s.CanaryPercentage, s.CanaryInterval
+		} else {
+			missing = true
+			errs = append(errs, fmt.Errorf("%s: missing for Type %s", canary, c.Type))
+		}
+		absent(linear, r.TimeBasedLinear != nil)
+	case Linear:
+		f.pct, f.interval = linear+".LinearPercentage", linear+".LinearInterval"
+		if s := r.TimeBasedLinear; s != nil {
+			c.Percentage, c.Interval = s.LinearPercentage, s.LinearInterval
+		} else {
+			missing = true
+			errs = append(errs, fmt.Errorf("%s: missing for Type %s", linear, c.Type))
+		}
+		absent(canary, r.TimeBasedCanary != nil)
+	case AllAtOnce:
+		absent(canary, r.TimeBasedCanary != nil)
+		absent(linear, r.TimeBasedLinear != nil)
+	}
+	if missing { // the settings' own errors would only repeat "missing"
+		if err := c.validateName(f.name); err != nil {
+			errs = append(errs, err)
+		}
+	} else if err := c.validate(f); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return Config{}, errors.Join(errs...)
+	}
+	return c, nil
+}
+
+// DeploymentConfig emits c in CodeDeploy's shape, ComputePlatform "Lambda";
+// FromDeploymentConfig(c.DeploymentConfig()) gives c back for a valid c.
+func (c Config) DeploymentConfig() DeploymentConfig {
+	r := &TrafficRoutingConfig{Type: string(c.Type)}
+	switch c.Type {
+	case Canary:
+		r.TimeBasedCanary = &TimeBasedCanary{CanaryPercentage: c.Percentage, CanaryInterval: c.Interval}
+	case Linear:
+		r.TimeBasedLinear = &TimeBasedLinear{LinearPercentage: c.Percentage, LinearInterval: c.Interval}
+	}
+	return DeploymentConfig{DeploymentConfigName: c.Name, ComputePlatform: Lambda, TrafficRoutingConfig: r}
+}

@@ -1,0 +1,269 @@
+package strategies
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Type is CodeDeploy's TrafficRoutingType: how traffic moves to the new version.
+//
+// The constants are named Canary and Linear, not TimeBasedCanary and
+// TimeBasedLinear, because those names belong to the AWS-shaped structs below;
+// their values are CodeDeploy's exact words.
+type Type string
+
+// The traffic routing types CodeDeploy accepts for Lambda (SDK-CD types/enums.go).
+// "TimeBasedFlexible", listed only in the current API reference, is unknown here
+// (aws-facts §2.1, §13.3).
+const (
+	Canary    Type = "TimeBasedCanary"
+	Linear    Type = "TimeBasedLinear"
+	AllAtOnce Type = "AllAtOnce"
+)
+
+// Limits from CD-UG:limits and CD-UG:applications-create-lambda (aws-facts §2.2).
+const (
+	// MaxPercentage is the largest step a canary or linear config may shift.
+	MaxPercentage = 99
+	// MaxSpanMinutes bounds the time between the first and last traffic shift.
+	MaxSpanMinutes = 2880
+	// MaxNameLength bounds a custom DeploymentConfigName.
+	MaxNameLength = 100
+	// ReservedPrefix starts every predefined name; custom configs may not use it.
+	ReservedPrefix = "CodeDeployDefault."
+)
+
+// Config is one Lambda deployment configuration.
+type Config struct {
+	Name       string // the full CodeDeploy name or the custom DeploymentConfigName
+	Type       Type
+	Percentage int // CanaryPercentage or LinearPercentage (integer percent, as in AWS); 0 for AllAtOnce
+	Interval   int // CanaryInterval or LinearInterval in minutes (integer, as in AWS); 0 for AllAtOnce
+}
+
+// predefined lists the CodeDeployDefault.Lambda* configs in the order of
+// CD-UG:deployment-configurations, with SAM's short names (aws-facts §1.1, §1.3).
+// Note the singular Every1Minute against the plural Every2Minutes.
+var predefined = [...]struct {
+	short string
+	typ   Type
+	pct   int
+	min   int
+}{
+	{"Canary10Percent5Minutes", Canary, 10, 5},
+	{"Canary10Percent10Minutes", Canary, 10, 10},
+	{"Canary10Percent15Minutes", Canary, 10, 15},
+	{"Canary10Percent30Minutes", Canary, 10, 30},
+	{"Linear10PercentEvery1Minute", Linear, 10, 1},
+	{"Linear10PercentEvery2Minutes", Linear, 10, 2},
+	{"Linear10PercentEvery3Minutes", Linear, 10, 3},
+	{"Linear10PercentEvery10Minutes", Linear, 10, 10},
+	{"AllAtOnce", AllAtOnce, 0, 0},
+}
+
+// fullPrefix turns a SAM short name into the CodeDeploy name, as SAM's
+// _replace_deployment_types does with Fn::Sub "CodeDeployDefault.Lambda${ConfigName}".
+const fullPrefix = ReservedPrefix + "Lambda"
+
+// Predefined returns the nine CodeDeployDefault.Lambda* configs in the AWS
+// documentation's order, each named by its full CodeDeploy name.
+func Predefined() []Config {
+	out := make([]Config, len(predefined))
+	for i, p := range predefined {
+		out[i] = Config{Name: fullPrefix + p.short, Type: p.typ, Percentage: p.pct, Interval: p.min}
+	}
+	return out
+}
+
+// Lookup finds a predefined config by its full CodeDeploy name
+// ("CodeDeployDefault.LambdaCanary10Percent5Minutes") or its SAM
+// DeploymentPreference short name ("Canary10Percent5Minutes", "AllAtOnce").
+// The returned Config.Name is name exactly as given.
+//
+// Matching is case-sensitive, as in AWS: SAM passes any string it does not
+// recognise through unchanged as a custom config name (aws-facts §1.3), so
+// "canary10percent5minutes" would name a custom config that does not exist.
+// An unknown name yields a *NameError whose message suggests close matches.
+func Lookup(name string) (Config, error) {
+	for _, p := range predefined {
+		if name == p.short || name == fullPrefix+p.short {
+			return Config{Name: name, Type: p.typ, Percentage: p.pct, Interval: p.min}, nil
+		}
+	}
+	// An ECS name's Lambda twin is the likeliest intent.
+	near := name
+	if rest, ok := strings.CutPrefix(name, ReservedPrefix+"ECS"); ok {
+		near = fullPrefix + rest
+	}
+	return Config{}, &NameError{Name: name, Suggestions: suggest(near, names(), 3)}
+}
+
+// names lists every name Lookup accepts: for each config, short then full.
+func names() []string {
+	out := make([]string, 0, 2*len(predefined))
+	for _, p := range predefined {
+		out = append(out, p.short, fullPrefix+p.short)
+	}
+	return out
+}
+
+// NameError reports a deployment configuration name that Lookup does not know.
+type NameError struct {
+	Name        string
+	Suggestions []string // closest known names, best first; may be empty
+}
+
+func (e *NameError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "unknown Lambda deployment configuration %q", e.Name)
+	switch {
+	case strings.HasPrefix(e.Name, ReservedPrefix+"ECS"):
+		b.WriteString(": that is an ECS configuration")
+	case strings.HasPrefix(e.Name, ReservedPrefix) && !strings.HasPrefix(e.Name, fullPrefix):
+		b.WriteString(": that is an EC2/On-Premises configuration")
+	}
+	if len(e.Suggestions) > 0 {
+		fmt.Fprintf(&b, " (did you mean %s?)", orList(e.Suggestions))
+	} else {
+		b.WriteString(" (want a CodeDeployDefault.Lambda* name or its SAM short name, e.g. Canary10Percent5Minutes)")
+	}
+	return b.String()
+}
+
+// orList renders ["a"] as a, ["a","b"] as "a or b", ["a","b","c"] as "a, b or c".
+func orList(s []string) string {
+	if len(s) == 1 {
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+}
+
+// ShortName returns the SAM DeploymentPreference.Type that selects c's
+// schedule: the predefined short name when c's Type, Percentage and Interval
+// equal a predefined config's, otherwise c.Name (SAM passes other names
+// through as custom config names, aws-facts §1.3).
+func ShortName(c Config) string {
+	for _, p := range predefined {
+		if c.Type == p.typ && c.Percentage == p.pct && c.Interval == p.min {
+			return p.short
+		}
+	}
+	return c.Name
+}
+
+// fields names the fields a validation error points at, so that Config.Validate
+// speaks of Config fields and FromDeploymentConfig of AWS property paths.
+type fields struct {
+	name, typ, pct, interval string
+}
+
+var configFields = fields{name: "Name", typ: "Type", pct: "Percentage", interval: "Interval"}
+
+// Validate reports every problem with c, one field per line:
+//   - Name, if set: at most 100 characters of letters, digits and . _ + = , @ -,
+//     and the CodeDeployDefault. prefix only on a predefined config with its own
+//     parameters (CD-UG:limits);
+//   - Type: Canary, Linear or AllAtOnce;
+//   - canary and linear: Percentage 1..99 (CD-UG:limits), Interval >= 1 minute
+//     (AWS is silent on the minimum, aws-facts §2.2), and the span at most 2880
+//     minutes: Interval for a canary, ceil(100/Percentage)·Interval for a linear
+//     config — the console's rule "2,880 divided by [the number of shifts]"
+//     (CD-UG:applications-create-lambda), which is also AllowTraffic's length
+//     under the default LinearModel;
+//   - AllAtOnce: Percentage and Interval zero (AWS has no fields for them).
+func (c Config) Validate() error {
+	return c.validate(configFields)
+}
+
+func (c Config) validate(f fields) error {
+	var errs []error
+	if err := c.validateName(f.name); err != nil {
+		errs = append(errs, err)
+	}
+	switch c.Type {
+	case Canary, Linear:
+		if c.Percentage < 1 || c.Percentage > MaxPercentage {
+			errs = append(errs, fmt.Errorf("%s: %d is out of range 1..%d", f.pct, c.Percentage, MaxPercentage))
+		}
+		switch {
+		case c.Interval < 1:
+			errs = append(errs, fmt.Errorf("%s: %d minutes is below the minimum of 1", f.interval, c.Interval))
+		case c.Type == Canary && c.Interval > MaxSpanMinutes:
+			errs = append(errs, fmt.Errorf("%s: %d minutes exceeds the %d-minute limit between the first and last shift (CD-UG:limits)",
+				f.interval, c.Interval, MaxSpanMinutes))
+		case c.Type == Linear && c.Percentage >= 1:
+			n := increments(c.Percentage)
+			if c.Interval > MaxSpanMinutes || n*c.Interval > MaxSpanMinutes {
+				errs = append(errs, fmt.Errorf("%s: %d increments × %d minutes exceeds the %d-minute limit (at most %d minutes per increment at %d%%; CD-UG:limits, CD-UG:applications-create-lambda)",
+					f.interval, n, c.Interval, MaxSpanMinutes, MaxSpanMinutes/n, c.Percentage))
+			}
+		}
+	case AllAtOnce:
+		if c.Percentage != 0 {
+			errs = append(errs, fmt.Errorf("%s: %d must be 0 for AllAtOnce", f.pct, c.Percentage))
+		}
+		if c.Interval != 0 {
+			errs = append(errs, fmt.Errorf("%s: %d must be 0 for AllAtOnce", f.interval, c.Interval))
+		}
+	default:
+		errs = append(errs, typeError(f.typ, string(c.Type)))
+	}
+	return errors.Join(errs...)
+}
+
+// increments is n = ceil(100/p), the number of linear shifts.
+func increments(p int) int { return (100 + p - 1) / p }
+
+func typeError(field, got string) error {
+	known := []string{string(Canary), string(Linear), string(AllAtOnce)}
+	if s := suggest(got, known, 1); len(s) > 0 {
+		return fmt.Errorf("%s: %q is not a known traffic routing type (did you mean %s?)", field, got, s[0])
+	}
+	return fmt.Errorf("%s: %q is not a known traffic routing type (want %s)", field, got, orList(known))
+}
+
+func (c Config) validateName(field string) error {
+	if c.Name == "" {
+		return nil
+	}
+	if len(c.Name) > MaxNameLength {
+		return fmt.Errorf("%s: %d characters exceeds the limit of %d", field, len(c.Name), MaxNameLength)
+	}
+	for _, r := range c.Name {
+		if !nameChar(r) {
+			return fmt.Errorf("%s: %q has the character %q; allowed are letters, digits and . _ + = , @ -", field, c.Name, r)
+		}
+	}
+	if strings.HasPrefix(c.Name, ReservedPrefix) {
+		p, err := Lookup(c.Name)
+		if err != nil {
+			return fmt.Errorf("%s: the prefix %s is reserved for predefined configs: %w", field, ReservedPrefix, err)
+		}
+		if p.Type != c.Type || p.Percentage != c.Percentage || p.Interval != c.Interval {
+			return fmt.Errorf("%s: %s is predefined as %s, not %s", field, c.Name, p.describe(), c.describe())
+		}
+	}
+	return nil
+}
+
+func nameChar(r rune) bool {
+	switch {
+	case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9':
+		return true
+	}
+	return strings.ContainsRune("._+=,@-", r)
+}
+
+// describe is a short human form of c's parameters, used in error messages.
+func (c Config) describe() string {
+	switch c.Type {
+	case AllAtOnce:
+		return string(AllAtOnce)
+	case Canary:
+		return fmt.Sprintf("canary %d%% then 100%% after %d min", c.Percentage, c.Interval)
+	case Linear:
+		return fmt.Sprintf("linear %d%% every %d min", c.Percentage, c.Interval)
+	}
+	return fmt.Sprintf("%q %d%% %d min", c.Type, c.Percentage, c.Interval)
+}

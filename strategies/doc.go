@@ -1,0 +1,12 @@
+// Package strategies holds CodeDeploy's Lambda deployment configurations as
+// data: the nine predefined CodeDeployDefault.Lambda* configs, custom configs
+// in CodeDeploy's own CreateDeploymentConfig shape, and the traffic-shifting
+// Plan each one implies.
+//
+// It is a leaf: it imports only the standard library and must never do I/O,
+// read a clock or hold state. Reading files and YAML belongs to the scenario
+// package; running a Plan belongs to the deploy package.
+//
+// Sources are cited as in /work/shared/spec/aws-facts.md: CD-UG:<page> is the
+// CodeDeploy user guide, SAM:<path> the aws/serverless-application-model repo.
+package strategies
