@@ -295,11 +295,11 @@ func (v verdict) reason(prev State) string {
 		used := v.window[v.first:]
 		skipped := len(used) - n
 		if skipped == 0 {
-			fmt.Fprintf(&b, "%d of the %d most recent datapoints breach (%s; %d needed): %s",
-				v.breaching, n, cmp, m, listPresent(used))
+			fmt.Fprintf(&b, "%d of the %d most recent datapoints %s (%s; %d needed): %s",
+				v.breaching, n, breachVerb(v.breaching), cmp, m, listPresent(used))
 		} else {
-			fmt.Fprintf(&b, "%d of the %d most recent present datapoints breach (%s; %d needed): %s; %s skipped, TreatMissingData not needed",
-				v.breaching, n, cmp, m, listPresent(used), plural(skipped, "missing datapoint"))
+			fmt.Fprintf(&b, "%d of the %d most recent present datapoints %s (%s; %d needed): %s; %s skipped, TreatMissingData not needed",
+				v.breaching, n, breachVerb(v.breaching), cmp, m, listPresent(used), plural(skipped, "missing datapoint"))
 		}
 	case noneReal:
 		fmt.Fprintf(&b, "all %d datapoints of the evaluation range are missing; TreatMissingData=%s", r.EvaluationRange, r.TreatMissing)
@@ -323,22 +323,22 @@ func (v verdict) reason(prev State) string {
 			if r.TreatMissing == NotBreaching {
 				how = "not breaching"
 			}
-			fmt.Fprintf(&b, "%s filled as %s (TreatMissingData=%s): %d of %d breach (%s; %d needed)",
-				plural(fills, "datapoint"), how, r.TreatMissing, v.breaching, n, cmp, m)
+			fmt.Fprintf(&b, "%s filled as %s (TreatMissingData=%s): %d of %d %s (%s; %d needed)",
+				plural(fills, "datapoint"), how, r.TreatMissing, v.breaching, n, breachVerb(v.breaching), cmp, m)
 		case partialBreach:
-			fmt.Fprintf(&b, "%d of them breach (%s; %d needed)", v.breaching, cmp, m)
+			fmt.Fprintf(&b, "%d of them %s (%s; %d needed)", v.breaching, breachVerb(v.breaching), cmp, m)
 		case premature:
-			fmt.Fprintf(&b, "premature-alarm rule: the oldest breaching datapoint of the last %d is %d periods old (at least %d, the datapoints to alarm) and every newer one is missing",
-				n, v.age, m)
+			fmt.Fprintf(&b, "premature-alarm rule: the oldest breaching datapoint of the last %d is %s old (at least %d, the datapoints to alarm) and every newer one is missing",
+				n, plural(v.age, "period"), m)
 			if r.TreatMissing == Ignore {
 				fmt.Fprintf(&b, "; TreatMissingData=ignore: keep the current state (%s)", prev)
 			}
 		case partialOK:
-			fmt.Fprintf(&b, "%d of them breach (%s; %d needed) and a present datapoint does not, so OK (TreatMissingData=%s)",
-				v.breaching, cmp, m, r.TreatMissing)
+			fmt.Fprintf(&b, "%d of them %s (%s; %d needed) and a present datapoint does not, so OK (TreatMissingData=%s)",
+				v.breaching, breachVerb(v.breaching), cmp, m, r.TreatMissing)
 		case partialUnknown:
-			fmt.Fprintf(&b, "%d of them breach (%s; %d needed) and none is old enough for the premature-alarm rule (oldest breaching is %d periods old, needs %d); TreatMissingData=%s",
-				v.breaching, cmp, m, v.age, m, r.TreatMissing)
+			fmt.Fprintf(&b, "%d of them %s (%s; %d needed) and none is old enough for the premature-alarm rule (the oldest breaching one is %s old, needs %d); TreatMissingData=%s",
+				v.breaching, breachVerb(v.breaching), cmp, m, plural(v.age, "period"), m, r.TreatMissing)
 			if r.TreatMissing == Ignore {
 				fmt.Fprintf(&b, ": keep the current state (%s)", prev)
 			} else {
@@ -395,6 +395,13 @@ func plural(k int, noun string) string {
 		return "1 " + noun
 	}
 	return strconv.Itoa(k) + " " + noun + "s"
+}
+
+func breachVerb(k int) string {
+	if k == 1 {
+		return "breaches"
+	}
+	return "breach"
 }
 
 func isAre(k int) string {

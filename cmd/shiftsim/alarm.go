@@ -1,0 +1,178 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/shiftsim/shiftsim/alarm"
+)
+
+func init() {
+	register("alarm", "evaluate a CloudWatch alarm over datapoints and explain each state", cmdAlarm)
+}
+
+// alarmFlagOf maps the fields of alarm.FieldError to this command's flags.
+var alarmFlagOf = map[string]string{
+	"EvaluationPeriods": "--evaluation-periods",
+	"DatapointsToAlarm": "--datapoints-to-alarm",
+	"EvaluationRange":   "--evaluation-range",
+	"Threshold":         "--threshold",
+}
+
+// alarmJSON is the --output json document.
+type alarmJSON struct {
+	State        alarm.State   `json:"state"`
+	States       []alarm.State `json:"states"`
+	Reasons      []string      `json:"reasons"`
+	Datapoints   []*float64    `json:"datapoints"` // null for a missing datapoint
+	InitialState alarm.State   `json:"initialState"`
+	Rule         alarmRuleJSON `json:"rule"`
+}
+
+type alarmRuleJSON struct {
+	EvaluationPeriods  int                `json:"evaluationPeriods"`
+	DatapointsToAlarm  int                `json:"datapointsToAlarm"`
+	Threshold          float64            `json:"threshold"`
+	ComparisonOperator alarm.Comparison   `json:"comparisonOperator"`
+	TreatMissingData   alarm.TreatMissing `json:"treatMissingData"`
+	EvaluationRange    int                `json:"evaluationRange"`
+}
+
+func cmdAlarm(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("alarm", "--threshold T --comparison OP --datapoints LIST [flags]",
+		"Evaluate a CloudWatch metric alarm once per datapoint, as CloudWatch would, and say why each\n"+
+			"state was reached. Datapoints are oldest first, - for a missing one: --datapoints '0,1,-,1,1'.",
+		stdout)
+	n := fs.Int("evaluation-periods", 1, "EvaluationPeriods: how many recent datapoints are evaluated (N)")
+	m := fs.Int("datapoints-to-alarm", 0, "DatapointsToAlarm: how many of them must breach (M); 0 means N")
+	threshold := fs.Float64("threshold", 0, "Threshold (required)")
+	comparison := fs.String("comparison", "", "ComparisonOperator (required): GreaterThanOrEqualToThreshold, GreaterThanThreshold,\nLessThanThreshold, LessThanOrEqualToThreshold, or >=, >, <, <=")
+	treat := fs.String("treat-missing-data", "missing", "TreatMissingData: missing, ignore, breaching or notBreaching")
+	initial := fs.String("initial-state", "INSUFFICIENT_DATA", "state before the first datapoint (a new alarm starts INSUFFICIENT_DATA)")
+	rng := fs.Int("evaluation-range", 0, "datapoints CloudWatch retrieves per evaluation (R); 0 means the default for N (5 for N=3)")
+	points := fs.String("datapoints", "", "datapoints oldest first, comma-separated, - for a missing one (required)")
+	output := fs.String("output", "table", "output format: table or json")
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return inputErrf("unexpected argument %q (see --help)", fs.Arg(0))
+	}
+	for _, req := range []string{"threshold", "comparison", "datapoints"} {
+		if !fs.Changed(req) {
+			return inputErrf("--%s is required (see --help)", req)
+		}
+	}
+	if *output != "table" && *output != "json" {
+		return inputErrf("--output %q: want table or json", *output)
+	}
+
+	r := alarm.Rule{EvaluationPeriods: *n, DatapointsToAlarm: *m, Threshold: *threshold, EvaluationRange: *rng}
+	var err error
+	if r.Comparison, err = alarm.ParseComparison(*comparison); err != nil {
+		return inputErrf("--comparison: %v", err)
+	}
+	if r.TreatMissing, err = alarm.ParseTreatMissing(*treat); err != nil {
+		return inputErrf("--treat-missing-data: %v", err)
+	}
+	start, err := alarm.ParseState(*initial)
+	if err != nil {
+		return inputErrf("--initial-state: %v", err)
+	}
+	if err := r.Validate(); err != nil {
+		var fe *alarm.FieldError
+		if errors.As(err, &fe) && alarmFlagOf[fe.Field] != "" {
+			reason := strings.ReplaceAll(fe.Reason, "EvaluationPeriods", "--evaluation-periods")
+			return inputErrf("%s %s: %s", alarmFlagOf[fe.Field], fe.Value, reason)
+		}
+		return asInput(err)
+	}
+	ps, err := parseDatapoints(*points)
+	if err != nil {
+		return err
+	}
+
+	steps := r.Series(ps, start)
+	if *output == "json" {
+		return writeAlarmJSON(stdout, r, start, ps, steps)
+	}
+	return writeAlarmTable(stdout, r, start, ps, steps)
+}
+
+// parseDatapoints parses "0,1,-,1.5" into datapoints, NaN for "-".
+func parseDatapoints(s string) ([]float64, error) {
+	items := strings.Split(s, ",")
+	ps := make([]float64, len(items))
+	for i, item := range items {
+		item = strings.TrimSpace(item)
+		if item == "-" {
+			ps[i] = math.NaN()
+			continue
+		}
+		v, err := strconv.ParseFloat(item, 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			if item == "" {
+				return nil, inputErrf("--datapoints %q: item %d is empty (use - for a missing datapoint)", s, i+1)
+			}
+			return nil, inputErrf("--datapoints %q: item %d %q is not a number (use - for a missing datapoint)", s, i+1, item)
+		}
+		ps[i] = v
+	}
+	return ps, nil
+}
+
+func writeAlarmJSON(w io.Writer, r alarm.Rule, start alarm.State, ps []float64, steps []alarm.Step) error {
+	nr := r.Normalized()
+	doc := alarmJSON{
+		State:        steps[len(steps)-1].State,
+		InitialState: start,
+		Rule: alarmRuleJSON{
+			EvaluationPeriods: nr.EvaluationPeriods, DatapointsToAlarm: nr.DatapointsToAlarm, Threshold: nr.Threshold,
+			ComparisonOperator: nr.Comparison, TreatMissingData: nr.TreatMissing, EvaluationRange: nr.EvaluationRange,
+		},
+	}
+	for i, s := range steps {
+		doc.States = append(doc.States, s.State)
+		doc.Reasons = append(doc.Reasons, s.Reason)
+		if math.IsNaN(ps[i]) {
+			doc.Datapoints = append(doc.Datapoints, nil)
+		} else {
+			doc.Datapoints = append(doc.Datapoints, &ps[i])
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // reasons hold >= and <
+	return enc.Encode(doc)
+}
+
+func writeAlarmTable(w io.Writer, r alarm.Rule, start alarm.State, ps []float64, steps []alarm.Step) error {
+	nr := r.Normalized()
+	fmt.Fprintf(w, "alarm: %d of %d datapoints %s %s, TreatMissingData=%s, evaluation range %d, initial state %s\n\n",
+		nr.DatapointsToAlarm, nr.EvaluationPeriods, nr.Comparison.Symbol(), strconv.FormatFloat(nr.Threshold, 'g', -1, 64),
+		nr.TreatMissing, nr.EvaluationRange, start)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tdatapoint\tbreaching\tstate\treason")
+	for i, s := range steps {
+		v, breach := "-", "-"
+		if !math.IsNaN(ps[i]) {
+			v = strconv.FormatFloat(ps[i], 'g', -1, 64)
+			breach = "no"
+			if nr.Comparison.Breaches(ps[i], nr.Threshold) {
+				breach = "yes"
+			}
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", i+1, v, breach, s.State, s.Reason)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\nfinal state: %s\n", steps[len(steps)-1].State)
+	return err
+}
