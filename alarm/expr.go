@@ -8,32 +8,6 @@ import (
 	"strings"
 )
 
-// Metric math, the per-period subset: the expression of one alarm is
-// evaluated once per period on that period's datapoints. The semantics follow
-// the CloudWatch User Guide, "Using metric math" (awsdocs/
-// amazon-cloudwatch-user-guide, doc_source/using-metric-math.md):
-//
-//   - "Missing values in a time series are treated as 0" by the arithmetic
-//     operators. A period in which none of the operands has a datapoint has
-//     no datapoint in the result either, because a result series only has
-//     the timestamps of its inputs; so m1+m2 is m1 when m2 is missing, and
-//     missing when both are. A number (5 * m1) does not make a datapoint
-//     where m1 has none.
-//   - "If the value of a data point causes a function to attempt to divide by
-//     zero, the data point is dropped": x/0 is a missing datapoint. shiftsim
-//     drops any other non-finite result too (an overflow, (-8)^0.5), since
-//     CloudWatch cannot hold such a value.
-//   - FILL(x, v) "fills the missing values of a time series": x where x has
-//     a datapoint, else v (a number, or another series). REPEAT and LINEAR
-//     need earlier periods and are not supported here.
-//   - Ids "must start with a lowercase letter" and contain letters, digits
-//     and underscores; functions are written in upper case.
-//
-// Operators: + - * / ^ (power, right-associative and above unary minus:
-// -2^2 is -4), unary minus and parentheses. Comparison and logical operators,
-// IF, and the functions that look at a whole series (AVG, SUM, MAX, RATE,
-// ...) are not supported; AWS itself advises against the latter in alarms.
-
 // maxStack bounds the evaluation stack, so Eval needs no allocation.
 const maxStack = 32
 
@@ -63,8 +37,32 @@ type instr struct {
 	val  float64
 }
 
-// Expr is a compiled metric-math expression, evaluated one period at a time.
-// The zero Expr evaluates to NaN.
+// Expr is a compiled metric-math expression, evaluated one period at a time
+// on that period's datapoints. The zero Expr evaluates to NaN.
+//
+// The semantics follow the CloudWatch User Guide, "Using metric math"
+// (awsdocs/amazon-cloudwatch-user-guide, doc_source/using-metric-math.md):
+//
+//   - "Missing values in a time series are treated as 0" by the arithmetic
+//     operators. A period in which none of the operands has a datapoint has
+//     no datapoint in the result either, because a result series only has
+//     the timestamps of its inputs; so m1+m2 is m1 when m2 is missing, and
+//     missing when both are. A number (5 * m1) does not make a datapoint
+//     where m1 has none.
+//   - "If the value of a data point causes a function to attempt to divide by
+//     zero, the data point is dropped": x/0 is a missing datapoint. shiftsim
+//     drops any other non-finite result too (an overflow, (-8)^0.5), since
+//     CloudWatch cannot hold such a value.
+//   - FILL(x, v) "fills the missing values of a time series": x where x has
+//     a datapoint, else v (a number, or another series). REPEAT and LINEAR
+//     need earlier periods and are not supported here.
+//   - Ids "must start with a lowercase letter" and contain letters, digits
+//     and underscores; functions are written in upper case.
+//
+// Operators: + - * / ^ (power, right-associative and above unary minus:
+// -2^2 is -4), unary minus and parentheses. Comparison and logical operators,
+// IF, and the functions that look at a whole series (AVG, SUM, MAX, RATE,
+// ...) are not supported; AWS itself advises against the latter in alarms.
 type Expr struct {
 	prog []instr
 	ids  []string
