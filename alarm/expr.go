@@ -54,13 +54,15 @@ type instr struct {
 //     drops any other non-finite result too (an overflow, (-8)^0.5), since
 //     CloudWatch cannot hold such a value.
 //   - FILL(x, v) "fills the missing values of a time series": x where x has
-//     a datapoint, else v (a number, or another series). REPEAT and LINEAR
-//     need earlier periods and are not supported here.
+//     a datapoint, else v. v is a number, or another series (AWS documents
+//     a series filler only for arrays of series; shiftsim accepts it for
+//     one). REPEAT and LINEAR need earlier periods and are not supported.
 //   - Ids "must start with a lowercase letter" and contain letters, digits
 //     and underscores; functions are written in upper case.
 //
-// Operators: + - * / ^ (power, right-associative and above unary minus:
-// -2^2 is -4), unary minus and parentheses. Comparison and logical operators,
+// Operators: + - * / ^, unary minus and parentheses. AWS does not give the
+// precedence of ^; shiftsim makes it right-associative and binding tighter
+// than unary minus, as in mathematics (-2^2 is -4, 2^3^2 is 512). Comparison and logical operators,
 // IF, and the functions that look at a whole series (AVG, SUM, MAX, RATE,
 // ...) are not supported; AWS itself advises against the latter in alarms.
 type Expr struct {
