@@ -56,6 +56,9 @@ func FromDeploymentConfig(d DeploymentConfig) (Config, error) {
 	}
 	r := d.TrafficRoutingConfig
 	if r == nil {
+		if err := (Config{Name: d.DeploymentConfigName}).validateName("DeploymentConfigName"); err != nil {
+			errs = append(errs, err)
+		}
 		errs = append(errs, fmt.Errorf("%s: missing (a Lambda config needs Type and its settings)", trc))
 		return Config{}, errors.Join(errs...)
 	}

@@ -157,6 +157,9 @@ func TestFromDeploymentConfig(t *testing.T) {
 		{DeploymentConfig{"x", "ECS", canary(10, 5)}, Config{}, `ComputePlatform: "ECS" is not supported (want "Lambda")`},
 		{DeploymentConfig{"x", "Server", nil}, Config{}, "ComputePlatform: \"Server\" is not supported (want \"Lambda\")\nTrafficRoutingConfig: missing (a Lambda config needs Type and its settings)"},
 		{DeploymentConfig{"x", "Lambda", &TrafficRoutingConfig{Type: "TimeBasedCanary"}}, Config{}, "TrafficRoutingConfig.TimeBasedCanary: missing for Type TimeBasedCanary"},
+		{DeploymentConfig{"CodeDeployDefault.X", "", nil}, Config{}, "DeploymentConfigName: the prefix CodeDeployDefault. is reserved for predefined configs: " +
+			`unknown Lambda deployment configuration "CodeDeployDefault.X": that is an EC2/On-Premises configuration (want a CodeDeployDefault.Lambda* name or its SAM short name, e.g. Canary10Percent5Minutes)` +
+			"\nTrafficRoutingConfig: missing (a Lambda config needs Type and its settings)"},
 		{DeploymentConfig{"x", "Lambda", &TrafficRoutingConfig{Type: "TimeBasedLinear", TimeBasedCanary: &TimeBasedCanary{10, 5}}}, Config{},
 			"TrafficRoutingConfig.TimeBasedLinear: missing for Type TimeBasedLinear\nTrafficRoutingConfig.TimeBasedCanary: must be absent for Type TimeBasedLinear"},
 		{DeploymentConfig{"x", "Lambda", &TrafficRoutingConfig{Type: "AllAtOnce", TimeBasedLinear: &TimeBasedLinear{10, 5}}}, Config{},
