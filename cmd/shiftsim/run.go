@@ -1,0 +1,71 @@
+package main
+
+import (
+	"io"
+	"strings"
+
+	"github.com/shiftsim/shiftsim/report"
+	"github.com/shiftsim/shiftsim/sim"
+	"github.com/shiftsim/shiftsim/strategies"
+)
+
+func init() {
+	register("run", "simulate one deployment and print its timeline", cmdRun)
+}
+
+func cmdRun(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("run", "SCENARIO --strategy NAME", "Simulates one deployment and prints its event timeline in virtual time: weight changes, alarm\nstate changes, hook results, rollback. NAME is a strategy of the scenario or any predefined one.", stdout)
+	strategy := fs.StringP("strategy", "s", "", "strategy to run (may be omitted when the scenario lists one)")
+	seed := fs.Uint64("seed", 0, "random seed (default: the scenario's seed)")
+	output := fs.StringP("output", "o", "table", "output format: table or json")
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
+	}
+	path, err := oneArg(fs.Args(), "SCENARIO")
+	if err != nil {
+		return err
+	}
+	if err := checkOutput(*output, "table", "json"); err != nil {
+		return err
+	}
+	s, err := loadScenario(path, stderr)
+	if err != nil {
+		return err
+	}
+	if fs.Changed("seed") {
+		s.Model.Seed = *seed
+	}
+	var chosen *sim.Strategy
+	switch {
+	case *strategy == "" && len(s.Strategies) == 1:
+		chosen = &s.Strategies[0]
+	case *strategy == "":
+		var names []string
+		for _, st := range s.Strategies {
+			names = append(names, st.Name)
+		}
+		return inputErrf("--strategy is required: the scenario lists %s", strings.Join(names, ", "))
+	default:
+		for i := range s.Strategies {
+			if s.Strategies[i].Name == *strategy || s.Strategies[i].Config.Name == *strategy {
+				chosen = &s.Strategies[i]
+			}
+		}
+		if chosen == nil {
+			cfg, err := strategies.Lookup(*strategy)
+			if err != nil {
+				return inputErrf("--strategy: %v", err)
+			}
+			chosen = &sim.Strategy{Name: *strategy, Config: cfg}
+		}
+	}
+	res, err := sim.Run(&s.Model, *chosen)
+	if err != nil {
+		return err
+	}
+	r := report.FromSim(res, chosen.Config.Name, true)
+	if *output == "json" {
+		return report.JSON(stdout, report.Compared{Scenario: s.Name, Seed: s.Model.Seed, Horizon: s.Model.Horizon.Seconds(), Results: []report.Result{r}})
+	}
+	return report.Timeline(stdout, s.Name, s.Model.Seed, r)
+}

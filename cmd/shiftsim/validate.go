@@ -1,0 +1,44 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/shiftsim/shiftsim/sim"
+)
+
+func init() {
+	register("validate", "check a scenario file and summarise it", cmdValidate)
+}
+
+func cmdValidate(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("validate", "SCENARIO", "Checks a scenario file; problems are reported as file:line: field: message, with exit status 2.", stdout)
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
+	}
+	path, err := oneArg(fs.Args(), "SCENARIO")
+	if err != nil {
+		return err
+	}
+	s, err := loadScenario(path, stderr)
+	if err != nil {
+		return err
+	}
+	m := &s.Model
+	fmt.Fprintf(stdout, "%s: ok\n", path)
+	fmt.Fprintf(stdout, "  scenario   %s (seed %d, horizon %s)\n", s.Name, m.Seed, sim.Clock(m.Horizon))
+	fmt.Fprintf(stdout, "  alias      %s:%s, version %s -> %s, deployment at t+%s\n", s.Function.Name, s.Function.Alias,
+		m.Versions[0].Name, m.Versions[1].Name, sim.Clock(m.DeployStart))
+	for _, st := range s.Strategies {
+		p := st.Config.Plan(m.Linear)
+		fmt.Fprintf(stdout, "  strategy   %s: %d steps, AllowTraffic takes %s\n", st.Name, len(p.Steps), sim.Clock(p.End))
+	}
+	for _, a := range m.Alarms {
+		fmt.Fprintf(stdout, "  alarm      %s: period %s, %d of %d datapoints, range %d\n", a.Name, a.Period,
+			a.Rule.DatapointsToAlarm, a.Rule.EvaluationPeriods, a.Rule.EvaluationRange)
+	}
+	for _, h := range m.Hooks {
+		fmt.Fprintf(stdout, "  hook       %s: runs %s, catches a fault with p=%g\n", h.Name, h.Duration, h.CatchProbability)
+	}
+	return nil
+}

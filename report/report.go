@@ -1,0 +1,196 @@
+// Package report prints simulation results for people (tables, timelines)
+// and for scripts (JSON). It computes no metric of its own: every number it
+// prints comes from sim.Result.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/shiftsim/shiftsim/sim"
+)
+
+// Compared is the JSON document of `shiftsim compare` (and `run`): the
+// field names are a contract that scripts and acceptance tests rely on.
+type Compared struct {
+	Scenario string   `json:"scenario"`
+	Seed     uint64   `json:"seed"`
+	Horizon  float64  `json:"horizon_s"`
+	Results  []Result `json:"results"`
+}
+
+// Result is one strategy's outcome. Times are seconds of virtual time since
+// the simulation started; null where the event never happened.
+type Result struct {
+	Strategy             string   `json:"strategy"`
+	Config               string   `json:"config"`
+	Status               string   `json:"status"`
+	RolledBack           bool     `json:"rolled_back"`
+	RollbackCause        *string  `json:"rollback_cause"`
+	DeploymentStart      float64  `json:"deployment_start_s"`
+	FullShift            *float64 `json:"full_shift_s"`
+	End                  *float64 `json:"end_s"`
+	Detected             *float64 `json:"detected_s"`
+	Requests             int64    `json:"requests"`
+	TargetRequests       int64    `json:"target_requests"`
+	FailedRequests       int64    `json:"failed_requests"`
+	TargetFailedRequests int64    `json:"target_failed_requests"`
+	Timeouts             int64    `json:"timeout_requests"`
+	FinalTargetWeight    float64  `json:"final_target_weight"`
+	Phases               []Phase  `json:"phases"`
+	Alarms               []Alarm  `json:"alarms"`
+	Timeline             []Entry  `json:"timeline,omitempty"`
+}
+
+// Phase is a span of constant alias weight.
+type Phase struct {
+	From           float64 `json:"from_s"`
+	To             float64 `json:"to_s"`
+	TargetWeight   float64 `json:"target_weight"`
+	Requests       int64   `json:"requests"`
+	TargetRequests int64   `json:"target_requests"`
+	TargetFailed   int64   `json:"target_failed_requests"`
+}
+
+// Alarm is an alarm's final state.
+type Alarm struct {
+	Name  string `json:"name"`
+	State string `json:"state"`
+}
+
+// Entry is a timeline line.
+type Entry struct {
+	At   float64 `json:"t_s"`
+	Text string  `json:"text"`
+}
+
+func seconds(d time.Duration) float64 { return d.Seconds() }
+
+func secondsPtr(d *time.Duration) *float64 {
+	if d == nil {
+		return nil
+	}
+	s := d.Seconds()
+	return &s
+}
+
+// FromSim converts an engine result; timeline says whether to include the
+// event timeline.
+func FromSim(r *sim.Result, config string, timeline bool) Result {
+	out := Result{
+		Strategy:             r.Strategy,
+		Config:               config,
+		Status:               string(r.Status),
+		RolledBack:           r.RolledBack,
+		DeploymentStart:      seconds(r.DeploymentStart),
+		FullShift:            secondsPtr(r.FullShift),
+		End:                  secondsPtr(r.End),
+		Detected:             secondsPtr(r.Detected),
+		Requests:             r.Requests,
+		TargetRequests:       r.TargetRequests,
+		FailedRequests:       r.FailedRequests,
+		TargetFailedRequests: r.TargetFailedRequests,
+		Timeouts:             r.Timeouts,
+		FinalTargetWeight:    r.FinalWeight,
+		Phases:               []Phase{},
+		Alarms:               []Alarm{},
+	}
+	if r.RolledBack && r.RollbackCause != "" {
+		c := r.RollbackCause
+		out.RollbackCause = &c
+	}
+	for _, p := range r.Phases {
+		out.Phases = append(out.Phases, Phase{From: seconds(p.From), To: seconds(p.To), TargetWeight: p.Weight,
+			Requests: p.Requests, TargetRequests: p.TargetRequests, TargetFailed: p.TargetFailed})
+	}
+	for _, a := range r.Alarms {
+		out.Alarms = append(out.Alarms, Alarm{Name: a.Name, State: a.State})
+	}
+	if timeline {
+		out.Timeline = []Entry{}
+		for _, e := range r.Timeline {
+			out.Timeline = append(out.Timeline, Entry{At: seconds(e.At), Text: e.Text})
+		}
+	}
+	return out
+}
+
+// JSON writes doc as indented JSON with a final newline.
+func JSON(w io.Writer, doc any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+func clock(p *float64) string {
+	if p == nil {
+		return "-"
+	}
+	return sim.Clock(time.Duration(*p * float64(time.Second)))
+}
+
+func pct(num, den int64) string {
+	if den == 0 {
+		return "-"
+	}
+	return strconv.FormatFloat(100*float64(num)/float64(den), 'f', 2, 64) + "%"
+}
+
+// Table writes one row per strategy, for people.
+func Table(w io.Writer, doc Compared) error {
+	fmt.Fprintf(w, "scenario %s  seed %d  horizon %s\n\n", doc.Scenario, doc.Seed, sim.Clock(time.Duration(doc.Horizon*float64(time.Second))))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "strategy\tstatus\trollback cause\tfull shift\tdetected\tended\ttarget reqs\ttarget failed\tall failed\tfailed %\t")
+	for _, r := range doc.Results {
+		cause := "-"
+		if r.RollbackCause != nil {
+			cause = *r.RollbackCause
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t\n", r.Strategy, r.Status, cause,
+			clock(r.FullShift), clock(r.Detected), clock(r.End), r.TargetRequests, r.TargetFailedRequests,
+			r.FailedRequests, pct(r.FailedRequests, r.Requests))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\nTimes are virtual, from the simulation start (t+0). 'detected' is the first alarm or hook failure.")
+	return nil
+}
+
+// Timeline writes one strategy's run as a timeline, then its phases.
+func Timeline(w io.Writer, scenario string, seed uint64, r Result) error {
+	fmt.Fprintf(w, "scenario %s  seed %d  strategy %s (%s)\n\n", scenario, seed, r.Strategy, r.Config)
+	for _, e := range r.Timeline {
+		fmt.Fprintf(w, "t+%-10s %s\n", sim.Clock(time.Duration(e.At*float64(time.Second))), e.Text)
+	}
+	fmt.Fprintln(w, "\nphases (target weight, requests in the span):")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "from\tto\ttarget %\trequests\tto target\ttarget failed\t")
+	for _, p := range r.Phases {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t\n", sim.Clock(time.Duration(p.From*float64(time.Second))),
+			sim.Clock(time.Duration(p.To*float64(time.Second))), strconv.FormatFloat(100*p.TargetWeight, 'f', -1, 64),
+			p.Requests, p.TargetRequests, p.TargetFailed)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	cause := "none"
+	if r.RollbackCause != nil {
+		cause = *r.RollbackCause
+	}
+	fmt.Fprintf(w, "\nstatus %s, rolled back %v (cause %s); requests %d, to target %d, failed %d (target %d)\n",
+		r.Status, r.RolledBack, cause, r.Requests, r.TargetRequests, r.FailedRequests, r.TargetFailedRequests)
+	var states []string
+	for _, a := range r.Alarms {
+		states = append(states, a.Name+"="+a.State)
+	}
+	if len(states) > 0 {
+		fmt.Fprintf(w, "alarms at the horizon: %s\n", strings.Join(states, ", "))
+	}
+	return nil
+}

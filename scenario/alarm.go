@@ -1,0 +1,254 @@
+package scenario
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shiftsim/shiftsim/alarm"
+	"github.com/shiftsim/shiftsim/sim"
+)
+
+// alarm compiles one CloudWatch alarm object.
+func (c *converter) alarm(path string, a *Alarm, s *Scenario) sim.Alarm {
+	out := sim.Alarm{Name: a.AlarmName, Initial: alarm.InsufficientData}
+	if a.AlarmName == "" {
+		c.fail(path+".AlarmName", "missing: every alarm needs a name (CodeDeploy refers to alarms by name)")
+	}
+	if a.StateValue != "" {
+		st, err := alarm.ParseState(a.StateValue)
+		if err != nil {
+			c.fail(path+".StateValue", "%v", err)
+		}
+		out.Initial = st
+	}
+	// The rule.
+	if a.EvaluationPeriods == nil {
+		c.fail(path+".EvaluationPeriods", "missing: how many periods the alarm looks at, e.g. 3")
+		return out
+	}
+	out.Rule.EvaluationPeriods = *a.EvaluationPeriods
+	out.Rule.DatapointsToAlarm = *a.EvaluationPeriods
+	if a.DatapointsToAlarm != nil {
+		out.Rule.DatapointsToAlarm = *a.DatapointsToAlarm
+	}
+	if a.EvaluationRange != nil {
+		out.Rule.EvaluationRange = *a.EvaluationRange
+	}
+	if a.Threshold == nil {
+		c.fail(path+".Threshold", "missing: the value the statistic is compared with")
+	} else {
+		out.Rule.Threshold = *a.Threshold
+	}
+	var err error
+	if a.ComparisonOperator == "" {
+		c.fail(path+".ComparisonOperator", "missing: e.g. GreaterThanOrEqualToThreshold")
+	} else if out.Rule.Comparison, err = alarm.ParseComparison(a.ComparisonOperator); err != nil {
+		c.fail(path+".ComparisonOperator", "%v", err)
+	}
+	if out.Rule.TreatMissing, err = alarm.ParseTreatMissing(a.TreatMissingData); err != nil {
+		c.fail(path+".TreatMissingData", "%v", err)
+	}
+	if err := out.Rule.Validate(); err != nil {
+		field := ".EvaluationPeriods"
+		if a.DatapointsToAlarm != nil && *a.DatapointsToAlarm > *a.EvaluationPeriods {
+			field = ".DatapointsToAlarm"
+		} else if a.EvaluationRange != nil {
+			field = ".evaluation_range"
+		}
+		c.fail(path+field, "%v", err)
+	}
+
+	// The metric: one metric, or metric math.
+	if len(a.Metrics) > 0 {
+		if a.MetricName != "" || a.Namespace != "" || a.Statistic != "" || a.ExtendedStatistic != "" || a.Period != nil || len(a.Dimensions) > 0 {
+			c.fail(path+".Metrics", "an alarm has either Metrics (metric math) or MetricName/Namespace/Statistic/Period/Dimensions, not both (CloudWatch PutMetricAlarm)")
+			return out
+		}
+		c.mathAlarm(path, a, s, &out)
+		return out
+	}
+	if a.MetricName == "" {
+		c.fail(path+".MetricName", "missing: a Lambda metric such as Errors, or a Metrics list for metric math")
+		return out
+	}
+	if a.Period == nil {
+		c.fail(path+".Period", "missing: the period in seconds, e.g. 60")
+		return out
+	}
+	out.Period = c.period(path+".Period", *a.Period)
+	q := c.query(path, a.Namespace, a.MetricName, a.Dimensions, s)
+	q.Stat, err = alarm.ParseStat(a.Statistic, a.ExtendedStatistic)
+	if err != nil {
+		c.fail(path+".Statistic", "%v", err)
+	}
+	out.Queries = []sim.Query{q}
+	return out
+}
+
+func (c *converter) period(path string, p int) time.Duration {
+	if !(p == 10 || p == 20 || p == 30 || (p > 0 && p%60 == 0)) {
+		c.fail(path, "%d: CloudWatch accepts 10, 20, 30, or a multiple of 60 seconds", p)
+		return time.Minute
+	}
+	return time.Duration(p) * time.Second
+}
+
+// query resolves a metric and its dimensions to the versions it covers.
+func (c *converter) query(path, namespace, name string, dims []Dimension, s *Scenario) sim.Query {
+	var q sim.Query
+	if namespace != "" && namespace != "AWS/Lambda" {
+		c.fail(path+".Namespace", "%q: shiftsim models Lambda's own metrics, namespace AWS/Lambda", namespace)
+	}
+	m, err := sim.ParseMetric(name)
+	if err != nil {
+		c.fail(path+".MetricName", "%v", err)
+	}
+	q.Metric = m
+	q.Versions = c.dimensions(path+".Dimensions", dims, s)
+	return q
+}
+
+// dimensions maps Lambda's metric dimensions to the versions whose
+// invocations a series aggregates (L-DG:monitoring-metrics, spec §7.2):
+// Resource "function:alias" covers the alias's invocations, and with
+// ExecutedVersion only those one version served; FunctionName, or no
+// dimension, aggregates all. A dimension that names another function, alias
+// or version gets no data, exactly as in AWS — a classic reason an alarm
+// never fires (SAM issue 518), so it is reported as a warning.
+func (c *converter) dimensions(path string, dims []Dimension, s *Scenario) uint8 {
+	const both = 1<<sim.Current | 1<<sim.Target
+	mask := uint8(both)
+	fn, alias := s.Function.Name, s.Function.Alias
+	seen := map[string]bool{}
+	for i, d := range dims {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		if seen[d.Name] {
+			c.fail(p+".Name", "dimension %s given twice", d.Name)
+		}
+		seen[d.Name] = true
+		switch d.Name {
+		case "FunctionName":
+			if d.Value != fn {
+				s.warn(c.pos.Line(p+".Value"), p+".Value", "FunctionName %q is not the scenario's function %q: this alarm will never get data", d.Value, fn)
+				mask = 0
+			}
+		case "Resource":
+			switch d.Value {
+			case fn + ":" + alias:
+			case fn:
+			default:
+				if strings.HasPrefix(d.Value, fn+":") {
+					s.warn(c.pos.Line(p+".Value"), p+".Value", "Resource %q: invocations through alias %s are published under Resource %s:%s, so this alarm will never get data", d.Value, alias, fn, alias)
+				} else {
+					s.warn(c.pos.Line(p+".Value"), p+".Value", "Resource %q is neither %s nor %s:%s: this alarm will never get data", d.Value, fn, fn, alias)
+				}
+				mask = 0
+			}
+		case "ExecutedVersion":
+			switch d.Value {
+			case s.Model.Versions[sim.Current].Name:
+				mask &= 1 << sim.Current
+			case s.Model.Versions[sim.Target].Name:
+				mask &= 1 << sim.Target
+			default:
+				s.warn(c.pos.Line(p+".Value"), p+".Value", "ExecutedVersion %q is neither version %s nor %s: this alarm will never get data", d.Value, s.Model.Versions[0].Name, s.Model.Versions[1].Name)
+				mask = 0
+			}
+		default:
+			c.fail(p+".Name", "%q is not a Lambda metric dimension (want FunctionName, Resource or ExecutedVersion)", d.Name)
+		}
+	}
+	return mask
+}
+
+// mathAlarm compiles an alarm on a metric-math expression.
+func (c *converter) mathAlarm(path string, a *Alarm, s *Scenario, out *sim.Alarm) {
+	var ids []string
+	var period time.Duration
+	ret := -1
+	explicit := false
+	for i, m := range a.Metrics {
+		if m.ReturnData != nil {
+			explicit = true
+		}
+		_ = i
+	}
+	idIndex := map[string]int{}
+	for i := range a.Metrics {
+		m := &a.Metrics[i]
+		p := fmt.Sprintf("%s.Metrics[%d]", path, i)
+		if m.Id == "" {
+			c.fail(p+".Id", "missing: each entry needs an Id (lower-case first letter)")
+			return
+		}
+		if _, dup := idIndex[m.Id]; dup {
+			c.fail(p+".Id", "duplicate Id %q", m.Id)
+			return
+		}
+		returns := (explicit && m.ReturnData != nil && *m.ReturnData) || (!explicit && m.Expression != "")
+		if returns {
+			if ret >= 0 {
+				c.fail(p+".ReturnData", "more than one entry returns data: an alarm needs exactly one (set ReturnData: false on the inputs)")
+				return
+			}
+			ret = i
+		}
+		switch {
+		case m.MetricStat != nil && m.Expression != "":
+			c.fail(p, "an entry has MetricStat or Expression, not both")
+			return
+		case m.MetricStat != nil:
+			ms := m.MetricStat
+			q := c.query(p+".MetricStat.Metric", ms.Metric.Namespace, ms.Metric.MetricName, ms.Metric.Dimensions, s)
+			var err error
+			if q.Stat, err = alarm.ParseStat(ms.Stat, ""); err != nil {
+				if q.Stat, err = alarm.ParseStat("", ms.Stat); err != nil {
+					c.fail(p+".MetricStat.Stat", "%v", err)
+				}
+			}
+			if ms.Period == nil {
+				c.fail(p+".MetricStat.Period", "missing: the period in seconds, e.g. 60")
+				return
+			}
+			pd := c.period(p+".MetricStat.Period", *ms.Period)
+			if period != 0 && pd != period {
+				c.fail(p+".MetricStat.Period", "%v differs from %v: every metric of a math alarm must use the same period", pd, period)
+			}
+			period = pd
+			idIndex[m.Id] = len(ids)
+			ids = append(ids, m.Id)
+			out.Queries = append(out.Queries, q)
+		case m.Expression != "":
+		default:
+			c.fail(p, "needs MetricStat or Expression")
+			return
+		}
+	}
+	if ret < 0 {
+		c.fail(path+".Metrics", "no entry returns data: mark the expression the alarm watches with ReturnData: true")
+		return
+	}
+	out.Period = period
+	m := &a.Metrics[ret]
+	p := fmt.Sprintf("%s.Metrics[%d]", path, ret)
+	if m.Expression == "" {
+		// The alarm watches a plain metric of the list.
+		q := out.Queries[idIndex[m.Id]]
+		out.Queries = []sim.Query{q}
+		return
+	}
+	if m.Period != nil {
+		out.Period = c.period(p+".Period", *m.Period)
+	}
+	if out.Period == 0 {
+		c.fail(p+".Period", "missing: a math alarm needs the period of its metrics")
+		return
+	}
+	e, err := alarm.CompileExpr(m.Expression, ids)
+	if err != nil {
+		c.fail(p+".Expression", "%v", err)
+		return
+	}
+	out.Expr = &e
+}

@@ -1,0 +1,421 @@
+// Package scenario reads a shiftsim scenario file (YAML, or JSON) into the
+// engine's Model and the strategies to compare. Every problem is reported
+// as "file:line: field: what is wrong", with a suggestion where one helps;
+// nothing here panics on bad input.
+package scenario
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shiftsim/shiftsim/deploy"
+	"github.com/shiftsim/shiftsim/faults"
+	"github.com/shiftsim/shiftsim/internal/yamlx"
+	"github.com/shiftsim/shiftsim/sim"
+	"github.com/shiftsim/shiftsim/strategies"
+	"github.com/shiftsim/shiftsim/traffic"
+)
+
+// Defaults where the scenario is silent, each with its reason.
+const (
+	// DefaultSeed makes a scenario without a seed reproducible all the same.
+	DefaultSeed = 1
+	// DefaultMetricDelay: "Lambda sends metric data to CloudWatch in
+	// 1-minute intervals" (L-DG:monitoring-metrics), so a minute's
+	// datapoint is complete one interval after the minute ends at the
+	// earliest. AWS documents no ingestion lag (spec §8.2); this is our
+	// reading, and a parameter.
+	DefaultMetricDelay = time.Minute
+	// DefaultAlarmPollInterval: how often CodeDeploy reads alarm states is
+	// undocumented (spec §5.2); one minute is the spec's default guess.
+	DefaultAlarmPollInterval = time.Minute
+	// DefaultHookTimeout is CodeDeploy's lifecycle-event limit (CD-UG:limits).
+	DefaultHookTimeout = time.Hour
+	// DefaultAfterDeployment is how long the default horizon runs on after
+	// the longest strategy would have finished, so late alarms show.
+	DefaultAfterDeployment = 10 * time.Minute
+)
+
+// Scenario is a loaded, validated scenario.
+type Scenario struct {
+	Name       string
+	File       string
+	Function   Function
+	Model      sim.Model
+	Strategies []sim.Strategy
+	Warnings   []Warning
+}
+
+// Load reads and validates the scenario file at path.
+func Load(path string) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes and validates a scenario; file names it in messages.
+func Parse(file string, data []byte) (*Scenario, error) {
+	var f File
+	pos, err := yamlx.Decode(file, data, &f)
+	if err != nil {
+		return nil, err
+	}
+	c := &converter{pos: pos}
+	s := c.convert(&f)
+	if c.err != nil {
+		return nil, c.err
+	}
+	s.File = file
+	return s, nil
+}
+
+type converter struct {
+	pos *yamlx.Positions
+	err error
+}
+
+// fail records the first error at path.
+func (c *converter) fail(path, format string, a ...any) {
+	if c.err == nil {
+		c.err = c.pos.Errorf(path, format, a...)
+	}
+}
+
+func (c *converter) nonNegative(path string, d *time.Duration) time.Duration {
+	if d == nil {
+		return 0
+	}
+	if *d < 0 {
+		c.fail(path, "negative duration %v: must be >= 0", *d)
+		return 0
+	}
+	return *d
+}
+
+func (c *converter) probability(path string, p *float64) float64 {
+	if p == nil {
+		return 0
+	}
+	if !(*p >= 0 && *p <= 1) {
+		c.fail(path, "%v is not a probability: want a number in [0, 1] (0.05 means 5 %%)", *p)
+		return 0
+	}
+	return *p
+}
+
+func (c *converter) convert(f *File) *Scenario {
+	s := &Scenario{Name: f.Name, Function: f.Function}
+	if s.Function.Name == "" {
+		s.Function.Name = "my-function"
+	}
+	if s.Function.Alias == "" {
+		s.Function.Alias = "live"
+	}
+	m := &s.Model
+	m.Seed = DefaultSeed
+	if f.Seed != nil {
+		m.Seed = *f.Seed
+	}
+
+	// versions
+	if f.Versions == nil || f.Versions.Current == nil || f.Versions.Target == nil {
+		switch {
+		case f.Versions == nil:
+			c.fail("versions", "missing: a scenario needs versions.current and versions.target")
+		case f.Versions.Current == nil:
+			c.fail("versions.current", "missing: the version the alias points at now")
+		default:
+			c.fail("versions.target", "missing: the version being deployed")
+		}
+		return s
+	}
+	m.Versions[sim.Current] = c.version("versions.current", f.Versions.Current, "1", nil)
+	m.Versions[sim.Target] = c.version("versions.target", f.Versions.Target, "2", &m.Versions[sim.Current])
+	if m.Versions[0].Name == m.Versions[1].Name {
+		c.fail("versions.target.version", "the target version %q equals the current version: CodeDeploy rejects a canary or linear deployment to the same version", m.Versions[1].Name)
+	}
+
+	// deployment
+	d := f.Deployment
+	if d == nil {
+		c.fail("deployment", "missing: a scenario needs deployment.strategies")
+		return s
+	}
+	m.DeployStart = c.nonNegative("deployment.start", d.Start)
+	m.AutoRollback = true
+	if d.AutoRollback != nil {
+		m.AutoRollback = *d.AutoRollback
+	}
+	switch d.LinearModel {
+	case "", "end_after_last_interval":
+		m.Linear = strategies.EndAfterLastInterval
+	case "end_at_last_shift":
+		m.Linear = strategies.EndAtLastShift
+	default:
+		c.fail("deployment.linear_model", "unknown %q: want end_after_last_interval (default) or end_at_last_shift", d.LinearModel)
+	}
+	if len(d.Strategies) == 0 {
+		c.fail("deployment.strategies", "empty: list at least one strategy, e.g. Canary10Percent5Minutes (see 'shiftsim strategies')")
+	}
+	seen := map[string]bool{}
+	for i, e := range d.Strategies {
+		path := fmt.Sprintf("deployment.strategies[%d]", i)
+		var st sim.Strategy
+		if e.Custom != nil {
+			cfg, err := strategies.FromDeploymentConfig(*e.Custom)
+			if err != nil {
+				c.fail(path+fieldOf(err), "%v", err)
+				continue
+			}
+			st = sim.Strategy{Name: e.Custom.DeploymentConfigName, Config: cfg}
+		} else {
+			cfg, err := strategies.Lookup(e.Name)
+			if err != nil {
+				c.fail(path, "%v", err)
+				continue
+			}
+			st = sim.Strategy{Name: e.Name, Config: cfg}
+		}
+		if seen[st.Name] {
+			c.fail(path, "strategy %q is listed twice", st.Name)
+		}
+		seen[st.Name] = true
+		s.Strategies = append(s.Strategies, st)
+	}
+
+	// faults
+	for i, ff := range f.Faults {
+		path := fmt.Sprintf("faults[%d]", i)
+		fl := faults.Fault{}
+		switch ff.Version {
+		case "target", m.Versions[sim.Target].Name:
+			fl.Version = sim.Target
+		case "current", m.Versions[sim.Current].Name:
+			fl.Version = sim.Current
+		case "":
+			c.fail(path+".version", "missing: say which version the fault hits (target, current, or its number)")
+		default:
+			c.fail(path+".version", "%q is neither target (%s) nor current (%s)", ff.Version, m.Versions[1].Name, m.Versions[0].Name)
+		}
+		fl.Start = m.DeployStart + c.nonNegative(path+".start", ff.Start)
+		if ff.End != nil {
+			end := c.nonNegative(path+".end", ff.End)
+			if end <= c.nonNegative(path+".start", ff.Start) {
+				c.fail(path+".end", "%v is not after start", end)
+			}
+			fl.End = m.DeployStart + end
+		}
+		if ff.ErrorRate != nil {
+			r := c.probability(path+".error_rate", ff.ErrorRate)
+			fl.ErrorRate = &r
+		}
+		if ff.Latency != nil {
+			l := c.latency(path+".latency", ff.Latency)
+			fl.Latency = &l
+		}
+		if ff.ErrorRate == nil && ff.Latency == nil {
+			c.fail(path, "a fault needs error_rate and/or latency")
+		}
+		m.Faults = append(m.Faults, fl)
+	}
+
+	// traffic
+	if f.Traffic == nil || f.Traffic.Rate == nil {
+		c.fail("traffic.rate", "missing: requests per second, e.g. rate: 100")
+		return s
+	}
+	rate := *f.Traffic.Rate
+	if !(rate >= 0) || math.IsInf(rate, 0) {
+		c.fail("traffic.rate", "%v: want a number of requests per second >= 0", rate)
+	}
+	switch f.Traffic.Pattern {
+	case "", "poisson":
+		if f.Traffic.Amplitude != nil || f.Traffic.Period != nil || f.Traffic.Peak != nil {
+			c.fail("traffic.pattern", "amplitude/period/peak need pattern: diurnal")
+		}
+		m.Traffic = func(src rand.Source, until time.Duration) (traffic.Source, error) {
+			return traffic.NewPoisson(rate, until, src)
+		}
+	case "diurnal":
+		amp := 0.5
+		if f.Traffic.Amplitude != nil {
+			amp = *f.Traffic.Amplitude
+			if !(amp >= 0 && amp <= 1) {
+				c.fail("traffic.amplitude", "%v: want a number in [0, 1]", amp)
+			}
+		}
+		period := 24 * time.Hour
+		if f.Traffic.Period != nil {
+			period = *f.Traffic.Period
+			if period <= 0 {
+				c.fail("traffic.period", "%v: want a positive duration such as 24h", period)
+			}
+		}
+		peak := c.nonNegative("traffic.peak", f.Traffic.Peak)
+		m.Traffic = func(src rand.Source, until time.Duration) (traffic.Source, error) {
+			return traffic.NewDiurnal(rate, amp, period, peak, until, src)
+		}
+	default:
+		c.fail("traffic.pattern", "unknown %q: want poisson or diurnal", f.Traffic.Pattern)
+	}
+
+	// monitoring
+	m.MetricDelay = DefaultMetricDelay
+	if f.Monitoring.MetricDelay != nil {
+		m.MetricDelay = c.nonNegative("monitoring.metric_delay", f.Monitoring.MetricDelay)
+	}
+	m.AlarmPollInterval = DefaultAlarmPollInterval
+	if f.Monitoring.AlarmPollInterval != nil {
+		m.AlarmPollInterval = c.nonNegative("monitoring.alarm_poll_interval", f.Monitoring.AlarmPollInterval)
+	}
+
+	// hooks
+	m.HookTimeout = DefaultHookTimeout
+	c.hook(m, deploy.BeforeAllowTraffic, f.Hooks.BeforeAllowTraffic)
+	c.hook(m, deploy.AfterAllowTraffic, f.Hooks.AfterAllowTraffic)
+
+	// alarms
+	names := map[string]bool{}
+	for i := range f.Alarms {
+		path := fmt.Sprintf("alarms[%d]", i)
+		a := c.alarm(path, &f.Alarms[i], s)
+		if a.Name != "" && names[a.Name] {
+			c.fail(path+".AlarmName", "duplicate alarm name %q (CodeDeploy rejects duplicates)", a.Name)
+		}
+		names[a.Name] = true
+		m.Alarms = append(m.Alarms, a)
+	}
+	if len(m.Alarms) > 10 {
+		c.fail("alarms", "%d alarms: CodeDeploy accepts at most 10 per deployment group", len(m.Alarms))
+	}
+
+	// horizon
+	if f.Horizon != nil {
+		if *f.Horizon <= 0 {
+			c.fail("horizon", "%v: want a positive duration such as 2h", *f.Horizon)
+		}
+		m.Horizon = *f.Horizon
+		if m.DeployStart >= m.Horizon && c.err == nil {
+			c.fail("deployment.start", "%v is not before the horizon %v: nothing would be deployed", m.DeployStart, m.Horizon)
+		}
+	} else {
+		longest := time.Duration(0)
+		for _, st := range s.Strategies {
+			longest = max(longest, st.Config.Plan(m.Linear).End)
+		}
+		for _, h := range m.Hooks {
+			longest += h.Duration
+		}
+		m.Horizon = m.DeployStart + longest + DefaultAfterDeployment
+	}
+	return s
+}
+
+// fieldOf extracts the field path an error from strategies names, if any
+// ("TrafficRoutingConfig.TimeBasedCanary.CanaryPercentage: ..." → that path).
+func fieldOf(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, ":"); i > 0 && !strings.Contains(msg[:i], " ") {
+		return "." + msg[:i]
+	}
+	return ""
+}
+
+func (c *converter) version(path string, v *Version, def string, inherit *sim.Version) sim.Version {
+	out := sim.Version{Name: v.Version}
+	if out.Name == "" {
+		out.Name = def
+	}
+	if out.Name == "$LATEST" {
+		c.fail(path+".version", "an alias cannot point to $LATEST: use a published version number")
+	} else if _, err := strconv.ParseUint(out.Name, 10, 64); err != nil {
+		c.fail(path+".version", "%q is not a published Lambda version number", out.Name)
+	}
+	out.ErrorRate = c.probability(path+".error_rate", v.ErrorRate)
+	switch {
+	case v.Latency != nil:
+		out.Latency = c.latency(path+".latency", v.Latency)
+	case inherit != nil:
+		out.Latency = inherit.Latency
+	default:
+		c.fail(path+".latency", "missing: give median and p99 (e.g. median: 50ms, p99: 200ms) or mu and sigma")
+	}
+	if v.Timeout != nil {
+		out.Timeout = c.nonNegative(path+".timeout", v.Timeout)
+		if out.Timeout > 900*time.Second {
+			c.fail(path+".timeout", "%v: a Lambda function's timeout is at most 900s", out.Timeout)
+		}
+	} else if inherit != nil {
+		out.Timeout = inherit.Timeout
+	}
+	return out
+}
+
+func (c *converter) latency(path string, l *Latency) faults.Lognormal {
+	byMedian := l.Median != nil || l.P99 != nil
+	byMu := l.Mu != nil || l.Sigma != nil
+	switch {
+	case byMedian && byMu:
+		c.fail(path, "give either median and p99, or mu and sigma, not both")
+	case byMedian:
+		if l.Median == nil || l.P99 == nil {
+			c.fail(path, "give both median and p99")
+			return faults.Lognormal{}
+		}
+		ln, err := sim.LatencyFromMedianP99(*l.Median, *l.P99)
+		if err != nil {
+			c.fail(path, "%v", err)
+		}
+		return ln
+	case byMu:
+		if l.Mu == nil || l.Sigma == nil {
+			c.fail(path, "give both mu and sigma (of ln seconds)")
+			return faults.Lognormal{}
+		}
+		if !(*l.Sigma >= 0) || math.IsInf(*l.Sigma, 0) || math.IsNaN(*l.Mu) || math.IsInf(*l.Mu, 0) {
+			c.fail(path, "mu %v sigma %v: want finite numbers, sigma >= 0", *l.Mu, *l.Sigma)
+		}
+		return faults.Lognormal{Mu: *l.Mu, Sigma: *l.Sigma}
+	default:
+		c.fail(path, "empty: give median and p99, or mu and sigma")
+	}
+	return faults.Lognormal{}
+}
+
+func (c *converter) hook(m *sim.Model, name deploy.Hook, h *Hook) {
+	if h == nil {
+		return
+	}
+	path := "hooks." + string(name)
+	out := sim.Hook{Name: name, Timeout: DefaultHookTimeout}
+	out.Duration = c.nonNegative(path+".duration", h.Duration)
+	out.CatchProbability = c.probability(path+".catch_probability", h.CatchProbability)
+	if h.Timeout != nil {
+		out.Timeout = c.nonNegative(path+".timeout", h.Timeout)
+		if out.Timeout == 0 || out.Timeout > DefaultHookTimeout {
+			c.fail(path+".timeout", "%v: CodeDeploy waits at most 1h for a hook to report", out.Timeout)
+		}
+	}
+	m.Hooks = append(m.Hooks, out)
+}
+
+// Warning is a problem that does not stop the simulation but probably is not
+// what the user meant.
+type Warning struct {
+	Line int
+	Path string
+	Msg  string
+}
+
+func (w Warning) String() string { return fmt.Sprintf("%d: %s: %s", w.Line, w.Path, w.Msg) }
+
+func (s *Scenario) warn(line int, path, format string, a ...any) {
+	s.Warnings = append(s.Warnings, Warning{Line: line, Path: path, Msg: fmt.Sprintf(format, a...)})
+}

@@ -1,0 +1,199 @@
+package scenario
+
+import (
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/shiftsim/shiftsim/internal/yamlx"
+	"github.com/shiftsim/shiftsim/strategies"
+)
+
+// File is a scenario as written in YAML. Keys are the contract the CLI's
+// users and acceptance tests rely on: rename none, add freely. Alarm objects
+// use CloudWatch's own property names, custom strategies CodeDeploy's, so
+// users can paste what they already have.
+type File struct {
+	Name       string         `yaml:"name"`
+	Seed       *uint64        `yaml:"seed"`
+	Horizon    *time.Duration `yaml:"horizon"`
+	Function   Function       `yaml:"function"`
+	Traffic    *Traffic       `yaml:"traffic"`
+	Versions   *Versions      `yaml:"versions"`
+	Faults     []Fault        `yaml:"faults"`
+	Alarms     []Alarm        `yaml:"alarms"`
+	Hooks      Hooks          `yaml:"hooks"`
+	Monitoring Monitoring     `yaml:"monitoring"`
+	Deployment *Deployment    `yaml:"deployment"`
+	// Description is free text for people; shiftsim ignores it.
+	Description string `yaml:"description"`
+}
+
+// Function names the Lambda function and alias being deployed.
+type Function struct {
+	Name  string `yaml:"name"`
+	Alias string `yaml:"alias"`
+}
+
+// Traffic is the request stream: Poisson at Rate requests per second, or a
+// diurnal profile around that mean.
+type Traffic struct {
+	Rate      *float64       `yaml:"rate"`
+	Pattern   string         `yaml:"pattern"`   // "poisson" (default) or "diurnal"
+	Amplitude *float64       `yaml:"amplitude"` // diurnal: relative swing around the mean, 0..1
+	Period    *time.Duration `yaml:"period"`    // diurnal: default 24h
+	Peak      *time.Duration `yaml:"peak"`      // diurnal: time of the peak, default 0
+}
+
+// Versions are the alias's current version and the version being deployed.
+type Versions struct {
+	Current *Version `yaml:"current"`
+	Target  *Version `yaml:"target"`
+}
+
+// Version models one Lambda version.
+type Version struct {
+	Version   string         `yaml:"version"`
+	ErrorRate *float64       `yaml:"error_rate"`
+	Latency   *Latency       `yaml:"latency"`
+	Timeout   *time.Duration `yaml:"timeout"`
+}
+
+// Latency is a lognormal latency: by median and p99, or by mu and sigma of
+// ln(seconds).
+type Latency struct {
+	Median *time.Duration `yaml:"median"`
+	P99    *time.Duration `yaml:"p99"`
+	Mu     *float64       `yaml:"mu"`
+	Sigma  *float64       `yaml:"sigma"`
+}
+
+// Fault changes a version's behaviour from start (relative to the
+// deployment start) until end.
+type Fault struct {
+	Version   string         `yaml:"version"` // "target", "current", or a version number
+	Start     *time.Duration `yaml:"start"`
+	End       *time.Duration `yaml:"end"`
+	ErrorRate *float64       `yaml:"error_rate"`
+	Latency   *Latency       `yaml:"latency"`
+}
+
+// Alarm is a CloudWatch metric alarm in the shape of AWS::CloudWatch::Alarm
+// properties and of describe-alarms output (its read-only fields are
+// accepted and ignored, except StateValue, the alarm's state at t=0).
+type Alarm struct {
+	AlarmName                          string
+	AlarmDescription                   string
+	AlarmArn                           string
+	ActionsEnabled                     *bool
+	AlarmActions                       []string
+	OKActions                          []string
+	InsufficientDataActions            []string
+	Namespace                          string
+	MetricName                         string
+	Dimensions                         []Dimension
+	Statistic                          string
+	ExtendedStatistic                  string
+	Period                             *int
+	Unit                               string
+	EvaluationPeriods                  *int
+	DatapointsToAlarm                  *int
+	Threshold                          *float64
+	ComparisonOperator                 string
+	TreatMissingData                   string
+	EvaluateLowSampleCountPercentile   string
+	Metrics                            []MetricDataQuery
+	StateValue                         string
+	StateReason                        string
+	StateReasonData                    string
+	StateUpdatedTimestamp              string
+	StateTransitionedTimestamp         string
+	AlarmConfigurationUpdatedTimestamp string
+	// EvaluationRange is shiftsim's: how many datapoints CloudWatch
+	// retrieves (AWS does not document it; default alarm.DefaultRange).
+	EvaluationRange *int `yaml:"evaluation_range"`
+}
+
+// Dimension is a CloudWatch dimension.
+type Dimension struct {
+	Name  string
+	Value string
+}
+
+// MetricDataQuery is one entry of a metric-math alarm's Metrics.
+type MetricDataQuery struct {
+	Id         string
+	Expression string
+	Label      string
+	MetricStat *MetricStat
+	ReturnData *bool
+	Period     *int
+	AccountId  string
+}
+
+// MetricStat is a metric, period and statistic.
+type MetricStat struct {
+	Metric Metric
+	Period *int
+	Stat   string
+	Unit   string
+}
+
+// Metric identifies a CloudWatch metric.
+type Metric struct {
+	Namespace  string
+	MetricName string
+	Dimensions []Dimension
+}
+
+// Hooks are the Lambda lifecycle hooks.
+type Hooks struct {
+	BeforeAllowTraffic *Hook `yaml:"BeforeAllowTraffic"`
+	AfterAllowTraffic  *Hook `yaml:"AfterAllowTraffic"`
+}
+
+// Hook models a hook function by how long it runs and how likely its tests
+// catch a fault present in the target version.
+type Hook struct {
+	Duration         *time.Duration `yaml:"duration"`
+	CatchProbability *float64       `yaml:"catch_probability"`
+	Timeout          *time.Duration `yaml:"timeout"`
+}
+
+// Monitoring sets how fast metrics and alarm states travel.
+type Monitoring struct {
+	MetricDelay       *time.Duration `yaml:"metric_delay"`
+	AlarmPollInterval *time.Duration `yaml:"alarm_poll_interval"`
+}
+
+// Deployment is when the deployment starts and which strategies to weigh.
+type Deployment struct {
+	Start        *time.Duration  `yaml:"start"`
+	Strategies   []StrategyEntry `yaml:"strategies"`
+	AutoRollback *bool           `yaml:"auto_rollback"`
+	// LinearModel chooses when a linear deployment ends (AWS is silent):
+	// "end_after_last_interval" (default: 10 x 1 min ends at 10 min) or
+	// "end_at_last_shift" (ends at 9 min).
+	LinearModel string `yaml:"linear_model"`
+}
+
+// StrategyEntry is a predefined configuration's name or a custom
+// configuration in CodeDeploy's CreateDeploymentConfig shape.
+type StrategyEntry struct {
+	Name   string
+	Custom *strategies.DeploymentConfig
+	line   int
+}
+
+// UnmarshalYAMLX accepts a string or a DeploymentConfig object.
+func (s *StrategyEntry) UnmarshalYAMLX(d *yamlx.Decoder, n *yaml.Node, path string) error {
+	s.line = n.Line
+	if n.Kind == yaml.ScalarNode {
+		return d.DecodeNode(n, path, &s.Name)
+	}
+	if n.Kind != yaml.MappingNode {
+		return d.Errorf(n, path, "expected a configuration name or a DeploymentConfig object")
+	}
+	s.Custom = &strategies.DeploymentConfig{}
+	return d.DecodeNode(n, path, s.Custom)
+}

@@ -1,0 +1,136 @@
+// Package sim is shiftsim's engine: a discrete-event simulator with a virtual
+// clock that replays a request stream against two Lambda versions behind an
+// alias, while CodeDeploy's controller (package deploy) shifts the alias and
+// CloudWatch alarms (package alarm) watch the metrics the requests produce.
+//
+// The engine never reads the wall clock, global randomness or map order: a
+// Model and a seed determine a Result byte for byte. Requests are individual
+// events merged from the traffic source into the loop; everything else
+// (weight steps, metric buckets, alarm evaluations and polls, hook reports,
+// faults) is a control event on a typed heap.
+package sim
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/shiftsim/shiftsim/alarm"
+	"github.com/shiftsim/shiftsim/deploy"
+	"github.com/shiftsim/shiftsim/faults"
+	"github.com/shiftsim/shiftsim/strategies"
+	"github.com/shiftsim/shiftsim/traffic"
+)
+
+// Version index of the alias's current and target versions.
+const (
+	Current = 0
+	Target  = 1
+)
+
+// Version models one published Lambda version.
+type Version struct {
+	Name      string           // the Lambda version number, e.g. "1"
+	ErrorRate float64          // probability that a request fails with a function error
+	Latency   faults.Lognormal // ln(duration in seconds) ~ Normal(Mu, Sigma)
+	Timeout   time.Duration    // function timeout; 0 means none. A longer request fails as a timeout.
+}
+
+// Metric is a Lambda metric in the AWS/Lambda namespace.
+type Metric uint8
+
+// The Lambda metrics alarms can watch in this model.
+const (
+	Invocations Metric = iota
+	Errors
+	Duration
+	Throttles
+)
+
+var metricNames = [...]string{"Invocations", "Errors", "Duration", "Throttles"}
+
+func (m Metric) String() string { return metricNames[m] }
+
+// ParseMetric maps an AWS/Lambda metric name to a Metric.
+func ParseMetric(s string) (Metric, error) {
+	for i, n := range metricNames {
+		if n == s {
+			return Metric(i), nil
+		}
+	}
+	return 0, fmt.Errorf("metric %q is not modelled (want one of Invocations, Errors, Duration, Throttles)", s)
+}
+
+// Query is one metric series an alarm reads: a metric, the versions whose
+// invocations it aggregates (a bit per version index; an alias-level
+// `Resource` dimension covers both, `ExecutedVersion` one, a dimension that
+// matches nothing none — such an alarm never gets data, as in AWS), and a
+// statistic.
+type Query struct {
+	Metric   Metric
+	Versions uint8
+	Stat     alarm.Stat
+}
+
+// Alarm is a CloudWatch metric alarm, compiled for the engine.
+type Alarm struct {
+	Name    string
+	Initial alarm.State // state at t = 0 (a new alarm starts in INSUFFICIENT_DATA)
+	Rule    alarm.Rule
+	Period  time.Duration // 10s, 20s, 30s or a multiple of 60s
+	Queries []Query
+	// Expr combines the queries' datapoints (metric math); nil means the
+	// datapoint is Queries[0]'s.
+	Expr *alarm.Expr
+}
+
+// Hook is a lifecycle hook function: it reports after Duration and catches a
+// fault present in the target version at its invocation with probability
+// CatchProbability. A hook that reports after its timeout has failed.
+type Hook struct {
+	Name             deploy.Hook
+	Duration         time.Duration
+	CatchProbability float64
+	Timeout          time.Duration // the hook fails if it has not reported by then (<= CodeDeploy's 1 h)
+}
+
+// TrafficFunc builds the request source of a run from its own stream.
+type TrafficFunc func(src rand.Source, until time.Duration) (traffic.Source, error)
+
+// Model is everything about the world a deployment runs in, strategy aside.
+type Model struct {
+	Seed        uint64
+	Horizon     time.Duration // virtual time simulated
+	DeployStart time.Duration // when the deployment is created
+	Versions    [2]Version    // Current, Target
+	Faults      faults.Set
+	Traffic     TrafficFunc
+	Alarms      []Alarm
+	Hooks       []Hook
+	HookTimeout time.Duration // 0: CodeDeploy's 3600 s
+	// MetricDelay is how long after its one-minute bucket ends a metric
+	// datapoint becomes visible to alarms.
+	MetricDelay time.Duration
+	// AlarmPollInterval is how often CodeDeploy reads alarm states; 0 means
+	// it sees every state change at once.
+	AlarmPollInterval time.Duration
+	AutoRollback      bool
+	Linear            strategies.LinearModel
+}
+
+// Strategy is a deployment configuration under test, named as the user wrote it.
+type Strategy struct {
+	Name   string
+	Config strategies.Config
+}
+
+// LatencyFromMedianP99 returns the lognormal with the given median and 99th
+// percentile (both > 0, p99 >= median).
+func LatencyFromMedianP99(median, p99 time.Duration) (faults.Lognormal, error) {
+	if median <= 0 || p99 < median {
+		return faults.Lognormal{}, fmt.Errorf("need 0 < median <= p99, got median %v p99 %v", median, p99)
+	}
+	mu := math.Log(median.Seconds())
+	return faults.Lognormal{Mu: mu, Sigma: (math.Log(p99.Seconds()) - mu) / z99}, nil
+}

@@ -1,0 +1,74 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/shiftsim/shiftsim/deploy"
+)
+
+// Result is what happened in one simulated deployment.
+type Result struct {
+	Strategy        string
+	Status          deploy.Status
+	RolledBack      bool
+	RollbackCause   string         // "alarm:<AlarmName>", "hook:<HookName>" or ""
+	DeploymentStart time.Duration  // virtual time the deployment was created
+	FullShift       *time.Duration // when the target first had 100 % of traffic
+	End             *time.Duration // when the deployment ended (succeeded, stopped or failed)
+	Detected        *time.Duration // first alarm (entering ALARM) or hook failure at or after the start
+
+	Requests             int64 // over the whole horizon
+	TargetRequests       int64
+	FailedRequests       int64
+	TargetFailedRequests int64
+	Timeouts             int64
+	FinalWeight          float64 // target's share of traffic at the horizon
+
+	Phases   []Phase // spans of constant alias weight
+	Alarms   []AlarmResult
+	Timeline []Entry
+}
+
+// Phase is a span of constant alias weight and what it carried.
+type Phase struct {
+	From, To       time.Duration
+	Weight         float64
+	Requests       int64
+	TargetRequests int64
+	TargetFailed   int64
+}
+
+// AlarmResult is an alarm's state at the horizon.
+type AlarmResult struct {
+	Name  string
+	State string
+}
+
+// Entry is one line of a run's timeline.
+type Entry struct {
+	At   time.Duration
+	Text string
+}
+
+// String is the canonical text form of an entry: "t+5m00s text".
+func (e Entry) String() string { return "t+" + Clock(e.At) + " " + e.Text }
+
+// Clock formats a virtual time as 1h02m03.5s style with fixed fields.
+func Clock(d time.Duration) string {
+	neg := ""
+	if d < 0 {
+		neg, d = "-", -d
+	}
+	h := d / time.Hour
+	m := (d % time.Hour) / time.Minute
+	s := d % time.Minute
+	sec := fmt.Sprintf("%02d", s/time.Second)
+	if frac := s % time.Second; frac != 0 {
+		sec = fmt.Sprintf("%06.3f", s.Seconds())
+	}
+	if h > 0 {
+		return fmt.Sprintf("%s%dh%02dm%ss", neg, h, m, sec)
+	}
+	return fmt.Sprintf("%s%dm%ss", neg, m, sec)
+}

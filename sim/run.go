@@ -1,0 +1,638 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"gonum.org/v1/gonum/stat"
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/shiftsim/shiftsim/alarm"
+	"github.com/shiftsim/shiftsim/deploy"
+)
+
+var z99 = distuv.UnitNormal.Quantile(0.99)
+
+// batch is how many arrivals are fetched from the source per call.
+const batch = 1024
+
+// acc accumulates one version's metrics over one bucket of time.
+type acc struct {
+	inv, errs, thr int64
+	durSum         float64 // ms
+	durMin, durMax float64 // ms
+}
+
+func (a *acc) reset() { *a = acc{durMin: math.Inf(1), durMax: math.Inf(-1)} }
+
+// totals counts one version's requests over the whole run.
+type totals struct {
+	requests, failed, timeouts int64
+}
+
+// runner is one simulated deployment.
+type runner struct {
+	m     *Model
+	strat Strategy
+	q     queue
+	now   int64
+
+	// the request path
+	src      interface{ Fill([]int64) int }
+	buf      []int64
+	bi, bn   int
+	routing  *rand.Rand
+	errs     *rand.Rand
+	lat      *rand.Rand
+	weight   float64    // fraction of requests routed to the target
+	errRate  [2]float64 // in force now (faults applied)
+	mu, sig  [2]float64
+	timeout  [2]float64 // seconds; +Inf when none
+	tot      [2]totals
+	cur      [2]acc // the open bucket
+	samples  bool   // whether some alarm needs Duration percentiles
+	curDur   [2][]float64
+	bucketNs int64
+
+	// closed buckets, a ring indexed by bucket number
+	ring     [][2]acc
+	ringDur  [][2][]float64
+	ringFrom int64 // bucket number of the oldest bucket kept
+
+	// alarms
+	evalStep int64
+	alarms   []alarmState
+	points   []float64 // scratch: one evaluation range
+	values   []float64 // scratch: query datapoints of one period
+	pctBuf   []float64 // scratch: merged samples for a percentile
+
+	// deployment
+	ctl        *deploy.Controller
+	tickAt     int64
+	hooks      *rand.Rand
+	res        *Result
+	phaseStart int64
+	phaseTot   [2]totals
+}
+
+type alarmState struct {
+	state alarm.State
+	seen  bool // delivered to CodeDeploy at least once
+}
+
+// Run simulates one deployment of strategy s in model m.
+func Run(m *Model, s Strategy) (*Result, error) {
+	r, err := newRunner(m, s)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.loop(); err != nil {
+		return nil, err
+	}
+	r.finish()
+	return r.res, nil
+}
+
+func newRunner(m *Model, s Strategy) (*runner, error) {
+	if m.Horizon <= 0 {
+		return nil, fmt.Errorf("horizon %v must be > 0", m.Horizon)
+	}
+	r := &runner{m: m, strat: s, tickAt: -1}
+	src, err := m.Traffic(NewStream(m.Seed, streamArrivals), m.Horizon)
+	if err != nil {
+		return nil, err
+	}
+	r.src = src
+	r.buf = make([]int64, batch)
+	r.routing = rand.New(NewStream(m.Seed, streamRouting))
+	r.errs = rand.New(NewStream(m.Seed, streamErrors))
+	r.lat = rand.New(NewStream(m.Seed, streamLatency))
+	r.hooks = rand.New(NewStream(m.Seed, streamHooks))
+	r.res = &Result{Strategy: s.Name, DeploymentStart: m.DeployStart, Status: deploy.Status("Created")}
+
+	// Metric buckets: Lambda publishes at one-minute granularity; alarms
+	// with 10/20/30-second periods need finer buckets.
+	r.bucketNs = int64(time.Minute)
+	r.evalStep = int64(time.Minute)
+	maxSpan := int64(0)
+	for _, a := range m.Alarms {
+		p := int64(a.Period)
+		if p <= 0 {
+			return nil, fmt.Errorf("alarm %s: period %v must be > 0", a.Name, a.Period)
+		}
+		r.bucketNs = gcd(r.bucketNs, p)
+		if p < int64(time.Minute) {
+			r.evalStep = int64(10 * time.Second) // "If the alarm period is 10 seconds or 30 seconds, the alarm is evaluated every 10 seconds."
+		}
+		span := p * int64(rangeOf(a.Rule))
+		maxSpan = max(maxSpan, span)
+		for _, q := range a.Queries {
+			if q.Metric == Duration && q.Stat.Kind == alarm.Percentile {
+				r.samples = true
+			}
+		}
+		r.alarms = append(r.alarms, alarmState{state: a.Initial})
+	}
+	r.bucketNs = gcd(r.bucketNs, r.evalStep)
+	n := (maxSpan+int64(m.MetricDelay))/r.bucketNs + 2
+	r.ring = make([][2]acc, n)
+	if r.samples {
+		r.ringDur = make([][2][]float64, n)
+	}
+	for i := range r.ring {
+		r.ring[i][0].reset()
+		r.ring[i][1].reset()
+	}
+	r.cur[0].reset()
+	r.cur[1].reset()
+	maxR := 0
+	for _, a := range m.Alarms {
+		maxR = max(maxR, rangeOf(a.Rule))
+	}
+	r.points = make([]float64, maxR)
+	r.values = make([]float64, 16)
+
+	r.applyFaults(0)
+	hooks := make([]deploy.Hook, 0, len(m.Hooks))
+	for _, h := range m.Hooks {
+		hooks = append(hooks, h.Name)
+	}
+	names := make([]string, len(m.Alarms))
+	for i, a := range m.Alarms {
+		names[i] = a.Name
+	}
+	ctl, err := deploy.New(deploy.Config{
+		Plan:         s.Config.Plan(m.Linear),
+		Hooks:        hooks,
+		HookTimeout:  m.HookTimeout,
+		Alarms:       names,
+		AutoRollback: m.AutoRollback,
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.ctl = ctl
+
+	// Control events known in advance.
+	for _, t := range m.Faults.Changes() {
+		if t > 0 && t < m.Horizon {
+			r.q.push(int64(t), evFault, 0)
+		}
+	}
+	r.q.push(r.bucketNs, evBucket, 0)
+	if len(m.Alarms) > 0 {
+		r.q.push(r.evalStep, evEval, 0)
+	}
+	if m.DeployStart < m.Horizon {
+		r.q.push(int64(m.DeployStart), evDeployStart, 0)
+	}
+	return r, nil
+}
+
+func gcd(a, b int64) int64 {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
+
+func rangeOf(r alarm.Rule) int {
+	if r.EvaluationRange > 0 {
+		return r.EvaluationRange
+	}
+	return alarm.DefaultRange(r.EvaluationPeriods)
+}
+
+// applyFaults sets the per-version parameters in force at t.
+func (r *runner) applyFaults(t int64) {
+	for v := 0; v < 2; v++ {
+		ver := &r.m.Versions[v]
+		r.errRate[v] = ver.ErrorRate
+		r.mu[v], r.sig[v] = ver.Latency.Mu, ver.Latency.Sigma
+		r.timeout[v] = math.Inf(1)
+		if ver.Timeout > 0 {
+			r.timeout[v] = ver.Timeout.Seconds()
+		}
+		e := r.m.Faults.At(v, time.Duration(t))
+		if e.ErrorRate != nil {
+			r.errRate[v] = *e.ErrorRate
+		}
+		if e.Latency != nil {
+			r.mu[v], r.sig[v] = e.Latency.Mu, e.Latency.Sigma
+		}
+	}
+}
+
+func (r *runner) loop() error {
+	horizon := int64(r.m.Horizon)
+	for {
+		next := horizon
+		if r.q.len() > 0 && r.q.top() < next {
+			next = r.q.top()
+		}
+		r.requests(next)
+		if next >= horizon {
+			r.now = horizon
+			return nil
+		}
+		e := r.q.pop()
+		r.now = e.at
+		if err := r.handle(e); err != nil {
+			return err
+		}
+	}
+}
+
+// requests simulates every arrival before until. This is the hot path: one
+// routing draw, one standard normal and one uniform per request, whatever
+// the version, so that the same request meets the same dice under every
+// strategy (common random numbers), and the latency of both versions is the
+// lognormal exp(Mu + Sigma·z) of the same z.
+func (r *runner) requests(until int64) {
+	buf, i, n := r.buf, r.bi, r.bn
+	w := r.weight
+	for {
+		if i == n {
+			n = r.src.Fill(buf)
+			i = 0
+			if n == 0 {
+				buf[0] = math.MaxInt64
+				n = 1
+			}
+		}
+		if buf[i] >= until {
+			break
+		}
+		i++
+		v := 0
+		if r.routing.Float64() < w {
+			v = 1
+		}
+		d := math.Exp(r.mu[v] + r.sig[v]*r.lat.NormFloat64())
+		u := r.errs.Float64()
+		fail := int64(0)
+		t := &r.tot[v]
+		if d >= r.timeout[v] {
+			d = r.timeout[v]
+			fail = 1
+			t.timeouts++
+		} else if u < r.errRate[v] {
+			fail = 1
+		}
+		t.requests++
+		t.failed += fail
+		a := &r.cur[v]
+		a.inv++
+		a.errs += fail
+		ms := d * 1000
+		a.durSum += ms
+		if ms < a.durMin {
+			a.durMin = ms
+		}
+		if ms > a.durMax {
+			a.durMax = ms
+		}
+		if r.samples {
+			r.curDur[v] = append(r.curDur[v], ms)
+		}
+	}
+	r.bi, r.bn = i, n
+}
+
+func (r *runner) handle(e event) error {
+	switch e.kind {
+	case evFault:
+		r.applyFaults(e.at)
+		r.logf("fault: version %s error rate %g, version %s error rate %g", r.m.Versions[0].Name, r.errRate[0], r.m.Versions[1].Name, r.errRate[1])
+	case evBucket:
+		r.closeBucket()
+		r.q.push(e.at+r.bucketNs, evBucket, 0)
+	case evDeployTick:
+		if e.at == r.tickAt {
+			r.tickAt = -1
+			r.step(deploy.Event{Kind: deploy.Tick})
+		}
+	case evHookReport:
+		h := r.m.Hooks[e.arg>>1]
+		r.step(deploy.Event{Kind: deploy.HookResult, Hook: h.Name, Succeeded: e.arg&1 == 1})
+	case evEval:
+		r.evaluate()
+		r.q.push(e.at+r.evalStep, evEval, 0)
+	case evPoll:
+		if r.ctl.Status() == "InProgress" {
+			r.poll()
+			r.q.push(e.at+int64(r.m.AlarmPollInterval), evPoll, 0)
+		}
+	case evDeployStart:
+		r.poll()
+		r.step(deploy.Event{Kind: deploy.Start})
+		if r.m.AlarmPollInterval > 0 {
+			r.q.push(e.at+int64(r.m.AlarmPollInterval), evPoll, 0)
+		}
+	}
+	return nil
+}
+
+// poll delivers every alarm's state to the controller, as CodeDeploy's
+// DescribeAlarms poll would.
+func (r *runner) poll() {
+	for i := range r.alarms {
+		r.alarms[i].seen = true
+		r.step(deploy.Event{Kind: deploy.AlarmState, Alarm: i, InAlarm: r.alarms[i].state == alarm.Alarm})
+	}
+}
+
+// step feeds the controller and carries out its actions.
+func (r *runner) step(ev deploy.Event) {
+	before := r.ctl.Status()
+	acts := r.ctl.Step(time.Duration(r.now), ev)
+	for _, a := range acts {
+		r.act(a)
+	}
+	if before != r.ctl.Status() && r.ctl.Status() == "InProgress" {
+		r.logf("deployment %s started (%s)", r.strat.Name, r.strat.Config.Name)
+	}
+	if at, ok := r.ctl.Deadline(); ok && int64(at) != r.tickAt {
+		if int64(at) < r.now {
+			at = time.Duration(r.now)
+		}
+		r.tickAt = int64(at)
+		r.q.push(int64(at), evDeployTick, 0)
+	}
+}
+
+func (r *runner) act(a deploy.Action) {
+	switch a.Kind {
+	case deploy.SetWeight:
+		r.setWeight(float64(a.Percent) / 100)
+		if a.Percent == 100 {
+			if r.res.FullShift == nil {
+				r.res.FullShift = ptr(time.Duration(r.now))
+			}
+			r.logf("UpdateAlias %s: FunctionVersion %s, no additional version (100%% to %s)", r.aliasName(), r.m.Versions[1].Name, r.m.Versions[1].Name)
+		} else {
+			r.logf("UpdateAlias %s: version %s weight %d%%", r.aliasName(), r.m.Versions[1].Name, a.Percent)
+		}
+	case deploy.Rollback:
+		r.setWeight(0)
+		r.res.RolledBack = true
+		r.logf("rollback: UpdateAlias %s: FunctionVersion %s, no additional version", r.aliasName(), r.m.Versions[0].Name)
+	case deploy.InvokeHook:
+		r.invokeHook(a.Hook)
+	case deploy.Finish:
+		r.res.Status = a.Status
+		r.res.End = ptr(time.Duration(r.now))
+		if r.res.RolledBack || a.Status != "Succeeded" {
+			r.res.RollbackCause = a.Cause
+		}
+		if a.Cause != "" {
+			if len(a.Cause) > 5 && a.Cause[:5] == "hook:" && r.res.Detected == nil {
+				r.res.Detected = ptr(time.Duration(r.now))
+			}
+		}
+		r.logf("deployment %s: %s %s %s", r.strat.Name, a.Status, a.ErrorCode, a.Cause)
+	}
+}
+
+func (r *runner) aliasName() string { return "alias" }
+
+func (r *runner) setWeight(w float64) {
+	if w == r.weight {
+		return
+	}
+	r.closePhase()
+	r.weight = w
+}
+
+func (r *runner) closePhase() {
+	p := Phase{
+		From:           time.Duration(r.phaseStart),
+		To:             time.Duration(r.now),
+		Weight:         r.weight,
+		Requests:       r.tot[0].requests + r.tot[1].requests - r.phaseTot[0].requests - r.phaseTot[1].requests,
+		TargetRequests: r.tot[1].requests - r.phaseTot[1].requests,
+		TargetFailed:   r.tot[1].failed - r.phaseTot[1].failed,
+	}
+	if p.To > p.From {
+		r.res.Phases = append(r.res.Phases, p)
+	}
+	r.phaseStart = r.now
+	r.phaseTot = r.tot
+}
+
+// invokeHook runs a lifecycle hook: it decides now, with one draw, whether
+// the hook's tests catch a fault present in the target at this moment, and
+// schedules its report after its duration.
+func (r *runner) invokeHook(name deploy.Hook) {
+	idx := -1
+	for i, h := range r.m.Hooks {
+		if h.Name == name {
+			idx = i
+		}
+	}
+	u := r.hooks.Float64()
+	if idx < 0 {
+		return
+	}
+	h := r.m.Hooks[idx]
+	faulty := r.targetFaulty(r.now)
+	ok := !(faulty && u < h.CatchProbability)
+	at := r.now + int64(h.Duration)
+	if h.Timeout > 0 && h.Duration >= h.Timeout {
+		ok, at = false, r.now+int64(h.Timeout) // never reported in time
+	}
+	arg := int32(idx << 1)
+	if ok {
+		arg |= 1
+	}
+	health := "healthy"
+	if faulty {
+		health = "faulty"
+	}
+	r.logf("invoke %s hook (runs %v; target is %s)", name, h.Duration, health)
+	r.q.push(at, evHookReport, arg)
+}
+
+// targetFaulty reports whether the target version is worse than the current
+// one at t: a fault hits it, or its configured error rate is higher.
+func (r *runner) targetFaulty(t int64) bool {
+	if r.m.Faults.AnyActive(Target, time.Duration(t)) {
+		return true
+	}
+	return r.m.Versions[Target].ErrorRate > r.m.Versions[Current].ErrorRate
+}
+
+func (r *runner) closeBucket() {
+	b := r.now/r.bucketNs - 1 // the bucket that just ended
+	i := int(b % int64(len(r.ring)))
+	r.ring[i] = r.cur
+	r.cur[0].reset()
+	r.cur[1].reset()
+	if r.samples {
+		for v := 0; v < 2; v++ {
+			r.ringDur[i][v], r.curDur[v] = r.curDur[v], r.ringDur[i][v][:0]
+		}
+	}
+}
+
+// bucketAt returns the closed bucket number b if the ring still holds it.
+func (r *runner) bucketAt(b int64) (*[2]acc, int) {
+	i := int(b % int64(len(r.ring)))
+	return &r.ring[i], i
+}
+
+// evaluate runs every alarm's evaluation at r.now.
+func (r *runner) evaluate() {
+	for ai := range r.m.Alarms {
+		a := &r.m.Alarms[ai]
+		rr := rangeOf(a.Rule)
+		pts := r.points[:rr]
+		for k := 0; k < rr; k++ {
+			end := r.now - int64(k)*int64(a.Period)
+			pts[rr-1-k] = r.datapoint(a, end-int64(a.Period), end)
+		}
+		st := &r.alarms[ai]
+		next, why := a.Rule.Explain(pts, st.state)
+		if next != st.state {
+			r.logf("alarm %s: %s -> %s (%s)", a.Name, st.state, next, why)
+			st.state = next
+			if next == alarm.Alarm && r.now >= int64(r.m.DeployStart) && r.res.Detected == nil {
+				r.res.Detected = ptr(time.Duration(r.now))
+			}
+			if r.m.AlarmPollInterval == 0 && r.ctl.Status() == "InProgress" {
+				r.step(deploy.Event{Kind: deploy.AlarmState, Alarm: ai, InAlarm: next == alarm.Alarm})
+			}
+		}
+	}
+}
+
+// datapoint is alarm a's value for the period [from, to) as visible at
+// r.now; NaN when there is none (no invocations, or not yet published).
+func (r *runner) datapoint(a *Alarm, from, to int64) float64 {
+	for qi, q := range a.Queries {
+		r.values[qi] = r.query(q, from, to)
+	}
+	if a.Expr == nil {
+		return r.values[0]
+	}
+	return a.Expr.Eval(r.values[:len(a.Queries)])
+}
+
+func (r *runner) query(q Query, from, to int64) float64 {
+	if from < 0 {
+		from = 0
+	}
+	var inv, errs, thr int64
+	var sum float64
+	mn, mx := math.Inf(1), math.Inf(-1)
+	pct := r.pctBuf[:0]
+	for b := from / r.bucketNs; b*r.bucketNs < to; b++ {
+		if (b+1)*r.bucketNs+int64(r.m.MetricDelay) > r.now {
+			break // not yet published
+		}
+		bk, i := r.bucketAt(b)
+		for v := 0; v < 2; v++ {
+			if q.Versions&(1<<v) == 0 {
+				continue
+			}
+			x := &bk[v]
+			inv += x.inv
+			errs += x.errs
+			thr += x.thr
+			sum += x.durSum
+			mn = min(mn, x.durMin)
+			mx = max(mx, x.durMax)
+			if q.Metric == Duration && q.Stat.Kind == alarm.Percentile {
+				pct = append(pct, r.ringDur[i][v]...)
+			}
+		}
+	}
+	r.pctBuf = pct
+	// Lambda publishes a datapoint for a period only when it had invocations
+	// (or throttles): a quiet period is missing data, not zero.
+	switch q.Metric {
+	case Invocations:
+		return countStat(q.Stat, inv, inv, inv)
+	case Errors:
+		return countStat(q.Stat, errs, inv, inv)
+	case Throttles:
+		return countStat(q.Stat, thr, inv+thr, inv+thr)
+	case Duration:
+		if inv == 0 {
+			return math.NaN()
+		}
+		switch q.Stat.Kind {
+		case alarm.Sum:
+			return sum
+		case alarm.Average:
+			return sum / float64(inv)
+		case alarm.Minimum:
+			return mn
+		case alarm.Maximum:
+			return mx
+		case alarm.SampleCount:
+			return float64(inv)
+		case alarm.Percentile:
+			slices.Sort(pct)
+			return stat.Quantile(q.Stat.Percentile/100, stat.Empirical, pct, nil)
+		}
+	}
+	return math.NaN()
+}
+
+// countStat is a statistic of a count metric that Lambda publishes as one
+// sample per invocation, 1 when the event happened and 0 when not (so the
+// Average of Errors is the error rate).
+func countStat(s alarm.Stat, events, samples, present int64) float64 {
+	if present == 0 {
+		return math.NaN()
+	}
+	switch s.Kind {
+	case alarm.Sum:
+		return float64(events)
+	case alarm.SampleCount:
+		return float64(samples)
+	case alarm.Average:
+		return float64(events) / float64(samples)
+	case alarm.Minimum:
+		if events == samples {
+			return 1
+		}
+		return 0
+	case alarm.Maximum:
+		if events > 0 {
+			return 1
+		}
+		return 0
+	case alarm.Percentile:
+		if float64(samples-events) >= s.Percentile/100*float64(samples) {
+			return 0
+		}
+		return 1
+	}
+	return math.NaN()
+}
+
+func (r *runner) finish() {
+	r.closePhase()
+	res := r.res
+	res.Status = r.ctl.Status()
+	res.Requests = r.tot[0].requests + r.tot[1].requests
+	res.TargetRequests = r.tot[1].requests
+	res.FailedRequests = r.tot[0].failed + r.tot[1].failed
+	res.TargetFailedRequests = r.tot[1].failed
+	res.Timeouts = r.tot[0].timeouts + r.tot[1].timeouts
+	res.FinalWeight = r.weight
+	for i, a := range r.m.Alarms {
+		res.Alarms = append(res.Alarms, AlarmResult{Name: a.Name, State: r.alarms[i].state.String()})
+	}
+}
+
+func (r *runner) logf(format string, a ...any) {
+	r.res.Timeline = append(r.res.Timeline, Entry{At: time.Duration(r.now), Text: fmt.Sprintf(format, a...)})
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,305 @@
+package sim_test
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"gonum.org/v1/gonum/stat"
+
+	"github.com/shiftsim/shiftsim/report"
+	"github.com/shiftsim/shiftsim/scenario"
+	"github.com/shiftsim/shiftsim/sim"
+)
+
+func load(t testing.TB, name string) *scenario.Scenario {
+	t.Helper()
+	s, err := scenario.Load(filepath.Join("..", "scenarios", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func parse(t testing.TB, doc string) *scenario.Scenario {
+	t.Helper()
+	s, err := scenario.Parse("test.yaml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func run(t testing.TB, s *scenario.Scenario, i int) *sim.Result {
+	t.Helper()
+	r, err := sim.Run(&s.Model, s.Strategies[i])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func zscore(xs []float64, want float64) (mean, z float64) {
+	mean, sd := stat.MeanStdDev(xs, nil)
+	return mean, (mean - want) / (sd / math.Sqrt(float64(len(xs))))
+}
+
+// The reference workload (shared/bench/reference-workload.md) has exact
+// expectations from Poisson splitting and a Markov chain over the breach
+// flags. Over many seeds the simulated means must agree with |z| < 3; a
+// bias in routing, error draws, alarm evaluation or event order shows here.
+func TestReferenceWorkloadExpectations(t *testing.T) {
+	if testing.Short() {
+		t.Skip("many seeds")
+	}
+	cases := []struct {
+		rate              float64
+		seeds             int
+		v2, failed, alarm float64 // expected values; alarm in minutes
+		pRollback         float64
+	}{
+		{200, 400, 9672.0, 483.6, 4.739, -1},
+		{2000, 60, 94974.8, 4748.7, 4.689, 0.99984},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprint(c.rate), func(t *testing.T) {
+			s := load(t, "reference-workload.yaml")
+			rate := c.rate
+			s2 := parse(t, refWithRate(t, rate))
+			s.Model.Traffic = s2.Model.Traffic
+			var v2, failed, minute []float64
+			rolled := 0
+			for seed := 1; seed <= c.seeds; seed++ {
+				s.Model.Seed = uint64(seed)
+				r := run(t, s, 0)
+				v2 = append(v2, float64(r.TargetRequests))
+				failed = append(failed, float64(r.TargetFailedRequests))
+				if r.RolledBack {
+					rolled++
+					if r.End == nil || r.Detected == nil || *r.End != *r.Detected {
+						t.Fatalf("seed %d: rollback at %v but alarm at %v: with zero delays they coincide", seed, r.End, r.Detected)
+					}
+					if *r.End%time.Minute != 0 {
+						t.Fatalf("seed %d: rollback at %v, not at a period end", seed, *r.End)
+					}
+					minute = append(minute, r.End.Minutes())
+				}
+			}
+			for _, chk := range []struct {
+				name string
+				xs   []float64
+				want float64
+			}{{"requests to version 2", v2, c.v2}, {"failed requests of version 2", failed, c.failed}, {"alarm minute", minute, c.alarm}} {
+				mean, z := zscore(chk.xs, chk.want)
+				t.Logf("%s: mean %.2f over %d runs, expected %.2f, z = %.2f", chk.name, mean, len(chk.xs), chk.want, z)
+				if math.Abs(z) >= 3 {
+					t.Errorf("%s: mean %.2f, expected %.2f (z = %.2f)", chk.name, mean, chk.want, z)
+				}
+			}
+			// Sharper than the means: the target's failures are binomial in
+			// its requests, p = 0.05 exactly.
+			var n, k float64
+			for i := range v2 {
+				n += v2[i]
+				k += failed[i]
+			}
+			if z := (k/n - 0.05) / math.Sqrt(0.05*0.95/n); math.Abs(z) >= 4 {
+				t.Errorf("target error fraction %.5f over %.0f requests, want 0.05 (z = %.2f)", k/n, n, z)
+			}
+			if c.pRollback > 0 {
+				// P(no rollback) = 1.6e-4: over 60 runs all roll back with probability 0.99.
+				if rolled < c.seeds-1 {
+					t.Errorf("%d of %d runs rolled back, expected P = %v", rolled, c.seeds, c.pRollback)
+				}
+			}
+		})
+	}
+}
+
+func refWithRate(t testing.TB, rate float64) string {
+	data, err := os.ReadFile(filepath.Join("..", "scenarios", "reference-workload.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(bytes.Replace(data, []byte("rate: 2000"), []byte(fmt.Sprintf("rate: %v", rate)), 1))
+}
+
+const healthyLinear = `
+name: phases
+seed: 9
+horizon: 12m
+traffic: {rate: 500}
+versions:
+  current: {error_rate: 0, latency: {median: 50ms, p99: 150ms}}
+  target:  {error_rate: 0}
+deployment:
+  strategies: [Linear10PercentEvery1Minute, Canary10Percent5Minutes, AllAtOnce]
+`
+
+// Under constant Poisson traffic the target's requests in a phase of
+// weight w and length T are Poisson(rate·w·T): every phase within 4 sigma.
+func TestPhaseCountsArePoisson(t *testing.T) {
+	s := parse(t, healthyLinear)
+	for i := range s.Strategies {
+		r := run(t, s, i)
+		if len(r.Phases) == 0 {
+			t.Fatalf("%s: no phases", r.Strategy)
+		}
+		for _, p := range r.Phases {
+			T := (p.To - p.From).Seconds()
+			all := 500 * T
+			if z := (float64(p.Requests) - all) / math.Sqrt(all); math.Abs(z) > 4 {
+				t.Errorf("%s phase %v-%v: %d requests, expected %.0f (z=%.1f)", r.Strategy, p.From, p.To, p.Requests, all, z)
+			}
+			mean := 500 * p.Weight * T
+			if mean == 0 {
+				if p.TargetRequests != 0 {
+					t.Errorf("%s phase %v-%v: weight 0 but %d target requests", r.Strategy, p.From, p.To, p.TargetRequests)
+				}
+				continue
+			}
+			if z := (float64(p.TargetRequests) - mean) / math.Sqrt(mean); math.Abs(z) > 4 {
+				t.Errorf("%s phase %v-%v weight %v: %d target requests, expected %.0f (z=%.1f)", r.Strategy, p.From, p.To, p.Weight, p.TargetRequests, mean, z)
+			}
+		}
+	}
+}
+
+// A healthy deployment ends exactly when its schedule says: canary at 5 min,
+// Linear10PercentEvery1Minute at 10 min (full shift at 9), AllAtOnce at once.
+func TestHealthyDeploymentsEndOnSchedule(t *testing.T) {
+	s := parse(t, healthyLinear)
+	want := []struct{ full, end time.Duration }{
+		{9 * time.Minute, 10 * time.Minute},
+		{5 * time.Minute, 5 * time.Minute},
+		{0, 0},
+	}
+	for i, w := range want {
+		r := run(t, s, i)
+		if r.Status != "Succeeded" || r.RolledBack {
+			t.Fatalf("%s: status %s rolled back %v", r.Strategy, r.Status, r.RolledBack)
+		}
+		if r.FullShift == nil || *r.FullShift != w.full || r.End == nil || *r.End != w.end {
+			t.Errorf("%s: full shift %v end %v, want %v and %v", r.Strategy, r.FullShift, r.End, w.full, w.end)
+		}
+		if r.FinalWeight != 1 {
+			t.Errorf("%s: final weight %v", r.Strategy, r.FinalWeight)
+		}
+	}
+}
+
+const oneOfOne = `
+name: one-of-one
+seed: 4
+horizon: 10m
+traffic: {rate: 50}
+versions:
+  current: {error_rate: 0, latency: {median: 50ms, p99: 150ms}}
+  target:  {error_rate: 0.5}
+alarms:
+  - AlarmName: any-error
+    MetricName: Errors
+    Dimensions: [{Name: ExecutedVersion, Value: "2"}]
+    Statistic: Sum
+    Period: 60
+    EvaluationPeriods: 1
+    Threshold: 1
+    ComparisonOperator: GreaterThanOrEqualToThreshold
+monitoring: {metric_delay: 0s, alarm_poll_interval: 0s}
+deployment:
+  strategies: [AllAtOnce, Canary10Percent5Minutes, Linear10PercentEvery1Minute]
+`
+
+// A bad version under a 1-of-1 alarm with zero delays is rolled back at the
+// end of the first period by every strategy that is still shifting then.
+// AllAtOnce is not: its AllowTraffic ends at t=0 and, with no
+// AfterAllowTraffic hook, the deployment has succeeded before the alarm can
+// see a single period - the price of no bake time.
+func TestOneOfOneAlarmRollsBackAtFirstPeriodEnd(t *testing.T) {
+	s := parse(t, oneOfOne)
+	if r := run(t, s, 0); r.Status != "Succeeded" || r.RolledBack || *r.End != 0 || r.Detected == nil || *r.Detected != time.Minute {
+		t.Errorf("AllAtOnce: status %s rolled back %v end %v detected %v; want Succeeded at 0, alarm at 1m", r.Status, r.RolledBack, r.End, r.Detected)
+	}
+	for i := 1; i < len(s.Strategies); i++ {
+		r := run(t, s, i)
+		if !r.RolledBack || r.Status != "Stopped" || r.RollbackCause != "alarm:any-error" {
+			t.Fatalf("%s: rolled back %v status %s cause %q", r.Strategy, r.RolledBack, r.Status, r.RollbackCause)
+		}
+		if r.End == nil || *r.End != time.Minute || r.Detected == nil || *r.Detected != time.Minute {
+			t.Errorf("%s: detected %v ended %v, want both at 1m", r.Strategy, r.Detected, r.End)
+		}
+		if r.FinalWeight != 0 {
+			t.Errorf("%s: final weight %v after rollback", r.Strategy, r.FinalWeight)
+		}
+		// After the rollback at 60 s the target serves nothing.
+		last := r.Phases[len(r.Phases)-1]
+		if last.From != time.Minute || last.TargetRequests != 0 {
+			t.Errorf("%s: last phase %+v", r.Strategy, last)
+		}
+	}
+}
+
+// The same seed gives byte-identical JSON, whatever GOMAXPROCS is.
+func TestDeterministicAcrossGOMAXPROCS(t *testing.T) {
+	s := load(t, "bad-canary.yaml")
+	render := func(procs int) []byte {
+		old := runtime.GOMAXPROCS(procs)
+		defer runtime.GOMAXPROCS(old)
+		rs, err := sim.Compare(&s.Model, s.Strategies)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc := report.Compared{Scenario: s.Name, Seed: s.Model.Seed}
+		for i, r := range rs {
+			doc.Results = append(doc.Results, report.FromSim(r, s.Strategies[i].Config.Name, true))
+		}
+		var b bytes.Buffer
+		if err := report.JSON(&b, doc); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	a, b, c := render(1), render(2), render(1)
+	if !bytes.Equal(a, b) || !bytes.Equal(a, c) {
+		t.Fatal("JSON differs between GOMAXPROCS 1 and 2 (or between two runs)")
+	}
+	s.Model.Seed++
+	if bytes.Equal(a, render(2)) {
+		t.Fatal("a different seed gave the same JSON")
+	}
+}
+
+// Common random numbers: every strategy sees the same arrivals.
+func TestStrategiesShareTraffic(t *testing.T) {
+	s := load(t, "bad-canary.yaml")
+	rs, err := sim.Compare(&s.Model, s.Strategies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs[1:] {
+		if r.Requests != rs[0].Requests {
+			t.Errorf("%s saw %d requests, %s %d", r.Strategy, r.Requests, rs[0].Strategy, rs[0].Requests)
+		}
+	}
+}
+
+// BenchmarkReferenceWorkload is one whole 40-minute run of the reference
+// workload at 2000 requests/s (about 4.8 M requests), full model on:
+// arrivals, routing, lognormal latency, error draws, per-minute metrics,
+// metric-math alarm, controller. The figure that matters is req/s.
+func BenchmarkReferenceWorkload(b *testing.B) {
+	s := load(b, "reference-workload.yaml")
+	var reqs int64
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		s.Model.Seed = uint64(i + 1)
+		r := run(b, s, 0)
+		reqs += r.Requests
+	}
+	b.ReportMetric(float64(reqs)/b.Elapsed().Seconds(), "req/s")
+}
