@@ -12,6 +12,7 @@ import (
 
 	"github.com/shiftsim/shiftsim/alarm"
 	"github.com/shiftsim/shiftsim/deploy"
+	"github.com/shiftsim/shiftsim/traffic"
 )
 
 var z99 = distuv.UnitNormal.Quantile(0.99)
@@ -41,8 +42,8 @@ type runner struct {
 	now   int64
 
 	// the request path
-	src      interface{ Fill([]int64) int }
-	buf      []int64
+	src      traffic.Source
+	buf      []traffic.Arrival
 	bi, bn   int
 	routing  *rand.Rand
 	errs     *rand.Rand
@@ -106,7 +107,7 @@ func newRunner(m *Model, s Strategy) (*runner, error) {
 		return nil, err
 	}
 	r.src = src
-	r.buf = make([]int64, batch)
+	r.buf = make([]traffic.Arrival, batch)
 	r.routing = rand.New(NewStream(m.Seed, streamRouting))
 	r.errs = rand.New(NewStream(m.Seed, streamErrors))
 	r.lat = rand.New(NewStream(m.Seed, streamLatency))
@@ -259,11 +260,11 @@ func (r *runner) requests(until int64) {
 			n = r.src.Fill(buf)
 			i = 0
 			if n == 0 {
-				buf[0] = math.MaxInt64
+				buf[0].At = math.MaxInt64
 				n = 1
 			}
 		}
-		if buf[i] >= until {
+		if buf[i].At >= until {
 			break
 		}
 		i++

@@ -14,12 +14,18 @@ import (
 	"time"
 )
 
-// Source is a stream of request arrival times, in nanoseconds of virtual time,
-// nondecreasing.
+// Arrival is one request of a stream.
+type Arrival struct {
+	At       int64   // virtual time, ns since the simulation start
+	Duration float32 // recorded duration in seconds; 0 when the stream has none
+	User     uint32  // user (or session, key) id; 0 when the stream has none
+}
+
+// Source is a stream of request arrivals, in nondecreasing time.
 type Source interface {
 	// Fill writes the next arrivals into buf and returns how many it wrote;
 	// 0 means the stream has ended.
-	Fill(buf []int64) int
+	Fill(buf []Arrival) int
 }
 
 // Poisson is a homogeneous Poisson arrival process of Rate requests per
@@ -51,11 +57,11 @@ func (p *Poisson) gap() float64 {
 }
 
 // Fill implements Source.
-func (p *Poisson) Fill(buf []int64) int {
+func (p *Poisson) Fill(buf []Arrival) int {
 	until := p.Until.Seconds()
 	n := 0
 	for n < len(buf) && p.next < until {
-		buf[n] = int64(p.next * 1e9)
+		buf[n] = Arrival{At: int64(p.next * 1e9)}
 		n++
 		p.next += p.gap()
 	}
@@ -118,11 +124,11 @@ func (d *Diurnal) advance(t float64) float64 {
 }
 
 // Fill implements Source.
-func (d *Diurnal) Fill(buf []int64) int {
+func (d *Diurnal) Fill(buf []Arrival) int {
 	until := d.Until.Seconds()
 	n := 0
 	for n < len(buf) && d.next < until {
-		buf[n] = int64(d.next * 1e9)
+		buf[n] = Arrival{At: int64(d.next * 1e9)}
 		n++
 		d.next = d.advance(d.next)
 	}

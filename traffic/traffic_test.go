@@ -10,14 +10,15 @@ import (
 func count(t *testing.T, s Source, bins []float64) []int {
 	t.Helper()
 	out := make([]int, len(bins)-1)
-	buf := make([]int64, 257)
+	buf := make([]Arrival, 257)
 	last := int64(-1)
 	for {
 		n := s.Fill(buf)
 		if n == 0 {
 			return out
 		}
-		for _, a := range buf[:n] {
+		for _, arr := range buf[:n] {
+			a := arr.At
 			if a < last {
 				t.Fatalf("arrivals not sorted: %d after %d", a, last)
 			}
@@ -78,8 +79,8 @@ func TestDiurnalCounts(t *testing.T) {
 func TestSameSeedSameStream(t *testing.T) {
 	a, _ := NewPoisson(100, time.Minute, rand.NewPCG(5, 5))
 	b, _ := NewPoisson(100, time.Minute, rand.NewPCG(5, 5))
-	ba, bb := make([]int64, 64), make([]int64, 100)
-	var xa, xb []int64
+	ba, bb := make([]Arrival, 64), make([]Arrival, 100)
+	var xa, xb []Arrival
 	for n := a.Fill(ba); n > 0; n = a.Fill(ba) {
 		xa = append(xa, ba[:n]...)
 	}
