@@ -16,6 +16,20 @@
 // with a digit or '-'), and written as a Go-quoted index otherwise; list items
 // are [i]. For example alarms[0].Dimensions.FunctionName and
 // routes["/checkout"].weight. Key and Index build paths the same way.
+//
+// Messages read "file:line: path: what (fix)", for example
+//
+//	scenarios/bad.yaml:14: alarms[0].ComparisonOperatr: unknown field (did you mean ComparisonOperator?)
+//	scenarios/bad.yaml:3: name: duplicate key (first defined at line 1; keep only one)
+//	scenarios/bad.yaml:2: alarms[0].Period: expected an integer, got "60" (a quoted string: remove the quotes)
+//	scenarios/bad.yaml:1: duration: expected a duration such as 90s, 5m or 1h30m, got 90 (add a unit, e.g. 90s)
+//	scenarios/bad.yaml:2: invalid YAML: mapping values are not allowed here (check the indentation, ...)
+//
+// Null (an empty value, ~ or null) leaves a pointer nil and any other field at
+// its zero value, except that a null list item is an error where the item
+// cannot be nil. Booleans are only true and false (YAML 1.2); integers with a
+// leading zero are refused as ambiguous; NaN and infinities are refused; any
+// scalar is accepted into a string as written, so account IDs keep their zeros.
 package yamlx
 
 import (
