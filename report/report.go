@@ -65,8 +65,11 @@ type Alarm struct {
 
 // Entry is a timeline line.
 type Entry struct {
-	At   float64 `json:"t_s"`
-	Text string  `json:"text"`
+	At      float64 `json:"t_s"`
+	Kind    string  `json:"kind"`
+	Subject string  `json:"subject,omitempty"`
+	Weight  float64 `json:"target_weight"`
+	Text    string  `json:"text"`
 }
 
 func seconds(d time.Duration) float64 { return d.Seconds() }
@@ -114,7 +117,7 @@ func FromSim(r *sim.Result, config string, timeline bool) Result {
 	if timeline {
 		out.Timeline = []Entry{}
 		for _, e := range r.Timeline {
-			out.Timeline = append(out.Timeline, Entry{At: seconds(e.At), Text: e.Text})
+			out.Timeline = append(out.Timeline, Entry{At: seconds(e.At), Kind: string(e.Kind), Subject: e.Subject, Weight: e.Weight, Text: e.Text})
 		}
 	}
 	return out

@@ -119,6 +119,7 @@ func (c *converter) convert(f *File) *Scenario {
 		s.Function.Alias = "live"
 	}
 	m := &s.Model
+	m.Function, m.Alias = s.Function.Name, s.Function.Alias
 	m.Seed = DefaultSeed
 	if f.Seed != nil {
 		m.Seed = *f.Seed

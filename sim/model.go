@@ -100,6 +100,8 @@ type TrafficFunc func(src rand.Source, until time.Duration) (traffic.Source, err
 
 // Model is everything about the world a deployment runs in, strategy aside.
 type Model struct {
+	Function    string // the Lambda function's name
+	Alias       string // the alias being shifted
 	Seed        uint64
 	Horizon     time.Duration // virtual time simulated
 	DeployStart time.Duration // when the deployment is created
@@ -117,6 +119,34 @@ type Model struct {
 	AlarmPollInterval time.Duration
 	AutoRollback      bool
 	Linear            strategies.LinearModel
+	// Engine chooses how requests are simulated; the zero value is Auto.
+	Engine Engine
+}
+
+// Engine is how a run simulates requests.
+type Engine uint8
+
+// Engines. PerRequest draws every request; Batched draws per-step counts
+// (exact in distribution while rates are constant within a step) and needs
+// no per-request state; Auto picks Batched when the model allows it.
+const (
+	Auto Engine = iota
+	PerRequest
+	Batched
+)
+
+var engineNames = [...]string{"auto", "per-request", "batched"}
+
+func (e Engine) String() string { return engineNames[e] }
+
+// ParseEngine maps "auto", "per-request" or "batched" to an Engine.
+func ParseEngine(s string) (Engine, error) {
+	for i, n := range engineNames {
+		if n == s {
+			return Engine(i), nil
+		}
+	}
+	return 0, fmt.Errorf("engine %q: want auto, per-request or batched", s)
 }
 
 // Strategy is a deployment configuration under test, named as the user wrote it.

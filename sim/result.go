@@ -45,10 +45,26 @@ type AlarmResult struct {
 	State string
 }
 
+// EntryKind says what a timeline entry is about.
+type EntryKind string
+
+// Timeline entry kinds.
+const (
+	KindDeployment EntryKind = "deployment" // started, or finished (Subject: the status)
+	KindWeight     EntryKind = "weight"     // the alias's weights changed
+	KindRollback   EntryKind = "rollback"   // the alias went back to 100 % current
+	KindHook       EntryKind = "hook"       // a hook was invoked or reported (Subject: its name)
+	KindAlarm      EntryKind = "alarm"      // an alarm changed state (Subject: its name)
+	KindFault      EntryKind = "fault"      // a fault began or ended
+)
+
 // Entry is one line of a run's timeline.
 type Entry struct {
-	At   time.Duration
-	Text string
+	At      time.Duration
+	Kind    EntryKind
+	Subject string  // the alarm, hook or status the entry is about
+	Weight  float64 // the target's share of traffic after the entry
+	Text    string
 }
 
 // String is the canonical text form of an entry: "t+5m00s text".

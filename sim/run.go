@@ -307,7 +307,7 @@ func (r *runner) handle(e event) error {
 	switch e.kind {
 	case evFault:
 		r.applyFaults(e.at)
-		r.logf("fault: version %s error rate %g, version %s error rate %g", r.m.Versions[0].Name, r.errRate[0], r.m.Versions[1].Name, r.errRate[1])
+		r.logf(KindFault, "", "fault: version %s error rate %g, version %s error rate %g", r.m.Versions[0].Name, r.errRate[0], r.m.Versions[1].Name, r.errRate[1])
 	case evBucket:
 		r.closeBucket()
 		r.q.push(e.at+r.bucketNs, evBucket, 0)
@@ -318,6 +318,11 @@ func (r *runner) handle(e event) error {
 		}
 	case evHookReport:
 		h := r.m.Hooks[e.arg>>1]
+		verdict := "Succeeded"
+		if e.arg&1 == 0 {
+			verdict = "Failed"
+		}
+		r.logf(KindHook, string(h.Name), "%s hook reports %s", h.Name, verdict)
 		r.step(deploy.Event{Kind: deploy.HookResult, Hook: h.Name, Succeeded: e.arg&1 == 1})
 	case evEval:
 		r.evaluate()
@@ -354,7 +359,7 @@ func (r *runner) step(ev deploy.Event) {
 		r.act(a)
 	}
 	if before != r.ctl.Status() && r.ctl.Status() == "InProgress" {
-		r.logf("deployment %s started (%s)", r.strat.Name, r.strat.Config.Name)
+		r.logf(KindDeployment, "", "deployment %s started (%s)", r.strat.Name, r.strat.Config.Name)
 	}
 	if at, ok := r.ctl.Deadline(); ok && int64(at) != r.tickAt {
 		if int64(at) < r.now {
@@ -373,14 +378,14 @@ func (r *runner) act(a deploy.Action) {
 			if r.res.FullShift == nil {
 				r.res.FullShift = ptr(time.Duration(r.now))
 			}
-			r.logf("UpdateAlias %s: FunctionVersion %s, no additional version (100%% to %s)", r.aliasName(), r.m.Versions[1].Name, r.m.Versions[1].Name)
+			r.logf(KindWeight, "", "UpdateAlias %s: FunctionVersion %s, no additional version (100%% to %s)", r.aliasName(), r.m.Versions[1].Name, r.m.Versions[1].Name)
 		} else {
-			r.logf("UpdateAlias %s: version %s weight %d%%", r.aliasName(), r.m.Versions[1].Name, a.Percent)
+			r.logf(KindWeight, "", "UpdateAlias %s: version %s weight %d%%", r.aliasName(), r.m.Versions[1].Name, a.Percent)
 		}
 	case deploy.Rollback:
 		r.setWeight(0)
 		r.res.RolledBack = true
-		r.logf("rollback: UpdateAlias %s: FunctionVersion %s, no additional version", r.aliasName(), r.m.Versions[0].Name)
+		r.logf(KindRollback, "", "rollback: UpdateAlias %s: FunctionVersion %s, no additional version", r.aliasName(), r.m.Versions[0].Name)
 	case deploy.InvokeHook:
 		r.invokeHook(a.Hook)
 	case deploy.Finish:
@@ -394,11 +399,11 @@ func (r *runner) act(a deploy.Action) {
 				r.res.Detected = ptr(time.Duration(r.now))
 			}
 		}
-		r.logf("deployment %s: %s %s %s", r.strat.Name, a.Status, a.ErrorCode, a.Cause)
+		r.logf(KindDeployment, string(a.Status), "deployment %s: %s %s %s", r.strat.Name, a.Status, a.ErrorCode, a.Cause)
 	}
 }
 
-func (r *runner) aliasName() string { return "alias" }
+func (r *runner) aliasName() string { return r.m.Function + ":" + r.m.Alias }
 
 func (r *runner) setWeight(w float64) {
 	if w == r.weight {
@@ -453,7 +458,7 @@ func (r *runner) invokeHook(name deploy.Hook) {
 	if faulty {
 		health = "faulty"
 	}
-	r.logf("invoke %s hook (runs %v; target is %s)", name, h.Duration, health)
+	r.logf(KindHook, string(name), "invoke %s hook (runs %v; target is %s)", name, h.Duration, health)
 	r.q.push(at, evHookReport, arg)
 }
 
@@ -498,7 +503,7 @@ func (r *runner) evaluate() {
 		st := &r.alarms[ai]
 		next, why := a.Rule.Explain(pts, st.state)
 		if next != st.state {
-			r.logf("alarm %s: %s -> %s (%s)", a.Name, st.state, next, why)
+			r.logf(KindAlarm, a.Name, "alarm %s: %s -> %s (%s)", a.Name, st.state, next, why)
 			st.state = next
 			if next == alarm.Alarm && r.now >= int64(r.m.DeployStart) && r.res.Detected == nil {
 				r.res.Detected = ptr(time.Duration(r.now))
@@ -632,8 +637,8 @@ func (r *runner) finish() {
 	}
 }
 
-func (r *runner) logf(format string, a ...any) {
-	r.res.Timeline = append(r.res.Timeline, Entry{At: time.Duration(r.now), Text: fmt.Sprintf(format, a...)})
+func (r *runner) logf(kind EntryKind, subject, format string, a ...any) {
+	r.res.Timeline = append(r.res.Timeline, Entry{At: time.Duration(r.now), Kind: kind, Subject: subject, Weight: r.weight, Text: fmt.Sprintf(format, a...)})
 }
 
 func ptr[T any](v T) *T { return &v }
