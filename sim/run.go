@@ -101,6 +101,9 @@ func newRunner(m *Model, s Strategy) (*runner, error) {
 	if m.Horizon <= 0 {
 		return nil, fmt.Errorf("horizon %v must be > 0", m.Horizon)
 	}
+	if m.Engine == Batched {
+		return nil, fmt.Errorf("the batched engine is not built yet: use --engine per-request or auto")
+	}
 	r := &runner{m: m, strat: s, tickAt: -1}
 	src, err := m.Traffic(NewStream(m.Seed, streamArrivals), m.Horizon)
 	if err != nil {
