@@ -182,6 +182,7 @@ func (c *converter) convert(f *File) *Scenario {
 				c.fail(path, "%v", err)
 				continue
 			}
+			cfg.Name = strategies.CodeDeployName(cfg)
 			st = sim.Strategy{Name: e.Name, Config: cfg}
 		}
 		if seen[st.Name] {

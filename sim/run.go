@@ -356,13 +356,11 @@ func (r *runner) poll() {
 
 // step feeds the controller and carries out its actions.
 func (r *runner) step(ev deploy.Event) {
-	before := r.ctl.Status()
-	acts := r.ctl.Step(time.Duration(r.now), ev)
-	for _, a := range acts {
-		r.act(a)
+	if ev.Kind == deploy.Start {
+		r.logf(KindDeployment, "InProgress", "deployment %s starts: %s moves from version %s to %s", r.strat.Name, r.aliasName(), r.m.Versions[Current].Name, r.m.Versions[Target].Name)
 	}
-	if before != r.ctl.Status() && r.ctl.Status() == "InProgress" {
-		r.logf(KindDeployment, "", "deployment %s started (%s)", r.strat.Name, r.strat.Config.Name)
+	for _, a := range r.ctl.Step(time.Duration(r.now), ev) {
+		r.act(a)
 	}
 	if at, ok := r.ctl.Deadline(); ok && int64(at) != r.tickAt {
 		if int64(at) < r.now {

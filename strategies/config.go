@@ -267,3 +267,15 @@ func (c Config) describe() string {
 	}
 	return fmt.Sprintf("%q %d%% %d min", c.Type, c.Percentage, c.Interval)
 }
+
+// CodeDeployName is the full CodeDeploy name of a predefined config found by
+// Lookup ("Canary10Percent5Minutes" → "CodeDeployDefault.LambdaCanary10Percent5Minutes");
+// any other config keeps its own name.
+func CodeDeployName(c Config) string {
+	for _, p := range predefined {
+		if c.Name == p.short || c.Name == fullPrefix+p.short {
+			return fullPrefix + p.short
+		}
+	}
+	return c.Name
+}
