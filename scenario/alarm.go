@@ -19,6 +19,8 @@ func (c *converter) alarm(path string, a *Alarm, s *Scenario) sim.Alarm {
 		st, err := alarm.ParseState(a.StateValue)
 		if err != nil {
 			c.fail(path+".StateValue", "%v", err)
+		} else {
+			c.exact(path+".StateValue", a.StateValue, st.String())
 		}
 		out.Initial = st
 	}
@@ -45,9 +47,13 @@ func (c *converter) alarm(path string, a *Alarm, s *Scenario) sim.Alarm {
 		c.fail(path+".ComparisonOperator", "missing: e.g. GreaterThanOrEqualToThreshold")
 	} else if out.Rule.Comparison, err = alarm.ParseComparison(a.ComparisonOperator); err != nil {
 		c.fail(path+".ComparisonOperator", "%v", err)
+	} else {
+		c.exact(path+".ComparisonOperator", a.ComparisonOperator, out.Rule.Comparison.String())
 	}
 	if out.Rule.TreatMissing, err = alarm.ParseTreatMissing(a.TreatMissingData); err != nil {
 		c.fail(path+".TreatMissingData", "%v", err)
+	} else if a.TreatMissingData != "" {
+		c.exact(path+".TreatMissingData", a.TreatMissingData, out.Rule.TreatMissing.String())
 	}
 	if err := out.Rule.Validate(); err != nil {
 		field := ".EvaluationPeriods"
@@ -84,6 +90,15 @@ func (c *converter) alarm(path string, a *Alarm, s *Scenario) sim.Alarm {
 	}
 	out.Queries = []sim.Query{q}
 	return out
+}
+
+// exact insists on AWS's spelling: CloudWatch's enumerations are
+// case-sensitive, so a value that only the lenient parser accepts would be
+// rejected by PutMetricAlarm.
+func (c *converter) exact(path, given, canonical string) {
+	if given != canonical {
+		c.fail(path, "%q: AWS spells it %s (values are case-sensitive)", given, canonical)
+	}
 }
 
 func (c *converter) period(path string, p int) time.Duration {

@@ -172,7 +172,8 @@ func (c *converter) convert(f *File) *Scenario {
 		if e.Custom != nil {
 			cfg, err := strategies.FromDeploymentConfig(*e.Custom)
 			if err != nil {
-				c.fail(path+fieldOf(err), "%v", err)
+				field, msg := splitField(err)
+				c.fail(path+field, "%s", msg)
 				continue
 			}
 			st = sim.Strategy{Name: e.Custom.DeploymentConfigName, Config: cfg}
@@ -320,14 +321,15 @@ func (c *converter) convert(f *File) *Scenario {
 	return s
 }
 
-// fieldOf extracts the field path an error from strategies names, if any
-// ("TrafficRoutingConfig.TimeBasedCanary.CanaryPercentage: ..." → that path).
-func fieldOf(err error) string {
-	msg := err.Error()
-	if i := strings.Index(msg, ":"); i > 0 && !strings.Contains(msg[:i], " ") {
-		return "." + msg[:i]
+// splitField splits the first problem an error from strategies reports,
+// "TrafficRoutingConfig.TimeBasedCanary.CanaryPercentage: 120 is out of
+// range", into the field path (as a suffix) and the message.
+func splitField(err error) (string, string) {
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	if i := strings.Index(msg, ": "); i > 0 && !strings.Contains(msg[:i], " ") {
+		return "." + msg[:i], msg[i+2:]
 	}
-	return ""
+	return "", msg
 }
 
 func (c *converter) version(path string, v *Version, def string, inherit *sim.Version) sim.Version {

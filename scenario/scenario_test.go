@@ -1,0 +1,188 @@
+package scenario
+
+import (
+	"errors"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shiftsim/shiftsim/internal/yamlx"
+	"github.com/shiftsim/shiftsim/scenarios"
+)
+
+const base = `name: t
+seed: 3
+horizon: 30m
+function: {name: orders, alias: live}
+traffic:
+  rate: 100
+versions:
+  current: {version: "1", error_rate: 0.001, latency: {median: 50ms, p99: 160ms}, timeout: 3s}
+  target: {version: "2", error_rate: 0.05}
+alarms:
+  - AlarmName: v2-errors
+    MetricName: Errors
+    Dimensions: [{Name: Resource, Value: "orders:live"}, {Name: ExecutedVersion, Value: "2"}]
+    Statistic: Sum
+    Period: 60
+    EvaluationPeriods: 3
+    DatapointsToAlarm: 2
+    Threshold: 5
+    ComparisonOperator: GreaterThanOrEqualToThreshold
+    TreatMissingData: notBreaching
+hooks:
+  BeforeAllowTraffic: {duration: 30s, catch_probability: 0.5}
+deployment:
+  start: 5m
+  strategies:
+    - Canary10Percent5Minutes
+    - DeploymentConfigName: Canary25Percent45Minutes
+      ComputePlatform: Lambda
+      TrafficRoutingConfig: {Type: TimeBasedCanary, TimeBasedCanary: {CanaryPercentage: 25, CanaryInterval: 45}}
+`
+
+func TestBaseLoads(t *testing.T) {
+	s, err := Parse("base.yaml", []byte(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := s.Model
+	if m.Seed != 3 || m.Horizon != 30*time.Minute || m.DeployStart != 5*time.Minute || m.Function != "orders" || m.Alias != "live" {
+		t.Errorf("model %+v", m)
+	}
+	if len(s.Strategies) != 2 || s.Strategies[0].Config.Name != "CodeDeployDefault.LambdaCanary10Percent5Minutes" || s.Strategies[1].Name != "Canary25Percent45Minutes" {
+		t.Errorf("strategies %+v", s.Strategies)
+	}
+	if s.Strategies[1].Config.Percentage != 25 || s.Strategies[1].Config.Interval != 45 {
+		t.Errorf("custom config %+v", s.Strategies[1].Config)
+	}
+	// The target inherits the current version's latency and timeout.
+	if m.Versions[1].Latency != m.Versions[0].Latency || m.Versions[1].Timeout != 3*time.Second {
+		t.Errorf("target %+v", m.Versions[1])
+	}
+	if len(m.Alarms) != 1 || m.Alarms[0].Queries[0].Versions != 2 {
+		t.Errorf("alarm %+v: want the target version only", m.Alarms)
+	}
+	if m.MetricDelay != DefaultMetricDelay || m.AlarmPollInterval != DefaultAlarmPollInterval || !m.AutoRollback {
+		t.Errorf("defaults: %+v", m)
+	}
+	if len(s.Warnings) != 0 {
+		t.Errorf("warnings: %v", s.Warnings)
+	}
+}
+
+// Each malformed scenario yields one message naming file, line and field.
+func TestMalformed(t *testing.T) {
+	cases := []struct {
+		name, old, new, want string
+	}{
+		{"bad yaml", "  rate: 100", "  rate: [100", "bad.yaml:6: invalid YAML"},
+		{"unknown strategy", "    - Canary10Percent5Minutes", "    - Canary10Percent6Minutes",
+			`bad.yaml:26: deployment.strategies[0]: unknown Lambda deployment configuration "Canary10Percent6Minutes" (did you mean Canary10Percent5Minutes?)`},
+		{"percentage out of range", "CanaryPercentage: 25", "CanaryPercentage: 120",
+			"bad.yaml:29: deployment.strategies[1].TrafficRoutingConfig.TimeBasedCanary.CanaryPercentage: 120 is out of range 1..99"},
+		{"unknown alarm field", "    ComparisonOperator:", "    ComparisonOperatr:",
+			"bad.yaml:19: alarms[0].ComparisonOperatr: unknown field (did you mean ComparisonOperator?)"},
+		{"negative duration", "  start: 5m", "  start: -5m", "bad.yaml:24: deployment.start: negative duration -5m0s: must be >= 0"},
+		{"missing versions", "versions:\n  current: {version: \"1\", error_rate: 0.001, latency: {median: 50ms, p99: 160ms}, timeout: 3s}\n  target: {version: \"2\", error_rate: 0.05}\n", "",
+			"bad.yaml:1: versions: missing: a scenario needs versions.current and versions.target"},
+		{"missing target", "  target: {version: \"2\", error_rate: 0.05}\n", "", "bad.yaml:7: versions.target: missing: the version being deployed"},
+		{"probability", "error_rate: 0.05", "error_rate: 5", "bad.yaml:9: versions.target.error_rate: 5 is not a probability"},
+		{"M > N", "DatapointsToAlarm: 2", "DatapointsToAlarm: 4", "bad.yaml:17: alarms[0].DatapointsToAlarm:"},
+		{"case", "TreatMissingData: notBreaching", "TreatMissingData: notbreaching",
+			`bad.yaml:20: alarms[0].TreatMissingData: "notbreaching": AWS spells it notBreaching (values are case-sensitive)`},
+		{"period", "Period: 60", "Period: 45", "bad.yaml:15: alarms[0].Period: 45: CloudWatch accepts 10, 20, 30, or a multiple of 60 seconds"},
+		{"duration without unit", "horizon: 30m", "horizon: 30", "bad.yaml:3: horizon: expected a duration"},
+		{"same version", `version: "2"`, `version: "1"`, `bad.yaml:9: versions.target.version: the target version "1" equals the current version`},
+		{"latest", `version: "2"`, `version: $LATEST`, "bad.yaml:9: versions.target.version: an alias cannot point to $LATEST"},
+		{"hook probability", "catch_probability: 0.5", "catch_probability: 1.5", "bad.yaml:22: hooks.BeforeAllowTraffic.catch_probability: 1.5 is not a probability"},
+		{"hook timeout", "{duration: 30s, catch_probability: 0.5}", "{duration: 30s, catch_probability: 0.5, timeout: 2h}",
+			"bad.yaml:22: hooks.BeforeAllowTraffic.timeout: 2h0m0s: CodeDeploy waits at most 1h"},
+		{"unknown hook", "  BeforeAllowTraffic:", "  BeforeInstall:", "bad.yaml:22: hooks.BeforeInstall: unknown field"},
+		{"no strategies", "    - Canary10Percent5Minutes\n    - DeploymentConfigName: Canary25Percent45Minutes\n      ComputePlatform: Lambda\n      TrafficRoutingConfig: {Type: TimeBasedCanary, TimeBasedCanary: {CanaryPercentage: 25, CanaryInterval: 45}}\n", "    []\n",
+			"bad.yaml:25: deployment.strategies: empty"},
+		{"dimension", "Name: ExecutedVersion", "Name: Version", `bad.yaml:13: alarms[0].Dimensions[1].Name: "Version" is not a Lambda metric dimension`},
+		{"statistic", "Statistic: Sum", "Statistic: Total", `bad.yaml:14: alarms[0].Statistic:`},
+		{"math and metric", "    MetricName: Errors\n", "    MetricName: Errors\n    Metrics: [{Id: e, Expression: 1}]\n", "bad.yaml:13: alarms[0].Metrics: an alarm has either Metrics"},
+		{"traffic", "  rate: 100", "  rate: -1", "bad.yaml:6: traffic.rate: -1: want a number of requests per second >= 0"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if !strings.Contains(base, c.old) {
+				t.Fatalf("base has no %q", c.old)
+			}
+			doc := strings.Replace(base, c.old, c.new, 1)
+			_, err := Parse("bad.yaml", []byte(doc))
+			if err == nil {
+				t.Fatalf("accepted:\n%s", doc)
+			}
+			var ye *yamlx.Error
+			if !errors.As(err, &ye) {
+				t.Errorf("error %T is not a *yamlx.Error: %v", err, err)
+			}
+			if !strings.HasPrefix(err.Error(), c.want) {
+				t.Errorf("got  %s\nwant %s", err, c.want)
+			}
+		})
+	}
+}
+
+func TestWarnsOnAlarmThatCannotSeeData(t *testing.T) {
+	doc := strings.Replace(base, `Value: "orders:live"`, `Value: "orders:2"`, 1)
+	s, err := Parse("w.yaml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Warnings) != 1 || s.Warnings[0].Line != 13 || !strings.Contains(s.Warnings[0].Msg, "never get data") {
+		t.Fatalf("warnings %v", s.Warnings)
+	}
+	if s.Model.Alarms[0].Queries[0].Versions != 0 {
+		t.Errorf("an alarm on a resource the traffic does not use must see no data")
+	}
+}
+
+// Every built-in scenario loads without warnings.
+func TestBuiltinScenariosLoad(t *testing.T) {
+	names, err := fs.Glob(scenarios.FS, "*.yaml")
+	if err != nil || len(names) < 4 {
+		t.Fatalf("scenarios: %v %v", names, err)
+	}
+	for _, n := range names {
+		data, _ := fs.ReadFile(scenarios.FS, n)
+		s, err := Parse(filepath.Join("scenarios", n), data)
+		if err != nil {
+			t.Errorf("%v", err)
+			continue
+		}
+		if len(s.Warnings) > 0 {
+			t.Errorf("%s: %v", n, s.Warnings)
+		}
+	}
+}
+
+// FuzzScenario: any input gives a scenario or an error, never a panic, and
+// an error always names the file.
+func FuzzScenario(f *testing.F) {
+	f.Add([]byte(base))
+	names, _ := fs.Glob(scenarios.FS, "*.yaml")
+	for _, n := range names {
+		data, _ := fs.ReadFile(scenarios.FS, n)
+		f.Add(data)
+	}
+	f.Add([]byte("versions: {current: {latency: {mu: 1e308, sigma: 1e308}}, target: {}}\ndeployment: {strategies: [AllAtOnce]}\ntraffic: {rate: 1e308}"))
+	f.Add([]byte("alarms: [{Metrics: [{Id: a, Expression: a/0}]}]"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := Parse("fuzz.yaml", data)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.yaml") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		if s.Model.Horizon <= 0 || len(s.Strategies) == 0 || s.Model.Traffic == nil {
+			t.Fatalf("accepted an unusable scenario: %+v", s.Model)
+		}
+	})
+}
