@@ -42,21 +42,23 @@ type runner struct {
 	now   int64
 
 	// the request path
-	src      traffic.Source
-	buf      []traffic.Arrival
-	bi, bn   int
-	routing  *rand.Rand
-	errs     *rand.Rand
-	lat      *rand.Rand
-	weight   float64    // fraction of requests routed to the target
-	errRate  [2]float64 // in force now (faults applied)
-	mu, sig  [2]float64
-	timeout  [2]float64 // seconds; +Inf when none
-	tot      [2]totals
-	cur      [2]acc // the open bucket
-	samples  bool   // whether some alarm needs Duration percentiles
-	curDur   [2][]float64
-	bucketNs int64
+	src       traffic.Source
+	buf       []traffic.Arrival
+	bi, bn    int
+	routing   *rand.Rand
+	errs      *rand.Rand
+	lat       *rand.Rand
+	weight    float64    // fraction of requests routed to the target
+	errRate   [2]float64 // in force now (faults applied)
+	mu, sig   [2]float64
+	timeout   [2]float64 // seconds; +Inf when none
+	lnTimeout [2]float64 // ln(timeout)
+	needDur   bool       // whether some alarm reads the Duration metric
+	tot       [2]totals
+	cur       [2]acc // the open bucket
+	samples   bool   // whether some alarm needs Duration percentiles
+	curDur    [2][]float64
+	bucketNs  int64
 
 	// closed buckets, a ring indexed by bucket number
 	ring     [][2]acc
@@ -134,8 +136,11 @@ func newRunner(m *Model, s Strategy) (*runner, error) {
 		span := p * int64(rangeOf(a.Rule))
 		maxSpan = max(maxSpan, span)
 		for _, q := range a.Queries {
-			if q.Metric == Duration && q.Stat.Kind == alarm.Percentile {
-				r.samples = true
+			if q.Metric == Duration {
+				r.needDur = true
+				if q.Stat.Kind == alarm.Percentile {
+					r.samples = true
+				}
 			}
 		}
 		r.alarms = append(r.alarms, alarmState{state: a.Initial})
@@ -220,6 +225,7 @@ func (r *runner) applyFaults(t int64) {
 		if ver.Timeout > 0 {
 			r.timeout[v] = ver.Timeout.Seconds()
 		}
+		r.lnTimeout[v] = math.Log(r.timeout[v])
 		e := r.m.Faults.At(v, time.Duration(t))
 		if e.ErrorRate != nil {
 			r.errRate[v] = *e.ErrorRate
@@ -258,6 +264,8 @@ func (r *runner) loop() error {
 func (r *runner) requests(until int64) {
 	buf, i, n := r.buf, r.bi, r.bn
 	w := r.weight
+	routing, lat, errs := r.routing, r.lat, r.errs
+	needDur, samples := r.needDur, r.samples
 	for {
 		if i == n {
 			n = r.src.Fill(buf)
@@ -272,15 +280,17 @@ func (r *runner) requests(until int64) {
 		}
 		i++
 		v := 0
-		if r.routing.Float64() < w {
+		if routing.Float64() < w {
 			v = 1
 		}
-		d := math.Exp(r.mu[v] + r.sig[v]*r.lat.NormFloat64())
-		u := r.errs.Float64()
+		// x = ln(duration in seconds). The timeout test needs no exp:
+		// duration >= timeout  <=>  x >= ln(timeout).
+		x := r.mu[v] + r.sig[v]*lat.NormFloat64()
+		u := errs.Float64()
 		fail := int64(0)
 		t := &r.tot[v]
-		if d >= r.timeout[v] {
-			d = r.timeout[v]
+		timedOut := x >= r.lnTimeout[v]
+		if timedOut {
 			fail = 1
 			t.timeouts++
 		} else if u < r.errRate[v] {
@@ -291,7 +301,14 @@ func (r *runner) requests(until int64) {
 		a := &r.cur[v]
 		a.inv++
 		a.errs += fail
-		ms := d * 1000
+		if !needDur {
+			continue
+		}
+		// Only a model with Duration alarms pays for the exponential.
+		ms := r.timeout[v] * 1000
+		if !timedOut {
+			ms = math.Exp(x) * 1000
+		}
 		a.durSum += ms
 		if ms < a.durMin {
 			a.durMin = ms
@@ -299,7 +316,7 @@ func (r *runner) requests(until int64) {
 		if ms > a.durMax {
 			a.durMax = ms
 		}
-		if r.samples {
+		if samples {
 			r.curDur[v] = append(r.curDur[v], ms)
 		}
 	}

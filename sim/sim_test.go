@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -294,6 +295,36 @@ func TestStrategiesShareTraffic(t *testing.T) {
 // metric-math alarm, controller. The figure that matters is req/s.
 func BenchmarkReferenceWorkload(b *testing.B) {
 	s := load(b, "reference-workload.yaml")
+	var reqs int64
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		s.Model.Seed = uint64(i + 1)
+		r := run(b, s, 0)
+		reqs += r.Requests
+	}
+	b.ReportMetric(float64(reqs)/b.Elapsed().Seconds(), "req/s")
+}
+
+// BenchmarkReferenceWorkloadDuration adds what the reference workload does
+// not need: a function timeout and a p99 Duration alarm on version 2, so
+// every request pays for its exponential and its sample.
+func BenchmarkReferenceWorkloadDuration(b *testing.B) {
+	doc := refWithRate(b, 2000)
+	doc = strings.Replace(doc, "sigma: 0.5}}   # median 50 ms", "sigma: 0.5}, timeout: 1s}   # median 50 ms", 1)
+	doc = strings.Replace(doc, "monitoring:", `  - AlarmName: v2-p99
+    MetricName: Duration
+    Dimensions: [{Name: Resource, Value: "fn:live"}, {Name: ExecutedVersion, Value: "2"}]
+    ExtendedStatistic: p99
+    Period: 60
+    EvaluationPeriods: 3
+    Threshold: 1000
+    ComparisonOperator: GreaterThanThreshold
+    TreatMissingData: notBreaching
+monitoring:`, 1)
+	s := parse(b, doc)
+	if len(s.Model.Alarms) != 2 || s.Model.Versions[0].Timeout == 0 {
+		b.Fatal("benchmark scenario not as intended")
+	}
 	var reqs int64
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
