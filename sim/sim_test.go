@@ -334,3 +334,98 @@ monitoring:`, 1)
 	}
 	b.ReportMetric(float64(reqs)/b.Elapsed().Seconds(), "req/s")
 }
+
+// Each built-in scenario claims, in its comment, what it teaches; these
+// tests hold the simulator to those claims over several seeds.
+func TestBuiltinScenariosTeach(t *testing.T) {
+	seeds := 12
+	if testing.Short() {
+		seeds = 3
+	}
+	each := func(name string, f func(seed int, rs []*sim.Result)) {
+		s := load(t, name)
+		for seed := 1; seed <= seeds; seed++ {
+			s.Model.Seed = uint64(seed)
+			rs, err := sim.Compare(&s.Model, s.Strategies)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f(seed, rs)
+		}
+	}
+	t.Run("bad-canary", func(t *testing.T) {
+		each("bad-canary.yaml", func(seed int, rs []*sim.Result) {
+			all := rs[0]
+			if all.Status != "Succeeded" || all.RolledBack || all.TargetFailedRequests < 5000 {
+				t.Errorf("seed %d AllAtOnce: %s rolled back %v target failed %d", seed, all.Status, all.RolledBack, all.TargetFailedRequests)
+			}
+			for _, r := range rs[1:] {
+				if !r.RolledBack || r.RollbackCause != "alarm:orders-live-v2-errors" || r.TargetFailedRequests*10 > all.TargetFailedRequests {
+					t.Errorf("seed %d %s: rolled back %v (%s), target failed %d vs AllAtOnce %d", seed, r.Strategy, r.RolledBack, r.RollbackCause, r.TargetFailedRequests, all.TargetFailedRequests)
+				}
+			}
+		})
+	})
+	t.Run("healthy", func(t *testing.T) {
+		each("healthy.yaml", func(seed int, rs []*sim.Result) {
+			for _, r := range rs {
+				if r.Status != "Succeeded" || r.RolledBack || r.Detected != nil {
+					t.Errorf("seed %d %s: %s rolled back %v detected %v: a healthy version must pass quietly", seed, r.Strategy, r.Status, r.RolledBack, r.Detected)
+				}
+			}
+			// Canary10Percent5Minutes: start 2m, pre-hook 40s, 5m of canary, post-hook 40s.
+			if r := rs[1]; r.End == nil || *r.End != 2*time.Minute+40*time.Second+5*time.Minute+40*time.Second {
+				t.Errorf("seed %d canary ended at %v", seed, r.End)
+			}
+		})
+	})
+	t.Run("low-traffic-blind", func(t *testing.T) {
+		passed, linearCaught := 0, 0
+		each("low-traffic-blind.yaml", func(seed int, rs []*sim.Result) {
+			for _, r := range rs[:2] {
+				if r.Status == "Succeeded" && r.Detected != nil && *r.Detected > *r.End {
+					passed++
+				}
+			}
+			if rs[2].RolledBack {
+				linearCaught++
+			}
+		})
+		if passed < 2*seeds*8/10 {
+			t.Errorf("canaries passed a bad version (then alarmed) in %d of %d runs; the scenario claims almost always", passed, 2*seeds)
+		}
+		if linearCaught == 0 && seeds >= 10 {
+			t.Errorf("the linear shift never caught the bad version in %d runs", seeds)
+		}
+	})
+	t.Run("latency-p99", func(t *testing.T) {
+		each("latency-p99.yaml", func(seed int, rs []*sim.Result) {
+			for _, r := range rs[:2] {
+				if r.RollbackCause != "alarm:search-v8-p99" {
+					t.Errorf("seed %d %s: cause %q, want the p99 alarm", seed, r.Strategy, r.RollbackCause)
+				}
+				if r.Alarms[0].State == "ALARM" {
+					t.Errorf("seed %d %s: the error alarm fired on a latency regression", seed, r.Strategy)
+				}
+			}
+		})
+	})
+	t.Run("hook-catches", func(t *testing.T) {
+		caught := 0
+		n := 0
+		each("hook-catches.yaml", func(seed int, rs []*sim.Result) {
+			n++
+			r := rs[0]
+			if r.RollbackCause == "hook:BeforeAllowTraffic" {
+				caught++
+				if r.Status != "Failed" || r.TargetRequests != 0 {
+					t.Errorf("seed %d: caught by the pre-traffic hook but status %s, %d target requests", seed, r.Status, r.TargetRequests)
+				}
+			}
+		})
+		// Binomial(n, 0.8): within 4 sigma.
+		if z := (float64(caught) - 0.8*float64(n)) / math.Sqrt(0.16*float64(n)); math.Abs(z) > 4 {
+			t.Errorf("hook caught the fault in %d of %d runs, expected 80%% (z=%.1f)", caught, n, z)
+		}
+	})
+}
