@@ -388,7 +388,9 @@ func listPresent(ps []float64) string {
 	return b.String()
 }
 
-func formatValue(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+// formatValue prints a datapoint with six significant digits: enough to see
+// why it breached, short enough to read.
+func formatValue(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
 
 func plural(k int, noun string) string {
 	if k == 1 {

@@ -412,10 +412,11 @@ func (r *runner) act(a deploy.Action) {
 		if r.res.RolledBack || a.Status != "Succeeded" {
 			r.res.RollbackCause = a.Cause
 		}
-		if a.Cause != "" {
-			if len(a.Cause) > 5 && a.Cause[:5] == "hook:" && r.res.Detected == nil {
-				r.res.Detected = ptr(time.Duration(r.now))
-			}
+		// A hook failure is detected when it is reported; an alarm that was
+		// already in ALARM before the deployment started, when CodeDeploy
+		// reads it at the start.
+		if a.Cause != "" && a.Cause != deploy.CauseManual && r.res.Detected == nil {
+			r.res.Detected = ptr(time.Duration(r.now))
 		}
 		r.logf(KindDeployment, string(a.Status), "deployment %s: %s %s %s", r.strat.Name, a.Status, a.ErrorCode, a.Cause)
 	}

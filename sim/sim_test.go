@@ -429,3 +429,18 @@ func TestBuiltinScenariosTeach(t *testing.T) {
 		}
 	})
 }
+
+// An alarm already in ALARM when the deployment starts stops it before any
+// traffic moves (SAM docs: "Production errors preventing deployments").
+func TestAlarmBeforeStartBlocksDeployment(t *testing.T) {
+	s := load(t, "alarm-already-firing.yaml")
+	rs, err := sim.Compare(&s.Model, s.Strategies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		if r.Status != "Stopped" || r.TargetRequests != 0 || r.FullShift != nil || *r.End != 10*time.Minute || *r.Detected != 10*time.Minute {
+			t.Errorf("%s: %s, %d target requests, full shift %v, end %v, detected %v", r.Strategy, r.Status, r.TargetRequests, r.FullShift, r.End, r.Detected)
+		}
+	}
+}
