@@ -13,9 +13,22 @@ import (
 	"time"
 )
 
-// Fault changes one version's behaviour from Start until End.
+// Both is the Version of a fault that hits both versions: a shared
+// dependency (database, downstream API) failing under either.
+const Both = -1
+
+// Fault changes one version's behaviour (or both's) from Start until End.
+// The kinds of the catalogue are combinations of its fields:
+//   - error-rate step, time bomb: ErrorRate from Start (a time bomb is one whose Start is late);
+//   - latency regression: Latency (replace) or LatencyScale (multiply);
+//   - gradual degradation: Ramp - ErrorRate and LatencyScale grow linearly from nothing over Ramp;
+//   - segment-only failure: Segment - only that fraction of users is hit, fully;
+//   - crash/timeout: HangRate - requests hang until the function timeout;
+//   - cold-start regression: Init;
+//   - shared-dependency outage: Version Both;
+//   - flaky, intermittent: Flaky - on for On, off for Off, repeating.
 type Fault struct {
-	Version int           // the version index the fault hits: 0 current, 1 target
+	Version int           // the version index the fault hits: 0 current, 1 target, Both
 	Start   time.Duration // absolute virtual time the fault begins
 	End     time.Duration // absolute virtual time it ends; 0 means never
 	// ErrorRate, when set, replaces the version's per-request error
@@ -24,7 +37,27 @@ type Fault struct {
 	// Latency, when set, replaces the version's latency distribution
 	// (lognormal, of seconds) while the fault is active.
 	Latency *Lognormal
+	// LatencyScale, when > 0, multiplies every duration (after Latency).
+	LatencyScale float64
+	// Init, when set, replaces the init (cold start) duration.
+	Init *Lognormal
+	// HangRate is the probability that a request hangs until the timeout.
+	HangRate float64
+	// Segment, when > 0, confines ErrorRate and HangRate to that fraction
+	// of users (by a fixed hash of the user id); others are unaffected.
+	Segment float64
+	// Ramp, when > 0, grows the fault in from nothing: ErrorRate, HangRate
+	// and LatencyScale reach their values Ramp after Start.
+	Ramp time.Duration
+	// RampSteps is how many steps the ramp takes (default 10 per minute).
+	RampSteps int
+	// Flaky, when set, switches the fault on for On and off for Off, again
+	// and again from Start.
+	Flaky *Flaky
 }
+
+// Flaky is an intermittent fault's rhythm.
+type Flaky struct{ On, Off time.Duration }
 
 // Lognormal is a latency distribution: ln(latency in seconds) ~ Normal(Mu, Sigma).
 type Lognormal struct{ Mu, Sigma float64 }
@@ -32,25 +65,71 @@ type Lognormal struct{ Mu, Sigma float64 }
 // Effect is the change in force on one version at one instant; a nil field
 // means "as configured".
 type Effect struct {
-	ErrorRate *float64
-	Latency   *Lognormal
+	ErrorRate    *float64
+	Latency      *Lognormal
+	LatencyScale float64 // 0 means 1
+	Init         *Lognormal
+	HangRate     float64
+	// Segment > 0 confines ErrorRate and HangRate to that fraction of users.
+	Segment float64
 }
 
 // Active reports whether f is in force at t.
 func (f Fault) Active(t time.Duration) bool {
-	return t >= f.Start && (f.End == 0 || t < f.End)
+	if t < f.Start || (f.End != 0 && t >= f.End) {
+		return false
+	}
+	if fl := f.Flaky; fl != nil && fl.On > 0 && fl.Off > 0 {
+		return (t-f.Start)%(fl.On+fl.Off) < fl.On
+	}
+	return true
+}
+
+// Hits reports whether f hits version v.
+func (f Fault) Hits(v int) bool { return f.Version == v || f.Version == Both }
+
+// strength is how far a ramping fault has grown at t, in (0, 1].
+func (f Fault) strength(t time.Duration) float64 {
+	if f.Ramp <= 0 {
+		return 1
+	}
+	k := float64(f.rampSteps())
+	x := math.Floor(float64(t-f.Start)/float64(f.Ramp)*k) + 1
+	return math.Min(x/k, 1)
+}
+
+func (f Fault) rampSteps() int {
+	if f.RampSteps > 0 {
+		return f.RampSteps
+	}
+	return max(1, int(f.Ramp/(6*time.Second)))
 }
 
 // Validate checks f's own fields.
 func (f Fault) Validate() error {
-	if f.Version < 0 || f.Version > 1 {
-		return fmt.Errorf("version index %d: must be 0 (current) or 1 (target)", f.Version)
+	if f.Version < Both || f.Version > 1 {
+		return fmt.Errorf("version index %d: must be 0 (current), 1 (target) or Both", f.Version)
 	}
 	if f.End != 0 && f.End <= f.Start {
 		return fmt.Errorf("end %v is not after start %v", f.End, f.Start)
 	}
-	if f.ErrorRate == nil && f.Latency == nil {
-		return fmt.Errorf("a fault needs error_rate or latency")
+	if f.ErrorRate == nil && f.Latency == nil && f.LatencyScale == 0 && f.Init == nil && f.HangRate == 0 {
+		return fmt.Errorf("a fault needs an effect: error_rate, latency, latency_scale, init or hang_rate")
+	}
+	if !(f.HangRate >= 0 && f.HangRate <= 1) {
+		return fmt.Errorf("hang_rate %v is not a probability in [0, 1]", f.HangRate)
+	}
+	if !(f.Segment >= 0 && f.Segment <= 1) {
+		return fmt.Errorf("segment %v is not a fraction in [0, 1]", f.Segment)
+	}
+	if !(f.LatencyScale >= 0) || math.IsInf(f.LatencyScale, 0) {
+		return fmt.Errorf("latency_scale %v: want a positive factor", f.LatencyScale)
+	}
+	if f.Ramp < 0 {
+		return fmt.Errorf("ramp %v is negative", f.Ramp)
+	}
+	if fl := f.Flaky; fl != nil && (fl.On <= 0 || fl.Off <= 0) {
+		return fmt.Errorf("flaky on %v off %v: both must be > 0", fl.On, fl.Off)
 	}
 	if r := f.ErrorRate; r != nil && !(*r >= 0 && *r <= 1) {
 		return fmt.Errorf("error_rate %v is not a probability in [0, 1]", *r)
@@ -65,20 +144,33 @@ func (f Fault) Validate() error {
 // fault overriding what an earlier one set.
 type Set []Fault
 
-// At is the effect in force on version v at t.
-func (s Set) At(v int, t time.Duration) Effect {
+// At is the effect in force on version v at t, whose own error rate is
+// base (a ramp grows from it).
+func (s Set) At(v int, t time.Duration, base float64) Effect {
 	var e Effect
 	for i := range s {
 		f := &s[i]
-		if f.Version != v || !f.Active(t) {
+		if !f.Hits(v) || !f.Active(t) {
 			continue
 		}
+		k := f.strength(t)
 		if f.ErrorRate != nil {
-			e.ErrorRate = f.ErrorRate
+			r := base + (*f.ErrorRate-base)*k
+			e.ErrorRate = &r
 		}
 		if f.Latency != nil {
 			e.Latency = f.Latency
 		}
+		if f.LatencyScale > 0 {
+			e.LatencyScale = 1 + (f.LatencyScale-1)*k
+		}
+		if f.Init != nil {
+			e.Init = f.Init
+		}
+		if f.HangRate > 0 {
+			e.HangRate = f.HangRate * k
+		}
+		e.Segment = f.Segment
 	}
 	return e
 }
@@ -86,21 +178,33 @@ func (s Set) At(v int, t time.Duration) Effect {
 // AnyActive reports whether some fault hits version v at t.
 func (s Set) AnyActive(v int, t time.Duration) bool {
 	for i := range s {
-		if s[i].Version == v && s[i].Active(t) {
+		if s[i].Hits(v) && s[i].Active(t) {
 			return true
 		}
 	}
 	return false
 }
 
-// Changes lists, sorted and without repeats, the instants at which the
-// effect on some version may change.
-func (s Set) Changes() []time.Duration {
+// Changes lists, sorted and without repeats, the instants before horizon
+// at which the effect on some version may change.
+func (s Set) Changes(horizon time.Duration) []time.Duration {
 	var ts []time.Duration
 	for _, f := range s {
-		ts = append(ts, f.Start)
-		if f.End != 0 {
-			ts = append(ts, f.End)
+		end := horizon
+		if f.End != 0 && f.End < end {
+			end = f.End
+		}
+		ts = append(ts, f.Start, end)
+		if f.Ramp > 0 {
+			k := f.rampSteps()
+			for j := 1; j < k; j++ {
+				ts = append(ts, f.Start+time.Duration(float64(f.Ramp)*float64(j)/float64(k)))
+			}
+		}
+		if fl := f.Flaky; fl != nil && fl.On > 0 && fl.Off > 0 {
+			for t := f.Start; t < end; t += fl.On + fl.Off {
+				ts = append(ts, t, t+fl.On)
+			}
 		}
 	}
 	sort.Slice(ts, func(i, j int) bool { return ts[i] < ts[j] })

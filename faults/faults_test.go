@@ -1,6 +1,7 @@
 package faults
 
 import (
+	"math"
 	"testing"
 	"time"
 )
@@ -26,7 +27,7 @@ func TestComposeInListOrder(t *testing.T) {
 		{0, 0, 0.9, false},
 	}
 	for _, c := range cases {
-		e := s.At(c.v, c.t)
+		e := s.At(c.v, c.t, 0)
 		got := -1.0
 		if e.ErrorRate != nil {
 			got = *e.ErrorRate
@@ -35,8 +36,8 @@ func TestComposeInListOrder(t *testing.T) {
 			t.Errorf("At(%d, %v) = rate %v latency %v, want %v %v", c.v, c.t, got, e.Latency != nil, c.rate, c.latency)
 		}
 	}
-	want := []time.Duration{0, time.Minute, 2 * time.Minute, 3 * time.Minute}
-	got := s.Changes()
+	want := []time.Duration{0, time.Minute, 2 * time.Minute, 3 * time.Minute, time.Hour}
+	got := s.Changes(time.Hour)
 	if len(got) != len(want) {
 		t.Fatalf("Changes = %v, want %v", got, want)
 	}
@@ -62,5 +63,33 @@ func TestValidate(t *testing.T) {
 	}
 	if err := (Fault{Version: 1, ErrorRate: rate(0)}).Validate(); err != nil {
 		t.Error(err)
+	}
+}
+
+// A ramp grows the error rate from the version's own in equal steps; a
+// flaky fault is on for On and off for Off; Both hits either version.
+func TestRampFlakyBoth(t *testing.T) {
+	ramp := Set{{Version: 1, Start: time.Minute, Ramp: time.Minute, RampSteps: 4, ErrorRate: rate(0.5)}}
+	for _, c := range []struct {
+		t    time.Duration
+		want float64
+	}{{time.Minute, 0.1 + 0.4*0.25}, {time.Minute + 15*time.Second, 0.1 + 0.4*0.5}, {time.Minute + 59*time.Second, 0.5}, {10 * time.Minute, 0.5}} {
+		if got := *ramp.At(1, c.t, 0.1).ErrorRate; math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("ramp at %v: %v, want %v", c.t, got, c.want)
+		}
+	}
+	if n := len(ramp.Changes(time.Hour)); n != 5 { // start, 3 inner steps, horizon
+		t.Errorf("ramp changes %v", ramp.Changes(time.Hour))
+	}
+	flaky := Set{{Version: Both, Start: time.Minute, End: 5 * time.Minute, ErrorRate: rate(1), Flaky: &Flaky{On: 30 * time.Second, Off: 90 * time.Second}}}
+	for _, c := range []struct {
+		t  time.Duration
+		on bool
+	}{{time.Minute, true}, {time.Minute + 29*time.Second, true}, {time.Minute + 30*time.Second, false}, {3 * time.Minute, true}, {5 * time.Minute, false}} {
+		for v := 0; v < 2; v++ {
+			if got := flaky.AnyActive(v, c.t); got != c.on {
+				t.Errorf("flaky at %v on version %d: %v, want %v", c.t, v, got, c.on)
+			}
+		}
 	}
 }

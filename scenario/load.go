@@ -143,6 +143,8 @@ func (c *converter) convert(f *File) *Scenario {
 		c.fail("versions.target.version", "the target version %q equals the current version: CodeDeploy rejects a canary or linear deployment to the same version", m.Versions[1].Name)
 	}
 
+	c.execution(f, m)
+
 	// deployment
 	d := f.Deployment
 	if d == nil {
@@ -202,10 +204,12 @@ func (c *converter) convert(f *File) *Scenario {
 			fl.Version = sim.Target
 		case "current", m.Versions[sim.Current].Name:
 			fl.Version = sim.Current
+		case "both":
+			fl.Version = faults.Both
 		case "":
-			c.fail(path+".version", "missing: say which version the fault hits (target, current, or its number)")
+			c.fail(path+".version", "missing: say which version the fault hits (target, current, both, or a version number)")
 		default:
-			c.fail(path+".version", "%q is neither target (%s) nor current (%s)", ff.Version, m.Versions[1].Name, m.Versions[0].Name)
+			c.fail(path+".version", "%q is neither target (%s), current (%s) nor both", ff.Version, m.Versions[1].Name, m.Versions[0].Name)
 		}
 		fl.Start = m.DeployStart + c.nonNegative(path+".start", ff.Start)
 		if ff.End != nil {
@@ -223,8 +227,30 @@ func (c *converter) convert(f *File) *Scenario {
 			l := c.latency(path+".latency", ff.Latency)
 			fl.Latency = &l
 		}
-		if ff.ErrorRate == nil && ff.Latency == nil {
-			c.fail(path, "a fault needs error_rate and/or latency")
+		if ff.LatencyScale != nil {
+			fl.LatencyScale = *ff.LatencyScale
+			if !(fl.LatencyScale > 0) || math.IsInf(fl.LatencyScale, 0) {
+				c.fail(path+".latency_scale", "%v: want a factor > 0, e.g. 3 for three times slower", fl.LatencyScale)
+			}
+		}
+		if ff.Init != nil {
+			l := c.latency(path+".init", ff.Init)
+			fl.Init = &l
+			if m.Exec == nil {
+				c.fail(path+".init", "a cold-start fault needs the execution model: add a lambda: section or versions.*.init")
+			}
+		}
+		fl.HangRate = c.probability(path+".hang_rate", ff.HangRate)
+		fl.Segment = c.probability(path+".segment", ff.Segment)
+		fl.Ramp = c.nonNegative(path+".ramp", ff.Ramp)
+		if ff.Flaky != nil {
+			fl.Flaky = &faults.Flaky{On: c.nonNegative(path+".flaky.on", ff.Flaky.On), Off: c.nonNegative(path+".flaky.off", ff.Flaky.Off)}
+			if fl.Flaky.On == 0 || fl.Flaky.Off == 0 {
+				c.fail(path+".flaky", "give both on and off, e.g. {on: 30s, off: 2m}")
+			}
+		}
+		if ff.ErrorRate == nil && ff.Latency == nil && ff.LatencyScale == nil && ff.Init == nil && ff.HangRate == nil {
+			c.fail(path, "a fault needs an effect: error_rate, latency, latency_scale, init and/or hang_rate")
 		}
 		m.Faults = append(m.Faults, fl)
 	}
@@ -422,4 +448,115 @@ func (w Warning) String() string { return fmt.Sprintf("%d: %s: %s", w.Line, w.Pa
 
 func (s *Scenario) warn(line int, path, format string, a ...any) {
 	s.Warnings = append(s.Warnings, Warning{Line: line, Path: path, Msg: fmt.Sprintf(format, a...)})
+}
+
+// execution sets up Lambda's execution model and billing. The model is on
+// when the scenario has a lambda section or gives a version an init
+// duration or provisioned concurrency; billing always applies.
+func (c *converter) execution(f *File, m *sim.Model) {
+	m.Billing = sim.Billing{MemoryMB: 128, Prices: sim.DefaultPrices}
+	l := f.Lambda
+	cur, tgt := f.Versions.Current, f.Versions.Target
+	on := l != nil || cur.Init != nil || tgt.Init != nil || cur.ProvisionedConcurrency != nil || tgt.ProvisionedConcurrency != nil
+	if l != nil {
+		if l.Memory != nil {
+			m.Billing.MemoryMB = *l.Memory
+			if *l.Memory < 128 || *l.Memory > 10240 {
+				c.fail("lambda.memory", "%d MB: Lambda accepts 128 to 10240 MB", *l.Memory)
+			}
+		}
+		arch, err := sim.ParseArch(l.Architecture)
+		if err != nil {
+			c.fail("lambda.architecture", "%v", err)
+		}
+		m.Billing.Arch = arch
+		if p := l.Prices; p != nil {
+			set := func(path string, dst *float64, v *float64) {
+				if v == nil {
+					return
+				}
+				if !(*v >= 0) || math.IsInf(*v, 0) {
+					c.fail(path, "%v: want a price in USD >= 0", *v)
+				}
+				*dst = *v
+			}
+			set("lambda.prices.request", &m.Billing.Prices.Request, p.Request)
+			set("lambda.prices.gb_second", &m.Billing.Prices.GBSecond[arch], p.GBSecond)
+			set("lambda.prices.provisioned_gb_second", &m.Billing.Prices.ProvisionedGBSecond, p.ProvisionedGBSecond)
+			set("lambda.prices.provisioned_duration_gb_second", &m.Billing.Prices.ProvisionedDuration, p.ProvisionedDurationGBSecond)
+		}
+	}
+	if f.SLO != nil {
+		if f.SLO.Target == nil || !(*f.SLO.Target > 0 && *f.SLO.Target < 1) {
+			c.fail("slo.target", "want the share of requests that must succeed, e.g. 0.999")
+		} else {
+			m.SLO = &sim.SLO{Target: *f.SLO.Target, Window: 30 * 24 * time.Hour}
+			if f.SLO.Window != nil {
+				if *f.SLO.Window <= 0 {
+					c.fail("slo.window", "%v: want a positive duration such as 720h", *f.SLO.Window)
+				}
+				m.SLO.Window = *f.SLO.Window
+			}
+		}
+	}
+	if !on {
+		return
+	}
+	e := &sim.Execution{
+		AccountConcurrency: sim.DefaultAccountConcurrency,
+		ScalingRate:        sim.DefaultScalingRate,
+		ScalingBurst:       sim.DefaultScalingBurst,
+		IdleTimeout:        sim.DefaultIdleTimeout,
+	}
+	if l != nil {
+		if l.AccountConcurrency != nil {
+			e.AccountConcurrency = *l.AccountConcurrency
+			if *l.AccountConcurrency < 1 {
+				c.fail("lambda.account_concurrency", "%d: want at least 1", *l.AccountConcurrency)
+			}
+		}
+		if l.ReservedConcurrency != nil {
+			e.ReservedConcurrency, e.HasReserved = *l.ReservedConcurrency, true
+			if *l.ReservedConcurrency < 0 || *l.ReservedConcurrency > e.AccountConcurrency {
+				c.fail("lambda.reserved_concurrency", "%d: want 0 to the account concurrency %d (0 throttles every request)", *l.ReservedConcurrency, e.AccountConcurrency)
+			}
+		}
+		if l.ScalingRate != nil {
+			e.ScalingRate = *l.ScalingRate
+			if !(*l.ScalingRate > 0) || math.IsInf(*l.ScalingRate, 0) {
+				c.fail("lambda.scaling_rate", "%v: want new environments per second > 0", *l.ScalingRate)
+			}
+		}
+		if l.ScalingBurst != nil {
+			e.ScalingBurst = *l.ScalingBurst
+			if !(*l.ScalingBurst >= 1) || math.IsInf(*l.ScalingBurst, 0) {
+				c.fail("lambda.scaling_burst", "%v: want at least 1", *l.ScalingBurst)
+			}
+		}
+		if l.IdleTimeout != nil {
+			e.IdleTimeout = c.nonNegative("lambda.idle_timeout", l.IdleTimeout)
+		}
+	}
+	for v, ver := range []*Version{cur, tgt} {
+		path := "versions." + [...]string{"current", "target"}[v]
+		if ver.Init != nil {
+			e.Init[v] = c.latency(path+".init", ver.Init)
+		} else if v == 1 {
+			e.Init[1] = e.Init[0]
+		}
+		if ver.ProvisionedConcurrency != nil {
+			e.Provisioned[v] = *ver.ProvisionedConcurrency
+			if *ver.ProvisionedConcurrency < 0 {
+				c.fail(path+".provisioned_concurrency", "%d: want >= 0", *ver.ProvisionedConcurrency)
+			}
+		}
+	}
+	if e.Init[0] == (faults.Lognormal{}) {
+		// No init duration given: a cold start is counted but adds nothing.
+		e.Init[0] = faults.Lognormal{Mu: math.Inf(-1)}
+	}
+	if e.Init[1] == (faults.Lognormal{}) {
+		e.Init[1] = faults.Lognormal{Mu: math.Inf(-1)}
+	}
+	m.Exec = e
 }

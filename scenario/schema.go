@@ -25,6 +25,8 @@ type File struct {
 	Hooks      Hooks          `yaml:"hooks"`
 	Monitoring Monitoring     `yaml:"monitoring"`
 	Deployment *Deployment    `yaml:"deployment"`
+	Lambda     *Lambda        `yaml:"lambda"`
+	SLO        *SLO           `yaml:"slo"`
 	// Description is free text for people; shiftsim ignores it.
 	Description string `yaml:"description"`
 }
@@ -57,6 +59,39 @@ type Version struct {
 	ErrorRate *float64       `yaml:"error_rate"`
 	Latency   *Latency       `yaml:"latency"`
 	Timeout   *time.Duration `yaml:"timeout"`
+	// Init is the cold-start (init phase) duration; setting it turns the
+	// execution model on.
+	Init *Latency `yaml:"init"`
+	// ProvisionedConcurrency is the version's provisioned concurrency.
+	ProvisionedConcurrency *int `yaml:"provisioned_concurrency"`
+}
+
+// Lambda configures the execution model (concurrency, cold starts,
+// throttles) and billing. Its presence turns the execution model on.
+type Lambda struct {
+	Memory              *int           `yaml:"memory"`       // MB, 128..10240 (default 128)
+	Architecture        string         `yaml:"architecture"` // x86_64 (default) or arm64
+	ReservedConcurrency *int           `yaml:"reserved_concurrency"`
+	AccountConcurrency  *int           `yaml:"account_concurrency"` // default 1000
+	ScalingRate         *float64       `yaml:"scaling_rate"`        // new environments per second (default 100)
+	ScalingBurst        *float64       `yaml:"scaling_burst"`       // default 1000
+	IdleTimeout         *time.Duration `yaml:"idle_timeout"`        // default 10m (undocumented by AWS)
+	Prices              *Prices        `yaml:"prices"`
+}
+
+// Prices override Lambda's prices (USD).
+type Prices struct {
+	Request                     *float64 `yaml:"request"`
+	GBSecond                    *float64 `yaml:"gb_second"`
+	ProvisionedGBSecond         *float64 `yaml:"provisioned_gb_second"`
+	ProvisionedDurationGBSecond *float64 `yaml:"provisioned_duration_gb_second"`
+}
+
+// SLO is an availability objective: the share of requests that must
+// succeed over a window.
+type SLO struct {
+	Target *float64       `yaml:"target"` // e.g. 0.999
+	Window *time.Duration `yaml:"window"` // default 720h (30 days)
 }
 
 // Latency is a lognormal latency: by median and p99, or by mu and sigma of
@@ -71,11 +106,23 @@ type Latency struct {
 // Fault changes a version's behaviour from start (relative to the
 // deployment start) until end.
 type Fault struct {
-	Version   string         `yaml:"version"` // "target", "current", or a version number
-	Start     *time.Duration `yaml:"start"`
-	End       *time.Duration `yaml:"end"`
-	ErrorRate *float64       `yaml:"error_rate"`
-	Latency   *Latency       `yaml:"latency"`
+	Version      string         `yaml:"version"` // "target", "current", "both", or a version number
+	Start        *time.Duration `yaml:"start"`
+	End          *time.Duration `yaml:"end"`
+	ErrorRate    *float64       `yaml:"error_rate"`
+	Latency      *Latency       `yaml:"latency"`
+	LatencyScale *float64       `yaml:"latency_scale"` // multiply durations, e.g. 3
+	Init         *Latency       `yaml:"init"`          // cold-start regression
+	HangRate     *float64       `yaml:"hang_rate"`     // requests that hang until the timeout
+	Segment      *float64       `yaml:"segment"`       // only this fraction of users is hit
+	Ramp         *time.Duration `yaml:"ramp"`          // grow in over this long
+	Flaky        *Flaky         `yaml:"flaky"`         // on/off rhythm
+}
+
+// Flaky is an intermittent fault's rhythm.
+type Flaky struct {
+	On  *time.Duration `yaml:"on"`
+	Off *time.Duration `yaml:"off"`
 }
 
 // Alarm is a CloudWatch metric alarm in the shape of AWS::CloudWatch::Alarm

@@ -121,6 +121,23 @@ type Model struct {
 	Linear            strategies.LinearModel
 	// Engine chooses how requests are simulated; the zero value is Auto.
 	Engine Engine
+	// Exec is Lambda's execution model (concurrency, cold starts,
+	// throttles); nil means unlimited warm capacity.
+	Exec *Execution
+	// Billing prices the run; MemoryMB 0 is taken as Lambda's default 128.
+	Billing Billing
+	// RecordedLatency drives latency from the stream's recorded durations
+	// where it has them.
+	RecordedLatency bool
+	// SLO, when set, is the availability objective the run's failures are
+	// charged against.
+	SLO *SLO
+}
+
+// SLO is an availability objective: Target of requests succeed over Window.
+type SLO struct {
+	Target float64       // e.g. 0.999
+	Window time.Duration // e.g. 30 days
 }
 
 // Engine is how a run simulates requests.

@@ -14,6 +14,8 @@ const (
 	streamErrors   = "version.errors"
 	streamLatency  = "version.latency"
 	streamHooks    = "hooks"
+	streamInit     = "lambda.init"
+	streamFaults   = "faults"
 )
 
 // splitmix64 is Steele, Lea and Flood's 64-bit mixer (SplitMix64 finaliser).

@@ -25,9 +25,27 @@ type Result struct {
 	Timeouts             int64
 	FinalWeight          float64 // target's share of traffic at the horizon
 
+	Versions [2]VersionResult // Current, Target
+	Cost     Cost
+	// Users is how many distinct users sent requests, UsersAffected how many
+	// had at least one failed request (0 when the stream carries no users).
+	Users, UsersAffected int64
+	// SLOBudgetConsumed is the failed requests as a fraction of the error
+	// budget the SLO allows for as many requests over its window (0 without
+	// an SLO).
+	SLOBudgetConsumed float64
+
 	Phases   []Phase // spans of constant alias weight
 	Alarms   []AlarmResult
 	Timeline []Entry
+}
+
+// VersionResult is one version's share of the run.
+type VersionResult struct {
+	Version                                 string
+	Requests, Failed                        int64
+	Errors, Timeouts, Throttles, ColdStarts int64
+	LatencyP50, LatencyP90, LatencyP99      float64 // ms, client-visible (init + duration); NaN without requests
 }
 
 // Phase is a span of constant alias weight and what it carried.

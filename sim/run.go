@@ -12,6 +12,7 @@ import (
 
 	"github.com/shiftsim/shiftsim/alarm"
 	"github.com/shiftsim/shiftsim/deploy"
+	"github.com/shiftsim/shiftsim/faults"
 	"github.com/shiftsim/shiftsim/traffic"
 )
 
@@ -23,6 +24,7 @@ const batch = 1024
 // acc accumulates one version's metrics over one bucket of time.
 type acc struct {
 	inv, errs, thr int64
+	conc           int     // highest concurrency seen
 	durSum         float64 // ms
 	durMin, durMax float64 // ms
 }
@@ -31,7 +33,11 @@ func (a *acc) reset() { *a = acc{durMin: math.Inf(1), durMax: math.Inf(-1)} }
 
 // totals counts one version's requests over the whole run.
 type totals struct {
-	requests, failed, timeouts int64
+	requests, failed            int64 // every request routed to the version
+	errors, timeouts, throttles int64 // failed, by cause
+	cold                        int64 // cold starts
+	billedMs, pcBilledMs        float64
+	latency                     histogram // client-visible latency (init + duration), ms
 }
 
 // runner is one simulated deployment.
@@ -54,11 +60,28 @@ type runner struct {
 	timeout   [2]float64 // seconds; +Inf when none
 	lnTimeout [2]float64 // ln(timeout)
 	needDur   bool       // whether some alarm reads the Duration metric
+	baseErr   [2]float64 // error rate without faults (a segment fault's other users)
+	hang      [2]float64 // probability a request hangs until the timeout
+	segment   [2]float64 // fraction of users a fault is confined to; 0: all
+	faultRng  *rand.Rand
+	initLn    [2]faults.Lognormal
 	tot       [2]totals
 	cur       [2]acc // the open bucket
 	samples   bool   // whether some alarm needs Duration percentiles
 	curDur    [2][]float64
 	bucketNs  int64
+
+	// Lambda's execution model (nil: unlimited warm capacity)
+	exec     *Execution
+	pools    [2]pool
+	tokens   float64
+	tokensAt int64
+	limit    int
+	initRng  *rand.Rand
+	ttl      int64
+	users    bitset // users seen
+	hurt     bitset // users with a failed request
+	recorded bool
 
 	// closed buckets, a ring indexed by bucket number
 	ring     [][2]acc
@@ -117,6 +140,25 @@ func newRunner(m *Model, s Strategy) (*runner, error) {
 	r.errs = rand.New(NewStream(m.Seed, streamErrors))
 	r.lat = rand.New(NewStream(m.Seed, streamLatency))
 	r.hooks = rand.New(NewStream(m.Seed, streamHooks))
+	r.recorded = m.RecordedLatency
+	r.faultRng = rand.New(NewStream(m.Seed, streamFaults))
+	if m.Exec != nil {
+		e := m.Exec
+		r.exec = e
+		r.initRng = rand.New(NewStream(m.Seed, streamInit))
+		r.limit = e.AccountConcurrency
+		if e.HasReserved {
+			r.limit = e.ReservedConcurrency
+		}
+		r.tokens = e.ScalingBurst
+		r.ttl = int64(e.IdleTimeout)
+		for v := 0; v < 2; v++ {
+			r.pools[v].pcFree = e.Provisioned[v]
+		}
+		if e.Provisioned[0]+e.Provisioned[1] > r.limit {
+			return nil, fmt.Errorf("provisioned concurrency %d exceeds the concurrency limit %d", e.Provisioned[0]+e.Provisioned[1], r.limit)
+		}
+	}
 	r.res = &Result{Strategy: s.Name, DeploymentStart: m.DeployStart, Status: deploy.Status("Created")}
 
 	// Metric buckets: Lambda publishes at one-minute granularity; alarms
@@ -186,7 +228,7 @@ func newRunner(m *Model, s Strategy) (*runner, error) {
 	r.ctl = ctl
 
 	// Control events known in advance.
-	for _, t := range m.Faults.Changes() {
+	for _, t := range m.Faults.Changes(m.Horizon) {
 		if t > 0 && t < m.Horizon {
 			r.q.push(int64(t), evFault, 0)
 		}
@@ -219,6 +261,7 @@ func rangeOf(r alarm.Rule) int {
 func (r *runner) applyFaults(t int64) {
 	for v := 0; v < 2; v++ {
 		ver := &r.m.Versions[v]
+		r.baseErr[v] = ver.ErrorRate
 		r.errRate[v] = ver.ErrorRate
 		r.mu[v], r.sig[v] = ver.Latency.Mu, ver.Latency.Sigma
 		r.timeout[v] = math.Inf(1)
@@ -226,13 +269,24 @@ func (r *runner) applyFaults(t int64) {
 			r.timeout[v] = ver.Timeout.Seconds()
 		}
 		r.lnTimeout[v] = math.Log(r.timeout[v])
-		e := r.m.Faults.At(v, time.Duration(t))
+		if r.m.Exec != nil {
+			r.initLn[v] = r.m.Exec.Init[v]
+		}
+		e := r.m.Faults.At(v, time.Duration(t), ver.ErrorRate)
+		if e.Init != nil {
+			r.initLn[v] = *e.Init
+		}
 		if e.ErrorRate != nil {
 			r.errRate[v] = *e.ErrorRate
 		}
 		if e.Latency != nil {
 			r.mu[v], r.sig[v] = e.Latency.Mu, e.Latency.Sigma
 		}
+		if e.LatencyScale > 0 {
+			r.mu[v] += math.Log(e.LatencyScale)
+		}
+		r.hang[v] = e.HangRate
+		r.segment[v] = e.Segment
 	}
 }
 
@@ -265,7 +319,6 @@ func (r *runner) requests(until int64) {
 	buf, i, n := r.buf, r.bi, r.bn
 	w := r.weight
 	routing, lat, errs := r.routing, r.lat, r.errs
-	needDur, samples := r.needDur, r.samples
 	for {
 		if i == n {
 			n = r.src.Fill(buf)
@@ -275,7 +328,8 @@ func (r *runner) requests(until int64) {
 				n = 1
 			}
 		}
-		if buf[i].At >= until {
+		a := &buf[i]
+		if a.At >= until {
 			break
 		}
 		i++
@@ -283,44 +337,140 @@ func (r *runner) requests(until int64) {
 		if routing.Float64() < w {
 			v = 1
 		}
-		// x = ln(duration in seconds). The timeout test needs no exp:
-		// duration >= timeout  <=>  x >= ln(timeout).
+		// x = ln(duration in seconds) of the handler.
 		x := r.mu[v] + r.sig[v]*lat.NormFloat64()
-		u := errs.Float64()
-		fail := int64(0)
-		t := &r.tot[v]
-		timedOut := x >= r.lnTimeout[v]
-		if timedOut {
-			fail = 1
-			t.timeouts++
-		} else if u < r.errRate[v] {
-			fail = 1
+		if r.recorded && a.Duration > 0 {
+			// The current version behaves as recorded; the target as
+			// recorded, scaled by the ratio of the versions' medians.
+			x = math.Log(float64(a.Duration)) + r.mu[v] - r.mu[Current]
 		}
-		t.requests++
-		t.failed += fail
-		a := &r.cur[v]
-		a.inv++
-		a.errs += fail
-		if !needDur {
-			continue
-		}
-		// Only a model with Duration alarms pays for the exponential.
-		ms := r.timeout[v] * 1000
-		if !timedOut {
-			ms = math.Exp(x) * 1000
-		}
-		a.durSum += ms
-		if ms < a.durMin {
-			a.durMin = ms
-		}
-		if ms > a.durMax {
-			a.durMax = ms
-		}
-		if samples {
-			r.curDur[v] = append(r.curDur[v], ms)
-		}
+		r.request(v, a.At, x, errs.Float64(), a.User)
 	}
 	r.bi, r.bn = i, n
+}
+
+// request serves one request routed to version v at t, whose handler would
+// run exp(x) seconds; u is its error draw.
+func (r *runner) request(v int, t int64, x, u float64, user uint32) {
+	tot := &r.tot[v]
+	tot.requests++
+	// The timeout test needs no exponential: duration >= timeout <=> x >= ln(timeout).
+	timedOut := x >= r.lnTimeout[v]
+	errRate, hang := r.errRate[v], r.hang[v]
+	if seg := r.segment[v]; seg > 0 && !inSegment(user, seg) {
+		errRate, hang = r.baseErr[v], 0 // the fault hits other users only
+	}
+	if hang > 0 && r.faultRng.Float64() < hang {
+		timedOut = true // hangs until the function times out
+	}
+	ms := r.timeout[v] * 1000
+	if math.IsInf(ms, 1) && timedOut {
+		ms = DefaultFunctionTimeout.Seconds() * 1000
+	}
+	if !timedOut {
+		ms = math.Exp(x) * 1000
+	}
+	initMs := 0.0
+	onPC := false
+	if r.exec != nil {
+		var ok bool
+		ok, onPC, initMs = r.acquire(v, t, ms)
+		if !ok {
+			tot.throttles++
+			tot.failed++
+			r.cur[v].thr++
+			if user != 0 {
+				r.users.set(user)
+				r.hurt.set(user)
+			}
+			return
+		}
+	}
+	fail := false
+	if timedOut {
+		fail = true
+		tot.timeouts++
+	} else if u < errRate {
+		fail = true
+		tot.errors++
+	}
+	billed := math.Ceil(initMs + ms) // 1 ms granularity; init billed since 2025-08-01
+	if onPC {
+		tot.pcBilledMs += billed
+	} else {
+		tot.billedMs += billed
+	}
+	tot.latency.add(initMs + ms)
+	a := &r.cur[v]
+	a.inv++
+	if fail {
+		tot.failed++
+		a.errs++
+	}
+	if user != 0 {
+		r.users.set(user)
+		if fail {
+			r.hurt.set(user)
+		}
+	}
+	a.durSum += ms
+	if ms < a.durMin {
+		a.durMin = ms
+	}
+	if ms > a.durMax {
+		a.durMax = ms
+	}
+	if r.samples {
+		r.curDur[v] = append(r.curDur[v], ms)
+	}
+}
+
+// inSegment reports whether user belongs to the first fraction of users,
+// by a fixed hash; requests without a user id belong to no segment.
+func inSegment(user uint32, fraction float64) bool {
+	return user != 0 && float64(splitmix64(uint64(user))>>11)*0x1p-53 < fraction
+}
+
+// DefaultFunctionTimeout is Lambda's default function timeout, what a hung
+// request waits when the scenario sets none.
+const DefaultFunctionTimeout = 3 * time.Second
+
+// acquire finds an execution environment of version v at t for a request
+// whose handler runs ms: a provisioned one, an idle one, or a new one (a
+// cold start, if the concurrency limit and the scaling rate allow it).
+func (r *runner) acquire(v int, t int64, ms float64) (ok, onPC bool, initMs float64) {
+	e := r.exec
+	for i := range r.pools {
+		r.pools[i].release(t, r.ttl)
+	}
+	p := &r.pools[v]
+	switch {
+	case p.pcFree > 0:
+		p.pcFree--
+		p.pcBusy = heapPush(p.pcBusy, t+int64(ms*1e6))
+		onPC = true
+	case len(p.idle) > p.idleOff:
+		p.idle = p.idle[:len(p.idle)-1]
+		p.busy = heapPush(p.busy, t+int64(ms*1e6))
+	default:
+		if r.pools[0].concurrency()+r.pools[1].concurrency() >= r.limit {
+			return false, false, 0
+		}
+		r.tokens = min(e.ScalingBurst, r.tokens+e.ScalingRate*float64(t-r.tokensAt)/1e9)
+		r.tokensAt = t
+		if r.tokens < 1 {
+			return false, false, 0
+		}
+		r.tokens--
+		in := r.initLn[v]
+		initMs = math.Exp(in.Mu+in.Sigma*r.initRng.NormFloat64()) * 1000
+		r.tot[v].cold++
+		p.busy = heapPush(p.busy, t+int64((initMs+ms)*1e6))
+	}
+	if c := p.concurrency(); c > r.cur[v].conc {
+		r.cur[v].conc = c
+	}
+	return true, onPC, initMs
 }
 
 func (r *runner) handle(e event) error {
@@ -651,9 +801,48 @@ func (r *runner) finish() {
 	res.TargetFailedRequests = r.tot[1].failed
 	res.Timeouts = r.tot[0].timeouts + r.tot[1].timeouts
 	res.FinalWeight = r.weight
+	for v := 0; v < 2; v++ {
+		t := &r.tot[v]
+		res.Versions[v] = VersionResult{
+			Version: r.m.Versions[v].Name, Requests: t.requests, Failed: t.failed,
+			Errors: t.errors, Timeouts: t.timeouts, Throttles: t.throttles, ColdStarts: t.cold,
+			LatencyP50: t.latency.quantile(0.50), LatencyP90: t.latency.quantile(0.90), LatencyP99: t.latency.quantile(0.99),
+		}
+	}
+	res.Cost = r.cost()
+	if n := r.users.count(); n > 0 {
+		res.Users = n
+		res.UsersAffected = r.hurt.count()
+	}
+	if slo := r.m.SLO; slo != nil && res.Requests > 0 {
+		allowed := (1 - slo.Target) * float64(res.Requests) * slo.Window.Seconds() / r.m.Horizon.Seconds()
+		res.SLOBudgetConsumed = float64(res.FailedRequests) / allowed
+	}
 	for i, a := range r.m.Alarms {
 		res.Alarms = append(res.Alarms, AlarmResult{Name: a.Name, State: r.alarms[i].state.String()})
 	}
+}
+
+// cost prices the run: requests and GB-seconds of what was invoked (not
+// throttled), plus provisioned concurrency for the whole horizon.
+func (r *runner) cost() Cost {
+	b := r.m.Billing
+	mem := float64(b.MemoryMB) / 1024
+	var c Cost
+	var ms, pcMs float64
+	for v := 0; v < 2; v++ {
+		t := &r.tot[v]
+		c.Requests += float64(t.requests-t.throttles) * b.Prices.Request
+		ms += t.billedMs
+		pcMs += t.pcBilledMs
+	}
+	c.GBSeconds = (ms + pcMs) / 1000 * mem
+	c.Duration = ms/1000*mem*b.Prices.GBSecond[b.Arch] + pcMs/1000*mem*b.Prices.ProvisionedDuration
+	if e := r.exec; e != nil {
+		c.Provisioned = float64(e.Provisioned[0]+e.Provisioned[1]) * mem * r.m.Horizon.Seconds() * b.Prices.ProvisionedGBSecond
+	}
+	c.Total = c.Requests + c.Duration + c.Provisioned
+	return c
 }
 
 func (r *runner) logf(kind EntryKind, subject, format string, a ...any) {

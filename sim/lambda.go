@@ -1,0 +1,242 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+	"time"
+
+	"github.com/shiftsim/shiftsim/faults"
+)
+
+// Execution is Lambda's execution model: every request occupies an
+// execution environment of its version for its duration; a request that
+// finds no idle environment starts a new one and pays its init (cold start)
+// first; idle environments are reclaimed after IdleTimeout; a new version
+// starts with none warm but its provisioned concurrency. Environments are
+// capped by the function's reserved concurrency (or the account's), and new
+// ones are limited by the scaling rate: a request that cannot get one is
+// throttled (HTTP 429, the Throttles metric, not Invocations or Errors).
+// Sources: spec §9 (L-DG:gettingstarted-limits, scaling-behavior,
+// configuration-concurrency, provisioned-concurrency).
+type Execution struct {
+	// ReservedConcurrency, when HasReserved, caps both versions'
+	// environments together (0 throttles every request); otherwise the
+	// account's limit applies.
+	ReservedConcurrency int
+	HasReserved         bool
+	// AccountConcurrency is the Region's unreserved concurrency (1,000 by
+	// default, L-DG:gettingstarted-limits).
+	AccountConcurrency int
+	// ScalingRate is how many new environments a function may start per
+	// second, refilled continuously ("1,000 execution environment instances
+	// every 10 seconds", scaling-behavior), up to ScalingBurst at once.
+	ScalingRate  float64
+	ScalingBurst float64
+	// IdleTimeout is how long an idle environment is kept. AWS does not
+	// document it; observed values run from minutes to hours.
+	IdleTimeout time.Duration
+	// Provisioned is each version's provisioned concurrency: environments
+	// initialised before the deployment, never reclaimed.
+	Provisioned [2]int
+	// Init is each version's init (cold start) duration, ln(seconds).
+	Init [2]faults.Lognormal
+}
+
+// Defaults of the execution model, with their sources.
+const (
+	DefaultAccountConcurrency = 1000             // L-DG:gettingstarted-limits
+	DefaultScalingRate        = 100.0            // 1,000 environments every 10 s (scaling-behavior)
+	DefaultScalingBurst       = 1000.0           // the same, as a bucket
+	DefaultIdleTimeout        = 10 * time.Minute // undocumented by AWS; a parameter
+)
+
+// Arch is a Lambda instruction set architecture.
+type Arch uint8
+
+// Architectures.
+const (
+	X86_64 Arch = iota
+	Arm64
+)
+
+func (a Arch) String() string { return [...]string{"x86_64", "arm64"}[a] }
+
+// ParseArch maps Lambda's Architectures value to an Arch.
+func ParseArch(s string) (Arch, error) {
+	switch s {
+	case "", "x86_64":
+		return X86_64, nil
+	case "arm64":
+		return Arm64, nil
+	}
+	return 0, fmt.Errorf("architecture %q: want x86_64 or arm64", s)
+}
+
+// Prices are Lambda's prices in USD (spec §9: us-east-1, first tier).
+type Prices struct {
+	Request             float64    // per request: $0.20 per 1M
+	GBSecond            [2]float64 // per GB-second of duration, by Arch
+	ProvisionedGBSecond float64    // per GB-second of provisioned concurrency enabled
+	ProvisionedDuration float64    // per GB-second of duration on provisioned environments
+}
+
+// DefaultPrices are the spec's §9 figures (the provisioned-concurrency ones
+// are third-party, as the spec warns); override them in the scenario.
+var DefaultPrices = Prices{
+	Request:             0.20 / 1e6,
+	GBSecond:            [2]float64{0.0000166667, 0.0000133334},
+	ProvisionedGBSecond: 0.0000041667,
+	ProvisionedDuration: 0.0000097222,
+}
+
+// Billing is how a run's invocations are billed.
+type Billing struct {
+	MemoryMB int // 128..10240; Lambda's default is 128
+	Arch     Arch
+	Prices   Prices
+}
+
+// Cost is what a run cost over the horizon, in USD.
+type Cost struct {
+	Requests    float64
+	Duration    float64
+	Provisioned float64
+	Total       float64
+	GBSeconds   float64
+}
+
+// pool is one version's execution environments.
+type pool struct {
+	busy    []int64 // min-heap of the times busy on-demand environments free up
+	pcBusy  []int64 // the same for provisioned environments
+	idle    []int64 // free-since times of idle on-demand environments; the newest last
+	idleOff int     // idle[:idleOff] have been reclaimed
+	pcFree  int     // idle provisioned environments
+}
+
+func heapPush(h []int64, x int64) []int64 {
+	h = append(h, x)
+	i := len(h) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if h[p] <= h[i] {
+			break
+		}
+		h[p], h[i] = h[i], h[p]
+		i = p
+	}
+	return h
+}
+
+func heapPop(h []int64) []int64 {
+	n := len(h) - 1
+	h[0] = h[n]
+	h = h[:n]
+	i := 0
+	for {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		m := l
+		if r := l + 1; r < n && h[r] < h[l] {
+			m = r
+		}
+		if h[i] <= h[m] {
+			break
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+	return h
+}
+
+// release moves the environments that finished by t to the idle lists, in
+// the order they finished, and reclaims those idle longer than ttl.
+func (p *pool) release(t, ttl int64) {
+	for len(p.busy) > 0 && p.busy[0] <= t {
+		p.idle = append(p.idle, p.busy[0])
+		p.busy = heapPop(p.busy)
+	}
+	for len(p.pcBusy) > 0 && p.pcBusy[0] <= t {
+		p.pcFree++
+		p.pcBusy = heapPop(p.pcBusy)
+	}
+	for p.idleOff < len(p.idle) && p.idle[p.idleOff] < t-ttl {
+		p.idleOff++
+	}
+	if p.idleOff > 1024 && p.idleOff*2 > len(p.idle) {
+		n := copy(p.idle, p.idle[p.idleOff:])
+		p.idle = p.idle[:n]
+		p.idleOff = 0
+	}
+}
+
+func (p *pool) concurrency() int { return len(p.busy) + len(p.pcBusy) }
+
+// histogram counts positive values in buckets of 1/256 of an octave (0.27 %
+// wide) read off the float's bits: no logarithm per value.
+type histogram struct {
+	n      int64
+	counts []uint32
+}
+
+const (
+	histMant  = 8
+	histMinEx = 1023 - 20 // 2^-20 ms
+	histMaxEx = 1023 + 30 // 2^30 ms
+)
+
+func (h *histogram) add(ms float64) {
+	if h.counts == nil {
+		h.counts = make([]uint32, (histMaxEx-histMinEx+1)<<histMant)
+	}
+	b := math.Float64bits(ms)
+	ex := int(b>>52) & 0x7ff
+	ex = min(max(ex, histMinEx), histMaxEx)
+	i := (ex-histMinEx)<<histMant | int(b>>(52-histMant))&(1<<histMant-1)
+	h.counts[i]++
+	h.n++
+}
+
+// quantile is the value at quantile q (0..1): the midpoint of the bucket
+// holding that rank, within 0.14 % of the exact order statistic.
+func (h *histogram) quantile(q float64) float64 {
+	if h.n == 0 {
+		return math.NaN()
+	}
+	rank := int64(math.Ceil(q * float64(h.n)))
+	rank = max(rank, 1)
+	var seen int64
+	for i, c := range h.counts {
+		seen += int64(c)
+		if seen >= rank {
+			ex := i>>histMant + histMinEx
+			mant := i & (1<<histMant - 1)
+			lo := math.Float64frombits(uint64(ex)<<52 | uint64(mant)<<(52-histMant))
+			hi := math.Float64frombits(uint64(ex)<<52 | uint64(mant+1)<<(52-histMant))
+			return (lo + hi) / 2
+		}
+	}
+	return math.NaN()
+}
+
+// bitset is a set of small integers (user ids).
+type bitset []uint64
+
+func (b *bitset) set(i uint32) {
+	w := int(i >> 6)
+	if w >= len(*b) {
+		*b = append(*b, make([]uint64, w+1-len(*b))...)
+	}
+	(*b)[w] |= 1 << (i & 63)
+}
+
+func (b bitset) count() int64 {
+	n := 0
+	for _, w := range b {
+		n += bits.OnesCount64(w)
+	}
+	return int64(n)
+}
