@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -27,24 +28,68 @@ type Compared struct {
 // Result is one strategy's outcome. Times are seconds of virtual time since
 // the simulation started; null where the event never happened.
 type Result struct {
-	Strategy             string   `json:"strategy"`
-	Config               string   `json:"config"`
-	Status               string   `json:"status"`
-	RolledBack           bool     `json:"rolled_back"`
-	RollbackCause        *string  `json:"rollback_cause"`
-	DeploymentStart      float64  `json:"deployment_start_s"`
-	FullShift            *float64 `json:"full_shift_s"`
-	End                  *float64 `json:"end_s"`
-	Detected             *float64 `json:"detected_s"`
-	Requests             int64    `json:"requests"`
-	TargetRequests       int64    `json:"target_requests"`
-	FailedRequests       int64    `json:"failed_requests"`
-	TargetFailedRequests int64    `json:"target_failed_requests"`
-	Timeouts             int64    `json:"timeout_requests"`
-	FinalTargetWeight    float64  `json:"final_target_weight"`
-	Phases               []Phase  `json:"phases"`
-	Alarms               []Alarm  `json:"alarms"`
-	Timeline             []Entry  `json:"timeline,omitempty"`
+	Strategy             string    `json:"strategy"`
+	Config               string    `json:"config"`
+	Status               string    `json:"status"`
+	RolledBack           bool      `json:"rolled_back"`
+	RollbackCause        *string   `json:"rollback_cause"`
+	DeploymentStart      float64   `json:"deployment_start_s"`
+	FullShift            *float64  `json:"full_shift_s"`
+	End                  *float64  `json:"end_s"`
+	Detected             *float64  `json:"detected_s"`
+	Requests             int64     `json:"requests"`
+	TargetRequests       int64     `json:"target_requests"`
+	FailedRequests       int64     `json:"failed_requests"`
+	TargetFailedRequests int64     `json:"target_failed_requests"`
+	Timeouts             int64     `json:"timeout_requests"`
+	FinalTargetWeight    float64   `json:"final_target_weight"`
+	FailedByCause        Causes    `json:"failed_by_cause"`
+	ColdStarts           int64     `json:"cold_starts"`
+	Users                *int64    `json:"users"`          // null when the stream carries no user ids
+	UsersAffected        *int64    `json:"users_affected"` // users with at least one failed request
+	SLOBudgetConsumed    *float64  `json:"slo_budget_consumed"`
+	Cost                 Cost      `json:"cost_usd"`
+	Versions             []Version `json:"versions"`
+	Phases               []Phase   `json:"phases"`
+	Alarms               []Alarm   `json:"alarms"`
+	Timeline             []Entry   `json:"timeline,omitempty"`
+}
+
+// Causes splits failed requests by cause.
+type Causes struct {
+	Error    int64 `json:"error"`
+	Timeout  int64 `json:"timeout"`
+	Throttle int64 `json:"throttle"`
+}
+
+// Cost is what the run cost over the horizon, in USD.
+type Cost struct {
+	Requests    float64 `json:"requests"`
+	Duration    float64 `json:"duration"`
+	Provisioned float64 `json:"provisioned_concurrency"`
+	Total       float64 `json:"total"`
+	GBSeconds   float64 `json:"gb_seconds"`
+}
+
+// Version is one version's share of the run.
+type Version struct {
+	Version    string   `json:"version"`
+	Requests   int64    `json:"requests"`
+	Failed     int64    `json:"failed_requests"`
+	Errors     int64    `json:"errors"`
+	Timeouts   int64    `json:"timeouts"`
+	Throttles  int64    `json:"throttles"`
+	ColdStarts int64    `json:"cold_starts"`
+	LatencyP50 *float64 `json:"latency_p50_ms"`
+	LatencyP90 *float64 `json:"latency_p90_ms"`
+	LatencyP99 *float64 `json:"latency_p99_ms"`
+}
+
+func finite(x float64) *float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	return &x
 }
 
 // Phase is a span of constant alias weight.
@@ -102,6 +147,22 @@ func FromSim(r *sim.Result, config string, timeline bool) Result {
 		FinalTargetWeight:    r.FinalWeight,
 		Phases:               []Phase{},
 		Alarms:               []Alarm{},
+	}
+	for _, v := range r.Versions {
+		out.Versions = append(out.Versions, Version{Version: v.Version, Requests: v.Requests, Failed: v.Failed,
+			Errors: v.Errors, Timeouts: v.Timeouts, Throttles: v.Throttles, ColdStarts: v.ColdStarts,
+			LatencyP50: finite(v.LatencyP50), LatencyP90: finite(v.LatencyP90), LatencyP99: finite(v.LatencyP99)})
+		out.FailedByCause.Error += v.Errors
+		out.FailedByCause.Timeout += v.Timeouts
+		out.FailedByCause.Throttle += v.Throttles
+		out.ColdStarts += v.ColdStarts
+	}
+	out.Cost = Cost{Requests: r.Cost.Requests, Duration: r.Cost.Duration, Provisioned: r.Cost.Provisioned, Total: r.Cost.Total, GBSeconds: r.Cost.GBSeconds}
+	if r.Users > 0 {
+		out.Users, out.UsersAffected = &r.Users, &r.UsersAffected
+	}
+	if r.SLOBudgetConsumed != nil {
+		out.SLOBudgetConsumed = finite(*r.SLOBudgetConsumed)
 	}
 	if r.RolledBack && r.RollbackCause != "" {
 		c := r.RollbackCause

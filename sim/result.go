@@ -31,9 +31,9 @@ type Result struct {
 	// had at least one failed request (0 when the stream carries no users).
 	Users, UsersAffected int64
 	// SLOBudgetConsumed is the failed requests as a fraction of the error
-	// budget the SLO allows for as many requests over its window (0 without
-	// an SLO).
-	SLOBudgetConsumed float64
+	// budget the SLO allows for as many requests over its window (without
+	// an SLO: nil).
+	SLOBudgetConsumed *float64
 
 	Phases   []Phase // spans of constant alias weight
 	Alarms   []AlarmResult

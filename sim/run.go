@@ -816,7 +816,7 @@ func (r *runner) finish() {
 	}
 	if slo := r.m.SLO; slo != nil && res.Requests > 0 {
 		allowed := (1 - slo.Target) * float64(res.Requests) * slo.Window.Seconds() / r.m.Horizon.Seconds()
-		res.SLOBudgetConsumed = float64(res.FailedRequests) / allowed
+		res.SLOBudgetConsumed = ptr(float64(res.FailedRequests) / allowed)
 	}
 	for i, a := range r.m.Alarms {
 		res.Alarms = append(res.Alarms, AlarmResult{Name: a.Name, State: r.alarms[i].state.String()})
