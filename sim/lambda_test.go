@@ -3,8 +3,11 @@ package sim_test
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/shiftsim/shiftsim/traffic"
 )
 
 // erlangB is the blocking probability of an M/G/c/c loss system with
@@ -143,5 +146,63 @@ func TestLatencyPercentiles(t *testing.T) {
 			t.Errorf("percentile at z=%v: %.1f ms, want %.1f", q.z, q.got, want)
 		}
 	}
-	_ = time.Second
+}
+
+// users is a test source: Poisson arrivals from a population of n users
+// taking turns.
+type users struct {
+	inner traffic.Source
+	n, k  uint32
+}
+
+func (u *users) Fill(buf []traffic.Arrival) int {
+	m := u.inner.Fill(buf)
+	for i := range buf[:m] {
+		buf[i].User = u.k%u.n + 1
+		u.k++
+	}
+	return m
+}
+
+// A segment fault fails 5 % of users fully: few users affected, each of
+// them on every request to the bad version.
+func TestSegmentFaultHurtsFewUsersFully(t *testing.T) {
+	s := parse(t, `
+name: segment
+horizon: 30m
+traffic: {rate: 50}
+versions:
+  current: {error_rate: 0, latency: {median: 50ms, p99: 150ms}}
+  target:  {error_rate: 0}
+faults:
+  - {version: target, start: 0s, error_rate: 1, segment: 0.05}
+slo: {target: 0.999, window: 720h}
+deployment:
+  start: 10m
+  strategies: [AllAtOnce]
+`)
+	inner := s.Model.Traffic
+	s.Model.Traffic = func(src rand.Source, until time.Duration) (traffic.Source, error) {
+		in, err := inner(src, until)
+		return &users{inner: in, n: 2000}, err
+	}
+	r := run(t, s, 0)
+	if r.Users != 2000 {
+		t.Fatalf("%d users seen", r.Users)
+	}
+	// 5 % of 2000 users, binomial: 100 ± 4·9.7.
+	if z := (float64(r.UsersAffected) - 100) / math.Sqrt(2000*0.05*0.95); math.Abs(z) > 4 {
+		t.Errorf("%d users affected, expected about 100 (z=%.1f)", r.UsersAffected, z)
+	}
+	// Each affected user fails on every request after the shift: the failed
+	// share of target requests equals the affected share of users.
+	share := float64(r.TargetFailedRequests) / float64(r.TargetRequests)
+	if math.Abs(share-float64(r.UsersAffected)/2000) > 0.01 {
+		t.Errorf("failed share %.4f, affected users' share %.4f", share, float64(r.UsersAffected)/2000)
+	}
+	// SLO: failed / ((1-0.999) · requests · 720h/30m).
+	want := float64(r.FailedRequests) / (0.001 * float64(r.Requests) * 1440)
+	if r.SLOBudgetConsumed == nil || math.Abs(*r.SLOBudgetConsumed-want) > 1e-12 {
+		t.Errorf("SLO budget %v, want %v", r.SLOBudgetConsumed, want)
+	}
 }
