@@ -83,6 +83,7 @@ type Version struct {
 	LatencyP50 *float64 `json:"latency_p50_ms"`
 	LatencyP90 *float64 `json:"latency_p90_ms"`
 	LatencyP99 *float64 `json:"latency_p99_ms"`
+	LatencyMax *float64 `json:"latency_max_ms"`
 }
 
 func finite(x float64) *float64 {
@@ -151,7 +152,8 @@ func FromSim(r *sim.Result, config string, timeline bool) Result {
 	for _, v := range r.Versions {
 		out.Versions = append(out.Versions, Version{Version: v.Version, Requests: v.Requests, Failed: v.Failed,
 			Errors: v.Errors, Timeouts: v.Timeouts, Throttles: v.Throttles, ColdStarts: v.ColdStarts,
-			LatencyP50: finite(v.LatencyP50), LatencyP90: finite(v.LatencyP90), LatencyP99: finite(v.LatencyP99)})
+			LatencyP50: finite(v.LatencyP50), LatencyP90: finite(v.LatencyP90), LatencyP99: finite(v.LatencyP99),
+			LatencyMax: finite(v.LatencyMax)})
 		out.FailedByCause.Error += v.Errors
 		out.FailedByCause.Timeout += v.Timeouts
 		out.FailedByCause.Throttle += v.Throttles

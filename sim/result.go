@@ -46,6 +46,7 @@ type VersionResult struct {
 	Requests, Failed                        int64
 	Errors, Timeouts, Throttles, ColdStarts int64
 	LatencyP50, LatencyP90, LatencyP99      float64 // ms, client-visible (init + duration); NaN without requests
+	LatencyMax                              float64 // ms: the longest wait
 }
 
 // Phase is a span of constant alias weight and what it carried.

@@ -38,6 +38,7 @@ type totals struct {
 	cold                        int64 // cold starts
 	billedMs, pcBilledMs        float64
 	latency                     histogram // client-visible latency (init + duration), ms
+	latencyMax                  float64
 }
 
 // runner is one simulated deployment.
@@ -401,6 +402,9 @@ func (r *runner) request(v int, t int64, x, u float64, user uint32) {
 		tot.billedMs += billed
 	}
 	tot.latency.add(initMs + ms)
+	if initMs+ms > tot.latencyMax {
+		tot.latencyMax = initMs + ms
+	}
 	a := &r.cur[v]
 	a.inv++
 	if fail {
@@ -807,6 +811,7 @@ func (r *runner) finish() {
 			Version: r.m.Versions[v].Name, Requests: t.requests, Failed: t.failed,
 			Errors: t.errors, Timeouts: t.timeouts, Throttles: t.throttles, ColdStarts: t.cold,
 			LatencyP50: t.latency.quantile(0.50), LatencyP90: t.latency.quantile(0.90), LatencyP99: t.latency.quantile(0.99),
+			LatencyMax: t.latencyMax,
 		}
 	}
 	res.Cost = r.cost()

@@ -444,3 +444,94 @@ func TestAlarmBeforeStartBlocksDeployment(t *testing.T) {
 		}
 	}
 }
+
+// Each fault kind's scenario shows its signature, over several seeds.
+func TestFaultScenarioSignatures(t *testing.T) {
+	seeds := 6
+	if testing.Short() {
+		seeds = 2
+	}
+	each := func(t *testing.T, name string, f func(seed int, rs []*sim.Result)) {
+		s := load(t, name)
+		for seed := 1; seed <= seeds; seed++ {
+			s.Model.Seed = uint64(seed)
+			rs, err := sim.Compare(&s.Model, s.Strategies)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f(seed, rs)
+		}
+	}
+	t.Run("time-bomb", func(t *testing.T) {
+		each(t, "time-bomb.yaml", func(seed int, rs []*sim.Result) {
+			for _, r := range rs[:2] { // finished before the fuse burns down
+				if r.Status != "Succeeded" || r.Detected == nil || *r.Detected < 14*time.Minute {
+					t.Errorf("seed %d %s: %s, detected %v: should pass, then alarm after the bomb", seed, r.Strategy, r.Status, r.Detected)
+				}
+			}
+			if r := rs[2]; !r.RolledBack || *r.End < 14*time.Minute {
+				t.Errorf("seed %d linear: rolled back %v at %v: should still be shifting when the bomb goes off", seed, r.RolledBack, r.End)
+			}
+		})
+	})
+	t.Run("gradual-degradation", func(t *testing.T) {
+		each(t, "gradual-degradation.yaml", func(seed int, rs []*sim.Result) {
+			if rs[0].Status != "Succeeded" {
+				t.Errorf("seed %d fast canary: %s; the leak is invisible within 5 minutes", seed, rs[0].Status)
+			}
+			for _, r := range rs[1:] {
+				if !r.RolledBack {
+					t.Errorf("seed %d %s: not rolled back", seed, r.Strategy)
+				}
+			}
+		})
+	})
+	t.Run("crash-timeout", func(t *testing.T) {
+		each(t, "crash-timeout.yaml", func(seed int, rs []*sim.Result) {
+			for _, r := range rs {
+				v := r.Versions[sim.Target]
+				if !r.RolledBack || v.Timeouts == 0 || v.Errors != 0 || v.Timeouts != v.Failed || v.LatencyMax != 6000 {
+					t.Errorf("seed %d %s: rolled back %v, %+v: every failure a timeout at exactly 6 s", seed, r.Strategy, r.RolledBack, v)
+				}
+			}
+		})
+	})
+	t.Run("cold-start-regression", func(t *testing.T) {
+		each(t, "cold-start-regression.yaml", func(seed int, rs []*sim.Result) {
+			for _, r := range rs {
+				cur, tgt := r.Versions[sim.Current], r.Versions[sim.Target]
+				if r.RolledBack || r.Alarms[0].State == "ALARM" {
+					t.Errorf("seed %d %s: the Duration alarm saw the init phase", seed, r.Strategy)
+				}
+				if tgt.ColdStarts == 0 || tgt.LatencyMax < 3*cur.LatencyMax || tgt.LatencyMax < 1500 {
+					t.Errorf("seed %d %s: cold starts %d, worst wait %.0f ms vs %.0f ms", seed, r.Strategy, tgt.ColdStarts, tgt.LatencyMax, cur.LatencyMax)
+				}
+			}
+		})
+	})
+	t.Run("shared-dependency-outage", func(t *testing.T) {
+		each(t, "shared-dependency-outage.yaml", func(seed int, rs []*sim.Result) {
+			for _, r := range rs[:2] {
+				if !r.RolledBack || r.Versions[sim.Current].Failed < 100 {
+					t.Errorf("seed %d %s: rolled back %v; a healthy target must be rolled back by the outage (false rollback)", seed, r.Strategy, r.RolledBack)
+				}
+			}
+		})
+	})
+	t.Run("flaky", func(t *testing.T) {
+		each(t, "flaky.yaml", func(seed int, rs []*sim.Result) {
+			for _, r := range rs {
+				if r.RolledBack || r.TargetFailedRequests < 1000 {
+					t.Errorf("seed %d %s: rolled back %v, %d target failures: the 2-of-3 alarm should miss the bursts", seed, r.Strategy, r.RolledBack, r.TargetFailedRequests)
+				}
+			}
+		})
+		s := load(t, "flaky.yaml")
+		s.Model.Alarms[0].Rule.DatapointsToAlarm = 1
+		for i := range s.Strategies {
+			if r := run(t, s, i); !r.RolledBack {
+				t.Errorf("%s: a 1-of-3 alarm should catch the first burst", r.Strategy)
+			}
+		}
+	})
+}
