@@ -46,9 +46,12 @@ const (
 	Errors
 	Duration
 	Throttles
+	// ConcurrentExecutions is the number of environments busy at once
+	// (needs the execution model; the highest in each bucket).
+	ConcurrentExecutions
 )
 
-var metricNames = [...]string{"Invocations", "Errors", "Duration", "Throttles"}
+var metricNames = [...]string{"Invocations", "Errors", "Duration", "Throttles", "ConcurrentExecutions"}
 
 func (m Metric) String() string { return metricNames[m] }
 
@@ -59,7 +62,7 @@ func ParseMetric(s string) (Metric, error) {
 			return Metric(i), nil
 		}
 	}
-	return 0, fmt.Errorf("metric %q is not modelled (want one of Invocations, Errors, Duration, Throttles)", s)
+	return 0, fmt.Errorf("metric %q is not modelled (want one of Invocations, Errors, Duration, Throttles, ConcurrentExecutions)", s)
 }
 
 // Query is one metric series an alarm reads: a metric, the versions whose

@@ -707,12 +707,14 @@ func (r *runner) query(q Query, from, to int64) float64 {
 	var inv, errs, thr int64
 	var sum float64
 	mn, mx := math.Inf(1), math.Inf(-1)
+	conc := 0
 	pct := r.pctBuf[:0]
 	for b := from / r.bucketNs; b*r.bucketNs < to; b++ {
 		if (b+1)*r.bucketNs+int64(r.m.MetricDelay) > r.now {
 			break // not yet published
 		}
 		bk, i := r.bucketAt(b)
+		c := 0
 		for v := 0; v < 2; v++ {
 			if q.Versions&(1<<v) == 0 {
 				continue
@@ -724,10 +726,12 @@ func (r *runner) query(q Query, from, to int64) float64 {
 			sum += x.durSum
 			mn = min(mn, x.durMin)
 			mx = max(mx, x.durMax)
+			c += x.conc
 			if q.Metric == Duration && q.Stat.Kind == alarm.Percentile {
 				pct = append(pct, r.ringDur[i][v]...)
 			}
 		}
+		conc = max(conc, c)
 	}
 	r.pctBuf = pct
 	// Lambda publishes a datapoint for a period only when it had invocations
@@ -739,6 +743,13 @@ func (r *runner) query(q Query, from, to int64) float64 {
 		return countStat(q.Stat, errs, inv, inv)
 	case Throttles:
 		return countStat(q.Stat, thr, inv+thr, inv+thr)
+	case ConcurrentExecutions:
+		// Published per minute as the peak; every statistic of one peak
+		// per bucket is taken as that peak (a simplification).
+		if inv+thr == 0 {
+			return math.NaN()
+		}
+		return float64(conc)
 	case Duration:
 		if inv == 0 {
 			return math.NaN()

@@ -518,6 +518,19 @@ func TestFaultScenarioSignatures(t *testing.T) {
 			}
 		})
 	})
+	t.Run("reserved-concurrency", func(t *testing.T) {
+		each(t, "reserved-concurrency.yaml", func(seed int, rs []*sim.Result) {
+			for _, r := range rs[:2] { // pass, then throttle at 100 %
+				tgt := r.Versions[sim.Target]
+				if r.Status != "Succeeded" || tgt.Throttles < 10000 || r.Alarms[0].State == "ALARM" {
+					t.Errorf("seed %d %s: %s, %d throttles, error alarm %s", seed, r.Strategy, r.Status, tgt.Throttles, r.Alarms[0].State)
+				}
+			}
+			if r := rs[2]; r.RollbackCause != "alarm:quotes-throttles" {
+				t.Errorf("seed %d linear: cause %q, want the Throttles alarm", seed, r.RollbackCause)
+			}
+		})
+	})
 	t.Run("flaky", func(t *testing.T) {
 		each(t, "flaky.yaml", func(seed int, rs []*sim.Result) {
 			for _, r := range rs {

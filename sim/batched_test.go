@@ -1,0 +1,493 @@
+package sim_test
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gonum.org/v1/gonum/stat"
+
+	"github.com/shiftsim/shiftsim/sim"
+	"github.com/shiftsim/shiftsim/traffic"
+)
+
+// engine runs one deployment; the two engines under comparison.
+type engine func(*sim.Model, sim.Strategy) (*sim.Result, error)
+
+// perRequest is sim.Run pinned to the per-request engine, whatever Auto
+// would pick.
+func perRequest(m *sim.Model, s sim.Strategy) (*sim.Result, error) {
+	pm := *m
+	pm.Engine = sim.PerRequest
+	return sim.Run(&pm, s)
+}
+
+// outcomes are the per-run metrics of one strategy over many seeds.
+type outcomes struct {
+	requests, target, targetFailed, failed []float64
+	rolledBack, detectedNil                []bool
+	detected, end                          []float64 // minutes, over the runs where they are not nil
+}
+
+// sample runs strategy i of m under eng for seeds [from, from+n), two runs
+// at a time; the outcomes are in seed order, whatever the scheduling.
+func sample(t testing.TB, eng engine, m sim.Model, st sim.Strategy, from, n int) outcomes {
+	t.Helper()
+	rs := make([]*sim.Result, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Go(func() {
+			for i := range next {
+				mm := m
+				mm.Seed = uint64(from + i)
+				rs[i], errs[i] = eng(&mm, st)
+			}
+		})
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	var o outcomes
+	for i, r := range rs {
+		if errs[i] != nil {
+			t.Fatalf("seed %d: %v", from+i, errs[i])
+		}
+		o.requests = append(o.requests, float64(r.Requests))
+		o.target = append(o.target, float64(r.TargetRequests))
+		o.targetFailed = append(o.targetFailed, float64(r.TargetFailedRequests))
+		o.failed = append(o.failed, float64(r.FailedRequests))
+		o.rolledBack = append(o.rolledBack, r.RolledBack)
+		o.detectedNil = append(o.detectedNil, r.Detected == nil)
+		if r.Detected != nil {
+			o.detected = append(o.detected, r.Detected.Minutes())
+		}
+		if r.End != nil {
+			o.end = append(o.end, r.End.Minutes())
+		}
+	}
+	return o
+}
+
+// welch is the z statistic of the difference of two means (Welch); 0 when
+// both samples are constant and equal, ±Inf when constant and different.
+func welch(a, b []float64) float64 {
+	if len(a) < 2 || len(b) < 2 {
+		return 0
+	}
+	ma, va := stat.MeanVariance(a, nil)
+	mb, vb := stat.MeanVariance(b, nil)
+	se := math.Sqrt(va/float64(len(a)) + vb/float64(len(b)))
+	if se == 0 {
+		if ma == mb {
+			return 0
+		}
+		return math.Inf(1)
+	}
+	return (ma - mb) / se
+}
+
+// twoProportion is the pooled two-proportion z statistic of the fractions
+// of true in a and b.
+func twoProportion(a, b []bool) float64 {
+	count := func(xs []bool) float64 {
+		k := 0.0
+		for _, x := range xs {
+			if x {
+				k++
+			}
+		}
+		return k
+	}
+	ka, kb := count(a), count(b)
+	na, nb := float64(len(a)), float64(len(b))
+	p := (ka + kb) / (na + nb)
+	se := math.Sqrt(p * (1 - p) * (1/na + 1/nb))
+	if se == 0 {
+		return 0 // all true or all false in both
+	}
+	return (ka/na - kb/nb) / se
+}
+
+// ksRatio is the two-sample Kolmogorov–Smirnov distance of a and b divided
+// by its critical value at level 1e-4 (asymptotic; conservative for the
+// discrete, tied data here): >= 1 rejects.
+func ksRatio(a, b []float64) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	d := stat.KolmogorovSmirnov(a, nil, b, nil)
+	na, nb := float64(len(a)), float64(len(b))
+	c := math.Sqrt(-math.Log(1e-4/2) / 2)
+	return d / (c * math.Sqrt((na+nb)/(na*nb)))
+}
+
+// agree fails t when a metric's two samples differ: Welch |z| >= 4 on the
+// means, the KS distance beyond its 1e-4 critical value, or a
+// two-proportion |z| >= 4 on an event's frequency. It returns the largest
+// |z| seen, for the log.
+func agree(t *testing.T, a, b outcomes) float64 {
+	t.Helper()
+	worst := 0.0
+	for _, c := range []struct {
+		name string
+		x, y []float64
+	}{
+		{"requests", a.requests, b.requests},
+		{"target requests", a.target, b.target},
+		{"target failed requests", a.targetFailed, b.targetFailed},
+		{"failed requests", a.failed, b.failed},
+		{"detection minute", a.detected, b.detected},
+		{"end minute", a.end, b.end},
+	} {
+		z, ks := welch(c.x, c.y), ksRatio(c.x, c.y)
+		worst = max(worst, math.Abs(z))
+		if math.Abs(z) >= 4 || ks >= 1 {
+			t.Errorf("%s: per-request mean %.2f (n=%d), batched %.2f (n=%d): Welch z = %.2f, KS/critical = %.2f",
+				c.name, stat.Mean(c.x, nil), len(c.x), stat.Mean(c.y, nil), len(c.y), z, ks)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		x, y []bool
+	}{
+		{"rollback", a.rolledBack, b.rolledBack},
+		{"no detection", a.detectedNil, b.detectedNil},
+	} {
+		z := twoProportion(c.x, c.y)
+		worst = max(worst, math.Abs(z))
+		if math.Abs(z) >= 4 {
+			t.Errorf("%s frequency differs between engines: z = %.2f", c.name, z)
+		}
+	}
+	return worst
+}
+
+// The batched engine must be statistically indistinguishable from the
+// per-request engine on every built-in scenario it can run: for each
+// strategy, the distributions of request counts, failures, detection and
+// end times and the rollback frequency, per-request seeds 1..n against
+// batched seeds n+1..2n (independent samples: the hook stream is shared).
+func TestBatchedMatchesPerRequest(t *testing.T) {
+	n := 200
+	if testing.Short() {
+		n = 30
+	}
+	for _, name := range []string{"bad-canary.yaml", "healthy.yaml", "low-traffic-blind.yaml", "hook-catches.yaml", "alarm-already-firing.yaml", "reference-workload.yaml"} {
+		t.Run(strings.TrimSuffix(name, ".yaml"), func(t *testing.T) {
+			s := load(t, name)
+			if name == "reference-workload.yaml" {
+				s.Model.Traffic = parse(t, refWithRate(t, 200)).Model.Traffic // 2000/s per request is too slow for many seeds
+			}
+			for _, st := range s.Strategies {
+				t.Run(st.Name, func(t *testing.T) {
+					a := sample(t, perRequest, s.Model, st, 1, n)
+					b := sample(t, sim.RunBatched, s.Model, st, n+1, n)
+					t.Logf("max |z| = %.2f over %d+%d runs; rollback %.3f vs %.3f", agree(t, a, b), n, n, frac(a.rolledBack), frac(b.rolledBack))
+				})
+			}
+		})
+	}
+}
+
+func frac(xs []bool) float64 {
+	k := 0
+	for _, x := range xs {
+		if x {
+			k++
+		}
+	}
+	return float64(k) / float64(len(xs))
+}
+
+// A p99 Duration alarm needs every request's latency: the batched engine
+// refuses, and says why.
+func TestBatchedRefusesDurationAlarms(t *testing.T) {
+	s := load(t, "latency-p99.yaml")
+	_, err := sim.RunBatched(&s.Model, s.Strategies[0])
+	if err == nil || !strings.Contains(err.Error(), "Duration") {
+		t.Fatalf("err = %v, want a refusal naming the Duration metric", err)
+	}
+}
+
+// The reference workload's exact expectations
+// (shared/bench/reference-workload.md), over many more seeds than the
+// per-request engine can afford: each mean within |z| < 3.
+func TestBatchedReferenceWorkloadExpectations(t *testing.T) {
+	seeds := 2000
+	if testing.Short() {
+		seeds = 300
+	}
+	for _, c := range []struct {
+		rate              float64
+		v2, failed, alarm float64
+		pRollback         float64
+	}{
+		{2000, 94974.8, 4748.7, 4.689, 0.99984},
+		{200, 9672.0, 483.6, 4.739, -1},
+	} {
+		t.Run(fmt.Sprint(c.rate), func(t *testing.T) {
+			s := parse(t, refWithRate(t, c.rate))
+			o := sample(t, sim.RunBatched, s.Model, s.Strategies[0], 1, seeds)
+			for _, chk := range []struct {
+				name string
+				xs   []float64
+				want float64
+			}{{"requests to version 2", o.target, c.v2}, {"failed requests of version 2", o.targetFailed, c.failed}, {"alarm minute", o.detected, c.alarm}} {
+				mean, z := zscore(chk.xs, chk.want)
+				t.Logf("%s: mean %.2f over %d runs, expected %.2f, z = %.2f", chk.name, mean, len(chk.xs), chk.want, z)
+				if math.Abs(z) >= 3 {
+					t.Errorf("%s: mean %.2f, expected %.2f (z = %.2f)", chk.name, mean, chk.want, z)
+				}
+			}
+			var n, k float64
+			for i := range o.target {
+				n += o.target[i]
+				k += o.targetFailed[i]
+			}
+			z := (k/n - 0.05) / math.Sqrt(0.05*0.95/n)
+			t.Logf("target error fraction %.6f over %.0f requests, z = %.2f", k/n, n, z)
+			if math.Abs(z) >= 4 {
+				t.Errorf("target error fraction %.5f over %.0f requests, want 0.05 (z = %.2f)", k/n, n, z)
+			}
+			if c.pRollback > 0 {
+				// Expected misses: seeds·1.6e-4 (0.3 at 2000 seeds); 3 or more has probability < 0.004.
+				if miss := seeds - int(frac(o.rolledBack)*float64(seeds)+0.5); miss >= 3 {
+					t.Errorf("%d of %d runs not rolled back, expected P(rollback) = %v", miss, seeds, c.pRollback)
+				}
+			}
+		})
+	}
+}
+
+// Arrivals under diurnal traffic: the batched engine's mean count over the
+// horizon is the integral of the rate, as the per-request engine's, and the
+// two agree on everything else.
+func TestBatchedDiurnal(t *testing.T) {
+	n := 150
+	if testing.Short() {
+		n = 30
+	}
+	s := parse(t, strings.Replace(healthyLinear, "traffic: {rate: 500}", "traffic: {rate: 50, pattern: diurnal, amplitude: 0.9, period: 20m, peak: 7m}", 1))
+	src, err := traffic.NewDiurnal(50, 0.9, 20*time.Minute, 7*time.Minute, s.Model.Horizon, sim.NewStream(1, "test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := src.MeanCount(0, s.Model.Horizon.Seconds())
+	for _, st := range s.Strategies {
+		t.Run(st.Name, func(t *testing.T) {
+			a := sample(t, perRequest, s.Model, st, 1, n)
+			b := sample(t, sim.RunBatched, s.Model, st, n+1, n)
+			agree(t, a, b)
+			mean := stat.Mean(b.requests, nil)
+			if z := (mean - want) / math.Sqrt(want/float64(n)); math.Abs(z) >= 4 {
+				t.Errorf("batched mean requests %.1f, integral of the rate %.1f (z = %.2f)", mean, want, z)
+			}
+		})
+	}
+}
+
+// Phases of constant weight carry Poisson(rate·w·T) target requests, as in
+// TestPhaseCountsArePoisson, now with most phases split at control events
+// inside count cells.
+func TestBatchedPhaseCountsArePoisson(t *testing.T) {
+	s := parse(t, healthyLinear)
+	for seed := uint64(1); seed <= 20; seed++ {
+		s.Model.Seed = seed
+		for _, st := range s.Strategies {
+			r, err := sim.RunBatched(&s.Model, st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range r.Phases {
+				T := (p.To - p.From).Seconds()
+				if z := (float64(p.Requests) - 500*T) / math.Sqrt(500*T); math.Abs(z) > 4.5 {
+					t.Errorf("seed %d %s phase %v-%v: %d requests, expected %.0f (z=%.1f)", seed, st.Name, p.From, p.To, p.Requests, 500*T, z)
+				}
+				mean := 500 * p.Weight * T
+				if mean == 0 {
+					if p.TargetRequests != 0 {
+						t.Errorf("seed %d %s phase %v-%v: weight 0 but %d target requests", seed, st.Name, p.From, p.To, p.TargetRequests)
+					}
+					continue
+				}
+				if z := (float64(p.TargetRequests) - mean) / math.Sqrt(mean); math.Abs(z) > 4.5 {
+					t.Errorf("seed %d %s phase %v-%v weight %v: %d target requests, expected %.0f (z=%.1f)", seed, st.Name, p.From, p.To, p.Weight, p.TargetRequests, mean, z)
+				}
+			}
+		}
+	}
+}
+
+// Common random numbers hold for arrivals: every strategy of a seed sees
+// the same requests, though control events cut their count cells at
+// different places. The same seed reproduces a run exactly.
+func TestBatchedSharesTrafficAndReproduces(t *testing.T) {
+	s := load(t, "bad-canary.yaml")
+	var first []*sim.Result
+	for _, st := range s.Strategies {
+		r, err := sim.RunBatched(&s.Model, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first = append(first, r)
+		if r.Requests != first[0].Requests {
+			t.Errorf("%s saw %d requests, %s %d", r.Strategy, r.Requests, first[0].Strategy, first[0].Requests)
+		}
+	}
+	for i, st := range s.Strategies {
+		r, err := sim.RunBatched(&s.Model, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(r, first[i]) {
+			t.Errorf("%s: a second run of seed %d differs", st.Name, s.Model.Seed)
+		}
+	}
+}
+
+// Poisson.MeanCount is the rate times the part of [a, b) inside the stream.
+func TestPoissonMeanCount(t *testing.T) {
+	p, err := traffic.NewPoisson(100, 10*time.Second, sim.NewStream(1, "test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ a, b, want float64 }{{0, 1, 100}, {2.5, 3, 50}, {-1, 1, 100}, {9, 12, 100}, {11, 12, 0}, {3, 3, 0}, {4, 2, 0}} {
+		if got := p.MeanCount(c.a, c.b); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("MeanCount(%v, %v) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}
+
+// BenchmarkBatchedReferenceWorkload is BenchmarkReferenceWorkload on the
+// batched engine: one 40-minute run at 2000 requests/s. req/s counts the
+// requests simulated (as counts) per second.
+func BenchmarkBatchedReferenceWorkload(b *testing.B) {
+	s := load(b, "reference-workload.yaml")
+	var reqs int64
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		s.Model.Seed = uint64(i + 1)
+		r, err := sim.RunBatched(&s.Model, s.Strategies[0])
+		if err != nil {
+			b.Fatal(err)
+		}
+		reqs += r.Requests
+	}
+	b.ReportMetric(float64(reqs)/b.Elapsed().Seconds(), "req/s")
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "runs/s")
+}
+
+// sweep2h is the issue's sweep figure: CodeDeploy's nine predefined Lambda
+// configurations over a 2-hour window at 100 requests/s, a bad target and
+// the error alarm of bad-canary.yaml.
+const sweep2h = `
+name: sweep-2h
+seed: 1
+horizon: 2h
+function: {name: orders, alias: live}
+traffic: {rate: 100}
+versions:
+  current: {version: "1", error_rate: 0.001, latency: {median: 50ms, p99: 160ms}, timeout: 3s}
+  target:  {version: "2", error_rate: 0.05}
+alarms:
+  - AlarmName: orders-live-v2-errors
+    MetricName: Errors
+    Dimensions: [{Name: Resource, Value: "orders:live"}, {Name: ExecutedVersion, Value: "2"}]
+    Statistic: Sum
+    Period: 60
+    EvaluationPeriods: 2
+    DatapointsToAlarm: 2
+    Threshold: 5
+    ComparisonOperator: GreaterThanOrEqualToThreshold
+    TreatMissingData: notBreaching
+monitoring: {metric_delay: 60s, alarm_poll_interval: 60s}
+deployment:
+  start: 5m
+  strategies:
+    - AllAtOnce
+    - Canary10Percent5Minutes
+    - Canary10Percent10Minutes
+    - Canary10Percent15Minutes
+    - Canary10Percent30Minutes
+    - Linear10PercentEvery1Minute
+    - Linear10PercentEvery2Minutes
+    - Linear10PercentEvery3Minutes
+    - Linear10PercentEvery10Minutes
+`
+
+// compareBatched is sim.Compare on the batched engine: the strategies of one
+// seed in parallel, results in order.
+func compareBatched(m *sim.Model, strats []sim.Strategy) ([]*sim.Result, error) {
+	out := make([]*sim.Result, len(strats))
+	errs := make([]error, len(strats))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(strats)); w++ {
+		wg.Go(func() {
+			for i := range next {
+				out[i], errs[i] = sim.RunBatched(m, strats[i])
+			}
+		})
+	}
+	for i := range strats {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// BenchmarkBatchedSweep2h is one seed of the sweep per iteration: the nine
+// strategies one after the other (serial: run it with -cpu 1) or through a
+// Compare-shaped worker pool (compare: -cpu 2). s/1000runs is the time for
+// 1000 seeds of all nine strategies — the issue's target is under 5 s.
+func BenchmarkBatchedSweep2h(b *testing.B) {
+	s := parse(b, sweep2h)
+	if len(s.Strategies) != 9 {
+		b.Fatalf("%d strategies", len(s.Strategies))
+	}
+	report := func(b *testing.B) {
+		b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)*1000, "s/1000runs")
+	}
+	b.Run("serial", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			s.Model.Seed = uint64(i + 1)
+			for _, st := range s.Strategies {
+				if _, err := sim.RunBatched(&s.Model, st); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		report(b)
+	})
+	b.Run("compare", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			m := s.Model
+			m.Seed = uint64(i + 1)
+			if _, err := compareBatched(&m, s.Strategies); err != nil {
+				b.Fatal(err)
+			}
+		}
+		report(b)
+	})
+}
