@@ -211,13 +211,28 @@ func (c *converter) convert(f *File) *Scenario {
 		default:
 			c.fail(path+".version", "%q is neither target (%s), current (%s) nor both", ff.Version, m.Versions[1].Name, m.Versions[0].Name)
 		}
-		fl.Start = m.DeployStart + c.nonNegative(path+".start", ff.Start)
-		if ff.End != nil {
-			end := c.nonNegative(path+".end", ff.End)
-			if end <= c.nonNegative(path+".start", ff.Start) {
-				c.fail(path+".end", "%v is not after start", end)
+		switch {
+		case ff.At != nil && ff.Start != nil:
+			c.fail(path+".at", "give start (after the deployment starts) or at (from the simulation's start), not both")
+		case ff.At != nil:
+			fl.Start = c.nonNegative(path+".at", ff.At)
+		default:
+			fl.Start = m.DeployStart + c.nonNegative(path+".start", ff.Start)
+		}
+		switch {
+		case ff.Until != nil && ff.End != nil:
+			c.fail(path+".until", "give end or until, not both")
+		case ff.Until != nil:
+			fl.End = c.nonNegative(path+".until", ff.Until)
+		case ff.End != nil:
+			fl.End = m.DeployStart + c.nonNegative(path+".end", ff.End)
+		}
+		if fl.End != 0 && fl.End <= fl.Start {
+			field := ".end"
+			if ff.Until != nil {
+				field = ".until"
 			}
-			fl.End = m.DeployStart + end
+			c.fail(path+field, "the fault ends at t+%v, not after it starts at t+%v", fl.End, fl.Start)
 		}
 		if ff.ErrorRate != nil {
 			r := c.probability(path+".error_rate", ff.ErrorRate)

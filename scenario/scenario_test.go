@@ -186,3 +186,22 @@ func FuzzScenario(f *testing.F) {
 		}
 	})
 }
+
+func TestFaultTimes(t *testing.T) {
+	doc := strings.Replace(base, "hooks:", "faults:\n  - {version: both, at: 1m, until: 2m, error_rate: 0.5}\n  - {version: target, start: 1m, end: 2m, hang_rate: 0.1}\nhooks:", 1)
+	s, err := Parse("f.yaml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := s.Model.Faults
+	if f[0].Start != time.Minute || f[0].End != 2*time.Minute || f[0].Version != -1 {
+		t.Errorf("absolute fault %+v", f[0])
+	}
+	if f[1].Start != 6*time.Minute || f[1].End != 7*time.Minute {
+		t.Errorf("relative fault %+v (deployment at 5m)", f[1])
+	}
+	bad := strings.Replace(base, "hooks:", "faults:\n  - {version: target, at: 3m, until: 2m, error_rate: 0.5}\nhooks:", 1)
+	if _, err := Parse("f.yaml", []byte(bad)); err == nil || !strings.Contains(err.Error(), "f.yaml:22: faults[0].until: the fault ends") {
+		t.Errorf("got %v", err)
+	}
+}

@@ -107,8 +107,10 @@ type Latency struct {
 // deployment start) until end.
 type Fault struct {
 	Version      string         `yaml:"version"` // "target", "current", "both", or a version number
-	Start        *time.Duration `yaml:"start"`
-	End          *time.Duration `yaml:"end"`
+	Start        *time.Duration `yaml:"start"`   // after the deployment starts
+	End          *time.Duration `yaml:"end"`     // after the deployment starts
+	At           *time.Duration `yaml:"at"`      // absolute start (from the simulation's start), instead of start
+	Until        *time.Duration `yaml:"until"`   // absolute end, instead of end
 	ErrorRate    *float64       `yaml:"error_rate"`
 	Latency      *Latency       `yaml:"latency"`
 	LatencyScale *float64       `yaml:"latency_scale"` // multiply durations, e.g. 3
