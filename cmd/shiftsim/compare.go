@@ -1,21 +1,44 @@
 package main
 
 import (
+	"fmt"
 	"io"
+
+	"github.com/spf13/pflag"
 
 	"github.com/shiftsim/shiftsim/report"
 	"github.com/shiftsim/shiftsim/scenario"
 	"github.com/shiftsim/shiftsim/sim"
+	"github.com/shiftsim/shiftsim/sweep"
 )
 
 func init() {
 	register("compare", "run every strategy of a scenario on the same traffic and compare them", cmdCompare)
 }
 
+// engineFlag declares --engine on fs.
+func engineFlag(fs *pflag.FlagSet) *string {
+	return fs.String("engine", "auto", "how requests are simulated: per-request, batched (counts per time step) or auto")
+}
+
+// setEngine puts the --engine choice into the model.
+func setEngine(m *sim.Model, name string) error {
+	e, err := sim.ParseEngine(name)
+	if err != nil {
+		return inputErrf("--engine: %v", err)
+	}
+	m.Engine = e
+	return nil
+}
+
 func cmdCompare(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("compare", "SCENARIO", "Simulates the deployment once per strategy listed in the scenario, with the same seed and so the\nsame requests and dice for each (common random numbers), and prints one row per strategy.", stdout)
+	fs := newFlagSet("compare", "SCENARIO", "Simulates the deployment once per strategy listed in the scenario, with the same seed and so the\nsame requests and dice for each (common random numbers), and prints one row per strategy.\nWith --runs N, every strategy runs N times (run i with the same seed for every strategy) and each\nnumber becomes its distribution: mean, spread, percentiles and a 95 % confidence interval.", stdout)
 	seed := fs.Uint64("seed", 0, "random seed (default: the scenario's seed)")
-	output := fs.StringP("output", "o", "table", "output format: table or json")
+	output := fs.StringP("output", "o", "table", "output format: table, json, csv, markdown or html (one self-contained page)")
+	runs := fs.IntP("runs", "n", 1, "seeded replications per strategy (Monte Carlo), on all cores")
+	engine := engineFlag(fs)
+	plots := fs.String("plots", "", "write the charts as PNG and SVG into this directory")
+	quiet := fs.BoolP("quiet", "q", false, "no progress bar")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -23,8 +46,11 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := checkOutput(*output, "table", "json"); err != nil {
+	if err := checkOutput(*output, report.Formats...); err != nil {
 		return err
+	}
+	if *runs < 1 {
+		return inputErrf("--runs %d: want at least 1", *runs)
 	}
 	s, err := loadScenario(path, stderr)
 	if err != nil {
@@ -33,15 +59,124 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 	if fs.Changed("seed") {
 		s.Model.Seed = *seed
 	}
-	results, err := sim.Compare(&s.Model, s.Strategies)
+	if err := setEngine(&s.Model, *engine); err != nil {
+		return err
+	}
+	a, err := analyse(s, *runs, *quiet, stderr)
 	if err != nil {
 		return err
 	}
-	doc := compared(s, results, false)
-	if *output == "json" {
-		return report.JSON(stdout, doc)
+	if *plots != "" || *output == "html" {
+		if a.charts, err = a.chartData().Render(); err != nil {
+			return err
+		}
 	}
-	return report.Table(stdout, doc)
+	if *plots != "" {
+		if err := report.WritePlots(*plots, a.charts); err != nil {
+			return fmt.Errorf("--plots: %w", err)
+		}
+	}
+	return a.write(stdout, *output)
+}
+
+// analysis is a comparison of one run (single) or many (runs) per strategy.
+type analysis struct {
+	s         *scenario.Scenario
+	single    *report.Compared
+	runs      *report.ComparedRuns
+	rep       *sweep.Replicated
+	timelines []report.Result // run 0 of each strategy, with its timeline
+	charts    []report.Chart
+}
+
+// analyse runs the comparison: sim.Compare for one run (issue 2's shape),
+// sweep.Run for many.
+func analyse(s *scenario.Scenario, runs int, quiet bool, stderr io.Writer) (*analysis, error) {
+	a := &analysis{s: s}
+	if runs == 1 {
+		results, err := sim.Compare(&s.Model, s.Strategies)
+		if err != nil {
+			return nil, err
+		}
+		doc := compared(s, results, false)
+		a.single = &doc
+		for i, r := range results {
+			a.timelines = append(a.timelines, report.FromSim(r, s.Strategies[i].Config.Name, true))
+		}
+		return a, nil
+	}
+	tick, done := progress(stderr, runs*len(s.Strategies), quiet, "simulating")
+	rep, err := sweep.Run(&s.Model, s.Strategies, sweep.Options{Runs: runs, Progress: tick, Keep: 1})
+	done()
+	if err != nil {
+		return nil, err
+	}
+	a.rep = rep
+	st := rep.Stats()
+	pts := make([]sweep.Point, len(st))
+	for i, x := range st {
+		pts[i] = sweep.Point{Duration: x.Planned.Seconds(), BlastRadius: x.TargetFailedRequests.Mean}
+	}
+	a.runs = &report.ComparedRuns{Scenario: s.Name, Seed: s.Model.Seed, Horizon: s.Model.Horizon.Seconds(), Runs: runs,
+		Engine: s.Model.Engine.String(), HealthyTarget: sweep.Healthy(&s.Model), Results: report.FromStats(st, sweep.Frontier(pts))}
+	for i := range s.Strategies {
+		a.timelines = append(a.timelines, report.FromSim(rep.Kept[i][0], s.Strategies[i].Config.Name, true))
+	}
+	return a, nil
+}
+
+// chartData gathers what the charts draw.
+func (a *analysis) chartData() report.Charts {
+	c := report.Charts{Scenario: a.s.Name, Horizon: a.s.Model.Horizon.Seconds(), Runs: a.timelines}
+	if a.runs != nil {
+		for i, r := range a.runs.Results {
+			tf := r.TargetFailedRequests
+			pt := report.FrontierPoint{Strategy: r.Strategy, Planned: r.PlannedDuration, Mean: *tf.Mean, Low: *tf.Mean, High: *tf.Mean, OnFrontier: r.OnFrontier}
+			if tf.CI95Low != nil {
+				pt.Low, pt.High = *tf.CI95Low, *tf.CI95High
+			}
+			c.Points = append(c.Points, pt)
+			c.Failed = append(c.Failed, a.rep.Column(i, sweep.TargetFailed))
+		}
+		return c
+	}
+	pts := make([]sweep.Point, len(a.single.Results))
+	for i, r := range a.single.Results {
+		pts[i] = sweep.Point{Duration: sweep.Planned(&a.s.Model, a.s.Strategies[i].Config).Seconds(), BlastRadius: float64(r.TargetFailedRequests)}
+	}
+	front := sweep.Frontier(pts)
+	for i, r := range a.single.Results {
+		y := pts[i].BlastRadius
+		c.Points = append(c.Points, report.FrontierPoint{Strategy: r.Strategy, Planned: pts[i].Duration, Mean: y, Low: y, High: y, OnFrontier: front[i]})
+	}
+	return c
+}
+
+func (a *analysis) write(w io.Writer, format string) error {
+	if a.runs != nil {
+		switch format {
+		case "json":
+			return report.JSON(w, a.runs)
+		case "csv":
+			return report.CSVRuns(w, *a.runs)
+		case "markdown":
+			return report.MarkdownRuns(w, *a.runs)
+		case "html":
+			return report.HTML(w, report.Page{Runs: a.runs, Charts: a.charts, Timelines: a.timelines})
+		}
+		return report.TableRuns(w, *a.runs)
+	}
+	switch format {
+	case "json":
+		return report.JSON(w, a.single)
+	case "csv":
+		return report.CSV(w, *a.single)
+	case "markdown":
+		return report.Markdown(w, *a.single)
+	case "html":
+		return report.HTML(w, report.Page{Single: a.single, Charts: a.charts, Timelines: a.timelines})
+	}
+	return report.Table(w, *a.single)
 }
 
 func compared(s *scenario.Scenario, results []*sim.Result, timeline bool) report.Compared {

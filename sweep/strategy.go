@@ -1,0 +1,145 @@
+package sweep
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/shiftsim/shiftsim/sim"
+	"github.com/shiftsim/shiftsim/strategies"
+)
+
+// Count is how many runs ended with one value of a field.
+type Count struct {
+	Value string
+	N     int
+}
+
+// Stats describes one strategy over all its runs.
+type Stats struct {
+	Strategy string // as the user wrote it
+	Config   string // the CodeDeploy config name
+	Runs     int
+
+	// Counts over the whole horizon.
+	Requests, TargetRequests, FailedRequests, TargetFailedRequests Summary
+	// Times in seconds of virtual time (nulls where the event did not happen).
+	DeploymentStart, FullShift, End, Detected Summary
+	// TimeToDetect is Detected − DeploymentStart, over the runs with a detection.
+	TimeToDetect Summary
+	// Duration is End − DeploymentStart: how long the deployment took,
+	// to success or to rollback.
+	Duration Summary
+	// Planned is how long the deployment takes when nothing stops it: the
+	// hooks' durations plus the traffic-shifting schedule.
+	Planned time.Duration
+
+	RolledBack Proportion
+	// FaultAtFull is the probability that the faulty target had 100 % of
+	// the traffic before detection; nil for a healthy target.
+	FaultAtFull *Proportion
+	// FalseRollback is the rollback probability of a healthy target (every
+	// rollback of it is a false alarm); nil when the target is faulty.
+	FalseRollback *Proportion
+
+	Statuses []Count // most frequent first, then by name
+	Causes   []Count // rollback causes of the rolled-back runs, likewise
+}
+
+// Planned is how long a deployment of c takes in m when nothing stops it:
+// the lifecycle hooks' durations plus the AllowTraffic schedule.
+func Planned(m *sim.Model, c strategies.Config) time.Duration {
+	d := c.Plan(m.Linear).End
+	for _, h := range m.Hooks {
+		d += h.Duration
+	}
+	return d
+}
+
+// Stats describes every strategy, in the order of r.Strategies.
+func (r *Replicated) Stats() []Stats {
+	out := make([]Stats, len(r.Strategies))
+	healthy := Healthy(r.Model)
+	for s, st := range r.Strategies {
+		out[s] = describe(st, r.Outcomes[s], healthy)
+		out[s].Planned = Planned(r.Model, st.Config)
+	}
+	return out
+}
+
+func describe(st sim.Strategy, os []Outcome, healthy bool) Stats {
+	n := len(os)
+	col := func(f func(o *Outcome) float64) Summary {
+		xs := make([]float64, n)
+		for i := range os {
+			xs[i] = f(&os[i])
+		}
+		return Summarize(xs)
+	}
+	s := Stats{Strategy: st.Name, Config: st.Config.Name, Runs: n}
+	s.Requests = col(func(o *Outcome) float64 { return float64(o.Requests) })
+	s.TargetRequests = col(func(o *Outcome) float64 { return float64(o.TargetRequests) })
+	s.FailedRequests = col(func(o *Outcome) float64 { return float64(o.FailedRequests) })
+	s.TargetFailedRequests = col(func(o *Outcome) float64 { return float64(o.TargetFailedRequests) })
+	s.DeploymentStart = col(func(o *Outcome) float64 { return o.DeploymentStart })
+	s.FullShift = col(func(o *Outcome) float64 { return o.FullShift })
+	s.End = col(func(o *Outcome) float64 { return o.End })
+	s.Detected = col(func(o *Outcome) float64 { return o.Detected })
+	s.TimeToDetect = col(func(o *Outcome) float64 { return o.Detected - o.DeploymentStart })
+	s.Duration = col(func(o *Outcome) float64 { return o.End - o.DeploymentStart })
+
+	rolled, atFull := 0, 0
+	statuses, causes := map[string]int{}, map[string]int{}
+	for i := range os {
+		o := &os[i]
+		statuses[o.Status]++
+		if o.RolledBack {
+			rolled++
+			causes[o.Cause]++
+		}
+		if o.FaultAtFull {
+			atFull++
+		}
+	}
+	s.RolledBack = Wilson(rolled, n)
+	if healthy {
+		p := s.RolledBack
+		s.FalseRollback = &p
+	} else {
+		p := Wilson(atFull, n)
+		s.FaultAtFull = &p
+	}
+	s.Statuses, s.Causes = counts(statuses), counts(causes)
+	return s
+}
+
+// counts lists m's entries, most frequent first, ties by value.
+func counts(m map[string]int) []Count {
+	out := make([]Count, 0, len(m))
+	for v, n := range m {
+		out = append(out, Count{v, n})
+	}
+	slices.SortFunc(out, func(a, b Count) int {
+		if c := cmp.Compare(b.N, a.N); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Value, b.Value)
+	})
+	return out
+}
+
+// Column returns one metric of every run of strategy s, in run order: a
+// count as a float, a time in seconds (NaN where it did not happen).
+func (r *Replicated) Column(s int, f func(o *Outcome) float64) []float64 {
+	xs := make([]float64, len(r.Outcomes[s]))
+	for i := range r.Outcomes[s] {
+		xs[i] = f(&r.Outcomes[s][i])
+	}
+	return xs
+}
+
+// TargetFailed is a Column selector: the target's failed requests.
+func TargetFailed(o *Outcome) float64 { return float64(o.TargetFailedRequests) }
+
+// Failed is a Column selector: all failed requests.
+func Failed(o *Outcome) float64 { return float64(o.FailedRequests) }
