@@ -84,6 +84,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em auto; max-width: 72em; padding: 0 1em; color: #222; }
 h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; }
 .summary { color: #555; font-family: ui-monospace, monospace; }
+.scroll { overflow-x: auto; }
 table { border-collapse: collapse; font-size: 0.9em; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; }
@@ -113,7 +114,7 @@ window.addEventListener("load", function () {
 <h1>shiftsim: {{.Title}}</h1>
 <p class="summary">{{.Summary}}</p>
 <h2>Strategies</h2>
-{{.Table}}
+<div class="scroll">{{.Table}}</div>
 <p class="note">{{.Note}}</p>
 {{range .Charts}}<figure id="{{.Name}}">
 <img class="chart" alt="{{.Title}}" src="{{.Src}}">

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -58,7 +59,7 @@ var (
 )
 
 var (
-	alarmShade  = color.RGBA{R: 230, G: 60, B: 60, A: 50}
+	alarmShade  = color.NRGBA{R: 230, G: 60, B: 60, A: 60}
 	rollbackRed = color.RGBA{R: 200, G: 30, B: 30, A: 255}
 	targetBlue  = color.RGBA{R: 30, G: 90, B: 180, A: 255}
 	currentGrey = color.RGBA{R: 110, G: 110, B: 110, A: 255}
@@ -272,11 +273,10 @@ func (c Charts) weightChart() (Chart, error) {
 			title += " (" + *r.RollbackCause + ")"
 		}
 		p := newPlot(title, "minutes", "% to version "+targetVersion(r))
-		p.Y.Min, p.Y.Max = 0, 105
 		p.X.Min, p.X.Max = 0, minutes(c.Horizon)
 		for _, s := range alarmSpans(r, c.Horizon) {
 			poly, err := plotter.NewPolygon(plotter.XYs{{X: minutes(s.From), Y: 0}, {X: minutes(s.To), Y: 0},
-				{X: minutes(s.To), Y: 105}, {X: minutes(s.From), Y: 105}})
+				{X: minutes(s.To), Y: 100}, {X: minutes(s.From), Y: 100}})
 			if err != nil {
 				return Chart{}, err
 			}
@@ -294,14 +294,16 @@ func (c Charts) weightChart() (Chart, error) {
 		p.Add(l)
 		p.Legend.Add("traffic weight", l)
 		if at, ok := rollbackAt(r); ok {
-			v, err := vline(minutes(at), 0, 105, rollbackRed, true)
+			v, err := vline(minutes(at), 0, 100, rollbackRed, true)
 			if err != nil {
 				return Chart{}, err
 			}
 			p.Add(v)
 			p.Legend.Add("rollback", v)
 		}
-		p.Legend.Top = true
+		p.Y.Min, p.Y.Max = 0, 100
+		headroom(&p.Y, 1.45, plot.ConstantTicks{{Value: 0, Label: "0"}, {Value: 50, Label: "50"}, {Value: 100, Label: "100"}})
+		p.Legend.Top, p.Legend.Left = true, true
 		plots = append(plots, p)
 	}
 	return render("weight", "Traffic weight over time, alarm state and rollback", plots, chartWidth, panelHeight*vg.Length(len(plots)))
@@ -359,15 +361,17 @@ func (c Charts) errorRateChart() (Chart, error) {
 				}
 			}
 		}
+		p.Y.Max = math.Max(p.Y.Max, 0.1)
 		if at, ok := rollbackAt(r); ok {
-			hi := math.Max(p.Y.Max, 1)
-			v, err := vline(minutes(at), 0, hi, rollbackRed, true)
+			v, err := vline(minutes(at), 0, p.Y.Max, rollbackRed, true)
 			if err != nil {
 				return Chart{}, err
 			}
 			p.Add(v)
+			p.Legend.Add("rollback", v)
 		}
-		p.Legend.Top = true
+		headroom(&p.Y, 1.7, nil)
+		p.Legend.Top, p.Legend.Left = true, true
 		plots = append(plots, p)
 	}
 	return render("error-rate", "Error rate per version over time", plots, chartWidth, panelHeight*vg.Length(len(plots)))
@@ -378,13 +382,32 @@ func color_(i int) color.Color { return plotutil.Color(i) }
 // cumulativeChart plots each strategy's cumulative failed target requests
 // at the ends of its weight spans (exact there; straight between).
 func (c Charts) cumulativeChart() (Chart, error) {
-	p := newPlot("Cumulative failed requests on the new version", "minutes", "failed requests")
+	p := newPlot("Cumulative failed requests on the new version (exact at each weight change)", "minutes", "failed requests")
 	p.X.Min, p.X.Max = 0, minutes(c.Horizon)
-	p.Y.Min = 0
+	var finals []float64
+	for _, r := range c.Runs {
+		var sum int64
+		for _, ph := range r.Phases {
+			sum += ph.TargetFailed
+		}
+		finals = append(finals, float64(sum))
+	}
+	if wide(finals) {
+		useLog1p(&p.Y)
+		p.Title.Text += " (log scale)"
+	}
 	for i, r := range c.Runs {
 		xys := plotter.XYs{{X: 0, Y: 0}}
 		var sum int64
 		for _, ph := range r.Phases {
+			// Exact at the phase ends; straight in between (the expected
+			// path at a constant rate), sampled so that a log axis draws
+			// it as a straight line would be, not as an exponential.
+			const steps = 20
+			for k := 1; k < steps; k++ {
+				f := float64(k) / steps
+				xys = append(xys, plotter.XY{X: minutes(ph.From + f*(ph.To-ph.From)), Y: float64(sum) + f*float64(ph.TargetFailed)})
+			}
 			sum += ph.TargetFailed
 			xys = append(xys, plotter.XY{X: minutes(ph.To), Y: float64(sum)})
 		}
@@ -401,8 +424,10 @@ func (c Charts) cumulativeChart() (Chart, error) {
 		p.Add(l)
 		p.Legend.Add(r.Strategy, l)
 	}
-	p.Legend.Top = true
-	p.Legend.Left = true
+	p.Y.Min = 0
+	p.Y.Max = math.Max(p.Y.Max, 1)
+	headroom(&p.Y, 1+0.1*float64(len(c.Runs)), nil)
+	p.Legend.Top, p.Legend.Left = true, true
 	return render("cumulative-failed", "Cumulative failed requests per strategy", []*plot.Plot{p}, chartWidth, chartHeight)
 }
 
@@ -414,18 +439,24 @@ type errPoints struct {
 // frontierChart plots expected blast radius against planned duration,
 // with the Pareto frontier joined.
 func (c Charts) frontierChart() (Chart, error) {
-	p := newPlot("Safety against speed", "planned duration (minutes)", "failed requests on the new version (mean)")
+	p := newPlot("Safety against speed: failed requests on the new version (mean)", "planned duration (minutes)", "failed requests")
 	pts := make(plotter.XYs, len(c.Points))
 	errs := make(plotter.YErrors, len(c.Points))
-	labels := make([]string, len(c.Points))
+	means := make([]float64, len(c.Points))
 	var front plotter.XYs
 	for i, pt := range c.Points {
 		pts[i] = plotter.XY{X: minutes(pt.Planned), Y: pt.Mean}
 		errs[i].Low, errs[i].High = pt.Mean-pt.Low, pt.High-pt.Mean
-		labels[i] = pt.Strategy
+		means[i] = pt.Mean
 		if pt.OnFrontier {
 			front = append(front, pts[i])
 		}
+	}
+	if wide(means) {
+		// gonum centres an axis label on the data midpoint, which a log
+		// scale puts near the top: a short label keeps the plot whole.
+		useLog1p(&p.Y)
+		p.Title.Text += ", log scale"
 	}
 	slices.SortFunc(front, func(a, b plotter.XY) int {
 		if a.X != b.X {
@@ -442,38 +473,32 @@ func (c Charts) frontierChart() (Chart, error) {
 		l.Width = vg.Points(1.5)
 		l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
 		p.Add(l)
-		p.Legend.Add("Pareto frontier", l)
+		p.Legend.Add("Pareto frontier (bars: 95 % interval)", l)
 	}
-	sc, err := plotter.NewScatter(pts)
-	if err != nil {
-		return Chart{}, err
-	}
-	sc.GlyphStyle.Color = targetBlue
-	sc.GlyphStyle.Radius = vg.Points(3.5)
-	sc.GlyphStyle.Shape = draw.CircleGlyph{}
-	p.Add(sc)
-	p.Legend.Add("strategy", sc)
 	eb, err := plotter.NewYErrorBars(errPoints{pts, errs})
 	if err != nil {
 		return Chart{}, err
 	}
-	eb.Color = targetBlue
+	eb.Color = currentGrey
 	p.Add(eb)
-	lb, err := plotter.NewLabels(plotter.XYLabels{XYs: pts, Labels: labels})
-	if err != nil {
-		return Chart{}, err
+	// A glyph and a legend entry per strategy: text labels beside the
+	// points would print over each other.
+	for i, pt := range c.Points {
+		sc, err := plotter.NewScatter(pts[i : i+1])
+		if err != nil {
+			return Chart{}, err
+		}
+		sc.GlyphStyle.Color = color_(i)
+		sc.GlyphStyle.Radius = vg.Points(4)
+		sc.GlyphStyle.Shape = plotutil.Shape(i)
+		p.Add(sc)
+		p.Legend.Add(pt.Strategy, sc)
 	}
-	for i := range lb.TextStyle {
-		lb.TextStyle[i].Font.Variant = "Sans"
-		lb.TextStyle[i].Font.Size = vg.Points(8)
-		lb.TextStyle[i].XAlign = draw.XLeft
-	}
-	lb.Offset = vg.Point{X: vg.Points(5), Y: vg.Points(2)}
-	p.Add(lb)
 	p.X.Min = 0
 	p.Y.Min = 0
-	p.X.Max = math.Max(p.X.Max*1.25, 1) // room for the labels
-	p.Y.Max = math.Max(p.Y.Max*1.1, 1)
+	p.X.Max = math.Max(p.X.Max*1.05, 1)
+	p.Y.Max = math.Max(p.Y.Max, 1)
+	headroom(&p.Y, 1+0.1*float64(len(c.Points)+1), nil)
 	p.Legend.Top = true
 	return render("frontier", "Blast radius against deployment duration, with the frontier", []*plot.Plot{p}, chartWidth, chartHeight)
 }
@@ -491,9 +516,15 @@ func cmpFloat(a, b float64) int {
 // cdfChart draws the empirical distribution of each strategy's failed
 // target requests over the runs.
 func (c Charts) cdfChart() (Chart, error) {
-	p := newPlot("Distribution of failed requests on the new version", "failed requests", "fraction of runs at or below")
-	p.Y.Min, p.Y.Max = 0, 1
-	p.X.Min = 0
+	p := newPlot("Distribution of failed requests on the new version over the runs", "failed requests", "share of runs at or below")
+	var all []float64
+	for _, xs := range c.Failed {
+		all = append(all, xs...)
+	}
+	if wide(all) {
+		useLog1p(&p.X)
+		p.Title.Text += " (log scale)"
+	}
 	for i, xs := range c.Failed {
 		if len(xs) == 0 {
 			continue
@@ -525,7 +556,85 @@ func (c Charts) cdfChart() (Chart, error) {
 		}
 		p.Legend.Add(name, l)
 	}
-	p.Legend.Top = false
-	p.Legend.Left = false
+	p.X.Min = 0
+	p.X.Max = math.Max(p.X.Max, 1)
+	p.Y.Min, p.Y.Max = 0, 1
+	headroom(&p.Y, 1+0.1*float64(len(c.Failed)), plot.ConstantTicks{{Value: 0, Label: "0"}, {Value: 0.25, Label: "0.25"},
+		{Value: 0.5, Label: "0.5"}, {Value: 0.75, Label: "0.75"}, {Value: 1, Label: "1"}})
+	p.Legend.Top, p.Legend.Left = true, true
 	return render("cdf-failed", "Distribution (CDF) of failed requests per strategy", []*plot.Plot{p}, chartWidth, chartHeight)
+}
+
+// log1pScale maps x to log(1+x): a log scale that keeps zero, for counts of
+// failed requests that span from none to thousands.
+type log1pScale struct{}
+
+func (log1pScale) Normalize(min, max, x float64) float64 {
+	lo, hi := math.Log1p(math.Max(min, 0)), math.Log1p(math.Max(max, 0))
+	if hi == lo {
+		return 0
+	}
+	return (math.Log1p(math.Max(x, 0)) - lo) / (hi - lo)
+}
+
+// log1pTicks labels 0 and the powers of ten, with unlabelled ticks at 2..9
+// times each power.
+func log1pTicks(min, max float64) []plot.Tick {
+	ticks := []plot.Tick{{Value: 0, Label: "0"}}
+	for p := 1.0; p <= max*10; p *= 10 {
+		for k := 1.0; k < 10; k++ {
+			v := k * p
+			if v > max*1.01 {
+				break
+			}
+			t := plot.Tick{Value: v}
+			if k == 1 {
+				t.Label = strconv.FormatFloat(v, 'f', -1, 64)
+			}
+			ticks = append(ticks, t)
+		}
+	}
+	return ticks
+}
+
+// wide reports whether positive values span more than a factor of 20, where
+// a linear axis would flatten the small ones into the floor.
+func wide(vals []float64) bool {
+	lo, hi := math.Inf(1), 0.0
+	for _, v := range vals {
+		if v > 0 {
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+	}
+	return hi > 20*lo
+}
+
+func useLog1p(a *plot.Axis) {
+	a.Scale = log1pScale{}
+	a.Tick.Marker = plot.TickerFunc(log1pTicks)
+}
+
+// headroom raises an axis's maximum so a legend in the top corner does not
+// cover the data; ticks stay within the data's range.
+func headroom(a *plot.Axis, factor float64, ticks plot.Ticker) {
+	top := a.Max
+	if a.Scale != nil {
+		if _, ok := a.Scale.(log1pScale); ok {
+			a.Max = math.Expm1(math.Log1p(top) * factor)
+			return
+		}
+	}
+	a.Max = top * factor
+	if ticks == nil {
+		ticks = plot.DefaultTicks{}
+	}
+	a.Tick.Marker = plot.TickerFunc(func(min, max float64) []plot.Tick {
+		var out []plot.Tick
+		for _, t := range ticks.Ticks(min, top) {
+			if t.Value <= top*1.0001 {
+				out = append(out, t)
+			}
+		}
+		return out
+	})
 }
