@@ -18,6 +18,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	strategy := fs.StringP("strategy", "s", "", "strategy to run (may be omitted when the scenario lists one)")
 	seed := fs.Uint64("seed", 0, "random seed (default: the scenario's seed)")
 	output := fs.StringP("output", "o", "table", "output format: table or json")
+	engine := engineFlag(fs)
+	explain := fs.Bool("explain", false, "narrate the timeline in plain words")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -34,6 +36,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	}
 	if fs.Changed("seed") {
 		s.Model.Seed = *seed
+	}
+	if err := setEngine(&s.Model, *engine); err != nil {
+		return err
 	}
 	var chosen *sim.Strategy
 	switch {
@@ -66,6 +71,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	r := report.FromSim(res, chosen.Config.Name, true)
 	if *output == "json" {
 		return report.JSON(stdout, report.Compared{Scenario: s.Name, Seed: s.Model.Seed, Horizon: s.Model.Horizon.Seconds(), Results: []report.Result{r}})
+	}
+	if *explain {
+		return report.Explain(stdout, s.Name, s.Model.Seed, r)
 	}
 	return report.Timeline(stdout, s.Name, s.Model.Seed, r)
 }

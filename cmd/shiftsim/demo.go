@@ -1,0 +1,124 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/shiftsim/shiftsim/report"
+	"github.com/shiftsim/shiftsim/scenario"
+	"github.com/shiftsim/shiftsim/scenarios"
+	"github.com/shiftsim/shiftsim/sim"
+)
+
+func init() {
+	register("demo", "play a deployment in the terminal at a chosen speed, narrated", cmdDemo)
+}
+
+// sleep is the demo's only use of the wall clock; tests replace it.
+var sleep = time.Sleep
+
+// builtin loads a built-in scenario by name ("bad-canary" or
+// "bad-canary.yaml"), or a scenario file when name is a path to one.
+func builtin(name string, stderr io.Writer) (*scenario.Scenario, error) {
+	if _, err := os.Stat(name); err == nil && strings.ContainsAny(name, `/\`) {
+		return loadScenario(name, stderr)
+	}
+	base := strings.TrimSuffix(name, ".yaml") + ".yaml"
+	data, err := fs.ReadFile(scenarios.FS, base)
+	if err != nil {
+		if _, statErr := os.Stat(name); statErr == nil {
+			return loadScenario(name, stderr)
+		}
+		names, _ := fs.Glob(scenarios.FS, "*.yaml")
+		for i := range names {
+			names[i] = strings.TrimSuffix(names[i], ".yaml")
+		}
+		sort.Strings(names)
+		return nil, inputErrf("no built-in scenario %q (built in: %s; or give a file path)", name, strings.Join(names, ", "))
+	}
+	s, err := scenario.Parse("scenarios/"+base, data)
+	if err != nil {
+		return nil, asInput(err)
+	}
+	return s, nil
+}
+
+// bar draws a weight as a 20-cell bar.
+func bar(w float64) string {
+	n := int(w*20 + 0.5)
+	return "[" + strings.Repeat("#", n) + strings.Repeat(".", 20-n) + "]"
+}
+
+func cmdDemo(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("demo", "[SCENARIO]", "Plays one simulated deployment in the terminal, narrated step by step, at --speed times real\ntime. SCENARIO is a built-in scenario's name (default bad-canary) or a scenario file. The\nsimulation itself is instant and deterministic; only the playback waits.", stdout)
+	speed := fs.Float64("speed", 60, "virtual seconds per real second (60: a minute a second; 0: no waiting)")
+	strategy := fs.StringP("strategy", "s", "", "strategy to play (default: the scenario's first canary, else its first)")
+	seed := fs.Uint64("seed", 0, "random seed (default: the scenario's seed)")
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
+	}
+	name := "bad-canary"
+	switch len(fs.Args()) {
+	case 0:
+	case 1:
+		name = fs.Arg(0)
+	default:
+		return inputErrf("want at most one SCENARIO argument, got %d (see --help)", len(fs.Args()))
+	}
+	if *speed < 0 {
+		return inputErrf("--speed %v: want 0 or more", *speed)
+	}
+	s, err := builtin(name, stderr)
+	if err != nil {
+		return err
+	}
+	if fs.Changed("seed") {
+		s.Model.Seed = *seed
+	}
+	if len(s.Strategies) == 0 {
+		return inputErrf("scenario %s lists no strategy", name)
+	}
+	chosen := s.Strategies[0]
+	for _, st := range s.Strategies {
+		if *strategy == "" && strings.Contains(st.Config.Name, "Canary") {
+			chosen = st
+			break
+		}
+		if *strategy != "" && (st.Name == *strategy || st.Config.Name == *strategy) {
+			chosen = st
+			break
+		}
+	}
+	if *strategy != "" && chosen.Name != *strategy && chosen.Config.Name != *strategy {
+		return inputErrf("--strategy %s: the scenario lists no such strategy", *strategy)
+	}
+	res, err := sim.Run(&s.Model, chosen)
+	if err != nil {
+		return err
+	}
+	r := report.FromSim(res, chosen.Config.Name, true)
+	fmt.Fprintf(stdout, "shiftsim demo: %s, strategy %s, seed %d", s.Name, chosen.Name, s.Model.Seed)
+	if *speed > 0 {
+		fmt.Fprintf(stdout, ", %gx real time", *speed)
+	}
+	fmt.Fprintf(stdout, "\n%s\n\n", strings.Repeat("-", 72))
+	lines, summary := report.Narrate(r)
+	prev := 0.0
+	for _, l := range lines {
+		if *speed > 0 && l.At > prev {
+			sleep(time.Duration((l.At - prev) / *speed * float64(time.Second)))
+		}
+		prev = l.At
+		fmt.Fprintf(stdout, "t+%-9s %s %3.0f%%  %s\n", sim.Clock(time.Duration(l.At*float64(time.Second))), bar(l.Weight), 100*l.Weight, l.Text)
+	}
+	if *speed > 0 && s.Model.Horizon.Seconds() > prev {
+		sleep(time.Duration((s.Model.Horizon.Seconds() - prev) / *speed * float64(time.Second)))
+	}
+	fmt.Fprintf(stdout, "t+%-9s end of the simulated window\n\n%s\n", sim.Clock(s.Model.Horizon), summary)
+	return nil
+}

@@ -1,0 +1,209 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// Explain narrates one run's timeline in plain words, for someone learning
+// how CodeDeploy shifts traffic: what CodeDeploy did at each step, what the
+// alarms knew then, and what the last span of traffic cost. Every number
+// comes from the timeline and the phases.
+func Explain(w io.Writer, scenario string, seed uint64, r Result) error {
+	fmt.Fprintf(w, "Scenario %s (seed %d), deployment configuration %s.\n\n", scenario, seed, r.Strategy)
+	lines, summary := Narrate(r)
+	for _, l := range lines {
+		fmt.Fprintf(w, "t+%-9s %s\n", dur(l.At), l.Text)
+	}
+	_, err := fmt.Fprintf(w, "\n%s\n", summary)
+	return err
+}
+
+// Line is one narrated timeline entry.
+type Line struct {
+	At     float64 // seconds of virtual time
+	Weight float64 // the target's share of traffic after it
+	Kind   string  // the timeline entry's kind
+	Text   string
+}
+
+// Narrate turns r's timeline into plain sentences, and a closing summary.
+func Narrate(r Result) ([]Line, string) {
+	n := narrator{r: r, states: map[string]alarmSeen{}, told: map[int]bool{}}
+	var out []Line
+	for _, e := range r.Timeline {
+		if text := n.say(e); text != "" {
+			out = append(out, Line{At: e.At, Weight: e.Weight, Kind: e.Kind, Text: text})
+		}
+	}
+	return out, n.summary()
+}
+
+type alarmSeen struct {
+	state string
+	since float64
+}
+
+type narrator struct {
+	r      Result
+	states map[string]alarmSeen
+	order  []string // alarm names in order of first appearance
+	weight float64
+	told   map[int]bool // phases already described
+	over   bool         // the deployment has ended
+}
+
+func (n *narrator) target() string { return "version " + targetVersion(n.r) }
+
+func (n *narrator) current() string {
+	if len(n.r.Versions) > 0 {
+		return "version " + n.r.Versions[0].Version
+	}
+	return "version 1"
+}
+
+// alarms describes every alarm's state as CodeDeploy could know it.
+func (n *narrator) alarms() string {
+	if len(n.order) == 0 {
+		return "no alarm has reported yet"
+	}
+	var parts []string
+	for _, name := range n.order {
+		s := n.states[name]
+		parts = append(parts, fmt.Sprintf("alarm %s has been %s since t+%s", name, s.state, dur(s.since)))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// lastSpan describes the phase that ended at t, if the target had traffic in it.
+func (n *narrator) lastSpan(t float64) string {
+	for i, p := range n.r.Phases {
+		if p.To == t && p.TargetWeight > 0 && !n.told[i] {
+			n.told[i] = true
+			return fmt.Sprintf(" In the %s at %s %%, %s served %s requests and %s of them failed (%s).",
+				dur(p.To-p.From), pctNum(p.TargetWeight), n.target(), thousands(p.TargetRequests),
+				thousands(p.TargetFailed), pct(p.TargetFailed, p.TargetRequests))
+		}
+	}
+	return ""
+}
+
+func pctNum(w float64) string { return strconv.FormatFloat(100*w, 'f', -1, 64) }
+
+// thousands writes 150674 as 150,674.
+func thousands(v int64) string {
+	s := strconv.FormatInt(v, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+func (n *narrator) say(e Entry) string {
+	switch e.Kind {
+	case string(kindAlarm):
+		to := alarmTransition(e)
+		from := ""
+		if before, _, ok := strings.Cut(e.Text, " -> "); ok {
+			from = before[strings.LastIndex(before, " ")+1:]
+		}
+		if _, ok := n.states[e.Subject]; !ok {
+			n.order = append(n.order, e.Subject)
+		}
+		n.states[e.Subject] = alarmSeen{state: to, since: e.At}
+		why := ""
+		if i := strings.Index(e.Text, " ("); i >= 0 && strings.HasSuffix(e.Text, ")") {
+			why = e.Text[i+2 : len(e.Text)-1]
+		}
+		line := fmt.Sprintf("CloudWatch moves alarm %s from %s to %s", e.Subject, from, to)
+		if why != "" {
+			line += ": " + why
+		}
+		line += "."
+		switch {
+		case to == "ALARM" && n.over:
+			line += " The deployment is already over: CodeDeploy no longer watches the alarm."
+		case to == "ALARM":
+			line += " CodeDeploy stops a deployment whose alarm is in ALARM when it next reads the alarm's state."
+		}
+		return line
+	case string(kindWeight):
+		prev := n.weight
+		n.weight = e.Weight
+		var line string
+		switch {
+		case e.Weight >= 1:
+			line = fmt.Sprintf("CodeDeploy moves 100 %% of the traffic to %s — %s.", n.target(), n.alarms())
+		case prev == 0:
+			line = fmt.Sprintf("CodeDeploy sends %s %% of the requests to %s; %s keeps %s %% — %s.",
+				pctNum(e.Weight), n.target(), n.current(), pctNum(1-e.Weight), n.alarms())
+		default:
+			line = fmt.Sprintf("CodeDeploy raises %s's share from %s %% to %s %% — %s.",
+				n.target(), pctNum(prev), pctNum(e.Weight), n.alarms())
+		}
+		return line + n.lastSpan(e.At)
+	case string(kindRollback):
+		n.weight = 0
+		return fmt.Sprintf("CodeDeploy rolls back: the alias sends every request to %s again.", n.current()) + n.lastSpan(e.At)
+	case "deployment":
+		if e.Subject != "InProgress" {
+			n.over = true
+		}
+		switch {
+		case e.Subject == "InProgress":
+			return fmt.Sprintf("CodeDeploy starts the deployment (%s): %s.", n.r.Config, strings.TrimPrefix(e.Text, "deployment "+n.r.Strategy+" starts: "))
+		case e.Subject == "Succeeded":
+			return fmt.Sprintf("The deployment succeeds: %s now serves all the traffic, and alarms no longer stop it.", n.target())
+		default:
+			cause := "no cause given"
+			if n.r.RollbackCause != nil {
+				cause = *n.r.RollbackCause
+			}
+			return fmt.Sprintf("The deployment ends with status %s (%s).", e.Subject, cause)
+		}
+	case "hook":
+		if strings.HasPrefix(e.Text, "invoke ") {
+			detail := ""
+			if i := strings.Index(e.Text, " ("); i >= 0 {
+				detail = " " + e.Text[i:]
+			}
+			return fmt.Sprintf("CodeDeploy invokes the %s hook, the user's own test function%s.", e.Subject, detail)
+		}
+		if strings.HasSuffix(e.Text, "Failed") {
+			return fmt.Sprintf("The %s hook reports Failed: its tests caught the bad version, and CodeDeploy will not go on.", e.Subject)
+		}
+		return fmt.Sprintf("The %s hook reports Succeeded: its tests found nothing wrong.", e.Subject)
+	case "fault":
+		return "The fault changes: " + strings.TrimPrefix(e.Text, "fault: ") + "."
+	}
+	return e.Text
+}
+
+func (n *narrator) summary() string {
+	r := n.r
+	var b strings.Builder
+	fmt.Fprintf(&b, "In all, %s requests; %s went to %s and %s of those failed. Across both versions %s failed (%s).",
+		thousands(r.Requests), thousands(r.TargetRequests), n.target(), thousands(r.TargetFailedRequests),
+		thousands(r.FailedRequests), pct(r.FailedRequests, r.Requests))
+	switch {
+	case r.RolledBack && r.Detected != nil && r.End != nil:
+		fmt.Fprintf(&b, "\nThe problem was detected at t+%s and the deployment ended at t+%s.", dur(*r.Detected), dur(*r.End))
+	case r.FullShift != nil && r.Detected != nil && *r.Detected > *r.FullShift:
+		fmt.Fprintf(&b, "\nVersion %s had all the traffic from t+%s; the alarm only fired at t+%s, after the deployment was over: too late to roll back.",
+			targetVersion(r), dur(*r.FullShift), dur(*r.Detected))
+	case r.Detected == nil && r.Status == "Succeeded":
+		b.WriteString("\nNothing detected a problem.")
+	}
+	return b.String()
+}
