@@ -1,0 +1,115 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/shiftsim/shiftsim/report"
+	"github.com/shiftsim/shiftsim/scenario"
+	"github.com/shiftsim/shiftsim/sweep"
+)
+
+func init() {
+	register("sweep", "vary scenario values (traffic, fault size, ...) and see how the comparison changes", cmdSweep)
+}
+
+func cmdSweep(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("sweep", "SCENARIO --vary PATH=V1,V2,... [--vary ...]", "Re-reads the scenario with each combination of the --vary values (a PATH names a field as the\nscenario's error messages do: traffic.rate, faults[0].error_rate, alarms[0].Threshold) and runs the\nmulti-run comparison at each: how rollback probability and failures change with traffic and fault\nsize, e.g. the rate below which a canary's alarm is blind.", stdout)
+	varies := fs.StringArray("vary", nil, "PATH=V1,V2,...: a scenario field and the values to try (repeatable)")
+	runs := fs.IntP("runs", "n", 100, "seeded replications per strategy and combination")
+	seed := fs.Uint64("seed", 0, "random seed (default: the scenario's seed)")
+	output := fs.StringP("output", "o", "table", "output format: table, json, csv or markdown")
+	engine := engineFlag(fs)
+	quiet := fs.BoolP("quiet", "q", false, "no progress bar")
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
+	}
+	path, err := oneArg(fs.Args(), "SCENARIO")
+	if err != nil {
+		return err
+	}
+	if err := checkOutput(*output, "table", "json", "csv", "markdown"); err != nil {
+		return err
+	}
+	if len(*varies) == 0 {
+		return inputErrf("--vary is required, e.g. --vary traffic.rate=10,100,1000")
+	}
+	if *runs < 1 {
+		return inputErrf("--runs %d: want at least 1", *runs)
+	}
+	var vs []sweep.Vary
+	for _, v := range *varies {
+		x, err := sweep.ParseVary(v)
+		if err != nil {
+			return inputErrf("--vary %v", err)
+		}
+		vs = append(vs, x)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return inputErrf("scenario %s: %v", path, err)
+	}
+	// Every combination is read and checked before anything runs.
+	combos := sweep.Grid(vs)
+	scens := make([]*scenario.Scenario, len(combos))
+	total := 0
+	for i, c := range combos {
+		doc, err := sweep.Apply(data, c)
+		if err != nil {
+			return inputErrf("--vary %s: %v", sweep.Label(c), err)
+		}
+		s, err := scenario.Parse(path, doc)
+		if err != nil {
+			return inputErrf("with %s: %v", sweep.Label(c), err)
+		}
+		if fs.Changed("seed") {
+			s.Model.Seed = *seed
+		}
+		if err := setEngine(&s.Model, *engine); err != nil {
+			return err
+		}
+		scens[i] = s
+		total += *runs * len(s.Strategies)
+	}
+	out := report.Swept{Scenario: scens[0].Name, Seed: scens[0].Model.Seed, Runs: *runs}
+	for _, v := range vs {
+		out.Vary = append(out.Vary, report.VaryValues{Path: v.Path, Values: v.Values})
+	}
+	tick, done := progress(stderr, total, *quiet, "sweeping")
+	offset := 0
+	for i, s := range scens {
+		var cb func(int, int)
+		if tick != nil {
+			base := offset
+			cb = func(n, _ int) { tick(base+n, total) }
+		}
+		rep, err := sweep.Run(&s.Model, s.Strategies, sweep.Options{Runs: *runs, Progress: cb})
+		if err != nil {
+			done()
+			return fmt.Errorf("with %s: %w", sweep.Label(combos[i]), err)
+		}
+		offset += *runs * len(s.Strategies)
+		st := rep.Stats()
+		pts := make([]sweep.Point, len(st))
+		for j, x := range st {
+			pts[j] = sweep.Point{Duration: x.Planned.Seconds(), BlastRadius: x.TargetFailedRequests.Mean}
+		}
+		p := report.SweptPoint{Values: map[string]string{}, HealthyTarget: sweep.Healthy(&s.Model),
+			Horizon: s.Model.Horizon.Seconds(), Results: report.FromStats(st, sweep.Frontier(pts))}
+		for _, set := range combos[i] {
+			p.Values[set.Path] = set.Value
+		}
+		out.Points = append(out.Points, p)
+	}
+	done()
+	switch *output {
+	case "json":
+		return report.JSON(stdout, out)
+	case "csv":
+		return report.SweptCSV(stdout, out)
+	case "markdown":
+		return report.SweptMarkdown(stdout, out)
+	}
+	return report.SweptTable(stdout, out)
+}

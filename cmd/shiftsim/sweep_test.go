@@ -1,0 +1,59 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// sweep re-reads the scenario per combination: the low-traffic-blind
+// scenario's canary is blind at 0.1 requests/s and sees the fault at 10.
+func TestSweepTraffic(t *testing.T) {
+	code, out, errs := runCLI("sweep", "../../scenarios/low-traffic-blind.yaml", "--vary", "traffic.rate=0.1,10",
+		"--runs", "8", "--output", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var doc struct {
+		Points []struct {
+			Values  map[string]string `json:"values"`
+			Results []struct {
+				Strategy            string  `json:"strategy"`
+				RollbackProbability float64 `json:"rollback_probability"`
+			} `json:"results"`
+		} `json:"points"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Points) != 2 || doc.Points[0].Values["traffic.rate"] != "0.1" {
+		t.Fatalf("points %+v", doc.Points)
+	}
+	blind, seen := doc.Points[0].Results[0], doc.Points[1].Results[0]
+	if blind.RollbackProbability > 0.5 || seen.RollbackProbability != 1 {
+		t.Errorf("%s: rollback probability %v at 0.1/s, %v at 10/s", blind.Strategy, blind.RollbackProbability, seen.RollbackProbability)
+	}
+	code, out, _ = runCLI("sweep", "../../scenarios/low-traffic-blind.yaml", "--vary", "traffic.rate=1", "--runs", "2", "--output", "csv")
+	if code != 0 || !strings.HasPrefix(out, "traffic.rate,strategy,rollback_probability") {
+		t.Errorf("csv: exit %d\n%s", code, out)
+	}
+}
+
+// A varied value the scenario rejects is reported with the user's file
+// and line, because the value was replaced in place.
+func TestSweepErrorsNameTheLine(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "s.yaml")
+	os.WriteFile(file, []byte("name: s\ntraffic:\n  rate: 5\nversions:\n  current: {latency: {median: 50ms, p99: 100ms}}\n  target: {error_rate: 0.01}\ndeployment: {strategies: [AllAtOnce]}\n"), 0o644)
+	code, _, errs := runCLI("sweep", file, "--vary", "versions.target.error_rate=0.1,1.5", "--runs", "1")
+	if code != 2 || !strings.Contains(errs, "versions.target.error_rate=1.5") || !strings.Contains(errs, "s.yaml:6:") {
+		t.Errorf("exit %d: %s", code, errs)
+	}
+	for _, c := range [][]string{{"sweep", file}, {"sweep", file, "--vary", "traffic.rate"}, {"sweep", file, "--vary", "faults[0].error_rate=1"}} {
+		if code, _, errs := runCLI(c...); code != 2 {
+			t.Errorf("%v: exit %d %s", c, code, errs)
+		}
+	}
+}
