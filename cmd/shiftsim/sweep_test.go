@@ -57,3 +57,54 @@ func TestSweepErrorsNameTheLine(t *testing.T) {
 		}
 	}
 }
+
+// recommend picks the fastest plan within the budget, and prints it in a
+// shape CodeDeploy (and shiftsim) read back.
+func TestRecommend(t *testing.T) {
+	code, out, errs := runCLI("recommend", "../../scenarios/bad-canary.yaml", "--max-failed", "100", "--runs", "5", "--output", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var doc struct {
+		Recommended *struct {
+			Strategy         string          `json:"strategy"`
+			Planned          float64         `json:"planned_duration_s"`
+			Quantile         float64         `json:"blast_radius_quantile"`
+			DeploymentConfig json.RawMessage `json:"DeploymentConfig"`
+		} `json:"recommended"`
+		Candidates []struct {
+			Strategy string  `json:"strategy"`
+			Planned  float64 `json:"planned_duration_s"`
+			Fits     bool    `json:"fits"`
+			Frontier bool    `json:"on_frontier"`
+		} `json:"candidates"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	rec := doc.Recommended
+	if rec == nil || rec.Quantile > 100 {
+		t.Fatalf("recommended %+v", rec)
+	}
+	for _, c := range doc.Candidates {
+		if c.Fits && c.Planned < rec.Planned {
+			t.Errorf("%s fits and is faster (%vs) than the recommended %s (%vs)", c.Strategy, c.Planned, rec.Strategy, rec.Planned)
+		}
+	}
+	// The DeploymentConfig reads back as a scenario strategy.
+	dir := t.TempDir()
+	scen := "name: r\ntraffic: {rate: 1}\nversions:\n  current: {latency: {median: 50ms, p99: 100ms}}\n  target: {}\ndeployment:\n  strategies:\n    - " + string(rec.DeploymentConfig) + "\n"
+	file := filepath.Join(dir, "r.yaml")
+	os.WriteFile(file, []byte(scen), 0o644)
+	if code, _, errs := runCLI("validate", file); code != 0 {
+		t.Errorf("the recommended DeploymentConfig does not read back: %s\n%s", errs, scen)
+	}
+	// An impossible budget: no plan, said plainly, still exit 0.
+	code, out, _ = runCLI("recommend", "../../scenarios/bad-canary.yaml", "--max-failed", "0", "--runs", "2")
+	if code != 0 || !strings.Contains(out, "No plan keeps within the budget") {
+		t.Errorf("impossible budget: exit %d\n%s", code, out)
+	}
+	if code, _, _ := runCLI("recommend", "../../scenarios/bad-canary.yaml"); code != 2 {
+		t.Errorf("without --max-failed: exit %d", code)
+	}
+}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"io"
+
+	"github.com/shiftsim/shiftsim/report"
+	"github.com/shiftsim/shiftsim/sweep"
+)
+
+func init() {
+	register("recommend", "find the fastest deployment config whose failures stay within a budget", cmdRecommend)
+}
+
+func cmdRecommend(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("recommend", "SCENARIO --max-failed N [--confidence 0.95]", "Weighs CodeDeploy's predefined Lambda configs and a grid of custom TimeBasedCanary and\nTimeBasedLinear ones on the scenario, each over --runs seeded runs, and recommends the fastest\n(by planned duration) whose failed requests stay at or under --max-failed in a --confidence share\nof runs. Prints it as a CodeDeploy TrafficRoutingConfig and DeploymentConfig, with the frontier of\nspeed against safety.", stdout)
+	maxFailed := fs.Float64("max-failed", -1, "the budget: failed requests on the new version (required)")
+	confidence := fs.Float64("confidence", 0.95, "share of runs that must stay within the budget")
+	all := fs.Bool("all-failed", false, "count failed requests of both versions, not only the new one's")
+	runs := fs.IntP("runs", "n", 100, "seeded replications per plan")
+	seed := fs.Uint64("seed", 0, "random seed (default: the scenario's seed)")
+	output := fs.StringP("output", "o", "table", "output format: table, json or markdown")
+	every := fs.Bool("every-plan", false, "list every plan weighed, not only the frontier")
+	engine := engineFlag(fs)
+	quiet := fs.BoolP("quiet", "q", false, "no progress bar")
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
+	}
+	path, err := oneArg(fs.Args(), "SCENARIO")
+	if err != nil {
+		return err
+	}
+	if err := checkOutput(*output, "table", "json", "markdown"); err != nil {
+		return err
+	}
+	if !fs.Changed("max-failed") || *maxFailed < 0 {
+		return inputErrf("--max-failed N is required (N >= 0 failed requests)")
+	}
+	if !(*confidence > 0 && *confidence <= 1) {
+		return inputErrf("--confidence %v: want a number in (0, 1]", *confidence)
+	}
+	if *runs < 1 {
+		return inputErrf("--runs %d: want at least 1", *runs)
+	}
+	s, err := loadScenario(path, stderr)
+	if err != nil {
+		return err
+	}
+	if fs.Changed("seed") {
+		s.Model.Seed = *seed
+	}
+	if err := setEngine(&s.Model, *engine); err != nil {
+		return err
+	}
+	cands, skipped := sweep.Candidates(&s.Model, s.Strategies)
+	if len(cands) == 0 {
+		return inputErrf("no plan finishes within the scenario's horizon of %v", s.Model.Horizon)
+	}
+	tick, done := progress(stderr, *runs*len(cands), *quiet, "weighing plans")
+	rec, err := sweep.Recommend(&s.Model, cands, sweep.Budget{MaxFailed: *maxFailed, Confidence: *confidence, AllFailed: *all},
+		sweep.Options{Runs: *runs, Progress: tick})
+	done()
+	if err != nil {
+		return err
+	}
+	rec.Skipped = skipped
+	doc := report.FromRecommendation(s.Name, s.Model.Seed, rec)
+	switch *output {
+	case "json":
+		return report.JSON(stdout, doc)
+	case "markdown":
+		return report.RecommendMarkdown(stdout, doc)
+	}
+	return report.RecommendTable(stdout, doc, *every)
+}
