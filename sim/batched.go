@@ -7,15 +7,18 @@ import (
 	"time"
 
 	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/shiftsim/shiftsim/traffic"
 )
 
 // The batched engine simulates the same world as runner.requests, but draws
 // counts instead of requests, so a run costs time in proportion to the
 // simulated time and the control events, whatever the request rate.
 //
-// Why it is exact (not an approximation) for every quantity a run observes
-// — each version's invocations, errors and timeouts per metric bucket and
-// per phase of constant weight:
+// Why it is exact — not an approximation — for the counts a run observes
+// (each version's invocations, errors and timeouts per metric bucket and
+// per phase of constant weight, hence every alarm, rollback and blast
+// radius):
 //
 //   - Arrivals are a Poisson process of intensity λ(t). Its counts on the
 //     disjoint cells [kΔ, (k+1)Δ) are independent Poisson(Λ_k), Λ_k the
@@ -23,30 +26,45 @@ import (
 //     arrivals are independent with density λ(t)/Λ_k on the cell, so the
 //     count before a control event that falls inside the cell is
 //     Binomial(N, Λ(start, event)/Λ_k): control events split cells exactly,
-//     for constant traffic and for the diurnal pattern alike.
-//   - Between two control events the alias weight w, the error rates and the
-//     latency laws are constant, and every request independently goes to the
-//     target with probability w, times out with probability
-//     P(lognormal ≥ timeout), and otherwise fails with the version's error
-//     rate. The counts of a span are therefore Binomial thinnings of the
-//     span's arrival count; by binomial additivity that is the same law as
-//     thinning each Δ step and summing. So the routing, timeout and error
-//     counts are drawn once per version per span between control events,
-//     not once per step: same distribution, a fraction of the draws.
+//     for constant traffic and for time-varying rates alike.
+//   - Between two control events the alias weight, the error rates, the
+//     hang rates and the latency laws are constant, and every request
+//     independently goes to the target with probability w, times out with
+//     probability 1 − (1 − P(lognormal ≥ timeout))(1 − hang rate), and
+//     otherwise fails with its version's error rate. The counts of a span
+//     between control events are therefore binomial thinnings of the span's
+//     arrival count; by binomial additivity that is the same law as
+//     thinning each Δ step and summing. So routing, timeouts and errors are
+//     drawn once per version per span, not once per step: the same
+//     distribution for a fraction of the draws.
 //
-// What it cannot do: anything that needs an individual request — durations
-// for Duration alarms, user ids, concurrency — see batchable.
+// The other per-version results:
+//   - LatencyMax is exact in distribution: the longest of k independent
+//     durations is drawn by inversion (F⁻¹(U^(1/k))), one draw per version
+//     per span.
+//   - Billed duration (Cost) is the expectation given the counts: the
+//     duration law's mean below the timeout, plus half a millisecond for
+//     the rounding up of each request (exact to well under 0.01 ms for any
+//     latency spread over more than a few milliseconds), and the timeout
+//     for each request that hit it. Its sampling noise (relative size
+//     σ/√N) is not drawn.
+//   - Latency percentiles are not simulated: the histogram stays empty, so
+//     LatencyP50/P90/P99 are NaN (null in reports).
+//
+// What it cannot do: anything that follows an individual request —
+// durations for Duration alarms, user ids, recorded durations, the
+// execution model; see batchRules.
 //
 // Common random numbers: the cell counts come from their own stream in cell
 // order, independent of where control events fall, so every strategy of a
 // model and seed sees the same arrivals per cell (the same Requests), as
-// under the per-request engine. The routing and outcome draws are not
-// coupled across strategies.
+// under the per-request engine. Routing and outcome draws are not coupled
+// across strategies.
 
 // batchStep is the default Δ, the width of the arrival-count cells. The
-// result's law does not depend on it; it sets the granularity at which
+// result's law does not depend on it: it sets the granularity at which
 // arrivals are shared between strategies, and the cost (one Poisson draw
-// per cell).
+// per cell, the bulk of a run's time at 1 s).
 const batchStep = int64(time.Second)
 
 // Stream names of the batched engine, apart from the per-request ones so that
@@ -56,6 +74,7 @@ const (
 	streamBatchSplit    = "batched.split"    // splits of a cell at control events
 	streamBatchRouting  = "batched.routing"  // target's share of a span
 	streamBatchOutcomes = "batched.outcomes" // timeouts and errors of a span
+	streamBatchLatency  = "batched.latency"  // longest duration of a span
 )
 
 // meanCounter is a traffic source that knows its expected arrival count in
@@ -68,19 +87,28 @@ type meanCounter interface {
 // A new per-request feature adds one line here.
 var batchRules = []struct {
 	why   string
-	fails func(*Model) bool
+	fails func(*Model, trafficProbe) bool
 }{
-	{whyDuration, readsDuration},
-	{"the traffic source has no expected count (MeanCount)", func(m *Model) bool { return !meanCountable(m) }},
+	{whyDuration, func(m *Model, _ trafficProbe) bool { return readsDuration(m) }},
+	{whyExec, func(m *Model, _ trafficProbe) bool { return m.Exec != nil }},
+	{"the traffic source has no expected count (MeanCount)", func(_ *Model, p trafficProbe) bool { return !p.meanCount }},
+	{"the traffic carries user ids", func(_ *Model, p trafficProbe) bool { return p.users }},
+	{"the traffic carries recorded durations, which the model replays", func(m *Model, p trafficProbe) bool { return m.RecordedLatency && p.durations }},
 }
 
-const whyDuration = "an alarm reads the Duration metric, which needs every request's latency"
+const (
+	whyDuration = "an alarm reads the Duration metric, which needs every request's latency"
+	whyExec     = "the execution model (concurrency, cold starts, throttles) follows every request"
+)
 
 // batchable reports whether the batched engine can simulate m exactly, and
-// why not when it cannot.
+// why not when it cannot. It depends on the model alone (it builds a
+// throwaway traffic source), so a caller running many seeds of one model
+// may decide once.
 func batchable(m *Model) (ok bool, why string) {
+	p := probeTraffic(m)
 	for _, r := range batchRules {
-		if r.fails(m) {
+		if r.fails(m, p) {
 			return false, r.why
 		}
 	}
@@ -98,18 +126,37 @@ func readsDuration(m *Model) bool {
 	return false
 }
 
-// meanCountable builds a throwaway source of m (its own generator, so no
-// run's draws move) to see whether it has a MeanCount.
-func meanCountable(m *Model) bool {
+// trafficProbe is what the batched engine needs to know of a model's
+// traffic source.
+type trafficProbe struct {
+	meanCount bool // it has MeanCount
+	users     bool // its first arrivals carry user ids
+	durations bool // its first arrivals carry recorded durations
+}
+
+// probeArrivals is how many arrivals probeTraffic looks at.
+const probeArrivals = 64
+
+// probeTraffic builds a throwaway source of m, from its own generator so
+// that no run's draws move, and looks at its first arrivals.
+func probeTraffic(m *Model) trafficProbe {
+	var p trafficProbe
 	if m.Traffic == nil {
-		return false
+		return p
 	}
 	src, err := m.Traffic(NewStream(m.Seed, streamArrivals), m.Horizon)
 	if err != nil {
-		return false
+		return p
 	}
-	_, ok := src.(meanCounter)
-	return ok
+	if _, p.meanCount = src.(meanCounter); !p.meanCount {
+		return p // not batchable anyway: do not pay for arrivals
+	}
+	var buf [probeArrivals]traffic.Arrival
+	for _, a := range buf[:src.Fill(buf[:])] {
+		p.users = p.users || a.User != 0
+		p.durations = p.durations || a.Duration != 0
+	}
+	return p
 }
 
 // batcher is the state of the batched engine within one run: a cursor, the
@@ -125,18 +172,21 @@ type batcher struct {
 	left    int64 // arrivals of the open cell in [pos, cellEnd) not yet handed out
 
 	counts, split, routing, outcomes rand.Source
+	latency                          *rand.Rand
 
-	// The timeout probability of each version, for the latency law and
-	// timeout it was computed from (they change only with faults).
-	ptFor [2][3]float64
-	pt    [2]float64
+	laws [2]latencyLaw // each version's, for the parameters last seen
 }
 
 // newBatcher returns the batched engine for r, or an error when r's model
-// needs per-request state.
+// needs per-request state that r itself shows (Duration alarms, the
+// execution model, a source without MeanCount). What only the arrivals
+// show (user ids, recorded durations) is batchable's to check.
 func newBatcher(r *runner) (*batcher, error) {
 	if r.needDur {
 		return nil, fmt.Errorf("batched engine: %s", whyDuration)
+	}
+	if r.exec != nil {
+		return nil, fmt.Errorf("batched engine: %s", whyExec)
 	}
 	mc, ok := r.src.(meanCounter)
 	if !ok {
@@ -151,9 +201,10 @@ func newBatcher(r *runner) (*batcher, error) {
 		split:    NewStream(seed, streamBatchSplit),
 		routing:  NewStream(seed, streamBatchRouting),
 		outcomes: NewStream(seed, streamBatchOutcomes),
+		latency:  rand.New(NewStream(seed, streamBatchLatency)),
 	}
-	for v := range b.ptFor {
-		b.ptFor[v] = [3]float64{math.NaN(), math.NaN(), math.NaN()} // never equal: computed on first use
+	for v := range b.laws {
+		b.laws[v].mu = math.NaN() // equal to nothing: computed on first use
 	}
 	return b, nil
 }
@@ -175,11 +226,9 @@ func (b *batcher) advance(r *runner, until int64) {
 		end := min(b.cellEnd, until)
 		k := b.left
 		if end < b.cellEnd {
-			whole := b.mean.MeanCount(seconds(b.pos), seconds(b.cellEnd))
-			if whole > 0 {
+			k = 0
+			if whole := b.mean.MeanCount(seconds(b.pos), seconds(b.cellEnd)); whole > 0 {
 				k = binomial(b.left, b.mean.MeanCount(seconds(b.pos), seconds(end))/whole, b.split)
-			} else {
-				k = 0
 			}
 		}
 		n += k
@@ -189,8 +238,8 @@ func (b *batcher) advance(r *runner, until int64) {
 	b.spend(r, n)
 }
 
-// spend routes n arrivals of one span and draws their outcomes, updating
-// the run's totals and open metric bucket as requests would.
+// spend routes the n arrivals of one span and draws their outcomes,
+// updating the run's totals and open metric bucket as request would.
 func (b *batcher) spend(r *runner, n int64) {
 	if n == 0 {
 		return
@@ -200,40 +249,92 @@ func (b *batcher) spend(r *runner, n int64) {
 		if k == 0 {
 			continue
 		}
-		timeouts := binomial(k, b.timeoutProb(r, v), b.outcomes)
-		fail := timeouts + binomial(k-timeouts, r.errRate[v], b.outcomes)
+		law := b.law(r, v)
+		errRate, hang := r.errRate[v], r.hang[v]
+		if r.segment[v] > 0 {
+			// Without user ids no request belongs to the segment.
+			errRate, hang = r.baseErr[v], 0
+		}
+		timeouts := binomial(k, law.pSlow+(1-law.pSlow)*hang, b.outcomes)
+		errors := binomial(k-timeouts, errRate, b.outcomes)
 		t := &r.tot[v]
 		t.requests += k
-		t.failed += fail
+		t.failed += timeouts + errors
 		t.timeouts += timeouts
+		t.errors += errors
+		t.billedMs += float64(k-timeouts)*law.okBilledMs + float64(timeouts)*math.Ceil(law.timeoutMs)
+		t.latencyMax = max(t.latencyMax, b.longest(law, k-timeouts, timeouts))
 		a := &r.cur[v]
 		a.inv += k
-		a.errs += fail
+		a.errs += timeouts + errors
 	}
 }
 
-// timeoutProb is P(mu + sig·Z ≥ ln timeout) for version v, Z standard
-// normal: the per-request engine's timeout test.
-func (b *batcher) timeoutProb(r *runner, v int) float64 {
-	mu, sig, lt := r.mu[v], r.sig[v], r.lnTimeout[v]
-	if key := [3]float64{mu, sig, lt}; key != b.ptFor[v] {
-		b.ptFor[v] = key
-		var p float64
-		switch {
-		case math.IsInf(lt, 1):
-			p = 0
-		case sig == 0:
-			if mu >= lt {
-				p = 1
-			}
-		case sig > 0:
-			p = distuv.UnitNormal.Survival((lt - mu) / sig)
-		default:
-			p = distuv.UnitNormal.CDF((lt - mu) / sig)
-		}
-		b.pt[v] = p
+// latencyLaw is what the batched engine needs of a version's duration law
+// ln(seconds) ~ Normal(mu, sig) under a timeout.
+type latencyLaw struct {
+	mu, sig, lnTimeout float64 // the parameters it was computed from
+	cut                float64 // (ln timeout − mu)/sig: durations below the timeout are Z < cut
+	pSlow              float64 // P(duration ≥ timeout)
+	okBilledMs         float64 // E[billed ms] of a request that does not time out
+	timeoutMs          float64 // the duration of a request that times out
+}
+
+// law returns version v's latency law for the parameters in force; they
+// change only with faults, so it is nearly always the cached one.
+func (b *batcher) law(r *runner, v int) *latencyLaw {
+	l := &b.laws[v]
+	mu, sig, lt := r.mu[v], math.Abs(r.sig[v]), r.lnTimeout[v] // mu + sig·Z has the law of mu + |sig|·Z
+	if l.mu == mu && l.sig == sig && l.lnTimeout == lt {
+		return l
 	}
-	return b.pt[v]
+	*l = latencyLaw{mu: mu, sig: sig, lnTimeout: lt, timeoutMs: r.timeout[v] * 1000}
+	if math.IsInf(l.timeoutMs, 1) {
+		l.timeoutMs = DefaultFunctionTimeout.Seconds() * 1000 // a hang waits for Lambda's default
+	}
+	switch {
+	case sig == 0:
+		l.cut = math.Inf(1)
+		if mu >= lt {
+			l.cut, l.pSlow = math.Inf(-1), 1
+		}
+		l.okBilledMs = math.Ceil(math.Exp(mu) * 1000)
+	default:
+		l.cut = (lt - mu) / sig
+		l.pSlow = distuv.UnitNormal.Survival(l.cut)
+		// E[e^X | X < ln T] for X ~ Normal(mu, sig²): the lognormal's
+		// partial expectation e^(mu+sig²/2)·Φ(cut − sig) over Φ(cut).
+		if below := distuv.UnitNormal.CDF(l.cut); below > 0 {
+			l.okBilledMs = 1000*math.Exp(mu+sig*sig/2)*distuv.UnitNormal.CDF(l.cut-sig)/below + 0.5
+		}
+	}
+	return l
+}
+
+// longest draws the longest duration (ms) among ok requests that finished
+// under the timeout and slow ones that hit it, as request's latencyMax
+// would see it (no init time: the execution model is off).
+func (b *batcher) longest(l *latencyLaw, ok, slow int64) float64 {
+	worst := 0.0
+	if slow > 0 {
+		worst = l.timeoutMs
+		if !math.IsInf(l.lnTimeout, 1) {
+			return worst // every ok request finished under the timeout
+		}
+	}
+	if ok == 0 {
+		return worst
+	}
+	if l.sig == 0 {
+		return max(worst, math.Exp(l.mu)*1000)
+	}
+	// The longest of ok durations below the timeout has CDF (Φ(z)/Φ(cut))^ok
+	// in z: z = Φ⁻¹(U^(1/ok)·Φ(cut)), computed from its upper tail so that
+	// large counts (U^(1/ok) near 1) keep their precision.
+	u := (float64(b.latency.Uint64()>>11) + 0.5) * 0x1p-53 // in (0, 1)
+	tail := distuv.UnitNormal.Survival(l.cut) + distuv.UnitNormal.CDF(l.cut)*-math.Expm1(math.Log(u)/float64(ok))
+	z := -distuv.UnitNormal.Quantile(tail)
+	return max(worst, math.Exp(l.mu+l.sig*z)*1000)
 }
 
 func seconds(ns int64) float64 { return float64(ns) / 1e9 }
@@ -261,8 +362,7 @@ func binomial(n int64, p float64, src rand.Source) int64 {
 
 // RunBatched simulates one deployment of strategy s in model m with the
 // batched engine, whatever m.Engine says; it fails when m needs per-request
-// state (see the engine's doc). Run will reach the same engine through
-// m.Engine once its loop dispatches to it.
+// state (see batchRules).
 func RunBatched(m *Model, s Strategy) (*Result, error) {
 	if ok, why := batchable(m); !ok {
 		return nil, fmt.Errorf("batched engine: %s", why)
@@ -284,7 +384,8 @@ func RunBatched(m *Model, s Strategy) (*Result, error) {
 	return r.res, nil
 }
 
-// loop is runner.loop with advance in place of requests.
+// loop is runner.loop with advance in place of requests, until loop
+// dispatches to the batcher itself.
 func (b *batcher) loop(r *runner) error {
 	horizon := int64(r.m.Horizon)
 	for {

@@ -2,8 +2,9 @@ package sim_test
 
 import (
 	"fmt"
+	"maps"
 	"math"
-	"reflect"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -11,8 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/stat"
 
+	"github.com/shiftsim/shiftsim/scenario"
 	"github.com/shiftsim/shiftsim/sim"
 	"github.com/shiftsim/shiftsim/traffic"
 )
@@ -28,14 +31,72 @@ func perRequest(m *sim.Model, s sim.Strategy) (*sim.Result, error) {
 	return sim.Run(&pm, s)
 }
 
-// outcomes are the per-run metrics of one strategy over many seeds.
-type outcomes struct {
-	requests, target, targetFailed, failed []float64
-	rolledBack, detectedNil                []bool
-	detected, end                          []float64 // minutes, over the runs where they are not nil
+// metric is one per-run number compared between engines.
+type metric struct {
+	name string
+	get  func(*sim.Result) (float64, bool) // false: the run has no value (a nil time)
+	// meanOnly compares means alone: the batched engine's value is an
+	// expectation there (billed duration), not a draw, so it has less
+	// spread by design.
+	meanOnly bool
 }
 
-// sample runs strategy i of m under eng for seeds [from, from+n), two runs
+func count(name string, f func(*sim.Result) int64) metric {
+	return metric{name: name, get: func(r *sim.Result) (float64, bool) { return float64(f(r)), true }}
+}
+
+func minutes(name string, f func(*sim.Result) *time.Duration) metric {
+	return metric{name: name, get: func(r *sim.Result) (float64, bool) {
+		if d := f(r); d != nil {
+			return d.Minutes(), true
+		}
+		return 0, false
+	}}
+}
+
+// metrics are what TestBatchedMatchesPerRequest holds the engines to.
+var metrics = []metric{
+	count("requests", func(r *sim.Result) int64 { return r.Requests }),
+	count("target requests", func(r *sim.Result) int64 { return r.TargetRequests }),
+	count("target failed requests", func(r *sim.Result) int64 { return r.TargetFailedRequests }),
+	count("failed requests", func(r *sim.Result) int64 { return r.FailedRequests }),
+	count("timeouts", func(r *sim.Result) int64 { return r.Timeouts }),
+	count("target errors", func(r *sim.Result) int64 { return r.Versions[sim.Target].Errors }),
+	count("current errors", func(r *sim.Result) int64 { return r.Versions[sim.Current].Errors }),
+	count("rolled back", func(r *sim.Result) int64 { return b2i(r.RolledBack) }),
+	count("detected", func(r *sim.Result) int64 { return b2i(r.Detected != nil) }),
+	minutes("detection minute", func(r *sim.Result) *time.Duration { return r.Detected }),
+	minutes("end minute", func(r *sim.Result) *time.Duration { return r.End }),
+	minutes("full shift minute", func(r *sim.Result) *time.Duration { return r.FullShift }),
+	{name: "target worst latency", get: func(r *sim.Result) (float64, bool) {
+		return r.Versions[sim.Target].LatencyMax, r.Versions[sim.Target].Requests > 0
+	}},
+	{name: "current worst latency", get: func(r *sim.Result) (float64, bool) {
+		return r.Versions[sim.Current].LatencyMax, r.Versions[sim.Current].Requests > 0
+	}},
+	{name: "cost", get: func(r *sim.Result) (float64, bool) { return r.Cost.Total, true }, meanOnly: true},
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// outcomes are the values of each metric over many runs, in seed order.
+type outcomes [][]float64
+
+func (o outcomes) of(name string) []float64 {
+	for i, m := range metrics {
+		if m.name == name {
+			return o[i]
+		}
+	}
+	panic("no metric " + name)
+}
+
+// sample runs strategy st of m under eng for seeds [from, from+n), two runs
 // at a time; the outcomes are in seed order, whatever the scheduling.
 func sample(t testing.TB, eng engine, m sim.Model, st sim.Strategy, from, n int) outcomes {
 	t.Helper()
@@ -43,7 +104,7 @@ func sample(t testing.TB, eng engine, m sim.Model, st sim.Strategy, from, n int)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	next := make(chan int)
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for i := range next {
 				mm := m
@@ -57,22 +118,15 @@ func sample(t testing.TB, eng engine, m sim.Model, st sim.Strategy, from, n int)
 	}
 	close(next)
 	wg.Wait()
-	var o outcomes
+	o := make(outcomes, len(metrics))
 	for i, r := range rs {
 		if errs[i] != nil {
 			t.Fatalf("seed %d: %v", from+i, errs[i])
 		}
-		o.requests = append(o.requests, float64(r.Requests))
-		o.target = append(o.target, float64(r.TargetRequests))
-		o.targetFailed = append(o.targetFailed, float64(r.TargetFailedRequests))
-		o.failed = append(o.failed, float64(r.FailedRequests))
-		o.rolledBack = append(o.rolledBack, r.RolledBack)
-		o.detectedNil = append(o.detectedNil, r.Detected == nil)
-		if r.Detected != nil {
-			o.detected = append(o.detected, r.Detected.Minutes())
-		}
-		if r.End != nil {
-			o.end = append(o.end, r.End.Minutes())
+		for j, m := range metrics {
+			if x, ok := m.get(r); ok {
+				o[j] = append(o[j], x)
+			}
 		}
 	}
 	return o
@@ -96,28 +150,6 @@ func welch(a, b []float64) float64 {
 	return (ma - mb) / se
 }
 
-// twoProportion is the pooled two-proportion z statistic of the fractions
-// of true in a and b.
-func twoProportion(a, b []bool) float64 {
-	count := func(xs []bool) float64 {
-		k := 0.0
-		for _, x := range xs {
-			if x {
-				k++
-			}
-		}
-		return k
-	}
-	ka, kb := count(a), count(b)
-	na, nb := float64(len(a)), float64(len(b))
-	p := (ka + kb) / (na + nb)
-	se := math.Sqrt(p * (1 - p) * (1/na + 1/nb))
-	if se == 0 {
-		return 0 // all true or all false in both
-	}
-	return (ka/na - kb/nb) / se
-}
-
 // ksRatio is the two-sample Kolmogorov–Smirnov distance of a and b divided
 // by its critical value at level 1e-4 (asymptotic; conservative for the
 // discrete, tied data here): >= 1 rejects.
@@ -134,83 +166,109 @@ func ksRatio(a, b []float64) float64 {
 	return d / (c * math.Sqrt((na+nb)/(na*nb)))
 }
 
-// agree fails t when a metric's two samples differ: Welch |z| >= 4 on the
-// means, the KS distance beyond its 1e-4 critical value, or a
-// two-proportion |z| >= 4 on an event's frequency. It returns the largest
-// |z| seen, for the log.
+// agree fails t when a metric's two samples differ — Welch |z| >= 4 on the
+// means (for an indicator that is the two-proportion test, unpooled), or
+// the KS distance beyond its 1e-4 critical value — and returns the largest
+// |z|, for the log.
 func agree(t *testing.T, a, b outcomes) float64 {
 	t.Helper()
 	worst := 0.0
-	for _, c := range []struct {
-		name string
-		x, y []float64
-	}{
-		{"requests", a.requests, b.requests},
-		{"target requests", a.target, b.target},
-		{"target failed requests", a.targetFailed, b.targetFailed},
-		{"failed requests", a.failed, b.failed},
-		{"detection minute", a.detected, b.detected},
-		{"end minute", a.end, b.end},
-	} {
-		z, ks := welch(c.x, c.y), ksRatio(c.x, c.y)
+	for i, m := range metrics {
+		x, y := a[i], b[i]
+		z := welch(x, y)
+		ks := 0.0
+		if !m.meanOnly {
+			ks = ksRatio(x, y)
+		}
 		worst = max(worst, math.Abs(z))
 		if math.Abs(z) >= 4 || ks >= 1 {
-			t.Errorf("%s: per-request mean %.2f (n=%d), batched %.2f (n=%d): Welch z = %.2f, KS/critical = %.2f",
-				c.name, stat.Mean(c.x, nil), len(c.x), stat.Mean(c.y, nil), len(c.y), z, ks)
-		}
-	}
-	for _, c := range []struct {
-		name string
-		x, y []bool
-	}{
-		{"rollback", a.rolledBack, b.rolledBack},
-		{"no detection", a.detectedNil, b.detectedNil},
-	} {
-		z := twoProportion(c.x, c.y)
-		worst = max(worst, math.Abs(z))
-		if math.Abs(z) >= 4 {
-			t.Errorf("%s frequency differs between engines: z = %.2f", c.name, z)
+			t.Errorf("%s: per-request mean %.4g (n=%d), batched %.4g (n=%d): Welch z = %.2f, KS/critical = %.2f",
+				m.name, stat.Mean(x, nil), len(x), stat.Mean(y, nil), len(y), z, ks)
 		}
 	}
 	return worst
 }
 
 // The batched engine must be statistically indistinguishable from the
-// per-request engine on every built-in scenario it can run: for each
-// strategy, the distributions of request counts, failures, detection and
-// end times and the rollback frequency, per-request seeds 1..n against
-// batched seeds n+1..2n (independent samples: the hook stream is shared).
+// per-request engine on every built-in scenario it can run (and on hangs,
+// below): for each strategy, the distributions of request counts, failures
+// by cause, detection, end and full-shift times, rollback frequency and
+// worst latency, and the mean cost. Per-request seeds 1..n against batched
+// seeds n+1..2n: independent samples (the hook stream is shared by seed).
+// n is set so that each side simulates about budget requests per strategy.
 func TestBatchedMatchesPerRequest(t *testing.T) {
-	n := 200
+	budget, most := 2e7, 200
 	if testing.Short() {
-		n = 30
+		budget, most = 2e6, 20
 	}
-	for _, name := range []string{"bad-canary.yaml", "healthy.yaml", "low-traffic-blind.yaml", "hook-catches.yaml", "alarm-already-firing.yaml", "reference-workload.yaml"} {
-		t.Run(strings.TrimSuffix(name, ".yaml"), func(t *testing.T) {
-			s := load(t, name)
-			if name == "reference-workload.yaml" {
+	files, err := filepath.Glob(filepath.Join("..", "scenarios", "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no built-in scenarios: %v", err)
+	}
+	docs := map[string]*scenario.Scenario{"hangs": parse(t, hangs)}
+	for _, f := range files {
+		docs[strings.TrimSuffix(filepath.Base(f), ".yaml")] = load(t, filepath.Base(f))
+	}
+	for _, name := range slices.Sorted(maps.Keys(docs)) {
+		s := docs[name]
+		t.Run(name, func(t *testing.T) {
+			if name == "reference-workload" {
 				s.Model.Traffic = parse(t, refWithRate(t, 200)).Model.Traffic // 2000/s per request is too slow for many seeds
 			}
+			if _, err := sim.RunBatched(&s.Model, s.Strategies[0]); err != nil {
+				t.Skipf("not batchable: %v", err)
+			}
+			probe, err := perRequest(&s.Model, s.Strategies[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := min(most, max(10, int(budget/float64(max(probe.Requests, 1)))))
 			for _, st := range s.Strategies {
 				t.Run(st.Name, func(t *testing.T) {
 					a := sample(t, perRequest, s.Model, st, 1, n)
 					b := sample(t, sim.RunBatched, s.Model, st, n+1, n)
-					t.Logf("max |z| = %.2f over %d+%d runs; rollback %.3f vs %.3f", agree(t, a, b), n, n, frac(a.rolledBack), frac(b.rolledBack))
+					z := agree(t, a, b)
+					t.Logf("max |z| = %.2f over %d+%d runs; rollback %.3f vs %.3f; target failed %.1f vs %.1f", z, n, n,
+						stat.Mean(a.of("rolled back"), nil), stat.Mean(b.of("rolled back"), nil),
+						stat.Mean(a.of("target failed requests"), nil), stat.Mean(b.of("target failed requests"), nil))
 				})
 			}
 		})
 	}
 }
 
-func frac(xs []bool) float64 {
-	k := 0
-	for _, x := range xs {
-		if x {
-			k++
-		}
-	}
-	return float64(k) / float64(len(xs))
-}
+// hangs exercises what the built-in scenarios leave to Duration alarms:
+// timeouts of a slow target, hangs until the timeout, hangs without a
+// timeout (Lambda's default applies), and a segment fault, which without
+// user ids hits nobody.
+const hangs = `
+name: hangs
+seed: 3
+horizon: 30m
+function: {name: export, alias: live}
+traffic: {rate: 40}
+versions:
+  current: {version: "3", error_rate: 0.002, latency: {median: 120ms, p99: 500ms}}
+  target:  {version: "4", error_rate: 0.002, latency: {median: 300ms, p99: 2s}, timeout: 1s}
+faults:
+  - {version: target, start: 0s, hang_rate: 0.03}
+  - {version: current, start: 10m, end: 20m, hang_rate: 0.01}
+  - {version: current, start: 5m, end: 25m, error_rate: 0.5, segment: 0.2}
+alarms:
+  - AlarmName: export-v4-errors
+    MetricName: Errors
+    Dimensions: [{Name: Resource, Value: "export:live"}, {Name: ExecutedVersion, Value: "4"}]
+    Statistic: Sum
+    Period: 60
+    EvaluationPeriods: 3
+    DatapointsToAlarm: 2
+    Threshold: 40
+    ComparisonOperator: GreaterThanOrEqualToThreshold
+    TreatMissingData: notBreaching
+deployment:
+  start: 2m
+  strategies: [Canary10Percent5Minutes, Linear10PercentEvery1Minute, AllAtOnce]
+`
 
 // A p99 Duration alarm needs every request's latency: the batched engine
 // refuses, and says why.
@@ -245,7 +303,7 @@ func TestBatchedReferenceWorkloadExpectations(t *testing.T) {
 				name string
 				xs   []float64
 				want float64
-			}{{"requests to version 2", o.target, c.v2}, {"failed requests of version 2", o.targetFailed, c.failed}, {"alarm minute", o.detected, c.alarm}} {
+			}{{"requests to version 2", o.of("target requests"), c.v2}, {"failed requests of version 2", o.of("target failed requests"), c.failed}, {"alarm minute", o.of("detection minute"), c.alarm}} {
 				mean, z := zscore(chk.xs, chk.want)
 				t.Logf("%s: mean %.2f over %d runs, expected %.2f, z = %.2f", chk.name, mean, len(chk.xs), chk.want, z)
 				if math.Abs(z) >= 3 {
@@ -253,9 +311,9 @@ func TestBatchedReferenceWorkloadExpectations(t *testing.T) {
 				}
 			}
 			var n, k float64
-			for i := range o.target {
-				n += o.target[i]
-				k += o.targetFailed[i]
+			for i, x := range o.of("target requests") {
+				n += x
+				k += o.of("target failed requests")[i]
 			}
 			z := (k/n - 0.05) / math.Sqrt(0.05*0.95/n)
 			t.Logf("target error fraction %.6f over %.0f requests, z = %.2f", k/n, n, z)
@@ -264,7 +322,7 @@ func TestBatchedReferenceWorkloadExpectations(t *testing.T) {
 			}
 			if c.pRollback > 0 {
 				// Expected misses: seeds·1.6e-4 (0.3 at 2000 seeds); 3 or more has probability < 0.004.
-				if miss := seeds - int(frac(o.rolledBack)*float64(seeds)+0.5); miss >= 3 {
+				if miss := seeds - int(floats.Sum(o.of("rolled back"))); miss >= 3 {
 					t.Errorf("%d of %d runs not rolled back, expected P(rollback) = %v", miss, seeds, c.pRollback)
 				}
 			}
@@ -291,7 +349,7 @@ func TestBatchedDiurnal(t *testing.T) {
 			a := sample(t, perRequest, s.Model, st, 1, n)
 			b := sample(t, sim.RunBatched, s.Model, st, n+1, n)
 			agree(t, a, b)
-			mean := stat.Mean(b.requests, nil)
+			mean := stat.Mean(b.of("requests"), nil)
 			if z := (mean - want) / math.Sqrt(want/float64(n)); math.Abs(z) >= 4 {
 				t.Errorf("batched mean requests %.1f, integral of the rate %.1f (z = %.2f)", mean, want, z)
 			}
@@ -352,10 +410,31 @@ func TestBatchedSharesTrafficAndReproduces(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(r, first[i]) {
-			t.Errorf("%s: a second run of seed %d differs", st.Name, s.Model.Seed)
+		if a, b := fingerprint(r), fingerprint(first[i]); a != b {
+			t.Errorf("%s: a second run of seed %d differs:\n%s\n%s", st.Name, s.Model.Seed, a, b)
 		}
 	}
+}
+
+// fingerprint is what a run observed, as text: counts, outcome, phases and
+// timeline (pointers followed, NaN printed rather than compared).
+func fingerprint(r *sim.Result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %v %s %d %d %d %d %d %v\n", r.Status, r.RolledBack, r.RollbackCause, r.Requests, r.TargetRequests, r.FailedRequests, r.TargetFailedRequests, r.Timeouts, r.FinalWeight)
+	for _, d := range []*time.Duration{r.FullShift, r.End, r.Detected} {
+		if d != nil {
+			fmt.Fprintf(&b, "%v ", *d)
+		} else {
+			b.WriteString("- ")
+		}
+	}
+	for _, p := range r.Phases {
+		fmt.Fprintf(&b, "\n%+v", p)
+	}
+	for _, e := range r.Timeline {
+		fmt.Fprintf(&b, "\n%s", e)
+	}
+	return b.String()
 }
 
 // Poisson.MeanCount is the rate times the part of [a, b) inside the stream.
