@@ -237,7 +237,7 @@ func ParseAppSpec(file string, data []byte) (*AppSpec, []Note, error) {
 		return fail(root, "Resources", "missing: the function to deploy%s", sniffHint(root))
 	}
 	if res, err = w.deref(res); err != nil || res.Kind != yaml.SequenceNode || len(res.Content) == 0 {
-		return fail(rk, rk.Value, "expected a list with one function")
+		return fail(rk, rk.Value, "expected a list with one function%s", sniffHint(root))
 	}
 	if len(res.Content) > 1 {
 		return fail(res.Content[1], yamlx.Index(rk.Value, 1), "a Lambda AppSpec deploys one function (CD-UG:deployment-steps-lambda); split it into one AppSpec per function")

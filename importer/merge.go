@@ -104,20 +104,23 @@ func (d *Draft) MergeInto(file string, existing []byte) ([]byte, error) {
 		}
 		al.Style = 0
 		prev := append([]*yaml.Node(nil), al.Content...)
-		if i := alarmIndex(al, a.Props.AlarmName); i >= 0 {
-			al.Content[i] = alarmItem(*a)
+		at := alarmIndex(al, a.Props.AlarmName)
+		if at >= 0 {
+			al.Content[at] = alarmItem(*a)
 		} else {
+			at = len(al.Content)
 			al.Content = append(al.Content, alarmItem(*a))
 		}
 		if _, err := scenario.Parse(file, encodeYAML(&doc)); err != nil {
 			al.Content = prev
-			msg := err.Error()
+			msg, line, path := err.Error(), a.line, a.base
 			var ye *yamlx.Error
 			if errors.As(err, &ye) {
 				msg = ye.Msg
+				line, path = a.where(fmt.Sprintf("alarms[%d]", at), ye.Path)
 			}
 			a.Disabled = msg
-			d.note(Note{File: d.Source, Line: a.line, Path: a.base, Msg: fmt.Sprintf("not merged: %s", msg), Unresolved: true})
+			d.note(Note{File: d.Source, Line: line, Path: path, Msg: fmt.Sprintf("not merged: %s", msg), Unresolved: true})
 			continue
 		}
 	}

@@ -466,25 +466,29 @@ func (d *Draft) parse(doc *yaml.Node) (*scenario.Scenario, error) {
 	return scenario.Parse("imported", encodeYAML(doc))
 }
 
+// where maps a scenario path below prefix (the alarm's place in the
+// scenario, alarms[i]) to the line and path of the alarm's source.
+func (a *Alarm) where(prefix, path string) (int, string) {
+	rel := strings.TrimPrefix(strings.TrimPrefix(path, prefix), ".")
+	line := a.line
+	if l, ok := a.lines[rel]; ok && l > 0 {
+		line = l
+	}
+	switch {
+	case rel == "":
+		return line, a.base
+	case strings.HasPrefix(rel, "["):
+		return line, a.base + rel
+	}
+	return line, a.base + "." + rel
+}
+
 // checkAlarm loads a scenario holding only a and records what the loader
 // says about it, at the alarm's source lines.
 func (d *Draft) checkAlarm(r resolved, a *Alarm) error {
 	s, err := d.parse(d.document(r, []Alarm{*a}, nil, ""))
 	const prefix = "alarms[0]"
-	where := func(path string) (int, string) {
-		rel := strings.TrimPrefix(strings.TrimPrefix(path, prefix), ".")
-		line := a.line
-		if l, ok := a.lines[rel]; ok && l > 0 {
-			line = l
-		}
-		if rel == "" {
-			return line, a.base
-		}
-		if strings.HasPrefix(rel, "[") {
-			return line, a.base + rel
-		}
-		return line, a.base + "." + rel
-	}
+	where := func(path string) (int, string) { return a.where(prefix, path) }
 	if err != nil {
 		var ye *yamlx.Error
 		msg := err.Error()
