@@ -27,7 +27,12 @@ import (
 //   - deployment.strategies: a strategy not listed yet is appended, a
 //     custom configuration replaces the one of the same name;
 //   - deployment.auto_rollback is set when the source says.
-func (d *Draft) MergeInto(file string, existing []byte) ([]byte, error) {
+func (d *Draft) MergeInto(file string, existing []byte) (out []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil { // the YAML parser has panicked on fuzzed input before
+			out, err = nil, &yamlx.Error{File: file, Msg: fmt.Sprintf("invalid YAML: the parser failed (%v)", r)}
+		}
+	}()
 	var doc yaml.Node
 	if err := yaml.Unmarshal(existing, &doc); err != nil {
 		return nil, syntaxError(file, err)
@@ -124,7 +129,7 @@ func (d *Draft) MergeInto(file string, existing []byte) ([]byte, error) {
 			continue
 		}
 	}
-	out := encodeYAML(&doc)
+	out = encodeYAML(&doc)
 	s, err := scenario.Parse(file, out)
 	if err != nil {
 		return nil, fmt.Errorf("importer: the merged scenario does not load: %w", err)

@@ -122,13 +122,8 @@ func (t *template) deployables() (out []deployable, disabled []string) {
 			continue
 		}
 		d := deployable{id: a.id, alias: a, line: a.line}
-		if fn, _, ok := intrinsic(get(a.props, "FunctionName")); ok && fn == "Ref" {
-			if v, _, ok := intrinsic(get(a.props, "FunctionName")); ok && v == "Ref" {
-				_, arg, _ := intrinsic(get(a.props, "FunctionName"))
-				if r := t.res[arg.Value]; isFunction(r) {
-					d.id, d.fn = r.id, r
-				}
-			}
+		if fn, arg, ok := intrinsic(get(a.props, "FunctionName")); ok && fn == "Ref" && arg.Kind == yaml.ScalarNode && isFunction(t.res[arg.Value]) {
+			d.id, d.fn = arg.Value, t.res[arg.Value]
 		}
 		out = append(out, d)
 	}

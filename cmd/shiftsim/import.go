@@ -18,10 +18,10 @@ func init() {
 
 // importKinds are the sources `shiftsim import` reads.
 var importKinds = map[string]struct {
-	args, summary string
-	run           func(file string, data []byte, opt importer.Options) (*importer.Draft, error)
+	args, short, summary string
+	run                  func(file string, data []byte, opt importer.Options) (*importer.Draft, error)
 }{
-	"sam": {"TEMPLATE", `Reads a SAM template (or the CloudFormation it transforms into) and writes the scenario of the
+	"sam": {"TEMPLATE", "a SAM or CloudFormation template: the function deployed with CodeDeploy", `Reads a SAM template (or the CloudFormation it transforms into) and writes the scenario of the
 function it deploys with CodeDeploy: function name and alias (AutoPublishAlias), the strategy from
 DeploymentPreference.Type (a custom name is resolved from an AWS::CodeDeploy::DeploymentConfig of the
 same template), the alarms from its AWS::CloudWatch::Alarm resources (DeploymentPreference.Alarms),
@@ -29,14 +29,14 @@ the hooks (PreTraffic -> BeforeAllowTraffic, PostTraffic -> AfterAllowTraffic) a
 CloudFormation functions (!Ref, !Sub, !GetAtt, !If, !Join, !Select, !Split, !FindInMap, Fn::* long
 forms) are evaluated with Parameter Defaults, Mappings, Conditions and --parameter values; what is
 known only at deploy time is reported as file:line: path: why, with the fix.`, importer.SAM},
-	"appspec": {"FILE", `Reads a Lambda AppSpec (appspec.yml or appspec.json; PascalCase or lower-case keys) and writes
+	"appspec": {"FILE", "a Lambda AppSpec (YAML or JSON): function, alias, versions, hooks", `Reads a Lambda AppSpec (appspec.yml or appspec.json; PascalCase or lower-case keys) and writes
 a scenario with its function, alias, current and target versions and hooks.`, importer.AppSpecImport},
-	"deployment-config": {"FILE", `Reads CodeDeploy deployment configurations and writes a scenario with each as a strategy:
+	"deployment-config": {"FILE", "CodeDeploy deployment configs (template, get-deployment-config JSON, CLI, Terraform)", `Reads CodeDeploy deployment configurations and writes a scenario with each as a strategy:
 AWS::CodeDeploy::DeploymentConfig resources of a template (or one resource, or its Properties),
 'aws deploy get-deployment-config' output, a create-deployment-config --cli-input-json document, an
 'aws deploy create-deployment-config' command line, or Terraform (aws_/awscc_codedeploy_deployment_config).`, importer.DeploymentConfigs},
-	"alarms": {"FILE", `Reads 'aws cloudwatch describe-alarms' output (MetricAlarms), or a template's
-AWS::CloudWatch::Alarm resources, and writes a scenario with those alarms. Without --into, the
+	"alarms": {"FILE", "describe-alarms JSON, put-metric-alarm commands, or a template's alarms", `Reads 'aws cloudwatch describe-alarms' output (MetricAlarms), 'aws cloudwatch put-metric-alarm'
+command lines, or a template's AWS::CloudWatch::Alarm resources, and writes a scenario with those alarms. Without --into, the
 function, alias and target version are taken from the alarms' Lambda dimensions.`, importer.AlarmsImport},
 }
 
@@ -62,8 +62,7 @@ func importUsage(w io.Writer) {
 	}
 	sort.Strings(kinds)
 	for _, k := range kinds {
-		first, _, _ := strings.Cut(importKinds[k].summary, "\n")
-		fmt.Fprintf(w, "  %-18s %s\n", k, first)
+		fmt.Fprintf(w, "  %-18s %s\n", k, importKinds[k].short)
 	}
 	fmt.Fprintf(w, "\n%s\n\nRun 'shiftsim import KIND --help' for the flags.\n", importHelp)
 }
