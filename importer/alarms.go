@@ -58,8 +58,8 @@ func (t *template) decodeAlarm(props *yaml.Node, base, name string, line int) Al
 		key := kv[0].Value
 		path := yamlx.Key(base, key)
 		a.lines[key] = kv[0].Line
-		if slices.Contains(alarmReadOnly, key) {
-			continue
+		if slices.Contains(alarmReadOnly, key) || isNull(kv[1]) || kv[1].Kind == yaml.SequenceNode && len(kv[1].Content) == 0 {
+			continue // describe-alarms writes null and [] for what is not set
 		}
 		if why, ok := alarmDropped[key]; ok {
 			t.notes = append(t.notes, Note{File: t.file, Line: kv[0].Line, Path: path, Msg: "not copied: " + why})
