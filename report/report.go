@@ -101,6 +101,7 @@ type Phase struct {
 	Requests       int64   `json:"requests"`
 	TargetRequests int64   `json:"target_requests"`
 	TargetFailed   int64   `json:"target_failed_requests"`
+	Failed         int64   `json:"failed_requests"`
 }
 
 // Alarm is an alarm's final state.
@@ -114,6 +115,8 @@ type Entry struct {
 	At      float64 `json:"t_s"`
 	Kind    string  `json:"kind"`
 	Subject string  `json:"subject,omitempty"`
+	From    string  `json:"from,omitempty"` // an alarm's state before
+	To      string  `json:"to,omitempty"`   // an alarm's state after
 	Weight  float64 `json:"target_weight"`
 	Text    string  `json:"text"`
 }
@@ -172,7 +175,7 @@ func FromSim(r *sim.Result, config string, timeline bool) Result {
 	}
 	for _, p := range r.Phases {
 		out.Phases = append(out.Phases, Phase{From: seconds(p.From), To: seconds(p.To), TargetWeight: p.Weight,
-			Requests: p.Requests, TargetRequests: p.TargetRequests, TargetFailed: p.TargetFailed})
+			Requests: p.Requests, TargetRequests: p.TargetRequests, TargetFailed: p.TargetFailed, Failed: p.Failed})
 	}
 	for _, a := range r.Alarms {
 		out.Alarms = append(out.Alarms, Alarm{Name: a.Name, State: a.State})
@@ -180,7 +183,7 @@ func FromSim(r *sim.Result, config string, timeline bool) Result {
 	if timeline {
 		out.Timeline = []Entry{}
 		for _, e := range r.Timeline {
-			out.Timeline = append(out.Timeline, Entry{At: seconds(e.At), Kind: string(e.Kind), Subject: e.Subject, Weight: e.Weight, Text: e.Text})
+			out.Timeline = append(out.Timeline, Entry{At: seconds(e.At), Kind: string(e.Kind), Subject: e.Subject, From: e.From, To: e.To, Weight: e.Weight, Text: e.Text})
 		}
 	}
 	return out

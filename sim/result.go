@@ -35,7 +35,8 @@ type Result struct {
 	// an SLO: nil).
 	SLOBudgetConsumed *float64
 
-	Phases   []Phase // spans of constant alias weight
+	Phases   []Phase  // spans of constant alias weight
+	Buckets  []Bucket // per metric bucket (one minute unless an alarm's period is shorter)
 	Alarms   []AlarmResult
 	Timeline []Entry
 }
@@ -49,6 +50,13 @@ type VersionResult struct {
 	LatencyMax                              float64 // ms: the longest wait
 }
 
+// Bucket is what each version served in one metric bucket; throttled
+// requests count in both Requests and Failed.
+type Bucket struct {
+	Start            time.Duration
+	Requests, Failed [2]int64
+}
+
 // Phase is a span of constant alias weight and what it carried.
 type Phase struct {
 	From, To       time.Duration
@@ -56,6 +64,7 @@ type Phase struct {
 	Requests       int64
 	TargetRequests int64
 	TargetFailed   int64
+	Failed         int64 // both versions
 }
 
 // AlarmResult is an alarm's state at the horizon.
@@ -82,6 +91,8 @@ type Entry struct {
 	At      time.Duration
 	Kind    EntryKind
 	Subject string  // the alarm, hook or status the entry is about
+	From    string  // an alarm's state before (KindAlarm)
+	To      string  // an alarm's state after (KindAlarm)
 	Weight  float64 // the target's share of traffic after the entry
 	Text    string
 }

@@ -594,6 +594,7 @@ func (r *runner) closePhase() {
 		Requests:       r.tot[0].requests + r.tot[1].requests - r.phaseTot[0].requests - r.phaseTot[1].requests,
 		TargetRequests: r.tot[1].requests - r.phaseTot[1].requests,
 		TargetFailed:   r.tot[1].failed - r.phaseTot[1].failed,
+		Failed:         r.tot[0].failed + r.tot[1].failed - r.phaseTot[0].failed - r.phaseTot[1].failed,
 	}
 	if p.To > p.From {
 		r.res.Phases = append(r.res.Phases, p)
@@ -647,6 +648,12 @@ func (r *runner) targetFaulty(t int64) bool {
 func (r *runner) closeBucket() {
 	b := r.now/r.bucketNs - 1 // the bucket that just ended
 	i := int(b % int64(len(r.ring)))
+	bk := Bucket{Start: time.Duration(b * r.bucketNs)}
+	for v := 0; v < 2; v++ {
+		bk.Requests[v] = r.cur[v].inv + r.cur[v].thr
+		bk.Failed[v] = r.cur[v].errs + r.cur[v].thr
+	}
+	r.res.Buckets = append(r.res.Buckets, bk)
 	r.ring[i] = r.cur
 	r.cur[0].reset()
 	r.cur[1].reset()
@@ -677,6 +684,8 @@ func (r *runner) evaluate() {
 		next, why := a.Rule.Explain(pts, st.state)
 		if next != st.state {
 			r.logf(KindAlarm, a.Name, "alarm %s: %s -> %s (%s)", a.Name, st.state, next, why)
+			e := &r.res.Timeline[len(r.res.Timeline)-1]
+			e.From, e.To = st.state.String(), next.String()
 			st.state = next
 			if next == alarm.Alarm && r.now >= int64(r.m.DeployStart) && r.res.Detected == nil {
 				r.res.Detected = ptr(time.Duration(r.now))
