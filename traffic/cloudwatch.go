@@ -154,8 +154,8 @@ func cwTime(j *jsonStream, path string) (int64, int64, error) {
 		return 0, line, perr(j.file, line, path, "%s is not a time", tokenString(t))
 	}
 	tm, err := time.Parse(time.RFC3339Nano, str)
-	if err != nil || tm.Year() < 1678 || tm.Year() > 2261 {
-		return 0, line, perr(j.file, line, path, "%s is not a time (want RFC 3339, e.g. 2024-09-29T22:10:00Z)", quote(str))
+	if err != nil || tm.Year() < 1970 || tm.Year() >= 2100 {
+		return 0, line, perr(j.file, line, path, "%s is not a time from 1970 to 2099 (want RFC 3339, e.g. 2024-09-29T22:10:00Z)", quote(str))
 	}
 	return tm.UnixNano(), line, nil
 }

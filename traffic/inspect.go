@@ -136,13 +136,19 @@ func Inspect(rec Recording) (Summary, error) {
 	minute := int64(time.Minute)
 	bin, count := int64(-1), 0.0
 	lo, hi := math.Inf(1), 0.0
-	flush := func(upTo int64) { // close bins up to (not including) upTo
-		for bin < upTo {
-			if bin >= 0 {
-				lo, hi = math.Min(lo, count), math.Max(hi, count)
-			}
-			bin, count = bin+1, 0
+	// flush closes the minutes before upTo; empty ones in between make the
+	// minimum 0 without visiting them (a recording may span years).
+	flush := func(upTo int64) {
+		if bin >= upTo {
+			return
 		}
+		if bin >= 0 {
+			lo, hi = math.Min(lo, count), math.Max(hi, count)
+		}
+		if upTo-bin > 1 {
+			lo = 0
+		}
+		bin, count = upTo, 0
 	}
 	last := int64(-1)
 	for {
@@ -209,25 +215,29 @@ func inspectSeries(s *spec, ser *series) Summary {
 	sum.Span = time.Duration(to - from)
 	perMinute := float64(time.Minute) / float64(ser.period)
 	lo, hi := math.Inf(1), 0.0
-	// Walk the periods of the window, gaps included (a missing datapoint is
-	// a period without requests).
+	// Walk the datapoints in the window; a period without one (a gap, in a
+	// CloudWatch export) has no requests.
 	first := from / ser.period * ser.period
-	i := 0
-	for k := first; k < to; k += ser.period {
-		for i < len(ser.points) && ser.points[i].off < k {
-			i++
-		}
-		c := 0.0
-		if i < len(ser.points) && ser.points[i].off == k {
-			c = ser.points[i].count
-		}
-		overlap := float64(min(k+ser.period, to)-max(k, from)) / float64(ser.period)
-		sum.Requests += c * overlap
-		lo, hi = math.Min(lo, c*perMinute), math.Max(hi, c*perMinute)
-		sum.Minutes++
+	periods := (to - first) / ser.period
+	if (to-first)%ser.period != 0 {
+		periods++
 	}
-	if ser.period != int64(time.Minute) {
-		sum.Minutes = int((to - from + int64(time.Minute) - 1) / int64(time.Minute))
+	inside := int64(0)
+	for _, pt := range ser.points {
+		if pt.off+ser.period <= from || pt.off >= to {
+			continue
+		}
+		overlap := float64(min(pt.off+ser.period, to)-max(pt.off, from)) / float64(ser.period)
+		sum.Requests += pt.count * overlap
+		lo, hi = math.Min(lo, pt.count*perMinute), math.Max(hi, pt.count*perMinute)
+		inside++
+	}
+	if inside < periods {
+		lo = 0
+	}
+	sum.Minutes = int((to - from + int64(time.Minute) - 1) / int64(time.Minute))
+	if ser.period == int64(time.Minute) {
+		sum.Minutes = int(periods)
 	}
 	sum.MinPerMinute, sum.MaxPerMinute = lo, hi
 	sum.MeanPerMinute = sum.Requests / (float64(to-from) / float64(time.Minute))

@@ -16,8 +16,9 @@ import (
 type posReader struct {
 	r     io.Reader
 	read  int64   // bytes passed
-	nl    []int64 // offsets of newlines not yet below the last query
-	below int64   // newlines dropped from nl
+	nl    []int64 // offsets of newlines; those before head are below the last query
+	head  int
+	below int64 // newlines before nl[head]
 }
 
 func (p *posReader) Read(b []byte) (int, error) {
@@ -37,9 +38,14 @@ func (p *posReader) Read(b []byte) (int, error) {
 // line is the 1-based line of byte offset off; offsets asked about must not
 // decrease.
 func (p *posReader) line(off int64) int64 {
-	k := sort.Search(len(p.nl), func(i int) bool { return p.nl[i] >= off })
+	rest := p.nl[p.head:]
+	k := sort.Search(len(rest), func(i int) bool { return rest[i] >= off })
 	p.below += int64(k)
-	p.nl = append(p.nl[:0], p.nl[k:]...)
+	p.head += k
+	if p.head > 1024 && p.head > len(p.nl)/2 {
+		p.nl = append(p.nl[:0], p.nl[p.head:]...)
+		p.head = 0
+	}
 	return p.below + 1
 }
 

@@ -56,8 +56,14 @@ func CanonicalFormat(name string) (string, error) {
 // one line per request.
 func perPeriod(format string) bool { return format == FormatAzure2019 || format == FormatCloudWatch }
 
+// maxSpan is the longest recording, first request to last (about 73 years).
+const maxSpan = math.MaxInt64 / 4
+
+// minLoop is the shortest looped window, in replay time.
+const minLoop = time.Millisecond
+
 // DefaultReorder is the reorder window of per-request formats, in records
-// (16 bytes each): a record may appear up to this many records after a later
+// (24 bytes each): a record may appear up to this many records after a later
 // one and still be replayed in time order.
 const DefaultReorder = 1 << 16
 
@@ -101,7 +107,8 @@ type Recording struct {
 	// that holds the last request.
 	Loop bool
 	// Durations is the Azure 2019 function_durations_percentiles file (e.g.
-	// durations.csv) whose row for the selected function Durations reads.
+	// durations.csv, opened like Path) whose row for the selected function
+	// the Durations function reads.
 	Durations string
 	// Period is the period of a cloudwatch-metrics export; 0 infers it from
 	// the smallest gap between timestamps (60 s when there is one datapoint).
@@ -167,8 +174,8 @@ func (r Recording) validate() (spec, error) {
 		return s, fmt.Errorf("%s: from %v must be >= 0", r.Path, r.From)
 	case r.To < 0 || (r.To > 0 && r.To <= r.From):
 		return s, fmt.Errorf("%s: to %v must be after from %v", r.Path, r.To, r.From)
-	case math.IsNaN(r.Speed) || math.IsInf(r.Speed, 0) || r.Speed < 0:
-		return s, fmt.Errorf("%s: speed %v must be a finite number > 0", r.Path, r.Speed)
+	case r.Speed != 0 && !(r.Speed >= 1e-6 && r.Speed <= 1e6):
+		return s, fmt.Errorf("%s: speed %v must be in [1e-6, 1e6]", r.Path, r.Speed)
 	case math.IsNaN(r.Scale) || math.IsInf(r.Scale, 0) || r.Scale < 0 || r.Scale > 1e6:
 		return s, fmt.Errorf("%s: scale %v must be a number in (0, 1e6]", r.Path, r.Scale)
 	case r.Reorder < 0:
@@ -178,6 +185,10 @@ func (r Recording) validate() (spec, error) {
 	}
 	if s.speed == 0 {
 		s.speed = 1
+	}
+	if r.Loop && r.To > 0 && float64(r.To-r.From)/s.speed < float64(minLoop) {
+		return s, fmt.Errorf("%s: a looped window must last at least %v of replay time; [%v, %v) at speed %v lasts %v",
+			r.Path, minLoop, r.From, r.To, s.speed, time.Duration(float64(r.To-r.From)/s.speed))
 	}
 	if s.scale == 0 {
 		s.scale = 1
@@ -523,6 +534,12 @@ func (q *requestReplay) next() (record, int64, bool) {
 				q.started, q.origin = true, rec.at
 			}
 			off := rec.at - q.origin
+			if off < 0 || off > maxSpan { // wrapped around: centuries apart
+				q.err = perr(q.s.Path, rec.line, "", "request at %s is more than %v after the first, at %s",
+					fmtClock(rec.at), time.Duration(maxSpan), fmtClock(q.origin))
+				q.close()
+				return record{}, 0, false
+			}
 			if off < q.s.from {
 				continue
 			}
@@ -547,6 +564,11 @@ func (q *requestReplay) next() (record, int64, bool) {
 			} else {
 				q.period = (q.lastOff/int64(time.Minute)+1)*int64(time.Minute) - q.s.from
 			}
+			if float64(q.period)/q.s.speed < float64(minLoop) {
+				q.err = fmt.Errorf("%s: a looped window must last at least %v of replay time", q.s.Path, minLoop)
+				q.close()
+				return record{}, 0, false
+			}
 		}
 		q.iter++
 		if q.until > 0 && q.virtual(q.iter, q.s.from) >= q.until {
@@ -563,13 +585,21 @@ func (q *requestReplay) next() (record, int64, bool) {
 	return record{}, 0, false
 }
 
-// virtual maps a window offset of pass iter to virtual time (ns).
+// virtual maps a window offset of pass iter to virtual time (ns): exact
+// integers at speed 1 (until 2^62 ns), floating point otherwise.
 func (q *requestReplay) virtual(iter, off int64) int64 {
-	x := iter*q.period + off - q.s.from
-	if q.s.speed == 1 {
-		return x
+	if q.s.speed == 1 && (iter == 0 || iter <= (math.MaxInt64/4)/q.period) {
+		return iter*q.period + off - q.s.from
 	}
-	return int64(float64(x) / q.s.speed)
+	return toNs((float64(iter)*float64(q.period) + float64(off-q.s.from)) / q.s.speed)
+}
+
+// toNs converts float ns to int64, saturating.
+func toNs(x float64) int64 {
+	if x >= math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return int64(x)
 }
 
 func (q *requestReplay) fill(buf []Arrival) int {

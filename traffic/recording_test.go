@@ -939,6 +939,23 @@ func TestLenient(t *testing.T) {
 	}
 }
 
+// Per-minute numbers count empty minutes, even across a long gap.
+func TestInspectPerMinute(t *testing.T) {
+	data := "time\n0\n1\n130\n150\n170\n" + "86400\n"
+	sum, err := Inspect(Recording{Path: "x.csv", FS: fstest.MapFS{"x.csv": {Data: []byte(data)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// minutes: 0 → 2, 1 → 0, 2 → 3, 3..1439 → 0, 1440 → 1
+	if sum.Minutes != 1441 || sum.MinPerMinute != 0 || sum.MaxPerMinute != 3 || sum.MeanPerMinute != 6.0/1441 || sum.Span != 1441*time.Minute {
+		t.Errorf("inspect:\n%s", sum)
+	}
+	sum, _ = Inspect(Recording{Path: "x.csv", FS: fstest.MapFS{"x.csv": {Data: []byte(data)}}, From: 2 * time.Minute, To: 3 * time.Minute})
+	if sum.Minutes != 1 || sum.MinPerMinute != 3 || sum.MaxPerMinute != 3 || sum.Requests != 3 {
+		t.Errorf("inspect window:\n%s", sum)
+	}
+}
+
 // Inspect reports the recording's own numbers: the busiest Azure 2019
 // function's total, per-minute extremes and mean.
 func TestInspectAzure2019(t *testing.T) {

@@ -76,6 +76,9 @@ func newPeriodReplay(s *spec, ser *series, rng *rand.Rand, until int64) (*period
 	if p.loop && p.wend <= p.from {
 		p.loop = false // an empty window repeats nothing
 	}
+	if p.loop && float64(p.wend-p.from)/p.speed < float64(minLoop) {
+		return nil, fmt.Errorf("%s: a looped window must last at least %v of replay time", s.Path, minLoop)
+	}
 	return p, nil
 }
 
@@ -91,8 +94,8 @@ func (p *periodReplay) firstPoint() int {
 
 // virtual maps a window offset of pass iter to virtual seconds.
 func (p *periodReplay) virtual(off int64) float64 {
-	x := p.iter*(p.wend-p.from) + off - p.from
-	return float64(x) / 1e9 / p.speed
+	x := float64(p.iter)*float64(p.wend-p.from) + float64(off-p.from)
+	return x / 1e9 / p.speed
 }
 
 // piece returns the next period of constant rate, clipped to the window, in
