@@ -1,10 +1,14 @@
 // Package traffic produces request arrival streams for the simulator:
-// synthetic generators now, recorded streams later. A source hands out
-// arrival times in batches (Fill), so the engine pays one call per batch,
-// not one per request.
+// synthetic generators (Poisson, Diurnal, Bursty, Spikes, Weekly, and Users
+// to give every request a user) and recorded streams replayed from files
+// (OpenRecording: per-request CSV, the Azure Functions 2019 and 2021
+// traces, ALB and API Gateway access logs, Lambda REPORT lines, CloudWatch
+// Invocations exports). A source hands out arrival times in batches (Fill),
+// so the engine pays one call per batch, not one per request.
 //
 // A source never reads the wall clock or global randomness: it owns a seeded
-// generator, and the same seed yields the same arrivals.
+// generator, and the same seed yields the same arrivals. A recording is read
+// as a stream, in memory that does not grow with the file.
 package traffic
 
 import (
