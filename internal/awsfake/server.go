@@ -137,6 +137,10 @@ type Server struct {
 	// and before its answer is written (also for DropAfter). Tests use it to
 	// "kill" the client at a chosen moment. It must not call the Server.
 	AfterApply func(Call)
+	// Intercept, if set, is called first for every request; returning false
+	// drops the connection without doing anything, as if the request never
+	// arrived. It must not call the Server.
+	Intercept func(Call) bool
 
 	http *httptest.Server
 	mu   sync.Mutex
@@ -250,6 +254,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.calls = append(s.calls, call)
 	s.mu.Unlock()
 
+	if s.Intercept != nil && !s.Intercept(call) {
+		drop(w)
+		return
+	}
 	if f != nil {
 		switch f.Kind {
 		case Slow:

@@ -1,0 +1,565 @@
+package awsexec
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/shiftsim/shiftsim/deploy"
+)
+
+// rollbackAttempts is how many times the alias executor tries a rollback's
+// UpdateAlias (each try being the SDK's own retries) before it gives up and
+// leaves the rollback to --resume; rollbackBackoff is the first pause.
+const (
+	rollbackAttempts = 5
+	rollbackBackoff  = 2 * time.Second
+)
+
+// aliasRun is one run of the alias executor: the deploy controller, stepped
+// with controller time and real alarm states, its actions carried out with
+// UpdateAlias and Invoke, every step and mutation journaled.
+type aliasRun struct {
+	p   Plan
+	o   *Options
+	c   Clients
+	j   *Journal
+	clk Clock
+	id  string
+
+	ctl    *deploy.Controller
+	origin time.Time     // clock time at which controller time was offset
+	offset time.Duration // controller time at origin
+	queue  []deploy.Action
+
+	alias      AliasState // as last seen or set, with its RevisionId
+	inAlarm    []bool     // as last fed to the controller
+	alarmState []string   // as last seen, for the timeline
+	polled     bool
+	nextPoll   time.Duration
+
+	hook *runningHook
+
+	ictx        context.Context // done on interrupt (or kill)
+	interrupts  bool            // the interrupt was handled
+	stopCause   string          // why shiftsim itself stopped the controller
+	out         Outcome
+	finished    bool
+	rolledBack  bool
+	finishedAct deploy.Action
+}
+
+type runningHook struct {
+	hook   deploy.Hook
+	intent int
+	ch     chan hookReply
+}
+
+type hookReply struct {
+	out *lambda.InvokeOutput
+	err error
+}
+
+func newDeploymentID() string {
+	var b [6]byte
+	rand.Read(b[:])
+	return "shiftsim-" + hex.EncodeToString(b[:])
+}
+
+func newAliasRun(p Plan, o *Options, j *Journal) (*aliasRun, error) {
+	ctl, err := deploy.New(p.controllerConfig())
+	if err != nil {
+		return nil, err
+	}
+	return &aliasRun{p: p, o: o, c: o.Clients, j: j, clk: o.Clock, ctl: ctl,
+		inAlarm: make([]bool, len(p.Alarms)), alarmState: make([]string, len(p.Alarms)),
+		out: Outcome{Executor: ExecAlias, Journal: j.Path()}}, nil
+}
+
+func (r *aliasRun) now() time.Duration { return r.offset + r.clk.Now().Sub(r.origin) }
+
+func (r *aliasRun) log(kind, subject, format string, a ...any) {
+	r.o.Log(Entry{At: r.clk.Now(), T: r.now(), Kind: kind, Subject: subject, Text: fmt.Sprintf(format, a...)})
+}
+
+func (r *aliasRun) journal(rec Record) (int, error) {
+	rec.Deployment = r.id
+	return r.j.Append(rec)
+}
+
+func runAlias(ctx context.Context, p Plan, o *Options, j *Journal) (*Outcome, error) {
+	r, err := newAliasRun(p, o, j)
+	if err != nil {
+		return nil, err
+	}
+	pf := runPreflight(ctx, o.Clients, p)
+	if ctx.Err() != nil {
+		return nil, ErrKilled
+	}
+	for _, c := range pf.checks {
+		if c.Status == Warning {
+			r.log("note", "", "pre-check warning: %s", c.Detail)
+		}
+	}
+	if err := pf.err(); err != nil {
+		return nil, err
+	}
+	r.id = newDeploymentID()
+	r.alias = pf.alias
+	r.origin = r.clk.Now()
+	before := pf.alias
+	if _, err := r.journal(Record{Type: RecBegin, Plan: p.record(), Alias: &before}); err != nil {
+		return nil, err
+	}
+	var cancel context.CancelFunc
+	r.ictx, cancel = watchInterrupt(ctx, o.Interrupt)
+	defer cancel()
+	r.log("deployment", "InProgress", "deployment %s starts: %s moves from version %s to %s (alias executor, %s, journal %s)",
+		p.Strategy, p.aliasName(), p.Current, p.Target, r.id, j.Path())
+	if err := r.pollAlarms(ctx); err != nil {
+		return nil, err
+	}
+	if err := r.step(deploy.Event{Kind: deploy.Start}); err != nil {
+		return nil, err
+	}
+	return r.loop(ctx)
+}
+
+// step feeds the controller one event at the current controller time,
+// journals it, and queues its actions.
+func (r *aliasRun) step(ev deploy.Event) error {
+	t := r.now()
+	acts := r.ctl.Step(t, ev)
+	if ev.Kind != deploy.Tick || len(acts) > 0 {
+		rec := Record{Type: RecStep, T: t.String(), Event: ev.String()}
+		for _, a := range acts {
+			rec.Actions = append(rec.Actions, a.String())
+		}
+		if _, err := r.journal(rec); err != nil {
+			return err
+		}
+	}
+	r.queue = append(r.queue, acts...)
+	return nil
+}
+
+// stop makes the controller stop and roll back for a reason of shiftsim's
+// own (an AWS error, a failed alarm poll, an interrupt). Forward moves still
+// queued (weight steps, hook invocations) are dropped; if the controller had
+// already decided to end — its Rollback and Finish are queued behind the
+// step that failed — those are kept and its cause stands.
+func (r *aliasRun) stop(cause string) error {
+	if r.ctl.Status().Terminal() {
+		kept := r.queue[:0]
+		for _, a := range r.queue {
+			if a.Kind == deploy.Rollback || a.Kind == deploy.Finish {
+				kept = append(kept, a)
+			}
+		}
+		r.queue = kept
+		return nil
+	}
+	r.stopCause = cause
+	r.queue = nil
+	return r.step(deploy.Event{Kind: deploy.Stop, Rollback: true})
+}
+
+func (r *aliasRun) drain(ctx context.Context) error {
+	for len(r.queue) > 0 {
+		a := r.queue[0]
+		r.queue = r.queue[1:]
+		if err := r.act(ctx, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *aliasRun) act(ctx context.Context, a deploy.Action) error {
+	switch a.Kind {
+	case deploy.SetWeight:
+		err := r.setAlias(ctx, r.p.aliasAt(a.Percent), 1)
+		var ae *APIError
+		if errors.As(err, &ae) {
+			r.log("aws", "UpdateAlias", "%v: stopping the deployment", err)
+			return r.stop("aws:UpdateAlias " + ae.Code)
+		}
+		return err
+	case deploy.Rollback:
+		r.rolledBack = true
+		return r.setAlias(ctx, r.p.aliasAt(0), rollbackAttempts)
+	case deploy.InvokeHook:
+		return r.startHook(ctx, a.Hook)
+	case deploy.Finish:
+		return r.finish(a)
+	}
+	return nil
+}
+
+// setAlias brings the alias to want with UpdateAlias, up to attempts times
+// (a rollback insists), logging it as the simulator's timeline does.
+func (r *aliasRun) setAlias(ctx context.Context, want AliasState, attempts int) error {
+	if r.alias.RevisionID != "" && r.alias.Same(want) {
+		r.log("note", "", "alias %s is already at %s: no UpdateAlias needed", r.p.aliasName(), want)
+		return nil
+	}
+	backoff := rollbackBackoff
+	for i := 1; ; i++ {
+		err := r.updateAlias(ctx, want)
+		if err == nil {
+			r.logAlias(want)
+			return nil
+		}
+		var ae *APIError
+		if !errors.As(err, &ae) || i >= attempts {
+			return err
+		}
+		r.log("aws", "UpdateAlias", "%v; trying again in %v (%d of %d)", err, backoff, i+1, attempts)
+		if r.clk.Sleep(ctx, backoff) != nil {
+			return ErrKilled
+		}
+		backoff *= 2
+	}
+}
+
+func (r *aliasRun) logAlias(want AliasState) {
+	pct := r.p.targetPercent(want)
+	switch {
+	case pct == 0:
+		r.log("rollback", "", "rollback: UpdateAlias %s: FunctionVersion %s, no additional version", r.p.aliasName(), r.p.Current)
+	case pct == 100:
+		r.log("weight", "", "UpdateAlias %s: FunctionVersion %s, no additional version (100%% to %s)", r.p.aliasName(), r.p.Target, r.p.Target)
+	default:
+		r.log("weight", "", "UpdateAlias %s: version %s weight %d%%", r.p.aliasName(), r.p.Target, pct)
+	}
+}
+
+// updateAlias makes one journaled UpdateAlias call, locked on the revision
+// last seen. A PreconditionFailedException means the revision moved: if the
+// alias already is where we want it (an earlier attempt landed and its answer
+// was lost), that is success; if it is still where we left it (a change that
+// did not touch routing), we retry once on the new revision; otherwise
+// someone else changed it.
+func (r *aliasRun) updateAlias(ctx context.Context, want AliasState) error {
+	for retried := false; ; retried = true {
+		cl := r.p.updateAliasCall(want, r.alias.RevisionID)
+		w := want
+		seq, err := r.journal(Record{Type: RecIntent, Op: cl.Op, Call: cl.String(), Alias: &w})
+		if err != nil {
+			return err
+		}
+		in := &lambda.UpdateAliasInput{FunctionName: aws.String(r.p.Function), Name: aws.String(r.p.Alias),
+			FunctionVersion: aws.String(want.Version), RevisionId: aws.String(r.alias.RevisionID),
+			RoutingConfig: &ltypes.AliasRoutingConfiguration{AdditionalVersionWeights: routingValue(want)["AdditionalVersionWeights"]}}
+		if r.alias.RevisionID == "" {
+			in.RevisionId = nil
+		}
+		out, err := r.c.Lambda.UpdateAlias(ctx, in)
+		if ctx.Err() != nil {
+			return ErrKilled
+		}
+		if err == nil {
+			r.alias = aliasFrom(out.FunctionVersion, out.RoutingConfig, out.RevisionId)
+			got := r.alias
+			_, jerr := r.journal(Record{Type: RecResult, Intent: seq, OK: aws.Bool(true), Alias: &got, Output: map[string]string{"RevisionId": got.RevisionID}})
+			return jerr
+		}
+		werr := wrapErr("UpdateAlias", err)
+		if _, jerr := r.journal(Record{Type: RecResult, Intent: seq, OK: aws.Bool(false), Error: werr.Error()}); jerr != nil {
+			return jerr
+		}
+		var pf *ltypes.PreconditionFailedException
+		if !errors.As(err, &pf) {
+			return werr
+		}
+		cur, gerr := getAlias(ctx, r.c, r.p)
+		if ctx.Err() != nil {
+			return ErrKilled
+		}
+		if gerr != nil {
+			return wrapErr("GetAlias", gerr)
+		}
+		switch {
+		case cur.Same(want):
+			r.alias = cur
+			_, jerr := r.journal(Record{Type: RecNote, Alias: &cur, Note: "UpdateAlias answered PreconditionFailed but the alias is as wanted: an earlier attempt had landed"})
+			return jerr
+		case cur.Same(r.alias) && !retried:
+			r.alias.RevisionID = cur.RevisionID
+			continue
+		}
+		return &ConflictError{Alias: r.p.aliasName(), Known: r.alias, Got: cur}
+	}
+}
+
+// startHook invokes a hook function in the background (its verdict comes
+// back through r.hook.ch), as CodeDeploy invokes hooks asynchronously.
+func (r *aliasRun) startHook(ctx context.Context, h deploy.Hook) error {
+	fn := r.p.hookFunction(h)
+	payload, _ := json.Marshal(map[string]string{"DeploymentId": r.id, "LifecycleEventHookExecutionId": r.id + "-" + string(h)})
+	cl := call("Invoke", "FunctionName", fn, "InvocationType", "RequestResponse", "Payload", json.RawMessage(payload))
+	seq, err := r.journal(Record{Type: RecIntent, Op: cl.Op, Call: cl.String()})
+	if err != nil {
+		return err
+	}
+	r.log("hook", string(h), "invoke %s hook: Invoke %s", h, fn)
+	ch := make(chan hookReply, 1)
+	go func() {
+		out, err := r.c.Lambda.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(fn),
+			InvocationType: ltypes.InvocationTypeRequestResponse, Payload: payload})
+		ch <- hookReply{out, err}
+	}()
+	r.hook = &runningHook{hook: h, intent: seq, ch: ch}
+	return nil
+}
+
+// hookVerdict reads a hook's answer (see the package comment).
+func hookVerdict(rep hookReply) (ok bool, why string) {
+	if rep.err != nil {
+		return false, wrapErr("Invoke", rep.err).Error()
+	}
+	if fe := aws.ToString(rep.out.FunctionError); fe != "" {
+		return false, "function error " + fe + ": " + excerpt(rep.out.Payload)
+	}
+	var v map[string]any
+	if json.Unmarshal(rep.out.Payload, &v) == nil {
+		for k, s := range v {
+			if strings.EqualFold(k, "status") && strings.EqualFold(fmt.Sprint(s), "Failed") {
+				return false, "returned " + excerpt(rep.out.Payload)
+			}
+		}
+	}
+	return true, "returned " + excerpt(rep.out.Payload)
+}
+
+func excerpt(b []byte) string {
+	s := strings.TrimSpace(string(b))
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	if s == "" {
+		return "nothing"
+	}
+	return s
+}
+
+func (r *aliasRun) hookDone(rep hookReply) error {
+	h := r.hook
+	r.hook = nil
+	ok, why := hookVerdict(rep)
+	verdict := "Succeeded"
+	if !ok {
+		verdict = "Failed"
+	}
+	if _, err := r.journal(Record{Type: RecResult, Intent: h.intent, OK: aws.Bool(rep.err == nil),
+		Output: map[string]string{"verdict": verdict, "why": why}}); err != nil {
+		return err
+	}
+	r.log("hook", string(h.hook), "%s hook reports %s (%s)", h.hook, verdict, why)
+	return r.step(deploy.Event{Kind: deploy.HookResult, Hook: h.hook, Succeeded: ok})
+}
+
+// hookRunning reports whether the controller still waits for h.
+func (r *aliasRun) hookRunning(h deploy.Hook) bool {
+	i := 1
+	if h == deploy.AfterAllowTraffic {
+		i = 3
+	}
+	return r.ctl.Lifecycle()[i].Status == deploy.LifecycleInProgress
+}
+
+// pollAlarms reads the alarms' states and feeds the changes to the
+// controller, as CodeDeploy's poll would; the poll also marks controller
+// time in the journal.
+func (r *aliasRun) pollAlarms(ctx context.Context) error {
+	t := r.now()
+	r.nextPoll = t + r.o.AlarmPoll
+	if _, err := r.journal(Record{Type: RecTick, T: t.String()}); err != nil {
+		return err
+	}
+	if len(r.p.Alarms) == 0 {
+		return nil
+	}
+	out, err := r.c.CloudWatch.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: r.p.Alarms, MaxRecords: aws.Int32(100)})
+	if ctx.Err() != nil {
+		return ErrKilled
+	}
+	if err != nil {
+		return r.pollFailed(wrapErr("DescribeAlarms", err))
+	}
+	states := map[string]cwtypes.MetricAlarm{}
+	for _, a := range out.MetricAlarms {
+		states[aws.ToString(a.AlarmName)] = a
+	}
+	for _, n := range r.p.Alarms {
+		if _, ok := states[n]; !ok {
+			return r.pollFailed(fmt.Errorf("DescribeAlarms did not return alarm %s (deleted?)", n))
+		}
+	}
+	for i, n := range r.p.Alarms {
+		a := states[n]
+		st := string(a.StateValue)
+		switch {
+		case !r.polled:
+			r.log("alarm", n, "alarm %s: %s (%s)", n, st, aws.ToString(a.StateReason))
+		case st != r.alarmState[i]:
+			r.log("alarm", n, "alarm %s: %s -> %s (%s)", n, r.alarmState[i], st, aws.ToString(a.StateReason))
+		}
+		r.alarmState[i] = st
+		if in := a.StateValue == cwtypes.StateValueAlarm; in != r.inAlarm[i] {
+			r.inAlarm[i] = in
+			if err := r.step(deploy.Event{Kind: deploy.AlarmState, Alarm: i, InAlarm: in}); err != nil {
+				return err
+			}
+		}
+	}
+	r.polled = true
+	return nil
+}
+
+// pollFailed handles alarm states that could not be read: CodeDeploy stops
+// the deployment unless IgnorePollAlarmFailure (SDK-CD AlarmConfiguration).
+func (r *aliasRun) pollFailed(err error) error {
+	if r.o.IgnorePollAlarmFailure {
+		r.log("aws", "DescribeAlarms", "%v (ignored: --ignore-poll-alarm-failure)", err)
+		return nil
+	}
+	r.log("aws", "DescribeAlarms", "%v: alarm states unknown, stopping the deployment", err)
+	if !r.ctl.Status().Terminal() && r.ctl.Status() != deploy.Created {
+		return r.stop("alarm-poll: " + err.Error())
+	}
+	if r.ctl.Status() == deploy.Created { // before Start: nothing shifted, nothing to undo
+		return err
+	}
+	return nil
+}
+
+func (r *aliasRun) finish(a deploy.Action) error {
+	r.finished, r.finishedAct = true, a
+	cause := a.Cause
+	if r.stopCause != "" && a.Cause == deploy.CauseManual {
+		cause = r.stopCause
+	}
+	r.out.DeploymentID, r.out.Status, r.out.ErrorCode, r.out.Cause = r.id, a.Status, a.ErrorCode, cause
+	r.out.RolledBack, r.out.Alias = r.rolledBack, r.alias
+	text := fmt.Sprintf("deployment %s: %s %s %s", r.p.Strategy, a.Status, a.ErrorCode, cause)
+	r.log("deployment", string(a.Status), "%s", strings.Join(strings.Fields(text), " "))
+	al := r.alias
+	_, err := r.journal(Record{Type: RecFinish, T: r.now().String(), Status: string(a.Status), ErrorCode: a.ErrorCode, Cause: cause, Alias: &al})
+	return err
+}
+
+// loop runs the deployment until the controller finishes, the run is held,
+// or something stops it.
+func (r *aliasRun) loop(ctx context.Context) (*Outcome, error) {
+	for {
+		if err := r.drain(ctx); err != nil {
+			return r.fail(err)
+		}
+		if r.finished {
+			return &r.out, nil
+		}
+		if r.ctl.Status().Terminal() { // cannot happen: every end of the controller is a Finish action
+			return r.fail(errors.New("internal error: the controller ended without a Finish action"))
+		}
+		if ctx.Err() != nil {
+			return nil, ErrKilled
+		}
+		if !r.interrupts && interrupted(r.o.Interrupt) {
+			r.interrupts = true
+			r.ictx = ctx // the interrupt is handled: later waits must not end at once
+			if r.o.OnInterrupt == OnInterruptHold {
+				return r.hold()
+			}
+			r.log("deployment", "", "INTERRUPTED: rolling back %s to version %s (interrupt again to exit at once; --resume then finishes the rollback)", r.p.aliasName(), r.p.Current)
+			if err := r.stop("interrupt"); err != nil {
+				return r.fail(err)
+			}
+			continue
+		}
+		if r.hook != nil && !r.hookRunning(r.hook.hook) {
+			r.hook = nil // the controller gave up on it (timeout, stop); its answer no longer matters
+		}
+		wake := r.nextPoll
+		if dl, ok := r.ctl.Deadline(); ok && dl < wake {
+			wake = dl
+		}
+		d := wake - r.now()
+		if r.hook != nil {
+			timer := r.clk.After(d)
+			select {
+			case rep := <-r.hook.ch:
+				select { // time that passed while the hook ran is handled first
+				case <-timer:
+					if err := r.onTime(ctx); err != nil {
+						return r.fail(err)
+					}
+				default:
+				}
+				if r.hook != nil && r.hookRunning(r.hook.hook) {
+					if err := r.hookDone(rep); err != nil {
+						return r.fail(err)
+					}
+				}
+			case <-timer:
+				if err := r.onTime(ctx); err != nil {
+					return r.fail(err)
+				}
+			case <-r.ictx.Done():
+			}
+			continue
+		}
+		if d > 0 && r.clk.Sleep(r.ictx, d) != nil {
+			continue // interrupted (or killed): the top of the loop decides
+		}
+		if err := r.onTime(ctx); err != nil {
+			return r.fail(err)
+		}
+	}
+}
+
+// onTime polls the alarms if a poll is due, then ticks the controller if its
+// deadline has come.
+func (r *aliasRun) onTime(ctx context.Context) error {
+	if r.now() >= r.nextPoll {
+		if err := r.pollAlarms(ctx); err != nil {
+			return err
+		}
+	}
+	if dl, ok := r.ctl.Deadline(); ok && r.now() >= dl {
+		return r.step(deploy.Event{Kind: deploy.Tick})
+	}
+	return nil
+}
+
+// hold leaves the alias where it is, journals it, and says so loudly.
+func (r *aliasRun) hold() (*Outcome, error) {
+	al := r.alias
+	if _, err := r.journal(Record{Type: RecHold, T: r.now().String(), Alias: &al}); err != nil {
+		return nil, err
+	}
+	r.log("deployment", "held", "INTERRUPTED, HOLDING (--on-interrupt=hold): alias %s is LEFT at %s; nothing is watching its alarms now. Continue with --resume, roll back with --resume --rollback",
+		r.p.aliasName(), r.alias)
+	r.out.DeploymentID, r.out.Held, r.out.Alias = r.id, true, r.alias
+	return &r.out, nil
+}
+
+// fail reports an error that stops the run, saying where the alias was left.
+func (r *aliasRun) fail(err error) (*Outcome, error) {
+	if errors.Is(err, ErrKilled) {
+		return nil, ErrKilled
+	}
+	return nil, fmt.Errorf("%w\nalias %s was last seen at %s; the journal %s records every step: run again with --resume to continue, or --resume --rollback to roll back",
+		err, r.p.aliasName(), r.alias, r.j.Path())
+}

@@ -1,0 +1,237 @@
+package awsexec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/shiftsim/shiftsim/deploy"
+)
+
+// offlineClient answers every request with an error, so that the dry run
+// can list the pre-check calls it could not make, through the same code.
+type offlineClient struct{ reason error }
+
+func (c offlineClient) Do(*http.Request) (*http.Response, error) { return nil, c.reason }
+
+// errOffline marks a call the dry run did not make.
+var errOffline = errors.New("not made")
+
+// OfflineClients are clients that make no call at all: each fails at once
+// with reason. The dry run uses them when AWS cannot be reached.
+func OfflineClients(reason error) Clients {
+	cfg := aws.Config{Region: "us-east-1", Credentials: aws.AnonymousCredentials{}, Retryer: func() aws.Retryer { return aws.NopRetryer{} },
+		HTTPClient: offlineClient{fmt.Errorf("%w: %v", errOffline, reason)}}
+	return NewClients(cfg, Limits{}, Wall{})
+}
+
+// DryRun writes, one per line, every AWS call Deploy would make for p, in
+// order, with its parameters: the read-only pre-checks (made for real unless
+// c are OfflineClients; what they found follows each as "#" comments), then
+// the calls a run makes if all goes well, each with the time after the start
+// at which it would be made, then what a rollback would call. Every line that
+// is not a call starts with "#". It changes nothing in AWS.
+func DryRun(ctx context.Context, p Plan, c Clients, o Options, w io.Writer) error {
+	o.defaults()
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	pr := &printer{w: w}
+	pr.f("# shiftsim deploy: DRY RUN. No call that changes anything is made; add --yes to carry out the calls below.")
+	pr.f("# plan: %s from version %s to version %s with %s (%s), %s executor", p.aliasName(), p.Current, p.Target, p.Strategy, p.DeploymentConfigName(), p.Executor)
+	var steps []string
+	for _, s := range p.Schedule.Steps {
+		steps = append(steps, fmt.Sprintf("%d%% at t+%s", s.Percent, clock(s.At)))
+	}
+	pr.f("# schedule (from the start of AllowTraffic): %s; AllowTraffic ends at t+%s", strings.Join(steps, ", "), clock(p.Schedule.End))
+	hooks := "none"
+	if p.BeforeHook != "" || p.AfterHook != "" {
+		hooks = fmt.Sprintf("BeforeAllowTraffic=%s AfterAllowTraffic=%s", orNone(p.BeforeHook), orNone(p.AfterHook))
+	}
+	pr.f("# alarms: %s; hooks: %s; auto-rollback: %v", orNone(strings.Join(p.Alarms, ", ")), hooks, p.AutoRollback)
+
+	pf := runPreflight(ctx, c, p)
+	offline := false
+	for _, ch := range pf.checks {
+		if ch.Status == NotChecked && errors.Is(ch.err, errOffline) {
+			offline = true
+		}
+	}
+	pr.f("#")
+	if offline {
+		pr.f("# pre-checks (read-only), NOT MADE in this dry run:")
+	} else {
+		pr.f("# pre-checks (read-only), made for real in this dry run:")
+	}
+	var last string
+	problems := 0
+	for _, ch := range pf.checks {
+		if s := ch.Call.String(); s != last {
+			pr.f("%s", s)
+			last = s
+		}
+		detail := ch.Detail
+		var ae *APIError
+		if ch.Status == NotChecked && errors.Is(ch.err, errOffline) && errors.As(ch.err, &ae) {
+			detail = ae.Message
+		}
+		pr.f("#   %s: %s", ch.Status, detail)
+		if ch.Status == Failed || ch.Status == NotChecked {
+			problems++
+		}
+	}
+	if problems > 0 {
+		pr.f("#   => %d pre-check(s) failed or could not be made: a run with --yes would stop here and change nothing.", problems)
+	}
+	pr.f("#")
+	pr.f("# planned calls if all goes well (t+ = time from the deployment's start):")
+	if p.Executor == ExecCodeDeploy {
+		dryCodeDeploy(pr, p, &o, pf, offline)
+	} else {
+		if err := dryAlias(pr, p, &o); err != nil {
+			return err
+		}
+	}
+	if o.Journal != "" {
+		pr.f("# journal: %s (JSON lines, fsync'ed before and after each AWS mutation; --resume continues from it)", o.Journal)
+	}
+	return pr.err
+}
+
+type printer struct {
+	w   io.Writer
+	err error
+}
+
+func (p *printer) f(format string, a ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format+"\n", a...)
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// clock formats a duration as the simulator's timeline does: 5m00s, 1h02m03s.
+func clock(d time.Duration) string {
+	neg := ""
+	if d < 0 {
+		neg, d = "-", -d
+	}
+	h, m, s := d/time.Hour, d%time.Hour/time.Minute, d%time.Minute
+	sec := fmt.Sprintf("%02d", s/time.Second)
+	if frac := s % time.Second; frac != 0 {
+		sec = fmt.Sprintf("%06.3f", s.Seconds())
+	}
+	if h > 0 {
+		return fmt.Sprintf("%s%dh%02dm%ss", neg, h, m, sec)
+	}
+	return fmt.Sprintf("%s%dm%ss", neg, m, sec)
+}
+
+// dryAlias runs the controller on virtual time, every alarm OK and every
+// hook reporting Succeeded at once, and prints the calls its actions become.
+func dryAlias(pr *printer, p Plan, o *Options) error {
+	ctl, err := deploy.New(p.controllerConfig())
+	if err != nil {
+		return err
+	}
+	var lines []string
+	rev := Placeholder("RevisionId from GetAlias")
+	t := time.Duration(0)
+	var end time.Duration
+	pending := ctl.Step(0, deploy.Event{Kind: deploy.Start})
+	for guard := 0; guard < 10000; guard++ {
+		var next []deploy.Action
+		for _, a := range append([]deploy.Action(nil), pending...) {
+			switch a.Kind {
+			case deploy.InvokeHook:
+				fn := p.hookFunction(a.Hook)
+				cl := call("Invoke", "FunctionName", fn, "InvocationType", "RequestResponse",
+					"Payload", map[string]string{"DeploymentId": "shiftsim-<id>", "LifecycleEventHookExecutionId": "shiftsim-<id>-" + string(a.Hook)})
+				lines = append(lines, fmt.Sprintf("%s    # t+%s: %s hook (synchronous; its answer is the verdict)", cl, clock(t), a.Hook))
+				next = append(next, ctl.Step(t, deploy.Event{Kind: deploy.HookResult, Hook: a.Hook, Succeeded: true})...)
+			case deploy.SetWeight:
+				want := p.aliasAt(a.Percent)
+				lines = append(lines, fmt.Sprintf("%s    # t+%s: version %s at %d%%", p.updateAliasCall(want, rev), clock(t), p.Target, a.Percent))
+				rev = Placeholder("RevisionId from the previous UpdateAlias")
+			case deploy.Finish:
+				end = t
+			}
+		}
+		if len(next) > 0 {
+			pending = next
+			continue
+		}
+		dl, ok := ctl.Deadline()
+		if !ok {
+			break
+		}
+		t = dl
+		pending = ctl.Step(t, deploy.Event{Kind: deploy.Tick})
+	}
+	if len(p.Alarms) > 0 {
+		n := int(end/o.AlarmPoll) + 1
+		pr.f("%s    # t+0m00s before the start, then every %v until the end at t+%s (%d calls); an alarm in ALARM stops the deployment",
+			call("DescribeAlarms", "AlarmNames", p.Alarms, "MaxRecords", 100), o.AlarmPoll, clock(end), n)
+	}
+	for _, l := range lines {
+		pr.f("%s", l)
+	}
+	pr.f("#")
+	pr.f("# on an alarm, a failed hook, an AWS error that retries do not cure, or Ctrl-C/SIGTERM (--on-interrupt=%s):", o.OnInterrupt)
+	pr.f("#   %s", p.updateAliasCall(p.aliasAt(0), Placeholder("latest RevisionId")))
+	if o.OnInterrupt == OnInterruptHold {
+		pr.f("#   (on Ctrl-C/SIGTERM with --on-interrupt=hold: no call; the alias is left where it is and the journal says so)")
+	}
+	return nil
+}
+
+func dryCodeDeploy(pr *printer, p Plan, o *Options, pf *preflight, offline bool) {
+	if p.CustomConfig() && !pf.configExists {
+		why := "it does not exist yet"
+		if offline {
+			why = "if GetDeploymentConfig finds no config of that name"
+		}
+		pr.f("%s    # t+0m00s: %s", call("CreateDeploymentConfig", "DeploymentConfigName", p.DeploymentConfigName(), "ComputePlatform", "Lambda",
+			"TrafficRoutingConfig", trafficRoutingValue(p)), why)
+	}
+	pr.f("%s    # t+0m00s", p.createDeploymentCall("shiftsim <id>: "+p.aliasName()+" "+p.Current+"->"+p.Target+" with "+p.Strategy))
+	id := Placeholder("DeploymentId from CreateDeployment")
+	n := int(p.Schedule.End/o.FollowPoll) + 2
+	pr.f("%s    # t+0m00s, then every %v until it ends (about t+%s plus the hooks' time if all goes well: ~%d polls)",
+		call("GetDeployment", "DeploymentId", id), o.FollowPoll, clock(p.Schedule.End), n)
+	pr.f("%s    # once", call("ListDeploymentTargets", "DeploymentId", id))
+	pr.f("%s    # with each GetDeployment: lifecycle events, for the timeline", call("GetDeploymentTarget", "DeploymentId", id, "TargetId", p.aliasName()))
+	alarms := pf.groupAlarms
+	if len(alarms) == 0 && offline {
+		alarms = p.Alarms
+	}
+	if len(alarms) > 0 {
+		pr.f("%s    # with each GetDeployment: alarm states, for the timeline", call("DescribeAlarms", "AlarmNames", alarms, "MaxRecords", 100))
+	}
+	pr.f("%s    # with each GetDeployment: the weights CodeDeploy sets, for the timeline", call("GetAlias", "FunctionName", p.Function, "Name", p.Alias))
+	pr.f("#")
+	pr.f("# CodeDeploy shifts the alias itself and rolls back on the group's alarms and failed hooks (group auto-rollback: %v).", pf.groupRollbak)
+	switch o.OnInterrupt {
+	case OnInterruptHold:
+		pr.f("# on Ctrl-C/SIGTERM (--on-interrupt=hold): %s  (leaves the alias weighted)", call("StopDeployment", "DeploymentId", id, "AutoRollbackEnabled", false))
+	default:
+		pr.f("# on Ctrl-C/SIGTERM: %s", call("StopDeployment", "DeploymentId", id, "AutoRollbackEnabled", true))
+	}
+	content, _ := p.AppSpec()
+	pr.f("# AppSpec content sent (its SHA-256 is computed on these exact bytes):")
+	for _, l := range strings.Split(strings.TrimRight(content, "\n"), "\n") {
+		pr.f("#   %s", l)
+	}
+}

@@ -1,0 +1,240 @@
+package awsexec
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shiftsim/shiftsim/deploy"
+	"github.com/shiftsim/shiftsim/strategies"
+)
+
+// Executor names.
+const (
+	ExecAlias      = "alias"
+	ExecCodeDeploy = "codedeploy"
+)
+
+// Plan is one deployment to carry out: which alias moves from which version
+// to which, on what schedule, watched by which alarms, with which hooks.
+type Plan struct {
+	Executor        string // ExecAlias or ExecCodeDeploy
+	Function, Alias string
+	Current, Target string // published version numbers
+	Strategy        string // the name the user chose, for messages
+	Config          strategies.Config
+	Schedule        strategies.Plan // AllowTraffic's weight steps (Config.Plan)
+	Alarms          []string        // alarm names (the alias executor polls them)
+	BeforeHook      string          // Lambda function invoked as BeforeAllowTraffic; "" for none
+	AfterHook       string          // ... as AfterAllowTraffic
+	HookTimeout     time.Duration   // 0: CodeDeploy's 1 h
+	AutoRollback    bool            // roll back on an alarm or a failed hook
+
+	// The codedeploy executor's application and deployment group.
+	Application, DeploymentGroup string
+}
+
+var (
+	versionRE  = regexp.MustCompile(`^[0-9]+$`)
+	functionRE = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
+	aliasRE    = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,128}$`)
+)
+
+// Validate reports every problem with p that makes it impossible to run;
+// each is the user's to fix.
+func (p Plan) Validate() error {
+	var errs []error
+	switch p.Executor {
+	case ExecAlias, ExecCodeDeploy:
+	default:
+		errs = append(errs, fmt.Errorf("executor %q: want %s or %s", p.Executor, ExecAlias, ExecCodeDeploy))
+	}
+	if !functionRE.MatchString(p.Function) {
+		errs = append(errs, fmt.Errorf("function %q: want a Lambda function name (letters, digits, - and _)", p.Function))
+	}
+	if !aliasRE.MatchString(p.Alias) || versionRE.MatchString(p.Alias) {
+		errs = append(errs, fmt.Errorf("alias %q: want an alias name (letters, digits, - and _, not all digits)", p.Alias))
+	}
+	for _, v := range []struct{ what, v string }{{"current", p.Current}, {"target", p.Target}} {
+		if !versionRE.MatchString(v.v) {
+			errs = append(errs, fmt.Errorf("%s version %q: want a published version number (not $LATEST; an alias cannot route to $LATEST, L-DG:configuration-aliases)", v.what, v.v))
+		}
+	}
+	if p.Current == p.Target && p.Current != "" {
+		errs = append(errs, fmt.Errorf("current and target are both version %s: nothing to shift", p.Current))
+	}
+	if err := p.controllerConfig().Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	for _, h := range []string{p.BeforeHook, p.AfterHook} {
+		if h != "" && !functionRE.MatchString(h) {
+			errs = append(errs, fmt.Errorf("hook function %q: want a Lambda function name", h))
+		}
+	}
+	if p.Executor == ExecCodeDeploy && (p.Application == "" || p.DeploymentGroup == "") {
+		errs = append(errs, errors.New("the codedeploy executor needs --application and --deployment-group"))
+	}
+	return errors.Join(errs...)
+}
+
+func (p Plan) hooks() []deploy.Hook {
+	var hs []deploy.Hook
+	if p.BeforeHook != "" {
+		hs = append(hs, deploy.BeforeAllowTraffic)
+	}
+	if p.AfterHook != "" {
+		hs = append(hs, deploy.AfterAllowTraffic)
+	}
+	return hs
+}
+
+func (p Plan) hookFunction(h deploy.Hook) string {
+	if h == deploy.AfterAllowTraffic {
+		return p.AfterHook
+	}
+	return p.BeforeHook
+}
+
+func (p Plan) controllerConfig() deploy.Config {
+	return deploy.Config{Plan: p.Schedule, Hooks: p.hooks(), HookTimeout: p.HookTimeout, Alarms: p.Alarms, AutoRollback: p.AutoRollback}
+}
+
+// aliasName is "function:alias", as the timeline writes it.
+func (p Plan) aliasName() string { return p.Function + ":" + p.Alias }
+
+// DeploymentConfigName is the CodeDeploy deployment configuration the plan
+// uses: the predefined one's full name, the custom config's own name, or, for
+// an unnamed custom config, a name derived from its parameters.
+func (p Plan) DeploymentConfigName() string {
+	if n := strategies.CodeDeployName(p.Config); n != "" {
+		return n
+	}
+	c := p.Config
+	switch c.Type {
+	case strategies.Canary:
+		return fmt.Sprintf("shiftsim-Canary%dPercent%dMinutes", c.Percentage, c.Interval)
+	case strategies.Linear:
+		return fmt.Sprintf("shiftsim-Linear%dPercentEvery%dMinutes", c.Percentage, c.Interval)
+	}
+	return "CodeDeployDefault.LambdaAllAtOnce"
+}
+
+// CustomConfig reports whether the plan needs a custom deployment
+// configuration (one that is not CodeDeployDefault.*).
+func (p Plan) CustomConfig() bool {
+	return !strings.HasPrefix(p.DeploymentConfigName(), strategies.ReservedPrefix)
+}
+
+// AppSpec returns the Lambda AppSpec (YAML, PascalCase keys, spec §3.1) for
+// the plan, and its hex SHA-256, computed on the exact bytes sent.
+func (p Plan) AppSpec() (content, sha string) {
+	var b strings.Builder
+	q := strconv.Quote
+	fmt.Fprintf(&b, "version: 0.0\nResources:\n  - %s:\n      Type: AWS::Lambda::Function\n      Properties:\n", p.Function)
+	fmt.Fprintf(&b, "        Name: %s\n        Alias: %s\n        CurrentVersion: %s\n        TargetVersion: %s\n", q(p.Function), q(p.Alias), q(p.Current), q(p.Target))
+	if p.BeforeHook != "" || p.AfterHook != "" {
+		b.WriteString("Hooks:\n")
+		if p.BeforeHook != "" {
+			fmt.Fprintf(&b, "  - BeforeAllowTraffic: %s\n", q(p.BeforeHook))
+		}
+		if p.AfterHook != "" {
+			fmt.Fprintf(&b, "  - AfterAllowTraffic: %s\n", q(p.AfterHook))
+		}
+	}
+	content = b.String()
+	sum := sha256.Sum256([]byte(content))
+	return content, hex.EncodeToString(sum[:])
+}
+
+// AliasState is an alias's routing: its FunctionVersion and the additional
+// version weights (0..1). RevisionID is Lambda's optimistic-lock token.
+type AliasState struct {
+	Version    string             `json:"version"`
+	Weights    map[string]float64 `json:"weights,omitempty"`
+	RevisionID string             `json:"revision_id,omitempty"`
+}
+
+// Same reports whether a and b route the same way (revisions aside).
+func (a AliasState) Same(b AliasState) bool {
+	if a.Version != b.Version {
+		return false
+	}
+	aw, bw := nonZero(a.Weights), nonZero(b.Weights)
+	if len(aw) != len(bw) {
+		return false
+	}
+	for k, w := range aw {
+		if v, ok := bw[k]; !ok || math.Abs(v-w) > 1e-9 {
+			return false
+		}
+	}
+	return true
+}
+
+func nonZero(m map[string]float64) map[string]float64 {
+	out := map[string]float64{}
+	for k, v := range m {
+		if v != 0 {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// String is "version 1" or "version 1 at 90%, version 2 at 10%".
+func (a AliasState) String() string {
+	w := nonZero(a.Weights)
+	if len(w) == 0 {
+		return "version " + a.Version
+	}
+	rest := 1.0
+	var extra []string
+	for _, k := range slices.Sorted(maps.Keys(w)) {
+		rest -= w[k]
+		extra = append(extra, "version "+k+" at "+percent(w[k]))
+	}
+	return "version " + a.Version + " at " + percent(rest) + ", " + strings.Join(extra, ", ")
+}
+
+func percent(f float64) string {
+	return strconv.FormatFloat(math.Round(f*1e6)/1e4, 'f', -1, 64) + "%"
+}
+
+// aliasAt is the alias state that gives the target pct % of the traffic:
+// 0 → FunctionVersion current, no routing; 100 → FunctionVersion target, no
+// routing; otherwise current with AdditionalVersionWeights{target: pct/100}
+// (spec §7, §14).
+func (p Plan) aliasAt(pct int) AliasState {
+	switch pct {
+	case 0:
+		return AliasState{Version: p.Current}
+	case 100:
+		return AliasState{Version: p.Target}
+	}
+	return AliasState{Version: p.Current, Weights: map[string]float64{p.Target: float64(pct) / 100}}
+}
+
+// targetPercent is the target's share of a state in percent, or -1 if the
+// state is not one of the plan's (another version is involved).
+func (p Plan) targetPercent(a AliasState) int {
+	w := nonZero(a.Weights)
+	switch {
+	case a.Version == p.Target && len(w) == 0:
+		return 100
+	case a.Version == p.Current && len(w) == 0:
+		return 0
+	case a.Version == p.Current && len(w) == 1:
+		if v, ok := w[p.Target]; ok {
+			return int(math.Round(v * 100))
+		}
+	}
+	return -1
+}

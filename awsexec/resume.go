@@ -1,0 +1,162 @@
+package awsexec
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/shiftsim/shiftsim/deploy"
+)
+
+// replayed is what a journal says about an alias-executor deployment.
+type replayed struct {
+	ctl      *deploy.Controller
+	lastT    time.Duration
+	desired  AliasState  // where the controller's actions put the alias
+	known    AliasState  // where the last successful UpdateAlias left it
+	inFlight *AliasState // an UpdateAlias intent with no result: it may or may not have landed
+	inAlarm  []bool
+	rolled   bool
+	finish   *deploy.Action
+}
+
+// replay rebuilds the controller from the journal: every journaled step is
+// fed again, at its time, and must give the actions the journal recorded.
+func replay(p Plan, recs []Record) (*replayed, error) {
+	ctl, err := deploy.New(p.controllerConfig())
+	if err != nil {
+		return nil, err
+	}
+	rp := &replayed{ctl: ctl, desired: p.aliasAt(0), inAlarm: make([]bool, len(p.Alarms))}
+	if recs[0].Alias != nil {
+		rp.known = *recs[0].Alias
+	}
+	intents := map[int]Record{}
+	for _, rec := range recs[1:] {
+		if rec.T != "" {
+			t, err := time.ParseDuration(rec.T)
+			if err != nil {
+				return nil, fmt.Errorf("record %d: time %q: %v", rec.Seq, rec.T, err)
+			}
+			rp.lastT = max(rp.lastT, t)
+		}
+		switch rec.Type {
+		case RecStep:
+			t, _ := time.ParseDuration(rec.T)
+			ev, err := deploy.ParseEvent(rec.Event)
+			if err != nil {
+				return nil, fmt.Errorf("record %d: %v", rec.Seq, err)
+			}
+			var got []string
+			for _, a := range ctl.Step(t, ev) {
+				got = append(got, a.String())
+				switch a.Kind {
+				case deploy.SetWeight:
+					rp.desired = p.aliasAt(a.Percent)
+				case deploy.Rollback:
+					rp.desired, rp.rolled = p.aliasAt(0), true
+				case deploy.Finish:
+					f := a
+					rp.finish = &f
+				}
+			}
+			if !slices.Equal(got, rec.Actions) {
+				return nil, fmt.Errorf("record %d (%s at %s) replays as %q, the journal says %q", rec.Seq, rec.Event, rec.T, got, rec.Actions)
+			}
+			if ev.Kind == deploy.AlarmState && ev.Alarm >= 0 && ev.Alarm < len(rp.inAlarm) {
+				rp.inAlarm[ev.Alarm] = ev.InAlarm
+			}
+		case RecIntent:
+			intents[rec.Seq] = rec
+			if rec.Op == "UpdateAlias" && rec.Alias != nil {
+				a := *rec.Alias
+				rp.inFlight = &a
+			}
+		case RecResult:
+			in, ok := intents[rec.Intent]
+			if !ok || in.Op != "UpdateAlias" {
+				continue
+			}
+			rp.inFlight = nil
+			if rec.OK != nil && *rec.OK && rec.Alias != nil {
+				rp.known = *rec.Alias
+			}
+		case RecNote:
+			if rec.Alias != nil {
+				rp.known, rp.inFlight = *rec.Alias, nil
+			}
+		}
+	}
+	return rp, nil
+}
+
+// resumeAlias continues (or, with ResumeRollback, rolls back) the unfinished
+// alias-executor deployment of recs: it replays the controller, puts the
+// alias where the journal says it should be, re-invokes a hook whose verdict
+// was never journaled, and goes on from the controller time last journaled.
+func resumeAlias(ctx context.Context, p Plan, o *Options, j *Journal, recs []Record) (*Outcome, error) {
+	rp, err := replay(p, recs)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrJournal, j.Path(), err)
+	}
+	r, err := newAliasRun(p, o, j)
+	if err != nil {
+		return nil, err
+	}
+	r.id, r.ctl, r.inAlarm, r.rolledBack = recs[0].Deployment, rp.ctl, rp.inAlarm, rp.rolled
+	r.offset, r.origin = rp.lastT, r.clk.Now()
+	var cancel context.CancelFunc
+	r.ictx, cancel = watchInterrupt(ctx, o.Interrupt)
+	defer cancel()
+
+	cur, err := getAlias(ctx, r.c, p)
+	if ctx.Err() != nil {
+		return nil, ErrKilled
+	}
+	if err != nil {
+		return nil, wrapErr("GetAlias", err)
+	}
+	r.alias = cur
+	if _, err := r.journal(Record{Type: RecNote, T: rp.lastT.String(), Note: "resumed", Alias: &cur}); err != nil {
+		return nil, err
+	}
+	r.log("deployment", "InProgress", "deployment %s resumed from journal %s at t+%v: alias %s is at %s, the journal wants %s",
+		r.id, j.Path(), rp.lastT, p.aliasName(), cur, rp.desired)
+	switch {
+	case cur.Same(rp.desired):
+	case cur.Same(rp.known) || (rp.inFlight != nil && cur.Same(*rp.inFlight)):
+		attempts := 1
+		if rp.rolled {
+			attempts = rollbackAttempts
+		}
+		if err := r.setAlias(ctx, rp.desired, attempts); err != nil {
+			return r.fail(err)
+		}
+	default:
+		return nil, &ConflictError{Alias: p.aliasName(), Known: rp.desired, Got: cur}
+	}
+	if rp.finish != nil { // the controller had finished; only the record was missing
+		if err := r.finish(*rp.finish); err != nil {
+			return nil, err
+		}
+		return &r.out, nil
+	}
+	if o.ResumeRollback {
+		r.log("deployment", "", "rolling back (--resume --rollback)")
+		if err := r.stop("resume --rollback"); err != nil {
+			return r.fail(err)
+		}
+		return r.loop(ctx)
+	}
+	for _, h := range []deploy.Hook{deploy.BeforeAllowTraffic, deploy.AfterAllowTraffic} {
+		if r.hookRunning(h) {
+			r.log("hook", string(h), "%s hook had not reported when the run stopped: invoking it again", h)
+			if err := r.startHook(ctx, h); err != nil {
+				return r.fail(err)
+			}
+		}
+	}
+	r.nextPoll = rp.lastT // poll at once: alarms may have fired meanwhile
+	return r.loop(ctx)
+}

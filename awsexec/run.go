@@ -1,0 +1,267 @@
+package awsexec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shiftsim/shiftsim/deploy"
+	"github.com/shiftsim/shiftsim/strategies"
+)
+
+// Interrupt policies: what Ctrl-C or SIGTERM does to a running deployment.
+const (
+	OnInterruptRollback = "rollback" // put the alias back on the current version
+	OnInterruptHold     = "hold"     // leave the alias where it is, journal it, exit
+)
+
+// Options say how to carry out a plan.
+type Options struct {
+	Clients Clients
+	Clock   Clock  // nil: the wall clock
+	Journal string // the journal's path; required
+
+	// Resume continues the unfinished deployment in Journal (the plan comes
+	// from the journal); with ResumeRollback it rolls it back instead.
+	Resume, ResumeRollback bool
+
+	OnInterrupt string          // OnInterruptRollback (default) or OnInterruptHold
+	Interrupt   <-chan struct{} // closed on Ctrl-C or SIGTERM
+
+	AlarmPoll  time.Duration // alias executor: DescribeAlarms period; default 60 s
+	FollowPoll time.Duration // codedeploy executor: GetDeployment period; default 15 s
+	// IgnorePollAlarmFailure keeps the alias executor going when alarm states
+	// cannot be read, as CodeDeploy's option of that name does; by default a
+	// failed poll stops the deployment and rolls back.
+	IgnorePollAlarmFailure bool
+
+	Log func(Entry) // the timeline, entry by entry as it happens
+}
+
+func (o *Options) defaults() {
+	if o.Clock == nil {
+		o.Clock = Wall{}
+	}
+	if o.OnInterrupt == "" {
+		o.OnInterrupt = OnInterruptRollback
+	}
+	if o.AlarmPoll <= 0 {
+		o.AlarmPoll = time.Minute
+	}
+	if o.FollowPoll <= 0 {
+		o.FollowPoll = 15 * time.Second
+	}
+	if o.Log == nil {
+		o.Log = func(Entry) {}
+	}
+}
+
+// Entry is one line of a deployment's timeline; Kind is one of the
+// simulator's timeline kinds (deployment, weight, rollback, hook, alarm) or
+// "aws" (a call failed, was retried, was made on the user's behalf) or
+// "note".
+type Entry struct {
+	At      time.Time     // the clock's time
+	T       time.Duration // since the deployment started (alias executor: controller time)
+	Kind    string
+	Subject string
+	Text    string
+}
+
+// Outcome is how a deployment ended, or where it was left.
+type Outcome struct {
+	Executor     string
+	DeploymentID string        // CodeDeploy's, or shiftsim's own for the alias executor
+	Status       deploy.Status // Succeeded, Failed or Stopped; empty when held
+	ErrorCode    string
+	Cause        string // "alarm:<name>", "hook:<Hook>", "manual", "interrupt", "aws:<Op>", ...
+	RolledBack   bool
+	Held         bool
+	Alias        AliasState // the alias as shiftsim last saw it
+	Journal      string
+}
+
+// Summary is a one-line account for people.
+func (o *Outcome) Summary(p Plan) string {
+	switch {
+	case o.Held:
+		return fmt.Sprintf("HELD: deployment %s is paused with alias %s at %s; continue with --resume, or roll back with --resume --rollback (journal %s)",
+			o.DeploymentID, p.aliasName(), o.Alias, o.Journal)
+	case o.Status == deploy.Succeeded:
+		return fmt.Sprintf("deployment %s Succeeded: alias %s is at %s", o.DeploymentID, p.aliasName(), o.Alias)
+	}
+	s := fmt.Sprintf("deployment %s %s", o.DeploymentID, o.Status)
+	if o.ErrorCode != "" {
+		s += " " + o.ErrorCode
+	}
+	if o.Cause != "" {
+		s += " (" + o.Cause + ")"
+	}
+	if o.RolledBack {
+		s += ", rolled back"
+	}
+	return s + fmt.Sprintf(": alias %s is at %s", p.aliasName(), o.Alias)
+}
+
+// Errors the caller may want to tell apart.
+var (
+	// ErrKilled: the context was cancelled; the run stopped where it was
+	// and wrote nothing more to the journal, as a killed process would.
+	ErrKilled = errors.New("killed")
+	// ErrUnfinished: the journal holds a deployment that did not finish.
+	ErrUnfinished = errors.New("the journal holds an unfinished deployment")
+	// ErrNothingToResume: --resume with a journal whose last deployment
+	// finished, or with no deployment at all.
+	ErrNothingToResume = errors.New("nothing to resume")
+	// ErrJournal: the journal does not replay (edited, or written by an
+	// incompatible shiftsim).
+	ErrJournal = errors.New("journal does not replay")
+)
+
+// ConflictError says the alias is not where shiftsim left it: someone else
+// changed it, and shiftsim will not fight them.
+type ConflictError struct {
+	Alias      string
+	Known, Got AliasState
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("alias %s changed outside shiftsim: it is at %s, shiftsim last left it at %s; shiftsim stops without touching it (check who else deploys it, then reset it by hand or resume)",
+		e.Alias, e.Got, e.Known)
+}
+
+// Deploy carries out p as p.Executor says, or, with o.Resume, the
+// unfinished deployment in o.Journal (p may then be zero; if it is not, it
+// must name the same function, alias and versions). It returns how the
+// deployment ended; a deployment that was stopped or rolled back is an
+// Outcome, not an error. Errors are for what kept shiftsim from finishing:
+// a failed pre-check (*PreflightError), an AWS error it could not get past
+// (*APIError), the alias changed by someone else (*ConflictError), a journal
+// problem, or ErrKilled when ctx was cancelled.
+func Deploy(ctx context.Context, p Plan, o Options) (*Outcome, error) {
+	o.defaults()
+	if o.Journal == "" {
+		return nil, errors.New("a journal file is required to act")
+	}
+	if !o.Resume {
+		if err := p.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	j, recs, err := OpenJournal(o.Journal, o.Clock)
+	if err != nil {
+		return nil, err
+	}
+	defer j.Close()
+	if o.Resume {
+		if !unfinished(recs) {
+			if len(recs) == 0 {
+				return nil, fmt.Errorf("%w: journal %s holds no deployment", ErrNothingToResume, o.Journal)
+			}
+			return nil, fmt.Errorf("%w: deployment %s in journal %s has finished (%s)", ErrNothingToResume, recs[0].Deployment, o.Journal, finishText(recs))
+		}
+		jp, err := recs[0].Plan.plan()
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrJournal, o.Journal, err)
+		}
+		if p.Function != "" && (p.Function != jp.Function || p.Alias != jp.Alias || p.Current != jp.Current || p.Target != jp.Target) {
+			return nil, fmt.Errorf("%w: journal %s is about %s %s→%s, not %s %s→%s", ErrJournal, o.Journal,
+				jp.aliasName(), jp.Current, jp.Target, p.aliasName(), p.Current, p.Target)
+		}
+		if jp.Executor == ExecCodeDeploy {
+			return resumeCodeDeploy(ctx, jp, &o, j, recs)
+		}
+		return resumeAlias(ctx, jp, &o, j, recs)
+	}
+	if unfinished(recs) {
+		return nil, fmt.Errorf("%w: deployment %s (%s %s→%s, begun %s) in %s: continue it with --resume, roll it back with --resume --rollback",
+			ErrUnfinished, recs[0].Deployment, recs[0].Plan.Function+":"+recs[0].Plan.Alias, recs[0].Plan.Current, recs[0].Plan.Target,
+			recs[0].Time.Format(time.RFC3339), o.Journal)
+	}
+	if p.Executor == ExecCodeDeploy {
+		return runCodeDeploy(ctx, p, &o, j)
+	}
+	return runAlias(ctx, p, &o, j)
+}
+
+func finishText(recs []Record) string {
+	for _, r := range recs {
+		if r.Type == RecFinish {
+			return strings.TrimSpace(r.Status + " " + r.ErrorCode + " " + r.Cause)
+		}
+	}
+	return "?"
+}
+
+// watchInterrupt returns a context done when ctx is, or when interrupt fires.
+func watchInterrupt(ctx context.Context, interrupt <-chan struct{}) (context.Context, context.CancelFunc) {
+	ictx, cancel := context.WithCancel(ctx)
+	if interrupt != nil {
+		go func() {
+			select {
+			case <-interrupt:
+				cancel()
+			case <-ictx.Done():
+			}
+		}()
+	}
+	return ictx, cancel
+}
+
+// interrupted reports, without blocking, whether the interrupt has fired.
+func interrupted(ch <-chan struct{}) bool {
+	if ch == nil {
+		return false
+	}
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+func (p Plan) record() *planRecord {
+	r := &planRecord{
+		Executor: p.Executor, Function: p.Function, Alias: p.Alias, Current: p.Current, Target: p.Target,
+		Strategy: p.Strategy, End: p.Schedule.End.String(), Alarms: p.Alarms, BeforeHook: p.BeforeHook, AfterHook: p.AfterHook,
+		AutoRollback: p.AutoRollback, Application: p.Application, DeploymentGroup: p.DeploymentGroup, ConfigName: p.DeploymentConfigName(),
+		Config: configJSON{Name: p.Config.Name, Type: string(p.Config.Type), Percentage: p.Config.Percentage, Interval: p.Config.Interval},
+	}
+	if p.HookTimeout != 0 {
+		r.HookTimeout = p.HookTimeout.String()
+	}
+	for _, s := range p.Schedule.Steps {
+		r.Steps = append(r.Steps, stepJSON{At: s.At.String(), Percent: s.Percent})
+	}
+	return r
+}
+
+func (r *planRecord) plan() (Plan, error) {
+	if r == nil {
+		return Plan{}, errors.New("begin record without a plan")
+	}
+	p := Plan{Executor: r.Executor, Function: r.Function, Alias: r.Alias, Current: r.Current, Target: r.Target,
+		Strategy: r.Strategy, Alarms: r.Alarms, BeforeHook: r.BeforeHook, AfterHook: r.AfterHook, AutoRollback: r.AutoRollback,
+		Application: r.Application, DeploymentGroup: r.DeploymentGroup,
+		Config: strategies.Config{Name: r.Config.Name, Type: strategies.Type(r.Config.Type), Percentage: r.Config.Percentage, Interval: r.Config.Interval}}
+	var err error
+	if p.Schedule.End, err = time.ParseDuration(r.End); err != nil {
+		return Plan{}, fmt.Errorf("plan end %q: %v", r.End, err)
+	}
+	if r.HookTimeout != "" {
+		if p.HookTimeout, err = time.ParseDuration(r.HookTimeout); err != nil {
+			return Plan{}, fmt.Errorf("plan hook timeout %q: %v", r.HookTimeout, err)
+		}
+	}
+	for _, s := range r.Steps {
+		at, err := time.ParseDuration(s.At)
+		if err != nil {
+			return Plan{}, fmt.Errorf("plan step at %q: %v", s.At, err)
+		}
+		p.Schedule.Steps = append(p.Schedule.Steps, strategies.Step{At: at, Percent: s.Percent})
+	}
+	return p, p.Validate()
+}
