@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/middleware"
 )
 
@@ -48,6 +49,9 @@ func LoadConfig(ctx context.Context, s Settings) (aws.Config, error) {
 	if s.EndpointURL != "" {
 		opts = append(opts, config.WithBaseEndpoint(s.EndpointURL))
 	}
+	// The SDK's log says things like "falling back to IMDSv1": noise next to
+	// the timeline, and nothing the user acts on.
+	opts = append(opts, config.WithLogger(logging.Nop{}))
 	if os.Getenv("AWS_MAX_ATTEMPTS") == "" {
 		opts = append(opts, config.WithRetryMaxAttempts(DefaultMaxAttempts))
 	}

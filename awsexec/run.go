@@ -265,3 +265,6 @@ func (r *planRecord) plan() (Plan, error) {
 	}
 	return p, p.Validate()
 }
+
+// JournalPlan returns the plan a journal's begin record holds.
+func JournalPlan(begin Record) (Plan, error) { return begin.Plan.plan() }

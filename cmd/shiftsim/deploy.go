@@ -1,0 +1,315 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/shiftsim/shiftsim/awsexec"
+	"github.com/shiftsim/shiftsim/deploy"
+	"github.com/shiftsim/shiftsim/scenario"
+	"github.com/shiftsim/shiftsim/sim"
+)
+
+func init() {
+	register("deploy", "carry out a scenario's strategy on a real AWS account (a dry run unless --yes)", cmdDeploy)
+}
+
+// awsFlags are the AWS CLI's connection flags, shared by deploy and record.
+type awsFlags struct{ region, profile, endpoint *string }
+
+func addAWSFlags(fs *pflag.FlagSet) awsFlags {
+	return awsFlags{
+		region:   fs.String("region", "", "AWS region (default: the SDK's chain: AWS_REGION, the profile's region)"),
+		profile:  fs.String("profile", "", "shared config profile (default: AWS_PROFILE or default)"),
+		endpoint: fs.String("endpoint-url", "", "base endpoint for Lambda, CodeDeploy and CloudWatch (LocalStack, a private endpoint)"),
+	}
+}
+
+func (f awsFlags) settings() awsexec.Settings {
+	return awsexec.Settings{Region: *f.region, Profile: *f.profile, EndpointURL: *f.endpoint}
+}
+
+// credentialTimeout bounds the search for credentials (the instance-role
+// lookup waits on the network when there is none).
+const credentialTimeout = 5 * time.Second
+
+func cmdDeploy(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("deploy", "SCENARIO --strategy NAME --backend aws [flags]", `Carries out one strategy of a scenario on a real AWS account. Without --yes it is a dry run: it
+makes the read-only pre-checks it can (alias on the current version with no routing, target
+version published, no deployment in flight, alarms and hooks exist), prints every call a real run
+would make, one per line starting with the operation name, and changes nothing.
+  --executor codedeploy  creates (or reuses) the custom deployment config, calls CreateDeployment
+                         with an inline AppSpec, and follows the deployment to its end
+  --executor alias       runs the simulator's CodeDeploy controller on the wall clock, with real
+                         alarm states (DescribeAlarms), shifting the alias with UpdateAlias and
+                         invoking hooks with Lambda Invoke (synchronously: a function error or a
+                         returned {"status":"Failed"} fails the hook)
+With --yes every step is journaled (fsync'ed before and after each AWS mutation); after a crash,
+--resume continues the journal's deployment, --resume --rollback rolls it back. Ctrl-C or SIGTERM
+rolls back (--on-interrupt=hold leaves the alias where it is); a second one exits at once.
+Credentials, region and profile come from the AWS SDK's default chain and are never printed.
+Exit status: 0 when the deployment succeeded (or for a dry run), 1 when it was stopped, rolled
+back, held, or AWS failed, 2 for input errors.`, stdout)
+	strategy := fs.StringP("strategy", "s", "", "strategy to deploy (may be omitted when the scenario lists one)")
+	backend := fs.String("backend", "aws", "where to deploy: aws (to simulate, use 'shiftsim run')")
+	executor := fs.String("executor", "auto", "codedeploy, alias, or auto (codedeploy when --application is given, else alias)")
+	app := fs.String("application", "", "CodeDeploy application (codedeploy executor)")
+	group := fs.String("deployment-group", "", "CodeDeploy deployment group (codedeploy executor)")
+	awsf := addAWSFlags(fs)
+	yes := fs.Bool("yes", false, "act; without it nothing is changed")
+	journal := fs.String("journal", "", "journal file (default: shiftsim-deploy-FUNCTION-ALIAS.jsonl here)")
+	resume := fs.Bool("resume", false, "continue the unfinished deployment of the journal (SCENARIO may be omitted)")
+	rollback := fs.Bool("rollback", false, "with --resume: roll the journal's deployment back instead of continuing it")
+	onInterrupt := fs.String("on-interrupt", awsexec.OnInterruptRollback, "what Ctrl-C/SIGTERM does: rollback or hold")
+	before := fs.String("before-hook", "", "Lambda function to run as the BeforeAllowTraffic hook")
+	after := fs.String("after-hook", "", "Lambda function to run as the AfterAllowTraffic hook")
+	fn := fs.String("function-name", "", "function (default: the scenario's function.name)")
+	alias := fs.String("alias", "", "alias (default: the scenario's function.alias)")
+	current := fs.String("current-version", "", "version the alias points at (default: versions.current.version)")
+	target := fs.String("target-version", "", "version to deploy (default: versions.target.version)")
+	alarmPoll := fs.Duration("alarm-poll-interval", 0, "alias executor: how often alarm states are read (default: the scenario's monitoring.alarm_poll_interval, else 1m)")
+	followPoll := fs.Duration("poll-interval", 15*time.Second, "codedeploy executor: how often the deployment is read")
+	ignorePoll := fs.Bool("ignore-poll-alarm-failure", false, "alias executor: go on when alarm states cannot be read (default: stop and roll back, as CodeDeploy does)")
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
+	}
+	if *backend != "aws" {
+		return inputErrf("--backend %q: the only backend is aws (to simulate, use 'shiftsim run')", *backend)
+	}
+	if *onInterrupt != awsexec.OnInterruptRollback && *onInterrupt != awsexec.OnInterruptHold {
+		return inputErrf("--on-interrupt %q: want rollback or hold", *onInterrupt)
+	}
+	if *rollback && !*resume {
+		return inputErrf("--rollback goes with --resume (a running deployment rolls back on Ctrl-C)")
+	}
+	switch *executor {
+	case "auto":
+		*executor = awsexec.ExecAlias
+		if *app != "" || *group != "" {
+			*executor = awsexec.ExecCodeDeploy
+		}
+	case awsexec.ExecAlias, awsexec.ExecCodeDeploy:
+	default:
+		return inputErrf("--executor %q: want codedeploy, alias or auto", *executor)
+	}
+
+	var plan awsexec.Plan
+	var s *scenario.Scenario
+	switch len(fs.Args()) {
+	case 0:
+		if !*resume {
+			return inputErrf("want a SCENARIO argument (see --help)")
+		}
+	case 1:
+		var err error
+		if s, err = loadScenario(fs.Args()[0], stderr); err != nil {
+			return err
+		}
+		cfg, err := pickStrategy(s, *strategy)
+		if err != nil {
+			return err
+		}
+		name := *strategy
+		if name == "" {
+			name = s.Strategies[0].Name
+		}
+		plan = awsexec.Plan{
+			Executor: *executor, Function: or(*fn, s.Model.Function), Alias: or(*alias, s.Model.Alias),
+			Current: or(*current, s.Model.Versions[sim.Current].Name), Target: or(*target, s.Model.Versions[sim.Target].Name),
+			Strategy: name, Config: cfg, Schedule: cfg.Plan(s.Model.Linear), BeforeHook: *before, AfterHook: *after,
+			HookTimeout: s.Model.HookTimeout, AutoRollback: s.Model.AutoRollback, Application: *app, DeploymentGroup: *group,
+		}
+		for _, a := range s.Model.Alarms {
+			plan.Alarms = append(plan.Alarms, a.Name)
+		}
+		for _, h := range s.Model.Hooks {
+			if h.Name == deploy.BeforeAllowTraffic && *before == "" {
+				return inputErrf("the scenario has a BeforeAllowTraffic hook: name its Lambda function with --before-hook")
+			}
+			if h.Name == deploy.AfterAllowTraffic && *after == "" {
+				return inputErrf("the scenario has an AfterAllowTraffic hook: name its Lambda function with --after-hook")
+			}
+		}
+		if *alarmPoll == 0 {
+			*alarmPoll = s.Model.AlarmPollInterval
+		}
+		if *executor == awsexec.ExecCodeDeploy && !*yes && (*app == "" || *group == "") {
+			// A dry run without the group still shows the plan.
+			plan.Application, plan.DeploymentGroup = or(*app, "APPLICATION"), or(*group, "DEPLOYMENT_GROUP")
+			fmt.Fprintln(stderr, "shiftsim deploy: --application or --deployment-group not given: the dry run shows placeholders (a run with --yes needs both)")
+		}
+		if err := plan.Validate(); err != nil {
+			return asInput(err)
+		}
+	default:
+		return inputErrf("want one SCENARIO argument, got %d (see --help)", len(fs.Args()))
+	}
+	if *journal == "" {
+		if plan.Function == "" {
+			return inputErrf("--resume without SCENARIO needs --journal")
+		}
+		*journal = fmt.Sprintf("shiftsim-deploy-%s-%s.jsonl", plan.Function, plan.Alias)
+	}
+
+	ctx := context.Background()
+	cfg, cfgErr := awsexec.LoadConfig(ctx, awsf.settings())
+	if cfgErr == nil {
+		cfgErr = awsexec.CheckCredentials(ctx, cfg, credentialTimeout)
+	}
+	opts := awsexec.Options{Journal: *journal, Resume: *resume, ResumeRollback: *rollback, OnInterrupt: *onInterrupt,
+		AlarmPoll: *alarmPoll, FollowPoll: *followPoll, IgnorePollAlarmFailure: *ignorePoll}
+
+	if !*yes {
+		if *resume {
+			return dryResume(stdout, *journal, *rollback)
+		}
+		clients := awsexec.OfflineClients(cfgErr)
+		if cfgErr == nil {
+			clients = awsexec.NewClients(cfg, awsexec.DefaultLimits, nil)
+		}
+		return awsexec.DryRun(ctx, plan, clients, opts, stdout)
+	}
+	if cfgErr != nil {
+		return fmt.Errorf("cannot reach AWS: %v", cfgErr)
+	}
+	opts.Clients = awsexec.NewClients(cfg, awsexec.DefaultLimits, nil)
+
+	// The first Ctrl-C or SIGTERM interrupts (roll back or hold); a second
+	// one kills the run at once, leaving the rest to --resume.
+	interrupt := make(chan struct{})
+	ctx, kill := context.WithCancel(ctx)
+	defer kill()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	var mu sync.Mutex // serializes output between the run and the signal watcher
+	go func() {
+		n := 0
+		for sig := range sigs {
+			mu.Lock()
+			if n++; n == 1 {
+				fmt.Fprintf(stderr, "shiftsim deploy: %v: %s (again to exit at once)\n", sig, map[string]string{
+					awsexec.OnInterruptRollback: "rolling back", awsexec.OnInterruptHold: "HOLDING the alias where it is"}[*onInterrupt])
+				close(interrupt)
+			} else {
+				fmt.Fprintf(stderr, "shiftsim deploy: %v again: exiting now; the journal %s says where the alias is (--resume)\n", sig, *journal)
+				kill()
+			}
+			mu.Unlock()
+		}
+	}()
+	opts.Interrupt = interrupt
+	opts.Log = func(e awsexec.Entry) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(stdout, "t+%-10s %s  %s\n", sim.Clock(e.T.Round(time.Second)), e.At.UTC().Format("15:04:05Z"), e.Text)
+	}
+	if plan.Function != "" {
+		fmt.Fprintf(stdout, "deploy %s  strategy %s (%s)  executor %s  region %s\n\n", scenarioName(s), plan.Strategy, plan.DeploymentConfigName(), plan.Executor, cfg.Region)
+	}
+	out, err := awsexec.Deploy(ctx, plan, opts)
+	if err != nil {
+		return deployErr(err)
+	}
+	if plan.Function == "" { // resumed from the journal alone
+		if recs, rerr := awsexec.ReadJournal(*journal); rerr == nil && len(recs) > 0 {
+			if p, perr := planOf(recs); perr == nil {
+				plan = p
+			}
+		}
+	}
+	mu.Lock()
+	fmt.Fprintf(stdout, "\n%s\n", out.Summary(plan))
+	mu.Unlock()
+	if out.Status != deploy.Succeeded {
+		return deployFailure{out.Summary(plan)}
+	}
+	return nil
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func scenarioName(s *scenario.Scenario) string {
+	if s == nil {
+		return "(from the journal)"
+	}
+	return s.Name
+}
+
+// deployFailure is a deployment that ran but did not succeed: exit 1, with
+// the summary already printed.
+type deployFailure struct{ summary string }
+
+func (e deployFailure) Error() string {
+	return "the deployment did not succeed: " + e.summary
+}
+
+// deployErr classifies an executor error: problems with the journal or the
+// resume request are the user's (exit 2); AWS errors, failed pre-checks and
+// conflicts exit 1 with their message.
+func deployErr(err error) error {
+	switch {
+	case errors.Is(err, awsexec.ErrUnfinished), errors.Is(err, awsexec.ErrNothingToResume), errors.Is(err, awsexec.ErrJournal):
+		return asInput(err)
+	case errors.Is(err, awsexec.ErrKilled):
+		return errors.New("stopped at once by a second interrupt: run again with --resume (or --resume --rollback) to finish")
+	}
+	return err
+}
+
+// planOf rebuilds the plan a journal holds, for the summary of a resume.
+func planOf(recs []awsexec.Record) (awsexec.Plan, error) {
+	if len(recs) == 0 || recs[0].Type != awsexec.RecBegin {
+		return awsexec.Plan{}, errors.New("no begin record")
+	}
+	return awsexec.JournalPlan(recs[0])
+}
+
+// dryResume says what --resume would do with the journal, changing nothing.
+func dryResume(w io.Writer, path string, rollback bool) error {
+	recs, err := awsexec.ReadJournal(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return inputErrf("--resume: no journal %s", path)
+		}
+		return asInput(err)
+	}
+	p, err := planOf(recs)
+	if err != nil {
+		return inputErrf("--resume: journal %s holds no deployment", filepath.Clean(path))
+	}
+	fmt.Fprintf(w, "# shiftsim deploy --resume: DRY RUN, nothing is changed; add --yes to act.\n")
+	fmt.Fprintf(w, "# journal %s: deployment %s, %s executor, %s:%s from version %s to %s with %s\n",
+		path, recs[0].Deployment, p.Executor, p.Function, p.Alias, p.Current, p.Target, p.Strategy)
+	last := recs[len(recs)-1]
+	fmt.Fprintf(w, "# last record: %s %s\n", last.Type, strings.TrimSpace(last.Event+" "+last.Call+" "+last.Status+" "+last.Note))
+	for _, r := range recs {
+		if r.Type == awsexec.RecFinish {
+			fmt.Fprintf(w, "# the deployment has finished (%s): there is nothing to resume\n", r.Status)
+			return nil
+		}
+	}
+	fmt.Fprintf(w, "GetAlias FunctionName=%s Name=%s    # to see where the alias is\n", p.Function, p.Alias)
+	action := "continue the deployment from the controller time last journaled"
+	if rollback {
+		action = "roll the alias back to version " + p.Current
+	}
+	fmt.Fprintf(w, "# then: bring the alias where the journal says (UpdateAlias if needed) and %s\n", action)
+	return nil
+}
