@@ -75,6 +75,12 @@ func fuzzReplay(t *testing.T, format string, data []byte, lenient bool) {
 		return
 	}
 	defer r.Close()
+	if rs := r.Rates(); rs != nil && ierr == nil {
+		// Two ways to the window's expected count must agree.
+		if got := rs.MeanCount(0, math.Inf(1)); math.Abs(got-sum.Requests) > 1e-9*math.Max(1, sum.Requests) && !math.IsInf(sum.Requests, 0) {
+			t.Fatalf("MeanCount over the window %v, Inspect %v", got, sum.Requests)
+		}
+	}
 	buf := make([]Arrival, 101)
 	last, n := int64(math.MinInt64), 0
 	for n < 20000 {

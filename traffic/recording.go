@@ -133,6 +133,7 @@ type ParseError struct {
 	recoverable bool // the parser can go on with the next record
 }
 
+// Error renders "file:line: field: message".
 func (e *ParseError) Error() string {
 	if e.Field == "" {
 		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)

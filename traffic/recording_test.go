@@ -1002,3 +1002,41 @@ func TestBadRecording(t *testing.T) {
 		t.Error("loop without an end accepted")
 	}
 }
+
+// Rates.MeanCount is the recording's counts, windowed, sped up, scaled and
+// looped, exactly; per-request formats have no Rates.
+func TestRatesMeanCount(t *testing.T) {
+	path := sharedData(t, "traces/azure-functions-2019/invocations.csv")
+	counts := azureTruth(t, path)[0].counts
+	near := func(what string, got, want float64) {
+		t.Helper()
+		if math.Abs(got-want) > 1e-9*math.Max(1, want) {
+			t.Errorf("%s: MeanCount %v, recorded %v", what, got, want)
+		}
+	}
+	rs := open(t, Recording{Path: path, Function: "#1", From: time.Hour, To: 2 * time.Hour, Speed: 2, Scale: 3}, 1, 0).Rates()
+	for i := 0; i < 60; i++ {
+		near(fmt.Sprintf("window minute %d", i), rs.MeanCount(30*float64(i), 30*float64(i+1)), 3*counts[60+i])
+		if got := rs.RateAt(30*float64(i) + 1); math.Abs(got-3*counts[60+i]/30) > 1e-9 {
+			t.Errorf("RateAt minute %d: %v, want %v", i, got, 3*counts[60+i]/30)
+		}
+	}
+	near("after the window", rs.MeanCount(1800, 5000), 0)
+	rs = open(t, Recording{Path: path, Function: "#1", To: 10 * time.Minute, Loop: true}, 1, 35*time.Minute).Rates()
+	for i := 0; i < 35; i++ {
+		near(fmt.Sprintf("loop minute %d", i), rs.MeanCount(60*float64(i), 60*float64(i+1)), counts[i%10])
+	}
+	near("past until", rs.MeanCount(35*60, 40*60), 0)
+	rs = open(t, Recording{Path: path, Function: "#1", From: 90 * time.Second, To: 150 * time.Second}, 1, 0).Rates()
+	near("half minutes", rs.MeanCount(0, 30), counts[1]/2)
+	near("half minutes", rs.MeanCount(15, 45), counts[1]/4+counts[2]/4)
+	// The stream drawn through Rates is the Replay's.
+	a := drain(t, open(t, Recording{Path: path, Function: "#4"}, 8, 0).Rates())
+	b := drain(t, open(t, Recording{Path: path, Function: "#4"}, 8, 0))
+	if !slices.Equal(a, b) {
+		t.Error("Rates and Replay streams differ")
+	}
+	if open(t, Recording{Path: "testdata/requests.csv"}, 1, 0).Rates() != nil {
+		t.Error("a per-request replay has Rates")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sort"
 )
 
 // series is a recording of counts per period (Azure 2019 minutes,
@@ -61,6 +62,12 @@ type periodReplay struct {
 
 	iter int64
 	i    int // next point
+
+	// The window's pieces (recording ns) with their expected counts, for
+	// MeanCount: rate[k] requests per ns on [lo[k], hi[k]), cum[k] the
+	// expected count before lo[k].
+	lo, hi, rate, cum []float64
+	total             float64 // expected count of one pass of the window
 }
 
 func newPeriodReplay(s *spec, ser *series, rng *rand.Rand, until int64) (*periodReplay, error) {
@@ -73,6 +80,18 @@ func newPeriodReplay(s *spec, ser *series, rng *rand.Rand, until int64) (*period
 	}
 	p.gen = piecewise{rng: rng, until: p.until, next: p.piece}
 	p.i = p.firstPoint()
+	for _, pt := range ser.points[p.i:] {
+		lo, hi := max(pt.off, p.from), min(pt.off+ser.period, p.wend)
+		if pt.off >= p.wend {
+			break
+		}
+		if hi <= lo {
+			continue
+		}
+		r := pt.count * p.scale / float64(ser.period)
+		p.lo, p.hi, p.rate, p.cum = append(p.lo, float64(lo)), append(p.hi, float64(hi)), append(p.rate, r), append(p.cum, p.total)
+		p.total += r * float64(hi-lo)
+	}
 	if p.loop && p.wend <= p.from {
 		p.loop = false // an empty window repeats nothing
 	}
@@ -127,6 +146,76 @@ func (p *periodReplay) piece() (a, b, rate float64, ok bool) {
 }
 
 func (p *periodReplay) fill(buf []Arrival) int { return p.gen.fill(buf) }
+
+// expected is the expected number of arrivals in virtual [0, t) seconds.
+func (p *periodReplay) expected(t float64) float64 {
+	t = math.Min(math.Max(t, 0), p.until)
+	wlen := float64(p.wend - p.from)
+	if wlen <= 0 {
+		return 0
+	}
+	x := t * 1e9 * p.speed // recording ns into the replay
+	passes := 0.0
+	if p.loop {
+		passes = math.Floor(x / wlen)
+		x -= passes * wlen
+	}
+	y := float64(p.from) + math.Min(x, wlen)
+	k := sort.SearchFloat64s(p.lo, y) // pieces before k start before y
+	within := 0.0
+	if k > 0 {
+		within = p.cum[k-1] + p.rate[k-1]*(math.Min(y, p.hi[k-1])-p.lo[k-1])
+	}
+	return passes*p.total + within
+}
+
+// Rates is a per-period recording (Azure 2019, CloudWatch) replayed as a
+// Poisson process whose intensity is known in advance: the same stream as
+// its Replay, with MeanCount and RateAt, which the batched engine needs.
+type Rates struct{ p *periodReplay }
+
+// Rates returns the replay as Rates for per-period formats, and nil for
+// per-request formats, whose arrivals are recorded rather than drawn. The
+// two share one stream: read from one of them only.
+func (r *Replay) Rates() *Rates {
+	if r.per == nil {
+		return nil
+	}
+	return &Rates{r.per}
+}
+
+// Fill implements Source.
+func (s *Rates) Fill(buf []Arrival) int { return s.p.fill(buf) }
+
+// MeanCount is the expected number of arrivals in [a, b) seconds of
+// virtual time: the recorded counts, windowed, scaled, sped up and looped.
+func (s *Rates) MeanCount(a, b float64) float64 {
+	if b <= a {
+		return 0
+	}
+	return s.p.expected(b) - s.p.expected(a)
+}
+
+// RateAt is the rate at t seconds of virtual time, in requests per second.
+func (s *Rates) RateAt(t float64) float64 {
+	p := s.p
+	wlen := float64(p.wend - p.from)
+	if t < 0 || t >= p.until || wlen <= 0 {
+		return 0
+	}
+	x := t * 1e9 * p.speed
+	if p.loop {
+		x -= math.Floor(x/wlen) * wlen
+	} else if x >= wlen {
+		return 0
+	}
+	y := float64(p.from) + x
+	k := sort.Search(len(p.lo), func(i int) bool { return p.lo[i] > y }) - 1
+	if k < 0 || y >= p.hi[k] {
+		return 0
+	}
+	return p.rate[k] * 1e9 * p.speed
+}
 
 // piecewise samples a Poisson process whose rate is constant on pieces
 // [a, b) handed out by next in increasing order (zero between them). A
