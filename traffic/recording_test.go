@@ -1040,3 +1040,36 @@ func TestRatesMeanCount(t *testing.T) {
 		t.Error("a per-request replay has Rates")
 	}
 }
+
+// The shapes Lambda logs leave CloudWatch Logs in: filter-log-events JSON,
+// `aws logs tail` text, a bare array, JSON-format platform.report lines and
+// a JSON-format line shipped inside an event; each request arrives Duration
+// + Init/Restore Duration before its report.
+func TestLambdaShapes(t *testing.T) {
+	const report = `REPORT RequestId: 1\tDuration: 100.5 ms\tBilled Duration: 101 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\tInit Duration: 200.25 ms\t`
+	t0 := int64(1700000000000) // ms
+	files := map[string]string{
+		"filter.json": `{"events": [{"logStreamName": "2023/11/14/[$LATEST]abc", "timestamp": 1700000000000, "message": "START RequestId: 1 Version: $LATEST\n", "ingestionTime": 1700000000100, "eventId": "1"},
+			{"logStreamName": "2023/11/14/[$LATEST]abc", "timestamp": 1700000000000, "message": "` + report + `\n", "ingestionTime": 1700000000100, "eventId": "2"}],
+			"searchedLogStreams": [{"logStreamName": "2023/11/14/[$LATEST]abc", "searchedCompletely": true}]}`,
+		"tail.log":      "2023-11-14T22:13:20.000000+00:00 2023/11/14/[$LATEST]abc " + strings.ReplaceAll(report, `\t`, "\t") + "\n",
+		"array.json":    `[{"timestamp": 1700000000000, "message": "` + report + `"}]`,
+		"platform.json": `{"time":"2023-11-14T22:13:20.000Z","type":"platform.report","record":{"requestId":"1","metrics":{"durationMs":100.5,"billedDurationMs":101,"memorySizeMB":128,"maxMemoryUsedMB":60,"initDurationMs":200.25},"status":"success"}}` + "\n",
+		"shipped.json":  `{"logEvents":[{"id":"1","timestamp":1700000000000,"message":"{\"time\":\"2023-11-14T22:13:20.000Z\",\"type\":\"platform.report\",\"record\":{\"metrics\":{\"durationMs\":100.5,\"restoreDurationMs\":200.25}}}"}]}`,
+	}
+	fsys := fstest.MapFS{}
+	for name, data := range files {
+		fsys[name] = &fstest.MapFile{Data: []byte(data)}
+	}
+	for name := range files {
+		sum, err := Inspect(Recording{Path: name, FS: fsys})
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		want := time.Unix(0, ms(t0, 100.5, 200.25)).UTC()
+		if sum.Format != FormatLambdaReport || sum.Requests != 1 || !sum.Start.Equal(want) || sum.Durations == nil || (sum.Durations.Quantile(1)-100500*time.Microsecond).Abs() > time.Microsecond {
+			t.Errorf("%s:\n%s\nwant one request at %v lasting 100.5ms", name, sum, want)
+		}
+	}
+}
