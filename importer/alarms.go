@@ -428,6 +428,9 @@ func contentOf(n *yaml.Node) []*yaml.Node {
 // (MetricAlarms), or every AWS::CloudWatch::Alarm of a template.
 func AlarmsImport(file string, data []byte, opt Options) (*Draft, error) {
 	d := &Draft{Source: file}
+	if err := checkText(file, data); err != nil {
+		return nil, err
+	}
 	if looksPutAlarm(data) {
 		t := emptyTemplate(file, opt, newWalker())
 		cmds, err := putAlarms(file, data)

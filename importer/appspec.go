@@ -230,7 +230,7 @@ func ParseAppSpec(file string, data []byte) (*AppSpec, []Note, error) {
 	case v == nil:
 		note(root, "version", "missing: a Lambda AppSpec has version: 0.0")
 	case v.Kind != yaml.ScalarNode || (v.Value != "0.0" && v.Value != "0"):
-		note(v, vk.Value, "%s: the only version CodeDeploy accepts is 0.0", exprN(v, 0))
+		note(v, vk.Value, "%s: the only version CodeDeploy accepts is 0.0", expr(v))
 	}
 	rk, res := lookup(root, "resources")
 	if res == nil {

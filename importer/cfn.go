@@ -175,14 +175,30 @@ func intrinsic(n *yaml.Node) (fn string, arg *yaml.Node, ok bool) {
 
 // expr renders n compactly in short form for messages: !GetAtt X.Arn.
 func expr(n *yaml.Node) string {
-	s := exprN(n, 0)
-	if len(s) > 120 {
-		s = s[:117] + "..."
+	b := &budget{left: 120}
+	s := exprN(n, 0, b)
+	if b.cut {
+		s += "..."
 	}
 	return s
 }
 
-func exprN(n *yaml.Node, depth int) string {
+// budget bounds a rendering: aliases can make a small document name a
+// huge tree.
+type budget struct {
+	left int
+	cut  bool
+}
+
+func exprN(n *yaml.Node, depth int, b *budget) string {
+	if b.left <= 0 {
+		b.cut = true
+		return ""
+	}
+	return exprNode(n, depth, b)
+}
+
+func exprNode(n *yaml.Node, depth int, b *budget) string {
 	if n == nil {
 		return "null"
 	}
@@ -197,28 +213,42 @@ func exprN(n *yaml.Node, depth int) string {
 		if fn == "Fn::GetAtt" && arg.Kind == yaml.SequenceNode && len(arg.Content) == 2 && arg.Content[0].Kind == yaml.ScalarNode && arg.Content[1].Kind == yaml.ScalarNode {
 			return short + " " + arg.Content[0].Value + "." + arg.Content[1].Value
 		}
-		return short + " " + exprN(arg, depth+1)
+		return short + " " + exprN(arg, depth+1, b)
 	}
 	switch n.Kind {
 	case yaml.AliasNode:
 		return "*" + n.Value
-	case yaml.SequenceNode:
-		parts := make([]string, 0, len(n.Content))
-		for _, c := range n.Content {
-			parts = append(parts, exprN(c, depth+1))
+	case yaml.SequenceNode, yaml.MappingNode:
+		var parts []string
+		step := 1
+		if n.Kind == yaml.MappingNode {
+			step = 2
+		}
+		for i := 0; i+step-1 < len(n.Content); i += step {
+			if b.left <= 0 {
+				b.cut = true
+				break
+			}
+			p := exprN(n.Content[i], depth+1, b)
+			if step == 2 {
+				p += ": " + exprN(n.Content[i+1], depth+1, b)
+			}
+			parts = append(parts, p)
+		}
+		if n.Kind == yaml.MappingNode {
+			return "{" + strings.Join(parts, ", ") + "}"
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
-	case yaml.MappingNode:
-		parts := make([]string, 0, len(n.Content)/2)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			parts = append(parts, exprN(n.Content[i], depth+1)+": "+exprN(n.Content[i+1], depth+1))
-		}
-		return "{" + strings.Join(parts, ", ") + "}"
 	}
-	if n.Value == "" || strings.ContainsAny(n.Value, " ,[]{}#\"'\n") || strings.Contains(n.Value, ": ") {
-		return strconv.Quote(n.Value)
+	v := n.Value
+	if len(v) > 100 {
+		v = v[:100] + "..."
 	}
-	return n.Value
+	b.left -= len(v) + 2
+	if v == "" || strings.ContainsAny(v, " ,[]{}#\"'\n") || strings.Contains(v, ": ") {
+		return strconv.Quote(v)
+	}
+	return v
 }
 
 func (t *template) bad(n *yaml.Node, path, format string, a ...any) error {

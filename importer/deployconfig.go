@@ -32,6 +32,9 @@ type Options struct {
 func DeploymentConfigs(file string, data []byte, opt Options) (*Draft, error) {
 	w := newWalker()
 	d := &Draft{Source: file}
+	if err := checkText(file, data); err != nil {
+		return nil, err
+	}
 	var t *template
 	var found []configAt
 	switch {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -35,8 +36,10 @@ func (n Note) String() string {
 }
 
 // maxNodes bounds how many nodes one import may visit, aliases counted each
-// time they expand, so that a small file cannot name a huge tree.
-const maxNodes = 1_000_000
+// time they expand, so that a small file cannot name a huge tree. A real
+// template is at most 1 MB (CloudFormation's limit) and an import reads a
+// small part of it.
+const maxNodes = 100_000
 
 // parse reads one YAML or JSON document and returns its root node. YAML is
 // tried first (JSON is YAML); a JSON document YAML refuses is read by
@@ -85,6 +88,23 @@ func syntaxError(file string, err error) error {
 		}
 	}
 	return &yamlx.Error{File: file, Line: line, Msg: "invalid YAML: " + msg, Err: err}
+}
+
+// checkText refuses input that is not UTF-8 text, at the line of the first
+// bad byte: the command-line and Terraform readers take bytes as they come.
+func checkText(file string, data []byte) error {
+	if utf8.Valid(data) {
+		return nil
+	}
+	i := 0
+	for i < len(data) {
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n <= 1 {
+			break
+		}
+		i += n
+	}
+	return &yamlx.Error{File: file, Line: 1 + bytes.Count(data[:i], []byte("\n")), Msg: "not UTF-8 text"}
 }
 
 // parseJSON builds a node tree from JSON, with the line of every value.
