@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -224,10 +225,15 @@ func wrapErr(op string, err error) error {
 	if errors.As(err, &ae) {
 		e.Code, e.Message = ae.ErrorCode(), ae.ErrorMessage()
 	} else {
+		// Keep the cause, drop the SDK's "operation error X: exceeded
+		// maximum number of attempts, ..." preamble.
 		e.Message = err.Error()
-		// Keep the cause, drop the SDK's "operation error X: ..." preamble.
 		var oe *smithy.OperationError
-		if errors.As(err, &oe) && oe.Err != nil {
+		var ue *url.Error
+		switch {
+		case errors.As(err, &ue):
+			e.Message = ue.Error()
+		case errors.As(err, &oe) && oe.Err != nil:
 			e.Message = oe.Err.Error()
 		}
 	}

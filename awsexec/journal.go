@@ -120,15 +120,19 @@ func OpenJournal(path string, clock Clock) (*Journal, []Record, error) {
 	for _, r := range all {
 		j.seq = max(j.seq, r.Seq)
 	}
-	if _, err := f.Seek(0, io.SeekEnd); err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	if torn { // the next record must start on a line of its own
-		if _, err := f.Write([]byte("\n")); err != nil {
-			f.Close()
-			return nil, nil, err
+	end, err := f.Seek(0, io.SeekEnd)
+	switch {
+	case err != nil:
+	case torn > 0: // drop the torn write: it was never fsync'ed whole
+		if err = f.Truncate(end - int64(torn)); err == nil {
+			_, err = f.Seek(0, io.SeekEnd)
 		}
+	case torn < 0: // a whole record whose newline was lost
+		_, err = f.Write([]byte("\n"))
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("journal %s: %w", path, err)
 	}
 	return j, lastDeployment(all), nil
 }
@@ -145,10 +149,13 @@ func ReadJournal(path string) ([]Record, error) {
 	return lastDeployment(all), err
 }
 
-func readRecords(f *os.File, path string) (recs []Record, torn bool, err error) {
+// readRecords parses the journal; torn is the length of a partial last
+// line (no newline after it, not JSON) that a crash left, or 0; -1 says the
+// last record is whole but its newline is missing.
+func readRecords(f *os.File, path string) (recs []Record, torn int, err error) {
 	data, err := io.ReadAll(f)
 	if err != nil {
-		return nil, false, fmt.Errorf("journal %s: %w", path, err)
+		return nil, 0, fmt.Errorf("journal %s: %w", path, err)
 	}
 	lines := bytes.Split(data, []byte("\n"))
 	for i, l := range lines {
@@ -158,13 +165,16 @@ func readRecords(f *os.File, path string) (recs []Record, torn bool, err error) 
 		var r Record
 		if err := json.Unmarshal(l, &r); err != nil {
 			if i == len(lines)-1 { // no newline after it: a write torn by a crash
-				return recs, true, nil
+				return recs, len(l), nil
 			}
-			return nil, false, fmt.Errorf("journal %s:%d: not a journal record: %v", path, i+1, err)
+			return nil, 0, fmt.Errorf("journal %s:%d: not a journal record: %v", path, i+1, err)
 		}
 		recs = append(recs, r)
 	}
-	return recs, len(data) > 0 && data[len(data)-1] != '\n', nil
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		return recs, -1, nil
+	}
+	return recs, 0, nil
 }
 
 func lastDeployment(all []Record) []Record {

@@ -56,7 +56,11 @@ func (e *PreflightError) Error() string {
 	var b strings.Builder
 	b.WriteString("pre-checks failed, nothing was changed:")
 	for _, c := range e.Checks {
-		fmt.Fprintf(&b, "\n  %s: %s", c.Call.Op, c.Detail)
+		if c.Status == NotChecked {
+			fmt.Fprintf(&b, "\n  %s: could not check: %s", c.Call.Op, c.Detail)
+		} else {
+			fmt.Fprintf(&b, "\n  %s: %s", c.Call.Op, c.Detail)
+		}
 	}
 	return b.String()
 }
@@ -124,7 +128,7 @@ func runPreflight(ctx context.Context, c Clients, p Plan) *preflight {
 
 func notChecked(pf *preflight, cl Call, err error) {
 	err = wrapErr(cl.Op, err)
-	pf.checks = append(pf.checks, Check{Call: cl, Status: NotChecked, Detail: fmt.Sprintf("could not check: %v", err), err: err})
+	pf.checks = append(pf.checks, Check{Call: cl, Status: NotChecked, Detail: err.Error(), err: err})
 }
 
 // checkGroup reports whether the group may exist (it does, or could not be
