@@ -6,9 +6,11 @@ package scenario
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -67,7 +69,7 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &converter{pos: pos}
+	c := &converter{pos: pos, dir: filepath.Dir(file)}
 	s := c.convert(&f)
 	if c.err != nil {
 		return nil, c.err
@@ -79,6 +81,7 @@ func Parse(file string, data []byte) (*Scenario, error) {
 type converter struct {
 	pos *yamlx.Positions
 	err error
+	dir string // the scenario file's folder: recordings are relative to it
 }
 
 // fail records the first error at path.
@@ -271,44 +274,7 @@ func (c *converter) convert(f *File) *Scenario {
 	}
 
 	// traffic
-	if f.Traffic == nil || f.Traffic.Rate == nil {
-		c.fail("traffic.rate", "missing: requests per second, e.g. rate: 100")
-		return s
-	}
-	rate := *f.Traffic.Rate
-	if !(rate >= 0) || math.IsInf(rate, 0) {
-		c.fail("traffic.rate", "%v: want a number of requests per second >= 0", rate)
-	}
-	switch f.Traffic.Pattern {
-	case "", "poisson":
-		if f.Traffic.Amplitude != nil || f.Traffic.Period != nil || f.Traffic.Peak != nil {
-			c.fail("traffic.pattern", "amplitude/period/peak need pattern: diurnal")
-		}
-		m.Traffic = func(src rand.Source, until time.Duration) (traffic.Source, error) {
-			return traffic.NewPoisson(rate, until, src)
-		}
-	case "diurnal":
-		amp := 0.5
-		if f.Traffic.Amplitude != nil {
-			amp = *f.Traffic.Amplitude
-			if !(amp >= 0 && amp <= 1) {
-				c.fail("traffic.amplitude", "%v: want a number in [0, 1]", amp)
-			}
-		}
-		period := 24 * time.Hour
-		if f.Traffic.Period != nil {
-			period = *f.Traffic.Period
-			if period <= 0 {
-				c.fail("traffic.period", "%v: want a positive duration such as 24h", period)
-			}
-		}
-		peak := c.nonNegative("traffic.peak", f.Traffic.Peak)
-		m.Traffic = func(src rand.Source, until time.Duration) (traffic.Source, error) {
-			return traffic.NewDiurnal(rate, amp, period, peak, until, src)
-		}
-	default:
-		c.fail("traffic.pattern", "unknown %q: want poisson or diurnal", f.Traffic.Pattern)
-	}
+	c.traffic(f, m)
 
 	// monitoring
 	m.MetricDelay = DefaultMetricDelay
@@ -574,4 +540,272 @@ func (c *converter) execution(f *File, m *sim.Model) {
 		e.Init[1] = faults.Lognormal{Mu: math.Inf(-1)}
 	}
 	m.Exec = e
+}
+
+// traffic builds the request source.
+func (c *converter) traffic(f *File, m *sim.Model) {
+	t := f.Traffic
+	if t == nil {
+		c.fail("traffic", "missing: e.g. traffic: {rate: 100} (requests per second), or traffic: {replay: {file: ...}}")
+		return
+	}
+	var build sim.TrafficFunc
+	rate := 0.0
+	needRate := t.Replay == nil && t.Pattern != "bursty"
+	if t.Rate != nil {
+		rate = *t.Rate
+		if !(rate >= 0) || math.IsInf(rate, 0) {
+			c.fail("traffic.rate", "%v: want a number of requests per second >= 0", rate)
+		}
+	} else if needRate {
+		c.fail("traffic.rate", "missing: requests per second, e.g. rate: 100")
+		return
+	}
+	extra := func(path string, set bool, pattern string) {
+		if set {
+			c.fail("traffic."+path, "only with pattern: %s", pattern)
+		}
+	}
+	pattern := t.Pattern
+	if t.Replay != nil {
+		if pattern != "" || t.Rate != nil {
+			c.fail("traffic.replay", "a replay replaces rate and pattern: remove them")
+		}
+		pattern = "replay"
+	}
+	if pattern != "diurnal" && pattern != "weekly" {
+		extra("amplitude", t.Amplitude != nil, "diurnal or weekly")
+		extra("peak", t.Peak != nil, "diurnal or weekly")
+	}
+	if pattern != "diurnal" {
+		extra("period", t.Period != nil, "diurnal")
+	}
+	if pattern != "bursty" {
+		extra("phases", len(t.Phases) > 0, "bursty")
+	}
+	if pattern != "spikes" {
+		extra("spikes", len(t.Spikes) > 0, "spikes")
+	}
+	if pattern != "weekly" {
+		extra("weekday_factors", len(t.WeekdayFactors) > 0, "weekly")
+		extra("origin", t.Origin != nil, "weekly")
+	}
+	amp := 0.5
+	if t.Amplitude != nil {
+		amp = *t.Amplitude
+		if !(amp >= 0 && amp <= 1) {
+			c.fail("traffic.amplitude", "%v: want a number in [0, 1]", amp)
+		}
+	}
+	peak := c.nonNegative("traffic.peak", t.Peak)
+	switch pattern {
+	case "", "poisson":
+		build = func(src rand.Source, until time.Duration) (traffic.Source, error) {
+			return traffic.NewPoisson(rate, until, src)
+		}
+	case "diurnal":
+		period := 24 * time.Hour
+		if t.Period != nil {
+			period = *t.Period
+			if period <= 0 {
+				c.fail("traffic.period", "%v: want a positive duration such as 24h", period)
+			}
+		}
+		build = func(src rand.Source, until time.Duration) (traffic.Source, error) {
+			return traffic.NewDiurnal(rate, amp, period, peak, until, src)
+		}
+	case "bursty":
+		if len(t.Phases) < 2 {
+			c.fail("traffic.phases", "a bursty source needs at least two phases, e.g. [{rate: 10, dwell: 5m}, {rate: 200, dwell: 30s}]")
+			return
+		}
+		phases := make([]traffic.Phase, len(t.Phases))
+		for i, p := range t.Phases {
+			path := fmt.Sprintf("traffic.phases[%d]", i)
+			if p.Rate == nil || p.Dwell == nil {
+				c.fail(path, "give rate and dwell")
+				return
+			}
+			phases[i] = traffic.Phase{Rate: *p.Rate, Dwell: *p.Dwell}
+		}
+		build = func(src rand.Source, until time.Duration) (traffic.Source, error) {
+			return traffic.NewBursty(phases, until, src)
+		}
+	case "spikes":
+		spikes := make([]traffic.Spike, len(t.Spikes))
+		for i, sp := range t.Spikes {
+			path := fmt.Sprintf("traffic.spikes[%d]", i)
+			if sp.At == nil || sp.Duration == nil || sp.Multiplier == nil {
+				c.fail(path, "give at, duration and multiplier")
+				return
+			}
+			spikes[i] = traffic.Spike{At: *sp.At, Duration: *sp.Duration, Multiplier: *sp.Multiplier}
+		}
+		build = func(src rand.Source, until time.Duration) (traffic.Source, error) {
+			return traffic.NewSpikes(rate, spikes, until, src)
+		}
+	case "weekly":
+		factors := [7]float64{1, 1, 1, 1, 1, 1, 1}
+		if len(t.WeekdayFactors) > 0 {
+			if len(t.WeekdayFactors) != 7 {
+				c.fail("traffic.weekday_factors", "%d factors: want 7, Sunday first", len(t.WeekdayFactors))
+			}
+			copy(factors[:], t.WeekdayFactors)
+		}
+		origin := c.nonNegative("traffic.origin", t.Origin)
+		build = func(src rand.Source, until time.Duration) (traffic.Source, error) {
+			return traffic.NewWeekly(rate, amp, peak, factors, origin, until, src)
+		}
+	case "replay":
+		build = c.replay(t.Replay, m)
+	default:
+		c.fail("traffic.pattern", "unknown %q: want poisson, diurnal, bursty, spikes or weekly (or a replay)", t.Pattern)
+	}
+	if build == nil || c.err != nil {
+		return
+	}
+	// Check the source's parameters now, so a bad one is an input error
+	// with a line, not a failure in the middle of a run.
+	probe, err := build(rand.NewPCG(1, 1), time.Second)
+	if cl, ok := probe.(io.Closer); ok {
+		cl.Close()
+	}
+	if err != nil {
+		path := "traffic"
+		if pattern == "replay" {
+			path = "traffic.replay.file"
+		}
+		c.fail(path, "%v", err)
+		return
+	}
+	if t.Users != nil {
+		n := *t.Users
+		skew := 1.0
+		if t.UserSkew != nil {
+			skew = *t.UserSkew
+		}
+		if n < 1 || n > traffic.MaxUsers {
+			c.fail("traffic.users", "%d: want 1 to %d users", n, traffic.MaxUsers)
+			return
+		}
+		if !(skew >= 0) || math.IsInf(skew, 0) {
+			c.fail("traffic.user_skew", "%v: want a Zipf exponent >= 0 (1 is typical)", skew)
+			return
+		}
+		inner := build
+		build = func(src rand.Source, until time.Duration) (traffic.Source, error) {
+			// The user stream is split off before any arrival is drawn, so
+			// it does not depend on how the engine batches arrivals.
+			users := rand.NewPCG(src.Uint64(), src.Uint64())
+			in, err := inner(src, until)
+			if err != nil {
+				return nil, err
+			}
+			u, err := traffic.NewUsers(in, n, skew, users)
+			if err != nil {
+				return nil, err
+			}
+			if cl, ok := in.(io.Closer); ok {
+				return closingSource{u, cl}, nil
+			}
+			return u, nil
+		}
+	} else if t.UserSkew != nil {
+		c.fail("traffic.user_skew", "only with users")
+	}
+	m.Traffic = build
+}
+
+// replay opens a recording relative to the scenario file.
+func (c *converter) replay(r *Replay, m *sim.Model) sim.TrafficFunc {
+	if r.File == "" {
+		c.fail("traffic.replay.file", "missing: the recording to replay")
+		return nil
+	}
+	rec := traffic.Recording{
+		Path:     c.rel(r.File),
+		Format:   r.Format,
+		Function: r.Function,
+		From:     c.nonNegative("traffic.replay.from", r.From),
+		To:       c.nonNegative("traffic.replay.to", r.To),
+		Loop:     r.Loop,
+		Lenient:  r.Lenient,
+		Period:   c.nonNegative("traffic.replay.period", r.Period),
+	}
+	if r.Durations != "" {
+		rec.Durations = c.rel(r.Durations)
+	}
+	if r.Speed != nil {
+		rec.Speed = *r.Speed
+		if !(rec.Speed > 0) {
+			c.fail("traffic.replay.speed", "%v: want a factor > 0 (2 replays twice as fast)", rec.Speed)
+		}
+	}
+	if r.Scale != nil {
+		rec.Scale = *r.Scale
+		if !(rec.Scale > 0) {
+			c.fail("traffic.replay.scale", "%v: want a factor > 0 (2 doubles the requests)", rec.Scale)
+		}
+	}
+	if r.Reorder != nil {
+		rec.Reorder = *r.Reorder
+		if rec.Reorder < 1 {
+			c.fail("traffic.replay.reorder", "%d: want at least 1", rec.Reorder)
+		}
+	}
+	switch r.Latency {
+	case "":
+	case "recorded":
+		m.RecordedLatency = true
+	default:
+		c.fail("traffic.replay.latency", "%q: want recorded, or leave it out to use the versions' latency", r.Latency)
+	}
+	if rec.Format != "" {
+		if _, err := traffic.CanonicalFormat(rec.Format); err != nil {
+			c.fail("traffic.replay.format", "%v", err)
+			return nil
+		}
+	}
+	if c.err != nil {
+		return nil
+	}
+	// One full pass now: the file's own errors come out here, with their
+	// line, and the runs will not meet them.
+	if _, err := traffic.Inspect(rec); err != nil {
+		c.fail("traffic.replay.file", "%v", err)
+		return nil
+	}
+	return func(src rand.Source, until time.Duration) (traffic.Source, error) {
+		rp, err := traffic.OpenRecording(rec, src, until)
+		if err != nil {
+			return nil, err
+		}
+		if rates := rp.Rates(); rates != nil {
+			return rates, nil
+		}
+		return rp, nil
+	}
+}
+
+// rel resolves a path named in the scenario against the scenario's folder.
+func (c *converter) rel(p string) string {
+	if filepath.IsAbs(p) || c.dir == "" {
+		return p
+	}
+	return filepath.Join(c.dir, p)
+}
+
+// closingSource keeps a wrapped recording closable and its errors visible.
+type closingSource struct {
+	traffic.Source
+	inner io.Closer
+}
+
+func (c closingSource) Close() error { return c.inner.Close() }
+
+func (c closingSource) Err() error {
+	if e, ok := c.inner.(interface{ Err() error }); ok {
+		return e.Err()
+	}
+	return nil
 }

@@ -151,7 +151,8 @@ func TestBuiltinScenariosLoad(t *testing.T) {
 	}
 	for _, n := range names {
 		data, _ := fs.ReadFile(scenarios.FS, n)
-		s, err := Parse(filepath.Join("scenarios", n), data)
+		// From the scenario's own folder, where its recordings are.
+		s, err := Parse(filepath.Join("..", "scenarios", n), data)
 		if err != nil {
 			t.Errorf("%v", err)
 			continue

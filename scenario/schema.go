@@ -37,14 +37,61 @@ type Function struct {
 	Alias string `yaml:"alias"`
 }
 
-// Traffic is the request stream: Poisson at Rate requests per second, or a
-// diurnal profile around that mean.
+// Traffic is the request stream: Poisson at Rate requests per second, a
+// diurnal, bursty, spiky or weekly profile, or a replayed recording; and
+// optionally a population of users stamping every request.
 type Traffic struct {
 	Rate      *float64       `yaml:"rate"`
-	Pattern   string         `yaml:"pattern"`   // "poisson" (default) or "diurnal"
-	Amplitude *float64       `yaml:"amplitude"` // diurnal: relative swing around the mean, 0..1
+	Pattern   string         `yaml:"pattern"`   // "poisson" (default), "diurnal", "bursty", "spikes" or "weekly"
+	Amplitude *float64       `yaml:"amplitude"` // diurnal, weekly: relative swing around the mean, 0..1
 	Period    *time.Duration `yaml:"period"`    // diurnal: default 24h
-	Peak      *time.Duration `yaml:"peak"`      // diurnal: time of the peak, default 0
+	Peak      *time.Duration `yaml:"peak"`      // diurnal: time of the peak; weekly: time of day of the peak
+	// Phases are a bursty (Markov-modulated Poisson) source's states.
+	Phases []BurstPhase `yaml:"phases"`
+	// Spikes multiply the rate over windows.
+	Spikes []Spike `yaml:"spikes"`
+	// WeekdayFactors scale whole days of a weekly profile, Sunday first.
+	WeekdayFactors []float64 `yaml:"weekday_factors"`
+	// Origin is where t=0 falls in the week, from Sunday 00:00 (38h: Monday 14:00).
+	Origin *time.Duration `yaml:"origin"`
+	// Replay replays a recorded stream instead of a synthetic one.
+	Replay *Replay `yaml:"replay"`
+	// Users stamps every request with one of this many users, their
+	// activity Zipf-distributed with exponent UserSkew (default 1).
+	Users    *int     `yaml:"users"`
+	UserSkew *float64 `yaml:"user_skew"`
+}
+
+// BurstPhase is one state of a bursty source.
+type BurstPhase struct {
+	Rate  *float64       `yaml:"rate"`
+	Dwell *time.Duration `yaml:"dwell"` // mean time in the state
+}
+
+// Spike multiplies the traffic rate by Multiplier from At for Duration.
+type Spike struct {
+	At         *time.Duration `yaml:"at"`
+	Duration   *time.Duration `yaml:"duration"`
+	Multiplier *float64       `yaml:"multiplier"`
+}
+
+// Replay names a recording and how to replay it.
+type Replay struct {
+	File      string         `yaml:"file"`     // relative to the scenario file
+	Format    string         `yaml:"format"`   // detected when empty
+	Function  string         `yaml:"function"` // multi-function traces: rank:1, #1, a hash or app/func
+	From      *time.Duration `yaml:"from"`     // window, from the recording's start
+	To        *time.Duration `yaml:"to"`
+	Speed     *float64       `yaml:"speed"` // 2 replays twice as fast
+	Scale     *float64       `yaml:"scale"` // 2 doubles the requests
+	Loop      bool           `yaml:"loop"`
+	Durations string         `yaml:"durations"` // Azure 2019 durations file
+	Period    *time.Duration `yaml:"period"`    // CloudWatch metrics: the datapoint period
+	Reorder   *int           `yaml:"reorder"`   // reorder window, records
+	Lenient   bool           `yaml:"lenient"`   // skip malformed records
+	// Latency "recorded" makes requests take their recorded durations
+	// (the target version scaled by the ratio of the versions' medians).
+	Latency string `yaml:"latency"`
 }
 
 // Versions are the alias's current version and the version being deployed.

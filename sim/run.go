@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -116,8 +117,15 @@ func Run(m *Model, s Strategy) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c, ok := r.src.(io.Closer); ok {
+		defer c.Close() // a recording's file
+	}
 	if err := r.loop(); err != nil {
 		return nil, err
+	}
+	// A recording can only end early on a bad record; say so.
+	if e, ok := r.src.(interface{ Err() error }); ok && e.Err() != nil {
+		return nil, e.Err()
 	}
 	r.finish()
 	return r.res, nil

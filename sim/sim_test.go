@@ -16,6 +16,7 @@ import (
 	"github.com/shiftsim/shiftsim/report"
 	"github.com/shiftsim/shiftsim/scenario"
 	"github.com/shiftsim/shiftsim/sim"
+	"github.com/shiftsim/shiftsim/traffic"
 )
 
 func load(t testing.TB, name string) *scenario.Scenario {
@@ -547,4 +548,35 @@ func TestFaultScenarioSignatures(t *testing.T) {
 			}
 		}
 	})
+}
+
+// The replay of a real trace delivers the recorded requests (within Poisson
+// noise), and the scenario shows what its comment says over most seeds.
+func TestAzureTraceScenario(t *testing.T) {
+	s := load(t, "azure-trace.yaml")
+	sum, err := traffic.Inspect(traffic.Recording{Path: filepath.Join("..", "scenarios", "data", "azure2019-invocations.csv"), Function: "rank:3", To: s.Model.Horizon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	canaryPassed, linearCaught := 0, 0
+	const seeds = 8
+	for seed := 1; seed <= seeds; seed++ {
+		s.Model.Seed = uint64(seed)
+		rs, err := sim.Compare(&s.Model, s.Strategies)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if z := (float64(rs[0].Requests) - sum.Requests) / math.Sqrt(sum.Requests); math.Abs(z) > 4 {
+			t.Errorf("seed %d: %d requests replayed, %v recorded (z=%.1f)", seed, rs[0].Requests, sum.Requests, z)
+		}
+		if rs[0].Status == "Succeeded" {
+			canaryPassed++
+		}
+		if rs[1].RolledBack {
+			linearCaught++
+		}
+	}
+	if canaryPassed < seeds/2 || linearCaught < seeds/2 {
+		t.Errorf("canary passed %d of %d, linear caught %d of %d", canaryPassed, seeds, linearCaught, seeds)
+	}
 }

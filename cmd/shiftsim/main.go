@@ -108,7 +108,7 @@ func newFlagSet(name, argsUsage, summary string, out io.Writer) *pflag.FlagSet {
 	fs.SetOutput(out)
 	fs.SortFlags = false
 	fs.Usage = func() {
-		fmt.Fprintf(out, "Usage: shiftsim %s %s\n\n%s\n\nFlags:\n%s", name, argsUsage, summary, fs.FlagUsages())
+		fmt.Fprintf(fs.Output(), "Usage: shiftsim %s %s\n\n%s\n\nFlags:\n%s", name, argsUsage, summary, fs.FlagUsages())
 	}
 	return fs
 }
