@@ -51,6 +51,10 @@ type Scenario struct {
 	Model      sim.Model
 	Strategies []sim.Strategy
 	Warnings   []Warning
+	// HookFunctions names the Lambda function of each hook, where given.
+	HookFunctions map[deploy.Hook]string
+	// Application and DeploymentGroup are CodeDeploy's names, where given.
+	Application, DeploymentGroup string
 }
 
 // Load reads and validates the scenario file at path.
@@ -155,6 +159,7 @@ func (c *converter) convert(f *File) *Scenario {
 		return s
 	}
 	m.DeployStart = c.nonNegative("deployment.start", d.Start)
+	s.Application, s.DeploymentGroup = d.Application, d.Group
 	m.AutoRollback = true
 	if d.AutoRollback != nil {
 		m.AutoRollback = *d.AutoRollback
@@ -290,6 +295,14 @@ func (c *converter) convert(f *File) *Scenario {
 	m.HookTimeout = DefaultHookTimeout
 	c.hook(m, deploy.BeforeAllowTraffic, f.Hooks.BeforeAllowTraffic)
 	c.hook(m, deploy.AfterAllowTraffic, f.Hooks.AfterAllowTraffic)
+	for name, h := range map[deploy.Hook]*Hook{deploy.BeforeAllowTraffic: f.Hooks.BeforeAllowTraffic, deploy.AfterAllowTraffic: f.Hooks.AfterAllowTraffic} {
+		if h != nil && h.Function != "" {
+			if s.HookFunctions == nil {
+				s.HookFunctions = map[deploy.Hook]string{}
+			}
+			s.HookFunctions[name] = h.Function
+		}
+	}
 
 	// alarms
 	names := map[string]bool{}

@@ -254,6 +254,9 @@ type Hook struct {
 	Duration         *time.Duration `yaml:"duration"`
 	CatchProbability *float64       `yaml:"catch_probability"`
 	Timeout          *time.Duration `yaml:"timeout"`
+	// Function is the hook's Lambda function (CodeDeployHook_...), for the
+	// AppSpec and the real-AWS executor; the simulation does not need it.
+	Function string `yaml:"function"`
 }
 
 // Monitoring sets how fast metrics and alarm states travel.
@@ -271,6 +274,10 @@ type Deployment struct {
 	// "end_after_last_interval" (default: 10 x 1 min ends at 10 min) or
 	// "end_at_last_shift" (ends at 9 min).
 	LinearModel string `yaml:"linear_model"`
+	// Application and Group name the CodeDeploy application and deployment
+	// group, for the AppSpec and the real-AWS executor.
+	Application string `yaml:"application"`
+	Group       string `yaml:"group"`
 }
 
 // StrategyEntry is a predefined configuration's name or a custom
