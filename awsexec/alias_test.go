@@ -176,3 +176,27 @@ func TestAliasInterrupt(t *testing.T) {
 		})
 	}
 }
+
+// TestAliasNoAutoRollback: with auto-rollback off, an alarm stops the
+// deployment and leaves the alias on two versions, as CodeDeploy does; the
+// summary says so, and the next deployment's pre-check refuses to start.
+func TestAliasNoAutoRollback(t *testing.T) {
+	e := newEnv(t, 1)
+	e.fake.SetAlarmAt("orders-errors", awsfake.Epoch.Add(90*time.Second), awsfake.ALARM)
+	p := e.plan(awsexec.ExecAlias, "Linear10PercentEvery1Minute")
+	p.AutoRollback = false
+	out, err := e.deploy(context.Background(), p, e.opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Status != deploy.Stopped || out.RolledBack || e.fake.Alias("orders", "live").String() != "1+2@0.3" ||
+		!strings.Contains(out.Summary(p), "LEFT on two versions") {
+		t.Fatalf("outcome %+v alias %s\n%s", out, e.fake.Alias("orders", "live"), out.Summary(p))
+	}
+	e.fake.SetAlarmAt("orders-errors", e.fake.Clock.Now(), awsfake.OK)
+	_, err = e.deploy(context.Background(), p, e.opts())
+	var pe *awsexec.PreflightError
+	if !errors.As(err, &pe) || !strings.Contains(err.Error(), "routes to two versions") {
+		t.Fatalf("next deployment: %v", err)
+	}
+}

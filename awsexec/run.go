@@ -86,8 +86,11 @@ type Outcome struct {
 // Summary is a one-line account for people.
 func (o *Outcome) Summary(p Plan) string {
 	switch {
+	case o.Held && o.Executor == ExecCodeDeploy:
+		return fmt.Sprintf("HELD: CodeDeploy deployment %s was stopped without rollback; alias %s is LEFT at %s and later deployments fail until it is reset: run --resume --rollback (journal %s)",
+			o.DeploymentID, p.aliasName(), o.Alias, o.Journal)
 	case o.Held:
-		return fmt.Sprintf("HELD: deployment %s is paused with alias %s at %s; continue with --resume, or roll back with --resume --rollback (journal %s)",
+		return fmt.Sprintf("HELD: deployment %s is paused with alias %s at %s and nothing watching its alarms; continue with --resume, or roll back with --resume --rollback (journal %s)",
 			o.DeploymentID, p.aliasName(), o.Alias, o.Journal)
 	case o.Status == deploy.Succeeded:
 		return fmt.Sprintf("deployment %s Succeeded: alias %s is at %s", o.DeploymentID, p.aliasName(), o.Alias)
@@ -102,7 +105,11 @@ func (o *Outcome) Summary(p Plan) string {
 	if o.RolledBack {
 		s += ", rolled back"
 	}
-	return s + fmt.Sprintf(": alias %s is at %s", p.aliasName(), o.Alias)
+	s += fmt.Sprintf(": alias %s is at %s", p.aliasName(), o.Alias)
+	if len(nonZero(o.Alias.Weights)) > 0 {
+		s += "; it is LEFT on two versions (no rollback): later deployments fail until it is reset (CD-UG:troubleshooting-deployments-lambda)"
+	}
+	return s
 }
 
 // Errors the caller may want to tell apart.
