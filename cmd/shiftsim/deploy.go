@@ -125,8 +125,8 @@ back, held, or AWS failed, 2 for input errors.`, stdout)
 			name = s.Strategies[0].Name
 		}
 		plan = awsexec.Plan{
-			Executor: *executor, Function: or(*fn, s.Model.Function), Alias: or(*alias, s.Model.Alias),
-			Current: or(*current, s.Model.Versions[sim.Current].Name), Target: or(*target, s.Model.Versions[sim.Target].Name),
+			Executor: *executor, Function: firstNonEmpty(*fn, s.Model.Function), Alias: firstNonEmpty(*alias, s.Model.Alias),
+			Current: firstNonEmpty(*current, s.Model.Versions[sim.Current].Name), Target: firstNonEmpty(*target, s.Model.Versions[sim.Target].Name),
 			Strategy: name, Config: cfg, Schedule: cfg.Plan(s.Model.Linear), BeforeHook: *before, AfterHook: *after,
 			HookTimeout: s.Model.HookTimeout, AutoRollback: s.Model.AutoRollback, Application: *app, DeploymentGroup: *group,
 		}
@@ -146,7 +146,7 @@ back, held, or AWS failed, 2 for input errors.`, stdout)
 		}
 		if *executor == awsexec.ExecCodeDeploy && !*yes && (*app == "" || *group == "") {
 			// A dry run without the group still shows the plan.
-			plan.Application, plan.DeploymentGroup = or(*app, "APPLICATION"), or(*group, "DEPLOYMENT_GROUP")
+			plan.Application, plan.DeploymentGroup = firstNonEmpty(*app, "APPLICATION"), firstNonEmpty(*group, "DEPLOYMENT_GROUP")
 			fmt.Fprintln(stderr, "shiftsim deploy: --application or --deployment-group not given: the dry run shows placeholders (a run with --yes needs both)")
 		}
 		if err := plan.Validate(); err != nil {
@@ -238,7 +238,7 @@ back, held, or AWS failed, 2 for input errors.`, stdout)
 	return nil
 }
 
-func or(a, b string) string {
+func firstNonEmpty(a, b string) string {
 	if a != "" {
 		return a
 	}
