@@ -142,6 +142,15 @@ func resumeAlias(ctx context.Context, p Plan, o *Options, j *Journal, recs []Rec
 		}
 		return &r.out, nil
 	}
+	if r.ctl.Status() == deploy.Created && !o.ResumeRollback { // stopped before its start
+		if err := r.pollAlarms(ctx); err != nil {
+			return r.fail(err)
+		}
+		if err := r.step(deploy.Event{Kind: deploy.Start}); err != nil {
+			return r.fail(err)
+		}
+		return r.loop(ctx)
+	}
 	if o.ResumeRollback {
 		r.log("deployment", "", "rolling back (--resume --rollback)")
 		if err := r.stop("resume --rollback"); err != nil {

@@ -169,3 +169,22 @@ func TestAliasJournalLock(t *testing.T) {
 		t.Fatal("a locked-out run made calls")
 	}
 }
+
+// TestAliasResumeBeforeStart: the alarm poll before the start fails for
+// good; --resume later starts the deployment from the beginning.
+func TestAliasResumeBeforeStart(t *testing.T) {
+	e := newEnv(t, 1)
+	e.fake.AddFault(&awsfake.Fault{Service: awsfake.CloudWatch, Kind: awsfake.ServerError, Skip: 1}) // the pre-check passes
+	_, err := e.deploy(context.Background(), e.plan(awsexec.ExecAlias, "Canary10Percent5Minutes"), e.opts())
+	var ae *awsexec.APIError
+	if !errors.As(err, &ae) || ae.Op != "DescribeAlarms" || len(e.fake.MutatingCalls()) != 0 {
+		t.Fatalf("err %v, %d mutating calls", err, len(e.fake.MutatingCalls()))
+	}
+	e.fake.ClearFaults()
+	o := e.opts()
+	o.Resume = true
+	out, err := e.deploy(context.Background(), awsexec.Plan{}, o)
+	if err != nil || out.Status != deploy.Succeeded || e.history() != "0s 1+2@0.1, 5m0s 2" {
+		t.Fatalf("resume: %v %+v %s\n%s", err, out, e.history(), e.timeline())
+	}
+}
