@@ -208,7 +208,8 @@ func (r *aliasRun) act(ctx context.Context, a deploy.Action) error {
 }
 
 // setAlias brings the alias to want with UpdateAlias, up to attempts times
-// (a rollback insists), logging it as the simulator's timeline does.
+// while the error is transient (a rollback insists), logging it as the
+// simulator's timeline does.
 func (r *aliasRun) setAlias(ctx context.Context, want AliasState, attempts int) error {
 	if r.alias.RevisionID != "" && r.alias.Same(want) {
 		r.log("note", "", "alias %s is already at %s: no UpdateAlias needed", r.p.aliasName(), want)
@@ -222,8 +223,8 @@ func (r *aliasRun) setAlias(ctx context.Context, want AliasState, attempts int) 
 			return nil
 		}
 		var ae *APIError
-		if !errors.As(err, &ae) || i >= attempts {
-			return err
+		if !errors.As(err, &ae) || !ae.Transient || i >= attempts {
+			return err // only what time can cure is worth another try
 		}
 		r.log("aws", "UpdateAlias", "%v; trying again in %v (%d of %d)", err, backoff, i+1, attempts)
 		if r.clk.Sleep(ctx, backoff) != nil {

@@ -157,3 +157,23 @@ func TestNoSecrets(t *testing.T) {
 		t.Fatal("no failure in the output: the test exercised nothing")
 	}
 }
+
+// TestAliasSlowAnswer: an UpdateAlias answered after the client gave up
+// (it timed out) still takes effect; the SDK's retry then finds the
+// revision moved, and the executor, seeing the alias where it wanted it,
+// goes on.
+func TestAliasSlowAnswer(t *testing.T) {
+	e := newEnv(t, 1)
+	e.fake.ClientTimeout = 50 * time.Millisecond
+	e.clients = awsexec.NewClients(e.fake.AWSConfig(4), awsexec.Limits{}, e.fake.Clock)
+	e.fake.AddFault(&awsfake.Fault{Service: awsfake.Lambda, Op: "UpdateAlias", Kind: awsfake.Slow, Delay: 80 * time.Millisecond, Skip: 1, Count: 1})
+	out, err := e.deploy(context.Background(), e.plan(awsexec.ExecAlias, "Linear10PercentEvery1Minute"), e.opts())
+	if err != nil || out.Status != deploy.Succeeded || e.fake.Alias("orders", "live").String() != "2" {
+		t.Fatalf("%v %+v\n%s", err, out, e.timeline())
+	}
+	// Whichever of the slow request and its retry came second was refused
+	// on its stale RevisionId: each weight was set exactly once.
+	if want := "0s 1+2@0.1, 1m0s 1+2@0.2, 2m0s 1+2@0.3, 3m0s 1+2@0.4, 4m0s 1+2@0.5, 5m0s 1+2@0.6, 6m0s 1+2@0.7, 7m0s 1+2@0.8, 8m0s 1+2@0.9, 9m0s 2"; e.history() != want {
+		t.Fatalf("alias history\n got %s\nwant %s", e.history(), want)
+	}
+}

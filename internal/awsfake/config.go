@@ -13,14 +13,19 @@ import (
 // base endpoint of every service, static fake credentials (with a session
 // token, so that tests can check none of the three leaks), and the standard
 // retryer with maxAttempts attempts and a backoff of a millisecond or two, so
-// that retries cost no real time. HTTP requests time out after a second: a
-// Slow fault longer than that looks like a network timeout.
+// that retries cost no real time. HTTP requests time out after ClientTimeout
+// (a second if zero): a Slow fault longer than that looks like a network
+// timeout, and the request still takes effect when its delay is over.
 func (s *Server) AWSConfig(maxAttempts int) aws.Config {
+	timeout := s.ClientTimeout
+	if timeout == 0 {
+		timeout = time.Second
+	}
 	return aws.Config{
 		Region:       Region,
 		Credentials:  credentials.NewStaticCredentialsProvider(AccessKeyID, SecretAccessKey, SessionToken),
 		BaseEndpoint: aws.String(s.URL),
-		HTTPClient:   &http.Client{Timeout: time.Second},
+		HTTPClient:   &http.Client{Timeout: timeout},
 		Retryer: func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = maxAttempts

@@ -133,6 +133,10 @@ type Server struct {
 	Clock *Clock
 	URL   string
 
+	// ClientTimeout is the HTTP timeout of the clients AWSConfig makes; set
+	// it before AWSConfig.
+	ClientTimeout time.Duration
+
 	// AfterApply, if set, is called after a request has been carried out
 	// and before its answer is written (also for DropAfter). Tests use it to
 	// "kill" the client at a chosen moment. It must not call the Server.
