@@ -558,9 +558,10 @@ func compareBatched(m *sim.Model, strats []sim.Strategy) ([]*sim.Result, error) 
 }
 
 // BenchmarkBatchedSweep2h is one seed of the sweep per iteration: the nine
-// strategies one after the other (serial: run it with -cpu 1) or through a
-// Compare-shaped worker pool (compare: -cpu 2). s/1000runs is the time for
-// 1000 seeds of all nine strategies — the target is under 5 s.
+// strategies one after the other (serial: run it with -cpu 1; per-request:
+// the same on the per-request engine) or through a Compare-shaped worker
+// pool (compare: -cpu 2). s/1000runs is the time for 1000 seeds of all nine
+// strategies — the target is under 5 s.
 func BenchmarkBatchedSweep2h(b *testing.B) {
 	s := parse(b, sweep2h)
 	if len(s.Strategies) != 9 {
@@ -575,6 +576,18 @@ func BenchmarkBatchedSweep2h(b *testing.B) {
 			s.Model.Seed = uint64(i + 1)
 			for _, st := range s.Strategies {
 				if _, err := sim.RunBatched(&s.Model, st); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		report(b)
+	})
+	b.Run("per-request", func(b *testing.B) { // the twin, for the speed-up
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			s.Model.Seed = uint64(i + 1)
+			for _, st := range s.Strategies {
+				if _, err := perRequest(&s.Model, st); err != nil {
 					b.Fatal(err)
 				}
 			}
