@@ -222,7 +222,11 @@ func dryCodeDeploy(pr *printer, p Plan, o *Options, pf *preflight, offline bool)
 	}
 	pr.f("%s    # with each GetDeployment: the weights CodeDeploy sets, for the timeline", call("GetAlias", "FunctionName", p.Function, "Name", p.Alias))
 	pr.f("#")
-	pr.f("# CodeDeploy shifts the alias itself and rolls back on the group's alarms and failed hooks (group auto-rollback: %v).", pf.groupRollbak)
+	rollback := "not read"
+	if pf.groupKnown {
+		rollback = fmt.Sprint(pf.groupRollbak)
+	}
+	pr.f("# CodeDeploy shifts the alias itself and rolls back on the group's alarms and failed hooks (group auto-rollback: %s).", rollback)
 	switch o.OnInterrupt {
 	case OnInterruptHold:
 		pr.f("# on Ctrl-C/SIGTERM (--on-interrupt=hold): %s  (leaves the alias weighted)", call("StopDeployment", "DeploymentId", id, "AutoRollbackEnabled", false))
