@@ -50,6 +50,7 @@ type runner struct {
 	now   int64
 
 	// the request path
+	bat       *batcher // the batched engine; nil: requests draws every request
 	src       traffic.Source
 	buf       []traffic.Arrival
 	bi, bn    int
@@ -134,9 +135,6 @@ func Run(m *Model, s Strategy) (*Result, error) {
 func newRunner(m *Model, s Strategy) (*runner, error) {
 	if m.Horizon <= 0 {
 		return nil, fmt.Errorf("horizon %v must be > 0", m.Horizon)
-	}
-	if m.Engine == Batched {
-		return nil, fmt.Errorf("the batched engine is not built yet: use --engine per-request or auto")
 	}
 	r := &runner{m: m, strat: s, tickAt: -1}
 	src, err := m.Traffic(NewStream(m.Seed, streamArrivals), m.Horizon)
@@ -249,6 +247,15 @@ func newRunner(m *Model, s Strategy) (*runner, error) {
 	if m.DeployStart < m.Horizon {
 		r.q.push(int64(m.DeployStart), evDeployStart, 0)
 	}
+	if m.Engine != PerRequest {
+		if ok, why := batchable(m); ok {
+			if r.bat, err = newBatcher(r); err != nil {
+				return nil, err
+			}
+		} else if m.Engine == Batched {
+			return nil, fmt.Errorf("the batched engine cannot simulate this model: %s (use --engine per-request or auto)", why)
+		}
+	}
 	return r, nil
 }
 
@@ -306,7 +313,11 @@ func (r *runner) loop() error {
 		if r.q.len() > 0 && r.q.top() < next {
 			next = r.q.top()
 		}
-		r.requests(next)
+		if r.bat != nil {
+			r.bat.advance(r, next)
+		} else {
+			r.requests(next)
+		}
 		if next >= horizon {
 			r.now = horizon
 			return nil
@@ -689,8 +700,10 @@ func (r *runner) evaluate() {
 			pts[rr-1-k] = r.datapoint(a, end-int64(a.Period), end)
 		}
 		st := &r.alarms[ai]
-		next, why := a.Rule.Explain(pts, st.state)
+		next := a.Rule.Evaluate(pts, st.state)
 		if next != st.state {
+			// The reason is worth its string only when the state changes.
+			_, why := a.Rule.Explain(pts, st.state)
 			r.logf(KindAlarm, a.Name, "alarm %s: %s -> %s (%s)", a.Name, st.state, next, why)
 			e := &r.res.Timeline[len(r.res.Timeline)-1]
 			e.From, e.To = st.state.String(), next.String()
