@@ -19,12 +19,15 @@ import (
 	"github.com/shiftsim/shiftsim/traffic"
 )
 
+// load and parse pin the per-request engine: these tests hold it to
+// theory; batched_test.go holds the batched engine to it.
 func load(t testing.TB, name string) *scenario.Scenario {
 	t.Helper()
 	s, err := scenario.Load(filepath.Join("..", "scenarios", name))
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.Model.Engine = sim.PerRequest
 	return s
 }
 
@@ -34,6 +37,7 @@ func parse(t testing.TB, doc string) *scenario.Scenario {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.Model.Engine = sim.PerRequest
 	return s
 }
 
