@@ -523,6 +523,17 @@ func TestFaultScenarioSignatures(t *testing.T) {
 			}
 		})
 	})
+	t.Run("segment-failure", func(t *testing.T) {
+		each(t, "segment-failure.yaml", func(seed int, rs []*sim.Result) {
+			for _, r := range rs {
+				share := float64(r.TargetFailedRequests) / float64(r.TargetRequests)
+				hurt := float64(r.UsersAffected) / float64(r.Users)
+				if r.RolledBack || share > 0.05 || r.Users < 10000 || hurt < 0.02 || hurt > 0.06 {
+					t.Errorf("seed %d %s: rolled back %v, target failure share %.3f, %d of %d users affected", seed, r.Strategy, r.RolledBack, share, r.UsersAffected, r.Users)
+				}
+			}
+		})
+	})
 	t.Run("reserved-concurrency", func(t *testing.T) {
 		each(t, "reserved-concurrency.yaml", func(seed int, rs []*sim.Result) {
 			for _, r := range rs[:2] { // pass, then throttle at 100 %
