@@ -48,7 +48,11 @@ type Result struct {
 	Users                *int64    `json:"users"`          // null when the stream carries no user ids
 	UsersAffected        *int64    `json:"users_affected"` // users with at least one failed request
 	SLOBudgetConsumed    *float64  `json:"slo_budget_consumed"`
-	Cost                 Cost      `json:"cost_usd"`
+	CostUSD              float64   `json:"cost_usd"` // the total; the breakdown is in cost
+	Cost                 Cost      `json:"cost"`
+	ThrottledRequests    int64     `json:"throttled_requests"`
+	MeanConcurrency      *float64  `json:"mean_concurrency"` // execution model only
+	PeakConcurrency      *int64    `json:"peak_concurrency"`
 	Versions             []Version `json:"versions"`
 	Phases               []Phase   `json:"phases"`
 	Alarms               []Alarm   `json:"alarms"`
@@ -163,6 +167,12 @@ func FromSim(r *sim.Result, config string, timeline bool) Result {
 		out.ColdStarts += v.ColdStarts
 	}
 	out.Cost = Cost{Requests: r.Cost.Requests, Duration: r.Cost.Duration, Provisioned: r.Cost.Provisioned, Total: r.Cost.Total, GBSeconds: r.Cost.GBSeconds}
+	out.CostUSD = r.Cost.Total
+	out.ThrottledRequests = out.FailedByCause.Throttle
+	if r.Concurrency != nil {
+		mean, peak := r.Concurrency.Mean, r.Concurrency.Peak
+		out.MeanConcurrency, out.PeakConcurrency = &mean, &peak
+	}
 	if r.Users > 0 {
 		out.Users, out.UsersAffected = &r.Users, &r.UsersAffected
 	}

@@ -264,7 +264,7 @@ func (c *converter) convert(f *File) *Scenario {
 			}
 		}
 		fl.HangRate = c.probability(path+".hang_rate", ff.HangRate)
-		fl.Segment = c.probability(path+".segment", ff.Segment)
+		fl.Segment = c.probability(path+".users", ff.Segment)
 		fl.Ramp = c.nonNegative(path+".ramp", ff.Ramp)
 		if ff.Flaky != nil {
 			fl.Flaky = &faults.Flaky{On: c.nonNegative(path+".flaky.on", ff.Flaky.On), Off: c.nonNegative(path+".flaky.off", ff.Flaky.Off)}

@@ -163,7 +163,7 @@ type Fault struct {
 	LatencyScale *float64       `yaml:"latency_scale"` // multiply durations, e.g. 3
 	Init         *Latency       `yaml:"init"`          // cold-start regression
 	HangRate     *float64       `yaml:"hang_rate"`     // requests that hang until the timeout
-	Segment      *float64       `yaml:"segment"`       // only this fraction of users is hit
+	Segment      *float64       `yaml:"users"`         // only this fraction of users is hit (a segment)
 	Ramp         *time.Duration `yaml:"ramp"`          // grow in over this long
 	Flaky        *Flaky         `yaml:"flaky"`         // on/off rhythm
 }

@@ -253,7 +253,7 @@ versions:
 faults:
   - {version: target, start: 0s, hang_rate: 0.03}
   - {version: current, start: 10m, end: 20m, hang_rate: 0.01}
-  - {version: current, start: 5m, end: 25m, error_rate: 0.5, segment: 0.2}
+  - {version: current, start: 5m, end: 25m, error_rate: 0.5, users: 0.2}
 alarms:
   - AlarmName: export-v4-errors
     MetricName: Errors

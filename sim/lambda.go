@@ -115,40 +115,50 @@ type pool struct {
 	pcFree  int     // idle provisioned environments
 }
 
+// heapPush and heapPop keep a 4-ary min-heap of times: half the levels of
+// a binary heap, and a node's children share a cache line.
 func heapPush(h []int64, x int64) []int64 {
 	h = append(h, x)
 	i := len(h) - 1
 	for i > 0 {
-		p := (i - 1) / 2
-		if h[p] <= h[i] {
+		p := (i - 1) / 4
+		if h[p] <= x {
 			break
 		}
-		h[p], h[i] = h[i], h[p]
+		h[i] = h[p]
 		i = p
 	}
+	h[i] = x
 	return h
 }
 
 func heapPop(h []int64) []int64 {
 	n := len(h) - 1
-	h[0] = h[n]
+	x := h[n]
 	h = h[:n]
+	if n == 0 {
+		return h
+	}
 	i := 0
 	for {
-		l := 2*i + 1
-		if l >= n {
+		c := 4*i + 1
+		if c >= n {
 			break
 		}
-		m := l
-		if r := l + 1; r < n && h[r] < h[l] {
-			m = r
+		m := c
+		end := min(c+4, n)
+		for j := c + 1; j < end; j++ {
+			if h[j] < h[m] {
+				m = j
+			}
 		}
-		if h[i] <= h[m] {
+		if x <= h[m] {
 			break
 		}
-		h[i], h[m] = h[m], h[i]
+		h[i] = h[m]
 		i = m
 	}
+	h[i] = x
 	return h
 }
 

@@ -26,7 +26,10 @@ type Result struct {
 	FinalWeight          float64 // target's share of traffic at the horizon
 
 	Versions [2]VersionResult // Current, Target
-	Cost     Cost
+	// Concurrency is the function's execution environments in use (both
+	// versions), under the execution model; nil without it.
+	Concurrency *Concurrency
+	Cost        Cost
 	// Users is how many distinct users sent requests, UsersAffected how many
 	// had at least one failed request (0 when the stream carries no users).
 	Users, UsersAffected int64
@@ -39,6 +42,15 @@ type Result struct {
 	Buckets  []Bucket // per metric bucket (one minute unless an alarm's period is shorter)
 	Alarms   []AlarmResult
 	Timeline []Entry
+}
+
+// Concurrency summarises busy execution environments over a run.
+type Concurrency struct {
+	// Mean is the time-average number busy, measured as the average that
+	// arriving requests find (Poisson arrivals see time averages), so it
+	// can be held to Little's law: rate × mean time in an environment.
+	Mean float64
+	Peak int64 // the most busy at once
 }
 
 // VersionResult is one version's share of the run.

@@ -85,6 +85,8 @@ type runner struct {
 	users    bitset // users seen
 	hurt     bitset // users with a failed request
 	recorded bool
+	// concurrency met by arrivals (PASTA), and its peak
+	concSeen, concArrivals, concPeak int64
 
 	// closed buckets, a ring indexed by bucket number
 	ring     [][2]acc
@@ -466,6 +468,9 @@ func (r *runner) acquire(v int, t int64, ms float64) (ok, onPC bool, initMs floa
 	for i := range r.pools {
 		r.pools[i].release(t, r.ttl)
 	}
+	busy := int64(r.pools[0].concurrency() + r.pools[1].concurrency())
+	r.concSeen += busy
+	r.concArrivals++
 	p := &r.pools[v]
 	switch {
 	case p.pcFree > 0:
@@ -493,6 +498,7 @@ func (r *runner) acquire(v int, t int64, ms float64) (ok, onPC bool, initMs floa
 	if c := p.concurrency(); c > r.cur[v].conc {
 		r.cur[v].conc = c
 	}
+	r.concPeak = max(r.concPeak, int64(r.pools[0].concurrency()+r.pools[1].concurrency()))
 	return true, onPC, initMs
 }
 
@@ -856,6 +862,9 @@ func (r *runner) finish() {
 		}
 	}
 	res.Cost = r.cost()
+	if r.exec != nil && r.concArrivals > 0 {
+		res.Concurrency = &Concurrency{Mean: float64(r.concSeen) / float64(r.concArrivals), Peak: r.concPeak}
+	}
 	if n := r.users.count(); n > 0 {
 		res.Users = n
 		res.UsersAffected = r.hurt.count()

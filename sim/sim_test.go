@@ -595,3 +595,23 @@ func TestAzureTraceScenario(t *testing.T) {
 		t.Errorf("canary passed %d of %d, linear caught %d of %d", canaryPassed, seeds, linearCaught, seeds)
 	}
 }
+
+// BenchmarkReferenceWorkloadExecution turns Lambda's execution model on:
+// every request takes and frees an execution environment (two heaps of
+// busy environments, idle lists, the scaling bucket, cold starts).
+func BenchmarkReferenceWorkloadExecution(b *testing.B) {
+	doc := refWithRate(b, 2000)
+	doc = strings.Replace(doc, "monitoring:", "lambda: {memory: 256}\nmonitoring:", 1)
+	s := parse(b, doc)
+	if s.Model.Exec == nil {
+		b.Fatal("execution model off")
+	}
+	var reqs int64
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		s.Model.Seed = uint64(i + 1)
+		r := run(b, s, 0)
+		reqs += r.Requests
+	}
+	b.ReportMetric(float64(reqs)/b.Elapsed().Seconds(), "req/s")
+}
