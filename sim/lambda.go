@@ -115,13 +115,20 @@ type pool struct {
 	pcFree  int     // idle provisioned environments
 }
 
-// heapPush and heapPop keep a 4-ary min-heap of times: half the levels of
-// a binary heap, and a node's children share a cache line.
+// heapPush and heapPop keep a binary min-heap of times. heapPop is
+// "bottom-up": the hole left by the minimum goes down to a leaf along the
+// smaller children, one comparison a level, and the last element then
+// rises from there, usually a level or two - fewer unpredictable branches
+// than sifting the last element down.
 func heapPush(h []int64, x int64) []int64 {
 	h = append(h, x)
-	i := len(h) - 1
+	siftUp(h, len(h)-1, x)
+	return h
+}
+
+func siftUp(h []int64, i int, x int64) {
 	for i > 0 {
-		p := (i - 1) / 4
+		p := (i - 1) / 2
 		if h[p] <= x {
 			break
 		}
@@ -129,7 +136,6 @@ func heapPush(h []int64, x int64) []int64 {
 		i = p
 	}
 	h[i] = x
-	return h
 }
 
 func heapPop(h []int64) []int64 {
@@ -141,24 +147,17 @@ func heapPop(h []int64) []int64 {
 	}
 	i := 0
 	for {
-		c := 4*i + 1
+		c := 2*i + 1
 		if c >= n {
 			break
 		}
-		m := c
-		end := min(c+4, n)
-		for j := c + 1; j < end; j++ {
-			if h[j] < h[m] {
-				m = j
-			}
+		if c+1 < n && h[c+1] < h[c] {
+			c++
 		}
-		if x <= h[m] {
-			break
-		}
-		h[i] = h[m]
-		i = m
+		h[i] = h[c]
+		i = c
 	}
-	h[i] = x
+	siftUp(h, i, x)
 	return h
 }
 
