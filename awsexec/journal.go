@@ -3,7 +3,6 @@ package awsexec
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -229,7 +228,3 @@ func unfinished(recs []Record) bool {
 	}
 	return true
 }
-
-// errJournalUnfinished is returned when a journal holds a deployment that
-// never finished and the caller did not ask to resume it.
-var errJournalUnfinished = errors.New("unfinished deployment in journal")

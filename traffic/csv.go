@@ -59,7 +59,6 @@ type csvReader struct {
 	dcol    int // -1: none
 	dunit   int64
 	header  []string
-	ncols   int
 	nheader int
 }
 

@@ -401,16 +401,6 @@ next:
 	return ok(map[string]any{"Metrics": list})
 }
 
-// alarmStateLocked is an alarm's state now; unknown alarms are OK.
-func (s *Server) alarmInAlarmAtLocked(name string, t time.Time) bool {
-	a := s.cloudwatch.alarms[name]
-	if a == nil {
-		return false
-	}
-	st, _ := a.stateAt(t)
-	return st == ALARM
-}
-
 // firstAlarmLocked returns the earliest instant in [from, to] at which one
 // of names is in ALARM, and that alarm's name.
 func (s *Server) firstAlarmLocked(names []string, from, to time.Time) (time.Time, string, bool) {
