@@ -183,11 +183,10 @@ func (c *converter) mathAlarm(path string, a *Alarm, s *Scenario, out *sim.Alarm
 	var period time.Duration
 	ret := -1
 	explicit := false
-	for i, m := range a.Metrics {
+	for _, m := range a.Metrics {
 		if m.ReturnData != nil {
 			explicit = true
 		}
-		_ = i
 	}
 	idIndex := map[string]int{}
 	for i := range a.Metrics {
@@ -239,6 +238,10 @@ func (c *converter) mathAlarm(path string, a *Alarm, s *Scenario, out *sim.Alarm
 			c.fail(p, "needs MetricStat or Expression")
 			return
 		}
+	}
+	if len(ids) > 10 {
+		c.fail(path+".Metrics", "%d metrics: a math expression used for an alarm can include as many as 10 (CloudWatch)", len(ids))
+		return
 	}
 	if ret < 0 {
 		c.fail(path+".Metrics", "no entry returns data: mark the expression the alarm watches with ReturnData: true")

@@ -89,9 +89,8 @@ type runner struct {
 	concSeen, concArrivals, concPeak int64
 
 	// closed buckets, a ring indexed by bucket number
-	ring     [][2]acc
-	ringDur  [][2][]float64
-	ringFrom int64 // bucket number of the oldest bucket kept
+	ring    [][2]acc
+	ringDur [][2][]float64
 
 	// alarms
 	evalStep int64
@@ -208,12 +207,13 @@ func newRunner(m *Model, s Strategy) (*runner, error) {
 	}
 	r.cur[0].reset()
 	r.cur[1].reset()
-	maxR := 0
+	maxR, maxQ := 0, 0
 	for _, a := range m.Alarms {
 		maxR = max(maxR, rangeOf(a.Rule))
+		maxQ = max(maxQ, len(a.Queries))
 	}
 	r.points = make([]float64, maxR)
-	r.values = make([]float64, 16)
+	r.values = make([]float64, maxQ)
 
 	r.applyFaults(0)
 	hooks := make([]deploy.Hook, 0, len(m.Hooks))

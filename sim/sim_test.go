@@ -294,20 +294,40 @@ func TestStrategiesShareTraffic(t *testing.T) {
 	}
 }
 
+// benchRequests runs s's first strategy once per iteration, a new seed
+// each time, and reports simulated requests per second.
+func benchRequests(b *testing.B, s *scenario.Scenario) {
+	var reqs int64
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		s.Model.Seed = uint64(i + 1)
+		reqs += run(b, s, 0).Requests
+	}
+	b.ReportMetric(float64(reqs)/b.Elapsed().Seconds(), "req/s")
+}
+
+// eachSeed runs every strategy of a built-in scenario for seeds 1..n and
+// hands the results of each seed to f.
+func eachSeed(t *testing.T, name string, n int, f func(seed int, rs []*sim.Result)) {
+	t.Helper()
+	s := load(t, name)
+	for seed := 1; seed <= n; seed++ {
+		s.Model.Seed = uint64(seed)
+		rs, err := sim.Compare(&s.Model, s.Strategies)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f(seed, rs)
+	}
+}
+
 // BenchmarkReferenceWorkload is one whole 40-minute run of the reference
 // workload at 2000 requests/s (about 4.8 M requests), full model on:
 // arrivals, routing, lognormal latency, error draws, per-minute metrics,
 // metric-math alarm, controller. The figure that matters is req/s.
 func BenchmarkReferenceWorkload(b *testing.B) {
 	s := load(b, "reference-workload.yaml")
-	var reqs int64
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		s.Model.Seed = uint64(i + 1)
-		r := run(b, s, 0)
-		reqs += r.Requests
-	}
-	b.ReportMetric(float64(reqs)/b.Elapsed().Seconds(), "req/s")
+	benchRequests(b, s)
 }
 
 // BenchmarkReferenceWorkloadDuration adds what the reference workload does
@@ -330,14 +350,7 @@ monitoring:`, 1)
 	if len(s.Model.Alarms) != 2 || s.Model.Versions[0].Timeout == 0 {
 		b.Fatal("benchmark scenario not as intended")
 	}
-	var reqs int64
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		s.Model.Seed = uint64(i + 1)
-		r := run(b, s, 0)
-		reqs += r.Requests
-	}
-	b.ReportMetric(float64(reqs)/b.Elapsed().Seconds(), "req/s")
+	benchRequests(b, s)
 }
 
 // Each built-in scenario claims, in its comment, what it teaches; these
@@ -347,19 +360,8 @@ func TestBuiltinScenariosTeach(t *testing.T) {
 	if testing.Short() {
 		seeds = 3
 	}
-	each := func(name string, f func(seed int, rs []*sim.Result)) {
-		s := load(t, name)
-		for seed := 1; seed <= seeds; seed++ {
-			s.Model.Seed = uint64(seed)
-			rs, err := sim.Compare(&s.Model, s.Strategies)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f(seed, rs)
-		}
-	}
 	t.Run("bad-canary", func(t *testing.T) {
-		each("bad-canary.yaml", func(seed int, rs []*sim.Result) {
+		eachSeed(t, "bad-canary.yaml", seeds, func(seed int, rs []*sim.Result) {
 			all := rs[0]
 			if all.Status != "Succeeded" || all.RolledBack || all.TargetFailedRequests < 5000 {
 				t.Errorf("seed %d AllAtOnce: %s rolled back %v target failed %d", seed, all.Status, all.RolledBack, all.TargetFailedRequests)
@@ -372,7 +374,7 @@ func TestBuiltinScenariosTeach(t *testing.T) {
 		})
 	})
 	t.Run("healthy", func(t *testing.T) {
-		each("healthy.yaml", func(seed int, rs []*sim.Result) {
+		eachSeed(t, "healthy.yaml", seeds, func(seed int, rs []*sim.Result) {
 			for _, r := range rs {
 				if r.Status != "Succeeded" || r.RolledBack || r.Detected != nil {
 					t.Errorf("seed %d %s: %s rolled back %v detected %v: a healthy version must pass quietly", seed, r.Strategy, r.Status, r.RolledBack, r.Detected)
@@ -386,7 +388,7 @@ func TestBuiltinScenariosTeach(t *testing.T) {
 	})
 	t.Run("low-traffic-blind", func(t *testing.T) {
 		passed, linearCaught := 0, 0
-		each("low-traffic-blind.yaml", func(seed int, rs []*sim.Result) {
+		eachSeed(t, "low-traffic-blind.yaml", seeds, func(seed int, rs []*sim.Result) {
 			for _, r := range rs[:2] {
 				if r.Status == "Succeeded" && r.Detected != nil && *r.Detected > *r.End {
 					passed++
@@ -404,7 +406,7 @@ func TestBuiltinScenariosTeach(t *testing.T) {
 		}
 	})
 	t.Run("latency-p99", func(t *testing.T) {
-		each("latency-p99.yaml", func(seed int, rs []*sim.Result) {
+		eachSeed(t, "latency-p99.yaml", seeds, func(seed int, rs []*sim.Result) {
 			for _, r := range rs[:2] {
 				if r.RollbackCause != "alarm:search-v8-p99" {
 					t.Errorf("seed %d %s: cause %q, want the p99 alarm", seed, r.Strategy, r.RollbackCause)
@@ -418,7 +420,7 @@ func TestBuiltinScenariosTeach(t *testing.T) {
 	t.Run("hook-catches", func(t *testing.T) {
 		caught := 0
 		n := 0
-		each("hook-catches.yaml", func(seed int, rs []*sim.Result) {
+		eachSeed(t, "hook-catches.yaml", seeds, func(seed int, rs []*sim.Result) {
 			n++
 			r := rs[0]
 			if r.RollbackCause == "hook:BeforeAllowTraffic" {
@@ -456,19 +458,8 @@ func TestFaultScenarioSignatures(t *testing.T) {
 	if testing.Short() {
 		seeds = 2
 	}
-	each := func(t *testing.T, name string, f func(seed int, rs []*sim.Result)) {
-		s := load(t, name)
-		for seed := 1; seed <= seeds; seed++ {
-			s.Model.Seed = uint64(seed)
-			rs, err := sim.Compare(&s.Model, s.Strategies)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f(seed, rs)
-		}
-	}
 	t.Run("time-bomb", func(t *testing.T) {
-		each(t, "time-bomb.yaml", func(seed int, rs []*sim.Result) {
+		eachSeed(t, "time-bomb.yaml", seeds, func(seed int, rs []*sim.Result) {
 			for _, r := range rs[:2] { // finished before the fuse burns down
 				if r.Status != "Succeeded" || r.Detected == nil || *r.Detected < 14*time.Minute {
 					t.Errorf("seed %d %s: %s, detected %v: should pass, then alarm after the bomb", seed, r.Strategy, r.Status, r.Detected)
@@ -480,7 +471,7 @@ func TestFaultScenarioSignatures(t *testing.T) {
 		})
 	})
 	t.Run("gradual-degradation", func(t *testing.T) {
-		each(t, "gradual-degradation.yaml", func(seed int, rs []*sim.Result) {
+		eachSeed(t, "gradual-degradation.yaml", seeds, func(seed int, rs []*sim.Result) {
 			if rs[0].Status != "Succeeded" {
 				t.Errorf("seed %d fast canary: %s; the leak is invisible within 5 minutes", seed, rs[0].Status)
 			}
@@ -492,7 +483,7 @@ func TestFaultScenarioSignatures(t *testing.T) {
 		})
 	})
 	t.Run("crash-timeout", func(t *testing.T) {
-		each(t, "crash-timeout.yaml", func(seed int, rs []*sim.Result) {
+		eachSeed(t, "crash-timeout.yaml", seeds, func(seed int, rs []*sim.Result) {
 			for _, r := range rs {
 				v := r.Versions[sim.Target]
 				if !r.RolledBack || v.Timeouts == 0 || v.Errors != 0 || v.Timeouts != v.Failed || v.LatencyMax != 6000 {
@@ -502,7 +493,7 @@ func TestFaultScenarioSignatures(t *testing.T) {
 		})
 	})
 	t.Run("cold-start-regression", func(t *testing.T) {
-		each(t, "cold-start-regression.yaml", func(seed int, rs []*sim.Result) {
+		eachSeed(t, "cold-start-regression.yaml", seeds, func(seed int, rs []*sim.Result) {
 			for _, r := range rs {
 				cur, tgt := r.Versions[sim.Current], r.Versions[sim.Target]
 				if r.RolledBack || r.Alarms[0].State == "ALARM" {
@@ -515,7 +506,7 @@ func TestFaultScenarioSignatures(t *testing.T) {
 		})
 	})
 	t.Run("shared-dependency-outage", func(t *testing.T) {
-		each(t, "shared-dependency-outage.yaml", func(seed int, rs []*sim.Result) {
+		eachSeed(t, "shared-dependency-outage.yaml", seeds, func(seed int, rs []*sim.Result) {
 			for _, r := range rs[:2] {
 				if !r.RolledBack || r.Versions[sim.Current].Failed < 100 {
 					t.Errorf("seed %d %s: rolled back %v; a healthy target must be rolled back by the outage (false rollback)", seed, r.Strategy, r.RolledBack)
@@ -524,7 +515,7 @@ func TestFaultScenarioSignatures(t *testing.T) {
 		})
 	})
 	t.Run("segment-failure", func(t *testing.T) {
-		each(t, "segment-failure.yaml", func(seed int, rs []*sim.Result) {
+		eachSeed(t, "segment-failure.yaml", seeds, func(seed int, rs []*sim.Result) {
 			for _, r := range rs {
 				share := float64(r.TargetFailedRequests) / float64(r.TargetRequests)
 				hurt := float64(r.UsersAffected) / float64(r.Users)
@@ -535,7 +526,7 @@ func TestFaultScenarioSignatures(t *testing.T) {
 		})
 	})
 	t.Run("reserved-concurrency", func(t *testing.T) {
-		each(t, "reserved-concurrency.yaml", func(seed int, rs []*sim.Result) {
+		eachSeed(t, "reserved-concurrency.yaml", seeds, func(seed int, rs []*sim.Result) {
 			for _, r := range rs[:2] { // pass, then throttle at 100 %
 				tgt := r.Versions[sim.Target]
 				if r.Status != "Succeeded" || tgt.Throttles < 10000 || r.Alarms[0].State == "ALARM" {
@@ -548,7 +539,7 @@ func TestFaultScenarioSignatures(t *testing.T) {
 		})
 	})
 	t.Run("flaky", func(t *testing.T) {
-		each(t, "flaky.yaml", func(seed int, rs []*sim.Result) {
+		eachSeed(t, "flaky.yaml", seeds, func(seed int, rs []*sim.Result) {
 			for _, r := range rs {
 				if r.RolledBack || r.TargetFailedRequests < 1000 {
 					t.Errorf("seed %d %s: rolled back %v, %d target failures: the 2-of-3 alarm should miss the bursts", seed, r.Strategy, r.RolledBack, r.TargetFailedRequests)
@@ -606,12 +597,5 @@ func BenchmarkReferenceWorkloadExecution(b *testing.B) {
 	if s.Model.Exec == nil {
 		b.Fatal("execution model off")
 	}
-	var reqs int64
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		s.Model.Seed = uint64(i + 1)
-		r := run(b, s, 0)
-		reqs += r.Requests
-	}
-	b.ReportMetric(float64(reqs)/b.Elapsed().Seconds(), "req/s")
+	benchRequests(b, s)
 }
