@@ -103,16 +103,8 @@ func runAlias(ctx context.Context, p Plan, o *Options, j *Journal) (*Outcome, er
 	if err != nil {
 		return nil, err
 	}
-	pf := runPreflight(ctx, o.Clients, p)
-	if ctx.Err() != nil {
-		return nil, ErrKilled
-	}
-	for _, c := range pf.checks {
-		if c.Status == Warning {
-			r.log("note", "", "pre-check warning: %s", c.Detail)
-		}
-	}
-	if err := pf.err(); err != nil {
+	pf, err := checkBeforeActing(ctx, o, p, r.log)
+	if err != nil {
 		return nil, err
 	}
 	r.id = newDeploymentID()

@@ -67,16 +67,8 @@ func (r *cdRun) description() string {
 
 func runCodeDeploy(ctx context.Context, p Plan, o *Options, j *Journal) (*Outcome, error) {
 	r := newCDRun(p, o, j)
-	pf := runPreflight(ctx, o.Clients, p)
-	if ctx.Err() != nil {
-		return nil, ErrKilled
-	}
-	for _, c := range pf.checks {
-		if c.Status == Warning {
-			r.log("note", "", "pre-check warning: %s", c.Detail)
-		}
-	}
-	if err := pf.err(); err != nil {
+	pf, err := checkBeforeActing(ctx, o, p, r.log)
+	if err != nil {
 		return nil, err
 	}
 	r.id, r.alias, r.alarms = newDeploymentID(), pf.alias, pf.groupAlarms

@@ -101,6 +101,25 @@ func Preflight(ctx context.Context, c Clients, p Plan) []Check {
 	return runPreflight(ctx, c, p).checks
 }
 
+// checkBeforeActing runs the pre-checks both executors make before their
+// first mutation, notes their warnings through log, and fails on a failed
+// check or a cancelled context.
+func checkBeforeActing(ctx context.Context, o *Options, p Plan, log func(kind, subject, format string, a ...any)) (*preflight, error) {
+	pf := runPreflight(ctx, o.Clients, p)
+	if ctx.Err() != nil {
+		return nil, ErrKilled
+	}
+	for _, c := range pf.checks {
+		if c.Status == Warning {
+			log("note", "", "pre-check warning: %s", c.Detail)
+		}
+	}
+	if err := pf.err(); err != nil {
+		return nil, err
+	}
+	return pf, nil
+}
+
 func runPreflight(ctx context.Context, c Clients, p Plan) *preflight {
 	pf := &preflight{}
 	alarms := p.Alarms
