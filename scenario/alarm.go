@@ -2,6 +2,8 @@ package scenario
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -124,40 +126,66 @@ func (c *converter) query(path, namespace, name string, dims []Dimension, s *Sce
 	return q
 }
 
-// dimensions maps Lambda's metric dimensions to the versions whose
-// invocations a series aggregates (L-DG:monitoring-metrics, spec §7.2):
-// Resource "function:alias" covers the alias's invocations, and with
-// ExecutedVersion only those one version served; FunctionName, or no
-// dimension, aggregates all. A dimension that names another function, alias
-// or version gets no data, exactly as in AWS — a classic reason an alarm
-// never fires (SAM issue 518), so it is reported as a warning.
+// lambdaDimensionSets are the dimension sets under which Lambda publishes a
+// function's metrics, smallest first; each holds the one before it. A
+// CloudWatch metric is its namespace, name and exact dimension set, so an
+// alarm on any other set (say {Resource, ExecutedVersion}) reads a metric
+// that was never published and gets no data. See docs/cloudwatch.md.
+var lambdaDimensionSets = [][]string{
+	{},
+	{"FunctionName"},
+	{"FunctionName", "Resource"},
+	{"FunctionName", "Resource", "ExecutedVersion"},
+}
+
+// dimensions maps an alarm metric's dimensions to the versions whose
+// invocations the series aggregates (docs/cloudwatch.md). All traffic flows
+// through the alias, so Lambda publishes it under {}, {FunctionName},
+// {FunctionName, Resource: fn:alias} (both versions) and {FunctionName,
+// Resource: fn:alias, ExecutedVersion: v} (version v only). Any other set,
+// or a value naming another function, alias or version, gets no data,
+// exactly as in AWS — the classic reason a deployment alarm never fires
+// (SAM issue 518) — so it is a warning that names the nearest published
+// set, and no error: PutMetricAlarm accepts such an alarm.
 func (c *converter) dimensions(path string, dims []Dimension, s *Scenario) uint8 {
 	const both = 1<<sim.Current | 1<<sim.Target
-	mask := uint8(both)
 	fn, alias := s.Function.Name, s.Function.Alias
-	seen := map[string]bool{}
+	names := make([]string, 0, len(dims))
 	for i, d := range dims {
 		p := fmt.Sprintf("%s[%d]", path, i)
-		if seen[d.Name] {
-			c.fail(p+".Name", "dimension %s given twice", d.Name)
+		if d.Name == "" {
+			c.fail(p+".Name", "missing: a dimension needs a Name and a Value")
+			return 0
 		}
-		seen[d.Name] = true
+		if slices.Contains(names, d.Name) {
+			c.fail(p+".Name", "dimension %s given twice", d.Name)
+			return 0
+		}
+		names = append(names, d.Name)
+	}
+	published := false
+	for _, set := range lambdaDimensionSets {
+		if len(set) == len(names) && !slices.ContainsFunc(names, func(n string) bool { return !slices.Contains(set, n) }) {
+			published = true
+		}
+	}
+	if !published {
+		s.warn(c.pos.Line(path), path, "dimension set %s is not one Lambda publishes, so this alarm gets no data and TreatMissingData decides its state; nearest published set: %s",
+			dimensionSetText(dims), nearestDimensionSet(dims, s))
+		return 0
+	}
+	mask := uint8(both)
+	for i, d := range dims {
+		p := fmt.Sprintf("%s[%d].Value", path, i)
 		switch d.Name {
 		case "FunctionName":
 			if d.Value != fn {
-				s.warn(c.pos.Line(p+".Value"), p+".Value", "FunctionName %q is not the scenario's function %q: this alarm will never get data", d.Value, fn)
+				s.warn(c.pos.Line(p), p, "dimension FunctionName %q is not the scenario's function %q: this alarm will never get data", d.Value, fn)
 				mask = 0
 			}
 		case "Resource":
-			switch d.Value {
-			case fn + ":" + alias:
-			case fn:
-			default:
-				if strings.HasPrefix(d.Value, fn+":") {
-					s.warn(c.pos.Line(p+".Value"), p+".Value", "Resource %q: invocations through alias %s are published under Resource %s:%s, so this alarm will never get data", d.Value, alias, fn, alias)
-				} else {
-					s.warn(c.pos.Line(p+".Value"), p+".Value", "Resource %q is neither %s nor %s:%s: this alarm will never get data", d.Value, fn, fn, alias)
-				}
+			if d.Value != fn+":"+alias {
+				s.warn(c.pos.Line(p), p, "dimension Resource %q: invocations through alias %s are published under Resource %s:%s only, so this alarm will never get data", d.Value, alias, fn, alias)
 				mask = 0
 			}
 		case "ExecutedVersion":
@@ -167,14 +195,62 @@ func (c *converter) dimensions(path string, dims []Dimension, s *Scenario) uint8
 			case s.Model.Versions[sim.Target].Name:
 				mask &= 1 << sim.Target
 			default:
-				s.warn(c.pos.Line(p+".Value"), p+".Value", "ExecutedVersion %q is neither version %s nor %s: this alarm will never get data", d.Value, s.Model.Versions[0].Name, s.Model.Versions[1].Name)
+				s.warn(c.pos.Line(p), p, "dimension ExecutedVersion %q is neither version %s nor %s: this alarm will never get data", d.Value, s.Model.Versions[0].Name, s.Model.Versions[1].Name)
 				mask = 0
 			}
-		default:
-			c.fail(p+".Name", "%q is not a Lambda metric dimension (want FunctionName, Resource or ExecutedVersion)", d.Name)
 		}
 	}
 	return mask
+}
+
+// dimensionSetText renders dimensions as {Name: value, ...} in the order given.
+func dimensionSetText(dims []Dimension) string {
+	parts := make([]string, len(dims))
+	for i, d := range dims {
+		parts[i] = d.Name + ": " + strconv.Quote(d.Value)
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// nearestDimensionSet is the smallest published set that holds every
+// dimension given (a set that drops one of them would widen what the user
+// meant to watch), filled with this scenario's values and keeping the
+// values given where they are the right ones.
+func nearestDimensionSet(dims []Dimension, s *Scenario) string {
+	want := lambdaDimensionSets[len(lambdaDimensionSets)-1]
+	for _, set := range lambdaDimensionSets {
+		if !slices.ContainsFunc(dims, func(d Dimension) bool { return !slices.Contains(set, canonicalDimension(d.Name)) }) {
+			want = set
+			break
+		}
+	}
+	version := s.Model.Versions[sim.Target].Name
+	for _, d := range dims {
+		if canonicalDimension(d.Name) == "ExecutedVersion" && d.Value == s.Model.Versions[sim.Current].Name {
+			version = d.Value
+		}
+	}
+	values := map[string]string{
+		"FunctionName":    s.Function.Name,
+		"Resource":        s.Function.Name + ":" + s.Function.Alias,
+		"ExecutedVersion": version,
+	}
+	out := make([]Dimension, len(want))
+	for i, n := range want {
+		out[i] = Dimension{Name: n, Value: values[n]}
+	}
+	return dimensionSetText(out)
+}
+
+// canonicalDimension maps a dimension name written in the wrong case to
+// Lambda's spelling, so that "functionName" suggests FunctionName.
+func canonicalDimension(name string) string {
+	for _, n := range lambdaDimensionSets[len(lambdaDimensionSets)-1] {
+		if strings.EqualFold(n, name) {
+			return n
+		}
+	}
+	return name
 }
 
 // mathAlarm compiles an alarm on a metric-math expression.

@@ -24,7 +24,7 @@ versions:
 alarms:
   - AlarmName: v2-errors
     MetricName: Errors
-    Dimensions: [{Name: Resource, Value: "orders:live"}, {Name: ExecutedVersion, Value: "2"}]
+    Dimensions: [{Name: FunctionName, Value: orders}, {Name: Resource, Value: "orders:live"}, {Name: ExecutedVersion, Value: "2"}]
     Statistic: Sum
     Period: 60
     EvaluationPeriods: 3
@@ -103,7 +103,7 @@ func TestMalformed(t *testing.T) {
 		{"unknown hook", "  BeforeAllowTraffic:", "  BeforeInstall:", "bad.yaml:22: hooks.BeforeInstall: unknown field"},
 		{"no strategies", "    - Canary10Percent5Minutes\n    - DeploymentConfigName: Canary25Percent45Minutes\n      ComputePlatform: Lambda\n      TrafficRoutingConfig: {Type: TimeBasedCanary, TimeBasedCanary: {CanaryPercentage: 25, CanaryInterval: 45}}\n", "    []\n",
 			"bad.yaml:25: deployment.strategies: empty"},
-		{"dimension", "Name: ExecutedVersion", "Name: Version", `bad.yaml:13: alarms[0].Dimensions[1].Name: "Version" is not a Lambda metric dimension`},
+		{"dimension twice", "Name: ExecutedVersion", "Name: Resource", `bad.yaml:13: alarms[0].Dimensions[2].Name: dimension Resource given twice`},
 		{"statistic", "Statistic: Sum", "Statistic: Total", `bad.yaml:14: alarms[0].Statistic:`},
 		{"math and metric", "    MetricName: Errors\n", "    MetricName: Errors\n    Metrics: [{Id: e, Expression: 1}]\n", "bad.yaml:13: alarms[0].Metrics: an alarm has either Metrics"},
 		{"traffic", "  rate: 100", "  rate: -1", "bad.yaml:6: traffic.rate: -1: want a number of requests per second >= 0"},

@@ -257,7 +257,7 @@ faults:
 alarms:
   - AlarmName: export-v4-errors
     MetricName: Errors
-    Dimensions: [{Name: Resource, Value: "export:live"}, {Name: ExecutedVersion, Value: "4"}]
+    Dimensions: [{Name: FunctionName, Value: export}, {Name: Resource, Value: "export:live"}, {Name: ExecutedVersion, Value: "4"}]
     Statistic: Sum
     Period: 60
     EvaluationPeriods: 3
@@ -507,7 +507,7 @@ versions:
 alarms:
   - AlarmName: orders-live-v2-errors
     MetricName: Errors
-    Dimensions: [{Name: Resource, Value: "orders:live"}, {Name: ExecutedVersion, Value: "2"}]
+    Dimensions: [{Name: FunctionName, Value: orders}, {Name: Resource, Value: "orders:live"}, {Name: ExecutedVersion, Value: "2"}]
     Statistic: Sum
     Period: 60
     EvaluationPeriods: 2

@@ -210,7 +210,7 @@ versions:
 alarms:
   - AlarmName: any-error
     MetricName: Errors
-    Dimensions: [{Name: ExecutedVersion, Value: "2"}]
+    Dimensions: [{Name: FunctionName, Value: my-function}, {Name: Resource, Value: "my-function:live"}, {Name: ExecutedVersion, Value: "2"}]
     Statistic: Sum
     Period: 60
     EvaluationPeriods: 1
@@ -338,7 +338,7 @@ func BenchmarkReferenceWorkloadDuration(b *testing.B) {
 	doc = strings.Replace(doc, "sigma: 0.5}}   # median 50 ms", "sigma: 0.5}, timeout: 1s}   # median 50 ms", 1)
 	doc = strings.Replace(doc, "monitoring:", `  - AlarmName: v2-p99
     MetricName: Duration
-    Dimensions: [{Name: Resource, Value: "fn:live"}, {Name: ExecutedVersion, Value: "2"}]
+    Dimensions: [{Name: FunctionName, Value: fn}, {Name: Resource, Value: "fn:live"}, {Name: ExecutedVersion, Value: "2"}]
     ExtendedStatistic: p99
     Period: 60
     EvaluationPeriods: 3

@@ -21,7 +21,7 @@ alarms:
   - AlarmName: orders-errors
     MetricName: Errors
     Namespace: AWS/Lambda
-    Dimensions: [{Name: Resource, Value: "orders:live"}]
+    Dimensions: [{Name: FunctionName, Value: orders}, {Name: Resource, Value: "orders:live"}]
     Statistic: Sum
     Period: 60
     EvaluationPeriods: 2

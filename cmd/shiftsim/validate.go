@@ -12,7 +12,10 @@ func init() {
 }
 
 func cmdValidate(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("validate", "SCENARIO", "Checks a scenario file; problems are reported as file:line: field: message, with exit status 2.", stdout)
+	fs := newFlagSet("validate", "SCENARIO", "Checks a scenario file; problems are reported as file:line: field: message, with exit status 2.\n"+
+		"Warnings (such as an alarm on a dimension set Lambda does not publish, which gets no data) go to\n"+
+		"stderr; with --strict they are errors.", stdout)
+	strict := fs.Bool("strict", false, "treat warnings as errors (exit status 2)")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -23,6 +26,9 @@ func cmdValidate(args []string, stdout, stderr io.Writer) error {
 	s, err := loadScenario(path, stderr)
 	if err != nil {
 		return err
+	}
+	if n := len(s.Warnings); *strict && n > 0 {
+		return inputErrf("%s:%s (--strict: %d warning(s) treated as errors)", path, s.Warnings[0], n)
 	}
 	m := &s.Model
 	fmt.Fprintf(stdout, "%s: ok\n", path)
