@@ -10,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/shiftsim/shiftsim/internal/suggest"
 	"github.com/shiftsim/shiftsim/internal/yamlx"
 	"github.com/shiftsim/shiftsim/scenario"
 )
@@ -73,7 +74,7 @@ func (t *template) decodeAlarm(props *yaml.Node, base, name string, line int) Al
 		idx, ok := fields[key]
 		if !ok || key == "EvaluationRange" {
 			msg := fmt.Sprintf("unknown alarm property %s", key)
-			if s := closest(key, fieldNames(fields)); s != "" {
+			if s := suggest.One(key, fieldNames(fields)); s != "" {
 				msg += fmt.Sprintf(" (did you mean %s?)", s)
 			}
 			problems = append(problems, msg)
@@ -148,40 +149,6 @@ func fieldNames(m map[string]int) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// closest suggests a known name within two edits, ignoring case.
-func closest(s string, names []string) string {
-	best, bestD := "", 3
-	for _, n := range names {
-		if d := editDistance(strings.ToLower(s), strings.ToLower(n)); d < bestD {
-			best, bestD = n, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 99
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // assign stores resolved node n into v with CloudFormation's loose typing,
@@ -260,7 +227,7 @@ func assign(v reflect.Value, n *yaml.Node, path, rel string, lines map[string]in
 			idx, ok := fields[kv[0].Value]
 			if !ok {
 				msg := fmt.Sprintf("unknown property %s", kv[0].Value)
-				if s := closest(kv[0].Value, fieldNames(fields)); s != "" {
+				if s := suggest.One(kv[0].Value, fieldNames(fields)); s != "" {
 					msg += fmt.Sprintf(" (did you mean %s?)", s)
 				}
 				return &unresolved{line: kv[0].Line, path: yamlx.Key(path, kv[0].Value), cause: msg}

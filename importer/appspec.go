@@ -11,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/shiftsim/shiftsim/internal/suggest"
 	"github.com/shiftsim/shiftsim/internal/yamlx"
 	"github.com/shiftsim/shiftsim/strategies"
 )
@@ -309,7 +310,7 @@ func ParseAppSpec(file string, data []byte) (*AppSpec, []Note, error) {
 					dst = &a.AfterAllowTraffic
 				default:
 					msg := "not a Lambda lifecycle event (BeforeAllowTraffic, AfterAllowTraffic): ignored"
-					if s := closest(kv[0].Value, []string{BeforeAllowTraffic, AfterAllowTraffic}); s != "" {
+					if s := suggest.One(kv[0].Value, []string{BeforeAllowTraffic, AfterAllowTraffic}); s != "" {
 						msg += fmt.Sprintf(" (did you mean %s?)", s)
 					}
 					note(kv[0], p, "%s", msg)

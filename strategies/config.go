@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/shiftsim/shiftsim/internal/suggest"
 )
 
 // Type is CodeDeploy's TrafficRoutingType: how traffic moves to the new version.
@@ -96,7 +98,7 @@ func Lookup(name string) (Config, error) {
 	if rest, ok := strings.CutPrefix(name, ReservedPrefix+"ECS"); ok {
 		near = fullPrefix + rest
 	}
-	return Config{}, &NameError{Name: name, Suggestions: suggest(near, names(), 3)}
+	return Config{}, &NameError{Name: name, Suggestions: suggest.Closest(near, names(), 3)}
 }
 
 // names lists every name Lookup accepts: for each config, short then full.
@@ -124,19 +126,11 @@ func (e *NameError) Error() string {
 		b.WriteString(": that is an EC2/On-Premises configuration")
 	}
 	if len(e.Suggestions) > 0 {
-		fmt.Fprintf(&b, " (did you mean %s?)", orList(e.Suggestions))
+		fmt.Fprintf(&b, " (did you mean %s?)", suggest.OrList(e.Suggestions))
 	} else {
 		b.WriteString(" (want a CodeDeployDefault.Lambda* name or its SAM short name, e.g. Canary10Percent5Minutes)")
 	}
 	return b.String()
-}
-
-// orList renders ["a"] as a, ["a","b"] as "a or b", ["a","b","c"] as "a, b or c".
-func orList(s []string) string {
-	if len(s) == 1 {
-		return s[0]
-	}
-	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
 }
 
 // ShortName returns the SAM DeploymentPreference.Type that selects c's
@@ -217,10 +211,10 @@ func increments(p int) int { return (100 + p - 1) / p }
 
 func typeError(field, got string) error {
 	known := []string{string(Canary), string(Linear), string(AllAtOnce)}
-	if s := suggest(got, known, 1); len(s) > 0 {
+	if s := suggest.Closest(got, known, 1); len(s) > 0 {
 		return fmt.Errorf("%s: %q is not a known traffic routing type (did you mean %s?)", field, got, s[0])
 	}
-	return fmt.Errorf("%s: %q is not a known traffic routing type (want %s)", field, got, orList(known))
+	return fmt.Errorf("%s: %q is not a known traffic routing type (want %s)", field, got, suggest.OrList(known))
 }
 
 func (c Config) validateName(field string) error {

@@ -255,14 +255,3 @@ func TestCDKSnapshot(t *testing.T) {
 		t.Errorf("plan: %d steps, last %v, end %v", len(p.Steps), p.Steps[len(p.Steps)-1], p.End)
 	}
 }
-
-func TestLevenshtein(t *testing.T) {
-	for _, tt := range []struct {
-		a, b string
-		d    int
-	}{{"", "", 0}, {"", "abc", 3}, {"kitten", "sitting", 3}, {"flaw", "lawn", 2}, {"Minute", "Minutes", 1}, {"héllo", "hello", 1}} {
-		if got := levenshtein(tt.a, tt.b); got != tt.d {
-			t.Errorf("levenshtein(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.d)
-		}
-	}
-}

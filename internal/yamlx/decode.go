@@ -688,7 +688,7 @@ func (d *Decoder) decodeStruct(n *yaml.Node, path string, v reflect.Value) error
 		f, ok := info.byName[e.name]
 		if !ok {
 			msg := "unknown field"
-			if s := suggest(e.name, info.names); s != "" {
+			if s := advise(e.name, info.names); s != "" {
 				msg += " (" + s + ")"
 			}
 			return d.Errorf(e.key, p, "%s", msg)

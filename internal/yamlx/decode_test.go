@@ -342,26 +342,11 @@ func TestSuggest(t *testing.T) {
 		{"Unit", "valid fields: AlarmName, Namespace, MetricName, Statistic, Threshold, ComparisonOperator"},
 	}
 	for _, tt := range tests {
-		if got := suggest(tt.key, names); got != tt.want {
-			t.Errorf("suggest(%q) = %q, want %q", tt.key, got, tt.want)
+		if got := advise(tt.key, names); got != tt.want {
+			t.Errorf("advise(%q) = %q, want %q", tt.key, got, tt.want)
 		}
 	}
-	if got := suggest("x", nil); got != "" {
+	if got := advise("x", nil); got != "" {
 		t.Errorf("suggest with no names = %q", got)
-	}
-}
-
-func TestDistance(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0}, {"abc", "", 3}, {"", "abc", 3}, {"kitten", "sitting", 3},
-		{"statistic", "statsitic", 1}, {"ab", "ba", 1}, {"ça", "ca", 1},
-	}
-	for _, tt := range tests {
-		if got := distance(tt.a, tt.b); got != tt.want {
-			t.Errorf("distance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
-		}
 	}
 }

@@ -3,15 +3,17 @@ package yamlx
 import (
 	"fmt"
 	"strings"
+
+	"github.com/shiftsim/shiftsim/internal/suggest"
 )
 
 // maxListed is how many valid keys an "unknown field" message lists when no key
 // is close; past it the list is noise.
 const maxListed = 12
 
-// suggest returns advice for an unknown key among the valid names (in
+// advise returns advice for an unknown key among the valid names (in
 // declaration order), or "" when there is nothing useful to say.
-func suggest(key string, names []string) string {
+func advise(key string, names []string) string {
 	for _, n := range names {
 		if strings.EqualFold(n, key) {
 			return fmt.Sprintf("field names are case-sensitive: did you mean %s?", n)
@@ -28,7 +30,7 @@ func suggest(key string, names []string) string {
 	best, bestD := "", -1
 	lk := strings.ToLower(key)
 	for _, n := range names {
-		d := distance(lk, strings.ToLower(n))
+		d := suggest.Distance(lk, strings.ToLower(n))
 		if bestD < 0 || d < bestD {
 			best, bestD = n, d
 		}
@@ -60,33 +62,4 @@ func squash(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// distance is the optimal-string-alignment edit distance between a and b:
-// insertions, deletions, substitutions and adjacent transpositions cost one,
-// so the common "Statsitic" typo is one edit from "Statistic".
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	// Three rows suffice: the transposition looks two rows back.
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
 }
