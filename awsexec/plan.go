@@ -1,8 +1,6 @@
 package awsexec
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
@@ -133,25 +131,17 @@ func (p Plan) CustomConfig() bool {
 	return !strings.HasPrefix(p.DeploymentConfigName(), strategies.ReservedPrefix)
 }
 
-// AppSpec returns the Lambda AppSpec (YAML, PascalCase keys, spec §3.1) for
-// the plan, and its hex SHA-256, computed on the exact bytes sent.
+// AppSpec returns the Lambda AppSpec for the plan (strategies.AppSpec, the
+// one renderer, docs/appspec.md), and its hex SHA-256, computed on the exact
+// bytes sent.
 func (p Plan) AppSpec() (content, sha string) {
-	var b strings.Builder
-	q := strconv.Quote
-	fmt.Fprintf(&b, "version: 0.0\nResources:\n  - %s:\n      Type: AWS::Lambda::Function\n      Properties:\n", p.Function)
-	fmt.Fprintf(&b, "        Name: %s\n        Alias: %s\n        CurrentVersion: %s\n        TargetVersion: %s\n", q(p.Function), q(p.Alias), q(p.Current), q(p.Target))
-	if p.BeforeHook != "" || p.AfterHook != "" {
-		b.WriteString("Hooks:\n")
-		if p.BeforeHook != "" {
-			fmt.Fprintf(&b, "  - BeforeAllowTraffic: %s\n", q(p.BeforeHook))
-		}
-		if p.AfterHook != "" {
-			fmt.Fprintf(&b, "  - AfterAllowTraffic: %s\n", q(p.AfterHook))
-		}
-	}
-	content = b.String()
-	sum := sha256.Sum256([]byte(content))
-	return content, hex.EncodeToString(sum[:])
+	r := strategies.NewRevision(p.appSpec().YAML())
+	return r.AppSpecContent.Content, r.AppSpecContent.Sha256
+}
+
+func (p Plan) appSpec() strategies.AppSpec {
+	return strategies.AppSpec{Name: p.Function, Alias: p.Alias, CurrentVersion: p.Current, TargetVersion: p.Target,
+		BeforeAllowTraffic: p.BeforeHook, AfterAllowTraffic: p.AfterHook}
 }
 
 // AliasState is an alias's routing: its FunctionVersion and the additional

@@ -2,11 +2,7 @@ package importer
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -16,16 +12,11 @@ import (
 	"github.com/shiftsim/shiftsim/strategies"
 )
 
-// AppSpec is a Lambda AppSpec: one function, its alias, the version the
-// alias points at and the version to shift to, and the lifecycle hooks
-// (CD-UG:reference-appspec-file-structure, aws-facts §3.1).
+// AppSpec is a Lambda AppSpec as ParseAppSpec read it: the values
+// (rendered again by strategies.AppSpec, the one writer) and where each
+// was found.
 type AppSpec struct {
-	// Resource is the resource's key in Resources (any name; AWS's example
-	// uses myLambdaFunction).
-	Resource                              string
-	Name, Alias                           string
-	CurrentVersion, TargetVersion         string
-	BeforeAllowTraffic, AfterAllowTraffic string // hook function names; empty for none
+	strategies.AppSpec
 
 	// where ParseAppSpec found each value: line and path by field name.
 	lines map[string]int
@@ -34,89 +25,11 @@ type AppSpec struct {
 
 // Lifecycle events a Lambda AppSpec may hook (CD-UG:reference-appspec-file-structure-hooks).
 const (
-	BeforeAllowTraffic = "BeforeAllowTraffic"
-	AfterAllowTraffic  = "AfterAllowTraffic"
+	BeforeAllowTraffic = strategies.BeforeAllowTraffic
+	AfterAllowTraffic  = strategies.AfterAllowTraffic
 )
 
-// Validate checks what CodeDeploy checks before it shifts anything: every
-// property set, versions positive integers (not $LATEST, not an alias), and
-// CurrentVersion different from TargetVersion unless cfg is AllAtOnce
-// (aws-facts §3.1, §3.2). cfg may be nil.
-func (a *AppSpec) Validate(cfg *strategies.Config) error {
-	var errs []string
-	for _, f := range []struct{ name, v string }{{"Name", a.Name}, {"Alias", a.Alias}, {"CurrentVersion", a.CurrentVersion}, {"TargetVersion", a.TargetVersion}} {
-		if f.v == "" {
-			errs = append(errs, f.name+": missing (CodeDeploy requires it)")
-		}
-	}
-	for _, f := range []struct{ name, v string }{{"CurrentVersion", a.CurrentVersion}, {"TargetVersion", a.TargetVersion}} {
-		if f.v != "" && !positiveInt(f.v) {
-			errs = append(errs, fmt.Sprintf("%s: %q is not a published version number (a positive integer; not $LATEST or an alias)", f.name, f.v))
-		}
-	}
-	if a.CurrentVersion != "" && a.CurrentVersion == a.TargetVersion && (cfg == nil || cfg.Type != strategies.AllAtOnce) {
-		errs = append(errs, fmt.Sprintf("TargetVersion: equals CurrentVersion (%s): CodeDeploy rejects that for a canary or linear configuration (only AllAtOnce accepts it)", a.CurrentVersion))
-	}
-	if len(errs) > 0 {
-		return fmt.Errorf("%s", strings.Join(errs, "; "))
-	}
-	return nil
-}
-
-func positiveInt(s string) bool {
-	n, err := strconv.ParseUint(s, 10, 64)
-	return err == nil && n > 0 && strconv.FormatUint(n, 10) == s
-}
-
-func (a *AppSpec) resourceKey() string {
-	if a.Resource != "" {
-		return a.Resource
-	}
-	var b strings.Builder
-	for _, r := range a.Name {
-		if r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
-			b.WriteRune(r)
-		}
-	}
-	if b.Len() == 0 {
-		return "myLambdaFunction"
-	}
-	return b.String()
-}
-
-func (a *AppSpec) hooks() [][2]string {
-	var out [][2]string
-	if a.BeforeAllowTraffic != "" {
-		out = append(out, [2]string{BeforeAllowTraffic, a.BeforeAllowTraffic})
-	}
-	if a.AfterAllowTraffic != "" {
-		out = append(out, [2]string{AfterAllowTraffic, a.AfterAllowTraffic})
-	}
-	return out
-}
-
-// YAML renders the AppSpec as AWS's example does: lower-case version,
-// PascalCase keys, quoted strings (aws-facts §3.1: emit PascalCase).
-func (a *AppSpec) YAML() []byte {
-	q := func(s string) *yaml.Node {
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s, Style: yaml.DoubleQuotedStyle}
-	}
-	props := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
-		str("Name"), q(a.Name), str("Alias"), q(a.Alias), str("CurrentVersion"), q(a.CurrentVersion), str("TargetVersion"), q(a.TargetVersion)}}
-	res := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{str("Type"), str("AWS::Lambda::Function"), str("Properties"), props}}
-	root := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
-		str("version"), {Kind: yaml.ScalarNode, Tag: "!!float", Value: "0.0"},
-		str("Resources"), {Kind: yaml.SequenceNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Content: []*yaml.Node{str(a.resourceKey()), res}}}},
-	}}
-	if hs := a.hooks(); len(hs) > 0 {
-		seq := &yaml.Node{Kind: yaml.SequenceNode}
-		for _, h := range hs {
-			seq.Content = append(seq.Content, &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{str(h[0]), q(h[1])}})
-		}
-		root.Content = append(root.Content, str("Hooks"), seq)
-	}
-	return encodeYAML(root)
-}
+func positiveInt(s string) bool { return strategies.PublishedVersion(s) }
 
 func encodeYAML(n *yaml.Node) []byte {
 	var b bytes.Buffer
@@ -127,68 +40,6 @@ func encodeYAML(n *yaml.Node) []byte {
 	}
 	e.Close()
 	return b.Bytes()
-}
-
-// JSON renders the AppSpec in AWS's JSON form ("version": 0.0).
-func (a *AppSpec) JSON() []byte {
-	type props struct {
-		Name, Alias, CurrentVersion, TargetVersion string
-	}
-	type res struct {
-		Type       string
-		Properties props
-	}
-	doc := struct {
-		Version   json.RawMessage     `json:"version"`
-		Resources []map[string]res    `json:"Resources"`
-		Hooks     []map[string]string `json:"Hooks,omitempty"`
-	}{
-		Version:   json.RawMessage("0.0"),
-		Resources: []map[string]res{{a.resourceKey(): {Type: "AWS::Lambda::Function", Properties: props{a.Name, a.Alias, a.CurrentVersion, a.TargetVersion}}}},
-	}
-	for _, h := range a.hooks() {
-		doc.Hooks = append(doc.Hooks, map[string]string{h[0]: h[1]})
-	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		panic(err)
-	}
-	return b.Bytes()
-}
-
-// Revision is CreateDeployment's revision for inline AppSpec content:
-// {"revisionType": "AppSpecContent", "appSpecContent": {"content", "sha256"}},
-// sha256 being the hex SHA-256 of content's exact bytes (aws-facts §3.3).
-type Revision struct {
-	RevisionType   string `json:"revisionType"`
-	AppSpecContent struct {
-		Content string `json:"content"`
-		Sha256  string `json:"sha256"`
-	} `json:"appSpecContent"`
-}
-
-// NewRevision wraps AppSpec content as a revision.
-func NewRevision(content []byte) Revision {
-	var r Revision
-	r.RevisionType = "AppSpecContent"
-	sum := sha256.Sum256(content)
-	r.AppSpecContent.Content = string(content)
-	r.AppSpecContent.Sha256 = hex.EncodeToString(sum[:])
-	return r
-}
-
-// JSON renders the revision on one line, as --revision takes it.
-func (r Revision) JSON() []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(r); err != nil {
-		panic(err)
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
 // ParseAppSpec reads a Lambda AppSpec (YAML or JSON) with either key casing
@@ -248,7 +99,7 @@ func ParseAppSpec(file string, data []byte) (*AppSpec, []Note, error) {
 	if len(ps) != 1 {
 		return fail(item, yamlx.Index(rk.Value, 0), "expected one resource, named: - myFunction: {Type: AWS::Lambda::Function, Properties: ...}")
 	}
-	a := &AppSpec{Resource: ps[0][0].Value, lines: map[string]int{}, paths: map[string]string{}}
+	a := &AppSpec{AppSpec: strategies.AppSpec{Resource: ps[0][0].Value}, lines: map[string]int{}, paths: map[string]string{}}
 	base := yamlx.Key(yamlx.Index(rk.Value, 0), a.Resource)
 	body := ps[0][1]
 	if tk, ty := lookup(body, "type"); ty == nil {

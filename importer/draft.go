@@ -24,7 +24,13 @@ type Draft struct {
 	Hooks          []Hook
 	AutoRollback   *bool
 	RollbackFrom   string
-	Notes          []Note
+	// Application and DeploymentGroup are the CodeDeploy application and
+	// deployment group that deploy the function, where the source says;
+	// the From fields say where, or start with "DEFAULT:" for a name
+	// CloudFormation generates at deploy time.
+	Application, ApplicationFrom         string
+	DeploymentGroup, DeploymentGroupFrom string
+	Notes                                []Note
 	// Ignored lists what the source holds that has no effect on a
 	// simulation (e.g. DeploymentPreference.Role), for the header.
 	Ignored []string
@@ -81,6 +87,9 @@ type Hook struct {
 	Event    string
 	Function string
 	From     string
+	// Generated says the function's name is a stand-in (its logical ID):
+	// the template lets CloudFormation name it at deploy time.
+	Generated bool
 }
 
 // Unresolved returns the notes about values that could not be determined.

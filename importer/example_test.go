@@ -19,15 +19,6 @@ func ExampleExport_CLI() {
 	//     --traffic-routing-config 'type=TimeBasedCanary,timeBasedCanary={canaryPercentage=25,canaryInterval=45}'
 }
 
-// A CreateDeployment revision carries the AppSpec's exact bytes and their
-// hex SHA-256 (aws-facts §3.3).
-func ExampleNewRevision() {
-	a := importer.AppSpec{Name: "orders", Alias: "live", CurrentVersion: "1", TargetVersion: "2"}
-	r := importer.NewRevision(a.JSON())
-	fmt.Println(r.RevisionType, len(r.AppSpecContent.Sha256))
-	// Output: AppSpecContent 64
-}
-
 // Where a template leaves a value to deploy time, the import says where and
 // how to supply it.
 func ExampleSAM() {

@@ -261,5 +261,5 @@ func (e Export) JSON() ([]byte, error) {
 // AppSpec inline as an AppSpecContent revision.
 func CreateDeploymentCLI(application, group, config string, content []byte) []byte {
 	return fmt.Appendf(nil, "aws deploy create-deployment \\\n    --application-name %s \\\n    --deployment-group-name %s \\\n    --deployment-config-name %s \\\n    --revision %s\n",
-		shellQuote(application), shellQuote(group), shellQuote(config), shellQuote(string(NewRevision(content).JSON())))
+		shellQuote(application), shellQuote(group), shellQuote(config), shellQuote(string(strategies.NewRevision(content).JSON())))
 }

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/shiftsim/shiftsim/strategies"
 )
 
 // addSamples seeds a fuzz target with the real files of dir, when present.
@@ -62,7 +64,7 @@ func FuzzSAM(f *testing.F) {
 // a loadable scenario, and writing it back reads the same.
 func FuzzAppSpec(f *testing.F) {
 	addSamples(f, "deploy/appspec")
-	for _, a := range []AppSpec{{Name: "f", Alias: "a", CurrentVersion: "1", TargetVersion: "2", BeforeAllowTraffic: "h"}, {Name: "x: y", Alias: "'", CurrentVersion: "9", TargetVersion: "9"}} {
+	for _, a := range []strategies.AppSpec{{Name: "f", Alias: "a", CurrentVersion: "1", TargetVersion: "2", BeforeAllowTraffic: "h"}, {Name: "x: y", Alias: "'", CurrentVersion: "9", TargetVersion: "9"}} {
 		f.Add(a.YAML())
 		f.Add(a.JSON())
 	}
@@ -81,7 +83,7 @@ func FuzzAppSpec(f *testing.F) {
 		}
 		for _, out := range [][]byte{a.YAML(), a.JSON()} {
 			b, notes, err := ParseAppSpec("again", out)
-			if err != nil || fields(*b) != fields(*a) {
+			if err != nil || fields(b.AppSpec) != fields(a.AppSpec) {
 				t.Fatalf("written and read back: %+v %v %v, want %+v\n%s", b, notes, err, a, out)
 			}
 		}

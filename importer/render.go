@@ -210,19 +210,21 @@ func strategyNode(s Strategy) *yaml.Node {
 	return m
 }
 
-// hookNode renders a hook's model with default behaviour.
+// hookNode renders a hook: its function (for the AppSpec and deploy) and
+// its model with default behaviour.
 func hookNode(h Hook) (*yaml.Node, string) {
 	m := mapN(false)
+	switch {
+	case h.Function == "":
+		m.HeadComment = "# DEFAULT: its function's name is not resolved: add function: YourHookFunction (see the notes above)"
+	case h.Generated:
+		set(m, "function", strN(h.Function), "DEFAULT: "+h.Function+" has no FunctionName, CloudFormation names the hook function at deploy time: put its real name here")
+	default:
+		set(m, "function", strN(h.Function), h.From)
+	}
 	set(m, "duration", plain(dur(DefaultHookDuration)), "DEFAULT: how long the hook function runs")
 	set(m, "catch_probability", plain(formatFloat(DefaultCatchProbability)), "DEFAULT: how likely its tests catch a bad target version")
-	c := "function " + h.Function
-	if h.Function == "" {
-		c = "its function's name is not resolved"
-	}
-	if h.From != "" {
-		c += ", " + h.From
-	}
-	return m, c
+	return m, ""
 }
 
 // alarmItem renders one alarm with its origin above it.
@@ -341,6 +343,12 @@ func (d *Draft) document(r resolved, alarms []Alarm, off []Alarm, header string)
 	set(dep, "start", plain(dur(DefaultStart)), "DEFAULT: traffic on the current version before the deployment starts")
 	if d.AutoRollback != nil {
 		set(dep, "auto_rollback", plain(strconv.FormatBool(*d.AutoRollback)), d.RollbackFrom)
+	}
+	if d.Application != "" {
+		set(dep, "application", strN(d.Application), d.ApplicationFrom)
+	}
+	if d.DeploymentGroup != "" {
+		set(dep, "deployment_group", strN(d.DeploymentGroup), d.DeploymentGroupFrom)
 	}
 	st := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 	seen := map[string]bool{}

@@ -100,7 +100,7 @@ func TestExportCLIForm(t *testing.T) {
 // AppSpec out, AppSpec in: the same function, versions and hooks, in both
 // formats; and the revision carries the exact bytes and their SHA-256.
 func TestAppSpecRoundTrip(t *testing.T) {
-	specs := []AppSpec{
+	specs := []strategies.AppSpec{
 		{Name: "orders", Alias: "live", CurrentVersion: "1", TargetVersion: "2"},
 		{Name: "my-fn_2", Alias: "prod", CurrentVersion: "16", TargetVersion: "17", BeforeAllowTraffic: "CodeDeployHook_pre", AfterAllowTraffic: "CodeDeployHook_post"},
 		{Name: "quote\"d: fn", Alias: "a", CurrentVersion: "3", TargetVersion: "30", AfterAllowTraffic: "post: hook"},
@@ -111,23 +111,23 @@ func TestAppSpecRoundTrip(t *testing.T) {
 			if err != nil || len(notes) > 0 {
 				t.Fatalf("%s: %v %v\n%s", format, err, notes, content)
 			}
-			if fields(*got) != fields(a) {
+			if fields(got.AppSpec) != fields(a) {
 				t.Errorf("%s: got %+v, want %+v\n%s", format, *got, a, content)
 			}
 			d, err := AppSpecImport("appspec."+format, content, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d.Versions.Current != a.CurrentVersion || d.Versions.Target != a.TargetVersion || len(d.Hooks) != len(a.hooks()) {
+			if d.Versions.Current != a.CurrentVersion || d.Versions.Target != a.TargetVersion || len(d.Hooks) != len(a.Hooks()) {
 				t.Errorf("%s: draft %+v %+v", format, d.Versions, d.Hooks)
 			}
-			for i, h := range a.hooks() {
+			for i, h := range a.Hooks() {
 				if d.Hooks[i].Event != h[0] || d.Hooks[i].Function != h[1] {
 					t.Errorf("%s: hook %d %+v, want %v", format, i, d.Hooks[i], h)
 				}
 			}
-			r := NewRevision(content)
-			var back Revision
+			r := strategies.NewRevision(content)
+			var back strategies.Revision
 			if err := json.Unmarshal(r.JSON(), &back); err != nil || back.AppSpecContent.Content != string(content) || back.RevisionType != "AppSpecContent" {
 				t.Fatalf("revision %s: %v", r.JSON(), err)
 			}
@@ -139,30 +139,8 @@ func TestAppSpecRoundTrip(t *testing.T) {
 	}
 }
 
-func fields(a AppSpec) [6]string {
+func fields(a strategies.AppSpec) [6]string {
 	return [6]string{a.Name, a.Alias, a.CurrentVersion, a.TargetVersion, a.BeforeAllowTraffic, a.AfterAllowTraffic}
-}
-
-// AWS's own example (CD-UG:reference-appspec-file-example) is what YAML writes.
-func TestAppSpecYAMLIsAWSExample(t *testing.T) {
-	a := AppSpec{Resource: "myLambdaFunction", Name: "myLambdaFunction", Alias: "myLambdaFunctionAlias", CurrentVersion: "1", TargetVersion: "2",
-		BeforeAllowTraffic: "LambdaFunctionToValidateBeforeTrafficShift", AfterAllowTraffic: "LambdaFunctionToValidateAfterTrafficShift"}
-	want := `version: 0.0
-Resources:
-  - myLambdaFunction:
-      Type: AWS::Lambda::Function
-      Properties:
-        Name: "myLambdaFunction"
-        Alias: "myLambdaFunctionAlias"
-        CurrentVersion: "1"
-        TargetVersion: "2"
-Hooks:
-  - BeforeAllowTraffic: "LambdaFunctionToValidateBeforeTrafficShift"
-  - AfterAllowTraffic: "LambdaFunctionToValidateAfterTrafficShift"
-`
-	if got := string(a.YAML()); got != want {
-		t.Errorf("got\n%s\nwant\n%s", got, want)
-	}
 }
 
 // Both key casings seen in the wild read the same (aws-facts §13.4).
@@ -185,28 +163,6 @@ hooks:
 	}
 	if a.Name != "orders" || a.Alias != "live" || a.CurrentVersion != "4" || a.TargetVersion != "5" || a.BeforeAllowTraffic != "CodeDeployHook_pre" {
 		t.Errorf("%+v", a)
-	}
-}
-
-func TestAppSpecValidate(t *testing.T) {
-	canary := strategies.Predefined()[0]
-	all := strategies.Predefined()[8]
-	cases := []struct {
-		a   AppSpec
-		cfg *strategies.Config
-		err string
-	}{
-		{AppSpec{Name: "f", Alias: "a", CurrentVersion: "1", TargetVersion: "2"}, &canary, ""},
-		{AppSpec{Name: "f", Alias: "a", CurrentVersion: "1", TargetVersion: "1"}, &canary, "TargetVersion: equals CurrentVersion (1): CodeDeploy rejects that for a canary or linear configuration"},
-		{AppSpec{Name: "f", Alias: "a", CurrentVersion: "1", TargetVersion: "1"}, &all, ""},
-		{AppSpec{Name: "f", Alias: "a", CurrentVersion: "$LATEST", TargetVersion: "2"}, nil, `CurrentVersion: "$LATEST" is not a published version number`},
-		{AppSpec{Name: "f", CurrentVersion: "1", TargetVersion: "02"}, nil, "Alias: missing"},
-	}
-	for _, c := range cases {
-		err := c.a.Validate(c.cfg)
-		if c.err == "" && err != nil || c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)) {
-			t.Errorf("%+v: %v, want %q", c.a, err, c.err)
-		}
 	}
 }
 

@@ -190,11 +190,13 @@ func (t *template) fromSAM(d *Draft, c *deployable) {
 		t.fallback[r.id] = r.id
 	}
 	f := &Function{Name: fnName, NameFrom: at(t.file, r.line, r.path)}
-	if n := get(r.props, "FunctionName"); n != nil {
+	if n := get(r.props, "FunctionName"); n != nil && !isNull(n) {
 		f.NameFrom = at(t.file, n.Line, "FunctionName")
 		if t.fallback[r.id] != "" {
 			f.NameFrom = "DEFAULT: its FunctionName is not resolved (see the notes above)"
 		}
+	} else {
+		f.NameFrom = fmt.Sprintf("DEFAULT: %s has no FunctionName, CloudFormation names the function at deploy time: put its real name here", r.id)
 	}
 	if n, path := t.samProp(r, "AutoPublishAlias"); n != nil {
 		if v, _, err := t.scalar(n, path); err == nil {
@@ -264,6 +266,26 @@ func (t *template) fromSAM(d *Draft, c *deployable) {
 	}
 	yes := true
 	d.AutoRollback, d.RollbackFrom = &yes, "SAM's deployment groups always roll back (DEPLOYMENT_FAILURE, DEPLOYMENT_STOP_ON_ALARM, DEPLOYMENT_STOP_ON_REQUEST)"
+	// SAM makes one application per stack and one group per function, and
+	// gives neither a name: CloudFormation does, at deploy time (docs/appspec.md).
+	d.Application, d.ApplicationFrom = "ServerlessDeploymentApplication",
+		"DEFAULT: SAM's application for the stack; CloudFormation names it at deploy time: put its real name here (aws deploy list-applications)"
+	d.DeploymentGroup, d.DeploymentGroupFrom = r.id+"DeploymentGroup",
+		"DEFAULT: SAM's deployment group for "+r.id+"; CloudFormation names it at deploy time: put its real name here (aws deploy list-deployment-groups)"
+}
+
+// codeDeployName is the name of a CodeDeploy application or deployment
+// group resource: its name property where the template sets it, else its
+// logical ID marked DEFAULT (CloudFormation names it at deploy time).
+func (t *template) codeDeployName(r *resource, prop, what string) (name, from string) {
+	if n := get(r.props, prop); n != nil && !isNull(n) {
+		path := yamlx.Key(yamlx.Key(r.path, "Properties"), prop)
+		if v, _, err := t.scalar(n, path); err == nil {
+			return v, at(t.file, n.Line, path)
+		}
+		return r.id, fmt.Sprintf("DEFAULT: %s's %s is not resolved: put the %s's real name here", r.id, prop, what)
+	}
+	return r.id, fmt.Sprintf("DEFAULT: %s has no %s, CloudFormation names the %s at deploy time: put its real name here", r.id, prop, what)
 }
 
 // timeout reads the function's Timeout (seconds) into the draft.
@@ -467,6 +489,11 @@ func (t *template) hook(event string, n *yaml.Node, path string) Hook {
 		return h
 	}
 	h.Function = v
+	if fn, arg, ok := intrinsic(n); ok && fn == "Ref" && arg.Kind == yaml.ScalarNode {
+		if r := t.res[arg.Value]; isFunction(r) && (get(r.props, "FunctionName") == nil || isNull(get(r.props, "FunctionName"))) {
+			h.Generated = true
+		}
+	}
 	if !strings.HasPrefix(v, "CodeDeployHook_") {
 		t.notes = append(t.notes, Note{File: t.file, Line: n.Line, Path: path, Warning: true,
 			Msg: fmt.Sprintf("hook function %s: the managed policy AWSCodeDeployRoleForLambda lets CodeDeploy invoke only functions named CodeDeployHook_*; with that role, this hook fails", v)})
@@ -513,6 +540,16 @@ func (t *template) fromAlias(d *Draft, c *deployable) {
 			d.Hooks = append(d.Hooks, t.hook(h[1], n, yamlx.Key(upPath, h[0])))
 		}
 	}
+	if an := get(up, "ApplicationName"); an != nil {
+		ap := yamlx.Key(upPath, "ApplicationName")
+		if fn, arg, ok := intrinsic(an); ok && fn == "Ref" && arg.Kind == yaml.ScalarNode && t.res[arg.Value] != nil && t.res[arg.Value].typ == "AWS::CodeDeploy::Application" {
+			d.Application, d.ApplicationFrom = t.codeDeployName(t.res[arg.Value], "ApplicationName", "application")
+		} else if v, _, err := t.scalar(an, ap); err == nil {
+			d.Application, d.ApplicationFrom = v, at(t.file, an.Line, ap)
+		} else {
+			t.notes = append(t.notes, t.noteFor(err, ap, an.Line))
+		}
+	}
 	gn := get(up, "DeploymentGroupName")
 	var g *resource
 	if fn, arg, ok := intrinsic(gn); ok && fn == "Ref" && arg.Kind == yaml.ScalarNode {
@@ -527,6 +564,7 @@ func (t *template) fromAlias(d *Draft, c *deployable) {
 			Msg: "expected !Ref to an AWS::CodeDeploy::DeploymentGroup of this template: the strategy and alarms are in that group"})
 		return
 	}
+	d.DeploymentGroup, d.DeploymentGroupFrom = t.codeDeployName(g, "DeploymentGroupName", "deployment group")
 	gp := yamlx.Key(g.path, "Properties")
 	if n := get(g.props, "DeploymentConfigName"); n != nil {
 		d.Strategies = t.samType(n, yamlx.Key(gp, "DeploymentConfigName"))

@@ -36,8 +36,6 @@ const (
 	// DefaultAlarmPollInterval: how often CodeDeploy reads alarm states is
 	// undocumented (spec §5.2); one minute is the spec's default guess.
 	DefaultAlarmPollInterval = time.Minute
-	// DefaultHookTimeout is CodeDeploy's lifecycle-event limit (CD-UG:limits).
-	DefaultHookTimeout = time.Hour
 	// DefaultAfterDeployment is how long the default horizon runs on after
 	// the longest strategy would have finished, so late alarms show.
 	DefaultAfterDeployment = 10 * time.Minute
@@ -159,7 +157,13 @@ func (c *converter) convert(f *File) *Scenario {
 		return s
 	}
 	m.DeployStart = c.nonNegative("deployment.start", d.Start)
-	s.Application, s.DeploymentGroup = d.Application, d.Group
+	s.Application, s.DeploymentGroup = d.Application, d.DeploymentGroup
+	if d.Group != "" {
+		if d.DeploymentGroup != "" && d.DeploymentGroup != d.Group {
+			c.fail("deployment.group", "%q contradicts deployment.deployment_group %q: keep deployment_group (group is its older name)", d.Group, d.DeploymentGroup)
+		}
+		s.DeploymentGroup = d.Group
+	}
 	m.AutoRollback = true
 	if d.AutoRollback != nil {
 		m.AutoRollback = *d.AutoRollback
@@ -292,11 +296,18 @@ func (c *converter) convert(f *File) *Scenario {
 	}
 
 	// hooks
-	m.HookTimeout = DefaultHookTimeout
+	m.HookTimeout = deploy.DefaultHookTimeout
 	c.hook(m, deploy.BeforeAllowTraffic, f.Hooks.BeforeAllowTraffic)
 	c.hook(m, deploy.AfterAllowTraffic, f.Hooks.AfterAllowTraffic)
-	for name, h := range map[deploy.Hook]*Hook{deploy.BeforeAllowTraffic: f.Hooks.BeforeAllowTraffic, deploy.AfterAllowTraffic: f.Hooks.AfterAllowTraffic} {
+	for _, hk := range []struct {
+		name deploy.Hook
+		h    *Hook
+	}{{deploy.BeforeAllowTraffic, f.Hooks.BeforeAllowTraffic}, {deploy.AfterAllowTraffic, f.Hooks.AfterAllowTraffic}} {
+		name, h := hk.name, hk.h
 		if h != nil && h.Function != "" {
+			if !functionName(h.Function) {
+				c.fail("hooks."+string(name)+".function", "%q: want the hook's Lambda function name (1 to 64 letters, digits, - and _), as the AppSpec names it", h.Function)
+			}
 			if s.HookFunctions == nil {
 				s.HookFunctions = map[deploy.Hook]string{}
 			}
@@ -418,12 +429,12 @@ func (c *converter) hook(m *sim.Model, name deploy.Hook, h *Hook) {
 		return
 	}
 	path := "hooks." + string(name)
-	out := sim.Hook{Name: name, Timeout: DefaultHookTimeout}
+	out := sim.Hook{Name: name, Timeout: deploy.DefaultHookTimeout}
 	out.Duration = c.nonNegative(path+".duration", h.Duration)
 	out.CatchProbability = c.probability(path+".catch_probability", h.CatchProbability)
 	if h.Timeout != nil {
 		out.Timeout = c.nonNegative(path+".timeout", h.Timeout)
-		if out.Timeout == 0 || out.Timeout > DefaultHookTimeout {
+		if out.Timeout == 0 || out.Timeout > deploy.DefaultHookTimeout {
 			c.fail(path+".timeout", "%v: CodeDeploy waits at most 1h for a hook to report", out.Timeout)
 		}
 	}
@@ -821,4 +832,18 @@ func (c closingSource) Err() error {
 		return e.Err()
 	}
 	return nil
+}
+
+// functionName reports whether s is a Lambda function name (not an ARN), as
+// an AppSpec's Hooks name them.
+func functionName(s string) bool {
+	if len(s) < 1 || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
 }

@@ -274,10 +274,12 @@ type Deployment struct {
 	// "end_after_last_interval" (default: 10 x 1 min ends at 10 min) or
 	// "end_at_last_shift" (ends at 9 min).
 	LinearModel string `yaml:"linear_model"`
-	// Application and Group name the CodeDeploy application and deployment
-	// group, for the AppSpec and the real-AWS executor.
-	Application string `yaml:"application"`
-	Group       string `yaml:"group"`
+	// Application and DeploymentGroup name the CodeDeploy application and
+	// deployment group, for `appspec --cli`, `export` and `deploy`.
+	Application     string `yaml:"application"`
+	DeploymentGroup string `yaml:"deployment_group"`
+	// Group is the older spelling of DeploymentGroup, still read.
+	Group string `yaml:"group"`
 }
 
 // StrategyEntry is a predefined configuration's name or a custom

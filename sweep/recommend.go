@@ -65,17 +65,16 @@ func Candidates(m *sim.Model, extra []sim.Strategy) (cands []sim.Strategy, skipp
 	}
 	for _, p := range canaryPercents {
 		for _, iv := range canaryIntervals {
-			name := fmt.Sprintf("Canary%dPercent%dMinutes", p, iv)
-			addc(name, strategies.Config{Name: name, Type: strategies.Canary, Percentage: p, Interval: iv})
+			c := strategies.Config{Type: strategies.Canary, Percentage: p, Interval: iv}
+			c.Name = strategies.GeneratedName(c)
+			addc(c.Name, c)
 		}
 	}
 	for _, p := range linearPercents {
 		for _, iv := range linearIntervals {
-			name := fmt.Sprintf("Linear%dPercentEvery%dMinutes", p, iv)
-			if iv == 1 { // as CodeDeploy spells it: Every1Minute
-				name = fmt.Sprintf("Linear%dPercentEvery1Minute", p)
-			}
-			addc(name, strategies.Config{Name: name, Type: strategies.Linear, Percentage: p, Interval: iv})
+			c := strategies.Config{Type: strategies.Linear, Percentage: p, Interval: iv}
+			c.Name = strategies.GeneratedName(c) // as CodeDeploy spells it: Every1Minute
+			addc(c.Name, c)
 		}
 	}
 	return cands, skipped

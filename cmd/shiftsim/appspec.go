@@ -14,26 +14,27 @@ func init() {
 
 func cmdAppSpec(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("appspec", "SCENARIO --strategy NAME [flags]", `Writes the Lambda AppSpec that deploys the scenario's target version: version 0.0, one
-AWS::Lambda::Function resource (Name, Alias, CurrentVersion, TargetVersion) and the hooks. Names
-and versions come from the scenario unless given as flags; a hook the scenario simulates needs its
-function named (--before-hook, --after-hook). The strategy is checked against the versions: CodeDeploy
-rejects CurrentVersion = TargetVersion except for AllAtOnce.
+AWS::Lambda::Function resource (Name, Alias, CurrentVersion, TargetVersion) and the hooks. Names,
+versions and hook functions (hooks.*.function) come from the scenario unless given as flags; a
+hook the scenario simulates needs its function named. The strategy is checked against the
+versions: CodeDeploy rejects CurrentVersion = TargetVersion except for AllAtOnce.
 With --revision, prints instead CreateDeployment's revision JSON ({"revisionType": "AppSpecContent",
 "appSpecContent": {"content", "sha256"}}, sha256 the hex SHA-256 of the content's bytes); with --cli,
-the whole 'aws deploy create-deployment' command (needs --application and --deployment-group).
+the whole 'aws deploy create-deployment' command (application and group from the scenario's
+deployment.application and deployment.deployment_group, or --application and --deployment-group).
 'shiftsim import appspec' reads the AppSpec back.`, stdout)
 	strategy := fs.StringP("strategy", "s", "", "strategy of the deployment (may be omitted when the scenario lists one)")
 	name := fs.String("function-name", "", "function name (default: the scenario's function.name)")
 	alias := fs.String("alias", "", "alias (default: the scenario's function.alias)")
 	current := fs.String("current-version", "", "version the alias points at (default: versions.current.version)")
 	target := fs.String("target-version", "", "version to deploy (default: versions.target.version)")
-	before := fs.String("before-hook", "", "BeforeAllowTraffic hook function")
-	after := fs.String("after-hook", "", "AfterAllowTraffic hook function")
+	before := fs.String("before-hook", "", "BeforeAllowTraffic hook function (default: hooks.BeforeAllowTraffic.function)")
+	after := fs.String("after-hook", "", "AfterAllowTraffic hook function (default: hooks.AfterAllowTraffic.function)")
 	format := fs.StringP("format", "f", "yaml", "AppSpec format: yaml or json")
 	revision := fs.Bool("revision", false, "print the create-deployment --revision JSON holding the AppSpec")
 	cli := fs.Bool("cli", false, "print the 'aws deploy create-deployment' command")
-	app := fs.String("application", "", "CodeDeploy application (with --cli)")
-	group := fs.String("deployment-group", "", "CodeDeploy deployment group (with --cli)")
+	app := fs.String("application", "", "CodeDeploy application (with --cli; default: deployment.application)")
+	group := fs.String("deployment-group", "", "CodeDeploy deployment group (with --cli; default: deployment.deployment_group)")
 	output := fs.StringP("output", "o", "", "write to this file instead of stdout")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
@@ -48,29 +49,27 @@ the whole 'aws deploy create-deployment' command (needs --application and --depl
 	if *revision && *cli {
 		return inputErrf("--revision and --cli: choose one")
 	}
-	if *cli && (*app == "" || *group == "") {
-		return inputErrf("--cli needs --application and --deployment-group")
-	}
 	s, err := loadScenario(path, stderr)
 	if err != nil {
 		return err
 	}
-	cfg, err := pickStrategy(s, *strategy)
+	st, err := pickStrategy(s, *strategy)
 	if err != nil {
 		return err
 	}
-	if err := hookFlags(s, *before, *after, stderr); err != nil {
+	bh, ah, err := hookFunctions(s, *before, *after, stderr)
+	if err != nil {
 		return err
 	}
-	a := &importer.AppSpec{Name: s.Function.Name, Alias: s.Function.Alias,
+	a := strategies.AppSpec{Name: s.Function.Name, Alias: s.Function.Alias,
 		CurrentVersion: s.Model.Versions[sim.Current].Name, TargetVersion: s.Model.Versions[sim.Target].Name,
-		BeforeAllowTraffic: *before, AfterAllowTraffic: *after}
-	for flag, dst := range map[*string]*string{name: &a.Name, alias: &a.Alias, current: &a.CurrentVersion, target: &a.TargetVersion} {
-		if *flag != "" {
-			*dst = *flag
+		BeforeAllowTraffic: bh, AfterAllowTraffic: ah}
+	for _, o := range []struct{ flag, dst *string }{{name, &a.Name}, {alias, &a.Alias}, {current, &a.CurrentVersion}, {target, &a.TargetVersion}} {
+		if *o.flag != "" {
+			*o.dst = *o.flag
 		}
 	}
-	if err := a.Validate(&cfg); err != nil {
+	if err := a.Validate(&st.Config); err != nil {
 		return inputErrf("%v", err)
 	}
 	content := a.YAML()
@@ -79,9 +78,13 @@ the whole 'aws deploy create-deployment' command (needs --application and --depl
 	}
 	switch {
 	case *revision:
-		content = append(importer.NewRevision(content).JSON(), '\n')
+		content = append(strategies.NewRevision(content).JSON(), '\n')
 	case *cli:
-		content = importer.CreateDeploymentCLI(*app, *group, strategies.CodeDeployName(cfg), content)
+		application, group := firstNonEmpty(*app, s.Application), firstNonEmpty(*group, s.DeploymentGroup)
+		if application == "" || group == "" {
+			return inputErrf("--cli needs --application and --deployment-group, or deployment.application and deployment.deployment_group in the scenario")
+		}
+		content = importer.CreateDeploymentCLI(application, group, strategies.CodeDeployName(st.Config), content)
 	}
 	return writeOut(*output, content, stdout)
 }

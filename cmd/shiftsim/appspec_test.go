@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/shiftsim/shiftsim/importer"
+	"github.com/shiftsim/shiftsim/strategies"
 )
 
 const hooked = `name: t
@@ -48,7 +49,7 @@ func TestAppSpecContract(t *testing.T) {
 func TestAppSpecFlags(t *testing.T) {
 	scen := writeTemp(t, "s.yaml", hooked)
 	// A hook the scenario simulates needs its function named.
-	if code, _, errs := runCLI("appspec", scen, "-s", "Canary10Percent5Minutes"); code != 2 || !strings.Contains(errs, "the scenario simulates a BeforeAllowTraffic hook: name its Lambda function with --before-hook FUNCTION") {
+	if code, _, errs := runCLI("appspec", scen, "-s", "Canary10Percent5Minutes"); code != 2 || !strings.Contains(errs, "the scenario simulates a BeforeAllowTraffic hook but names no function for it: set hooks.BeforeAllowTraffic.function in the scenario, or pass --before-hook FUNCTION") {
 		t.Errorf("exit %d: %s", code, errs)
 	}
 	code, out, errs := runCLI("appspec", scen, "-s", "Canary25Percent45Minutes", "--before-hook", "CodeDeployHook_pre", "--after-hook", "CodeDeployHook_post", "--format", "json", "--alias", "blue")
@@ -83,7 +84,7 @@ func TestAppSpecRevision(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	var r importer.Revision
+	var r strategies.Revision
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/shiftsim/shiftsim/scenario"
 	"github.com/shiftsim/shiftsim/scenarios"
 	"github.com/shiftsim/shiftsim/sim"
+	"github.com/shiftsim/shiftsim/strategies"
 )
 
 func init() {
@@ -80,22 +81,9 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	if fs.Changed("seed") {
 		s.Model.Seed = *seed
 	}
-	if len(s.Strategies) == 0 {
-		return inputErrf("scenario %s lists no strategy", name)
-	}
-	chosen := s.Strategies[0]
-	for _, st := range s.Strategies {
-		if *strategy == "" && strings.Contains(st.Config.Name, "Canary") {
-			chosen = st
-			break
-		}
-		if *strategy != "" && (st.Name == *strategy || st.Config.Name == *strategy) {
-			chosen = st
-			break
-		}
-	}
-	if *strategy != "" && chosen.Name != *strategy && chosen.Config.Name != *strategy {
-		return inputErrf("--strategy %s: the scenario lists no such strategy", *strategy)
+	chosen, err := demoStrategy(s, *strategy)
+	if err != nil {
+		return err
 	}
 	res, err := sim.Run(&s.Model, chosen)
 	if err != nil {
@@ -121,4 +109,18 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "t+%-9s end of the simulated window\n\n%s\n", sim.Clock(s.Model.Horizon), summary)
 	return nil
+}
+
+// demoStrategy is --strategy, resolved as everywhere; by default the
+// scenario's first canary (the most telling to watch), else its first.
+func demoStrategy(s *scenario.Scenario, name string) (sim.Strategy, error) {
+	if name != "" || len(s.Strategies) == 1 {
+		return pickStrategy(s, name)
+	}
+	for _, st := range s.Strategies {
+		if st.Config.Type == strategies.Canary {
+			return st, nil
+		}
+	}
+	return s.Strategies[0], nil
 }

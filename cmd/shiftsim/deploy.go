@@ -63,17 +63,17 @@ Exit status: 0 when the deployment succeeded (or for a dry run), 1 when it was s
 back, held, or AWS failed, 2 for input errors.`, stdout)
 	strategy := fs.StringP("strategy", "s", "", "strategy to deploy (may be omitted when the scenario lists one)")
 	backend := fs.String("backend", "aws", "where to deploy: aws (to simulate, use 'shiftsim run')")
-	executor := fs.String("executor", "auto", "codedeploy, alias, or auto (codedeploy when --application is given, else alias)")
-	app := fs.String("application", "", "CodeDeploy application (codedeploy executor)")
-	group := fs.String("deployment-group", "", "CodeDeploy deployment group (codedeploy executor)")
+	executor := fs.String("executor", "auto", "codedeploy, alias, or auto (codedeploy when an application or group is given, by flag or deployment.application/deployment_group, else alias)")
+	app := fs.String("application", "", "CodeDeploy application (codedeploy executor; default: deployment.application)")
+	group := fs.String("deployment-group", "", "CodeDeploy deployment group (codedeploy executor; default: deployment.deployment_group)")
 	awsf := addAWSFlags(fs)
 	yes := fs.Bool("yes", false, "act; without it nothing is changed")
 	journal := fs.String("journal", "", "journal file (default: shiftsim-deploy-FUNCTION-ALIAS.jsonl here)")
 	resume := fs.Bool("resume", false, "continue the unfinished deployment of the journal (SCENARIO may be omitted)")
 	rollback := fs.Bool("rollback", false, "with --resume: roll the journal's deployment back instead of continuing it")
 	onInterrupt := fs.String("on-interrupt", awsexec.OnInterruptRollback, "what Ctrl-C/SIGTERM does: rollback or hold")
-	before := fs.String("before-hook", "", "Lambda function to run as the BeforeAllowTraffic hook")
-	after := fs.String("after-hook", "", "Lambda function to run as the AfterAllowTraffic hook")
+	before := fs.String("before-hook", "", "Lambda function to run as the BeforeAllowTraffic hook (default: hooks.BeforeAllowTraffic.function)")
+	after := fs.String("after-hook", "", "Lambda function to run as the AfterAllowTraffic hook (default: hooks.AfterAllowTraffic.function)")
 	fn := fs.String("function-name", "", "function (default: the scenario's function.name)")
 	alias := fs.String("alias", "", "alias (default: the scenario's function.alias)")
 	current := fs.String("current-version", "", "version the alias points at (default: versions.current.version)")
@@ -94,8 +94,7 @@ back, held, or AWS failed, 2 for input errors.`, stdout)
 		return inputErrf("--rollback goes with --resume (a running deployment rolls back on Ctrl-C)")
 	}
 	switch *executor {
-	case "auto":
-		*executor = awsexec.ExecAlias
+	case "auto": // decided below, once the scenario's application and group are known
 		if *app != "" || *group != "" {
 			*executor = awsexec.ExecCodeDeploy
 		}
@@ -116,30 +115,29 @@ back, held, or AWS failed, 2 for input errors.`, stdout)
 		if s, err = loadScenario(fs.Args()[0], stderr); err != nil {
 			return err
 		}
-		cfg, err := pickStrategy(s, *strategy)
+		st, err := pickStrategy(s, *strategy)
 		if err != nil {
 			return err
 		}
-		name := *strategy
-		if name == "" {
-			name = s.Strategies[0].Name
+		bh, ah, err := hookFunctions(s, *before, *after, stderr)
+		if err != nil {
+			return err
 		}
+		if *executor == "auto" {
+			*executor = awsexec.ExecAlias
+			if *app != "" || *group != "" || s.Application != "" || s.DeploymentGroup != "" {
+				*executor = awsexec.ExecCodeDeploy
+			}
+		}
+		*app, *group = firstNonEmpty(*app, s.Application), firstNonEmpty(*group, s.DeploymentGroup)
 		plan = awsexec.Plan{
 			Executor: *executor, Function: firstNonEmpty(*fn, s.Model.Function), Alias: firstNonEmpty(*alias, s.Model.Alias),
 			Current: firstNonEmpty(*current, s.Model.Versions[sim.Current].Name), Target: firstNonEmpty(*target, s.Model.Versions[sim.Target].Name),
-			Strategy: name, Config: cfg, Schedule: cfg.Plan(s.Model.Linear), BeforeHook: *before, AfterHook: *after,
+			Strategy: st.Name, Config: st.Config, Schedule: st.Config.Plan(s.Model.Linear), BeforeHook: bh, AfterHook: ah,
 			HookTimeout: s.Model.HookTimeout, AutoRollback: s.Model.AutoRollback, Application: *app, DeploymentGroup: *group,
 		}
 		for _, a := range s.Model.Alarms {
 			plan.Alarms = append(plan.Alarms, a.Name)
-		}
-		for _, h := range s.Model.Hooks {
-			if h.Name == deploy.BeforeAllowTraffic && *before == "" {
-				return inputErrf("the scenario has a BeforeAllowTraffic hook: name its Lambda function with --before-hook")
-			}
-			if h.Name == deploy.AfterAllowTraffic && *after == "" {
-				return inputErrf("the scenario has an AfterAllowTraffic hook: name its Lambda function with --after-hook")
-			}
 		}
 		if *alarmPoll == 0 {
 			*alarmPoll = s.Model.AlarmPollInterval
@@ -147,13 +145,16 @@ back, held, or AWS failed, 2 for input errors.`, stdout)
 		if *executor == awsexec.ExecCodeDeploy && !*yes && (*app == "" || *group == "") {
 			// A dry run without the group still shows the plan.
 			plan.Application, plan.DeploymentGroup = firstNonEmpty(*app, "APPLICATION"), firstNonEmpty(*group, "DEPLOYMENT_GROUP")
-			fmt.Fprintln(stderr, "shiftsim deploy: --application or --deployment-group not given: the dry run shows placeholders (a run with --yes needs both)")
+			fmt.Fprintln(stderr, "shiftsim deploy: no CodeDeploy application or deployment group (deployment.application and deployment.deployment_group, or --application and --deployment-group): the dry run shows placeholders (a run with --yes needs both)")
 		}
 		if err := plan.Validate(); err != nil {
 			return asInput(err)
 		}
 	default:
 		return inputErrf("want one SCENARIO argument, got %d (see --help)", len(fs.Args()))
+	}
+	if *executor == "auto" { // --resume alone: the journal says
+		*executor = awsexec.ExecAlias
 	}
 	if *journal == "" {
 		if plan.Function == "" {

@@ -3,47 +3,29 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/shiftsim/shiftsim/deploy"
 	"github.com/shiftsim/shiftsim/importer"
 	"github.com/shiftsim/shiftsim/scenario"
-	"github.com/shiftsim/shiftsim/strategies"
+	"github.com/shiftsim/shiftsim/sim"
 )
 
 func init() {
 	register("export", "write a strategy as a SAM DeploymentPreference, DeploymentConfig resource or CLI command", cmdExport)
 }
 
-// pickStrategy finds NAME among the scenario's strategies (by the name it
-// is listed under, its full CodeDeploy name or its SAM short name), else
-// among the predefined configurations.
-func pickStrategy(s *scenario.Scenario, name string) (strategies.Config, error) {
-	if name == "" {
-		if len(s.Strategies) == 1 {
-			return s.Strategies[0].Config, nil
-		}
-		var names []string
-		for _, st := range s.Strategies {
-			names = append(names, st.Name)
-		}
-		return strategies.Config{}, inputErrf("--strategy is required: the scenario lists %s", strings.Join(names, ", "))
-	}
-	for _, st := range s.Strategies {
-		if st.Name == name || st.Config.Name == name || strategies.CodeDeployName(st.Config) == strategies.CodeDeployName(strategies.Config{Name: name}) {
-			return st.Config, nil
-		}
-	}
-	cfg, err := strategies.Lookup(name)
+// pickStrategy resolves --strategy NAME with the one resolver,
+// scenario.Strategy: a strategy of the scenario, a predefined configuration
+// or a recommended plan's name (docs/strategy-names.md).
+func pickStrategy(s *scenario.Scenario, name string) (sim.Strategy, error) {
+	st, err := s.Strategy(name)
 	if err != nil {
-		var names []string
-		for _, st := range s.Strategies {
-			names = append(names, st.Name)
+		if name == "" {
+			return sim.Strategy{}, inputErrf("--strategy is required: %v", err)
 		}
-		return strategies.Config{}, inputErrf("--strategy: %v; the scenario lists %s", err, strings.Join(names, ", "))
+		return sim.Strategy{}, inputErrf("--strategy %s: %v", name, err)
 	}
-	cfg.Name = strategies.CodeDeployName(cfg)
-	return cfg, nil
+	return st, nil
 }
 
 func cmdExport(args []string, stdout, stderr io.Writer) error {
@@ -83,18 +65,26 @@ it under another name.`, stdout)
 	if err != nil {
 		return err
 	}
-	cfg, err := pickStrategy(s, *strategy)
+	st, err := pickStrategy(s, *strategy)
 	if err != nil {
 		return err
 	}
+	cfg := st.Config
 	if *configName != "" {
 		cfg.Name = *configName
 		if err := cfg.Validate(); err != nil {
 			return inputErrf("--config-name: %v", err)
 		}
 	}
+	bh, ah := *before, *after
+	if bh == "" {
+		bh = s.HookFunctions[deploy.BeforeAllowTraffic]
+	}
+	if ah == "" {
+		ah = s.HookFunctions[deploy.AfterAllowTraffic]
+	}
 	e := importer.Export{Config: cfg, Scenario: s.Name, Function: s.Function.Name, Alias: s.Function.Alias,
-		BeforeHook: *before, AfterHook: *after, FunctionID: *functionID, ConfigID: *configID, HookModelled: map[string]bool{}}
+		BeforeHook: bh, AfterHook: ah, FunctionID: *functionID, ConfigID: *configID, HookModelled: map[string]bool{}}
 	for _, a := range s.Model.Alarms {
 		e.Alarms = append(e.Alarms, a.Name)
 	}
@@ -126,25 +116,29 @@ func writeOut(path string, data []byte, stdout io.Writer) error {
 	return writeFileAtomic(path, data)
 }
 
-// hookFlags checks hook function names against the hooks the scenario
-// simulates: a simulated hook needs its function named (the scenario has
-// no key for it), a named hook the scenario does not simulate is warned of.
-func hookFlags(s *scenario.Scenario, before, after string, stderr io.Writer) error {
+// hookFunctions gives the function of each hook: the flag if given, else
+// the scenario's hooks.*.function. A hook the scenario simulates needs a
+// function; one named by a flag that the scenario does not simulate is
+// warned of, since the simulated results do not cover it.
+func hookFunctions(s *scenario.Scenario, before, after string, stderr io.Writer) (string, string, error) {
 	modelled := map[deploy.Hook]bool{}
 	for _, h := range s.Model.Hooks {
 		modelled[h.Name] = true
 	}
-	for _, h := range []struct {
+	out := [2]string{before, after}
+	for i, h := range []struct {
 		event deploy.Hook
-		fn    string
 		flag  string
-	}{{deploy.BeforeAllowTraffic, before, "--before-hook"}, {deploy.AfterAllowTraffic, after, "--after-hook"}} {
+	}{{deploy.BeforeAllowTraffic, "--before-hook"}, {deploy.AfterAllowTraffic, "--after-hook"}} {
 		switch {
-		case modelled[h.event] && h.fn == "":
-			return inputErrf("the scenario simulates a %s hook: name its Lambda function with %s FUNCTION", h.event, h.flag)
-		case !modelled[h.event] && h.fn != "":
-			fmt.Fprintf(stderr, "shiftsim: %s %s: the scenario does not simulate a %s hook; its results do not cover it (warning)\n", h.flag, h.fn, h.event)
+		case out[i] == "":
+			out[i] = s.HookFunctions[h.event]
+		case !modelled[h.event]:
+			fmt.Fprintf(stderr, "shiftsim: %s %s: the scenario does not simulate a %s hook; its results do not cover it (warning)\n", h.flag, out[i], h.event)
+		}
+		if modelled[h.event] && out[i] == "" {
+			return "", "", inputErrf("the scenario simulates a %s hook but names no function for it: set hooks.%s.function in the scenario, or pass %s FUNCTION", h.event, h.event, h.flag)
 		}
 	}
-	return nil
+	return out[0], out[1], nil
 }

@@ -2,11 +2,9 @@ package main
 
 import (
 	"io"
-	"strings"
 
 	"github.com/shiftsim/shiftsim/report"
 	"github.com/shiftsim/shiftsim/sim"
-	"github.com/shiftsim/shiftsim/strategies"
 )
 
 func init() {
@@ -14,7 +12,7 @@ func init() {
 }
 
 func cmdRun(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("run", "SCENARIO --strategy NAME", "Simulates one deployment and prints its event timeline in virtual time: weight changes, alarm\nstate changes, hook results, rollback. NAME is a strategy of the scenario or any predefined one.", stdout)
+	fs := newFlagSet("run", "SCENARIO --strategy NAME", "Simulates one deployment and prints its event timeline in virtual time: weight changes, alarm\nstate changes, hook results, rollback. NAME is a strategy of the scenario, any predefined one, or a recommended plan's name\n(Canary5Percent15Minutes; see docs/strategy-names.md).", stdout)
 	strategy := fs.StringP("strategy", "s", "", "strategy to run (may be omitted when the scenario lists one)")
 	seed := fs.Uint64("seed", 0, "random seed (default: the scenario's seed)")
 	output := fs.StringP("output", "o", "table", "output format: table or json")
@@ -40,31 +38,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err := setEngine(&s.Model, *engine); err != nil {
 		return err
 	}
-	var chosen *sim.Strategy
-	switch {
-	case *strategy == "" && len(s.Strategies) == 1:
-		chosen = &s.Strategies[0]
-	case *strategy == "":
-		var names []string
-		for _, st := range s.Strategies {
-			names = append(names, st.Name)
-		}
-		return inputErrf("--strategy is required: the scenario lists %s", strings.Join(names, ", "))
-	default:
-		for i := range s.Strategies {
-			if s.Strategies[i].Name == *strategy || s.Strategies[i].Config.Name == *strategy {
-				chosen = &s.Strategies[i]
-			}
-		}
-		if chosen == nil {
-			cfg, err := strategies.Lookup(*strategy)
-			if err != nil {
-				return inputErrf("--strategy: %v", err)
-			}
-			chosen = &sim.Strategy{Name: *strategy, Config: cfg}
-		}
+	chosen, err := pickStrategy(s, *strategy)
+	if err != nil {
+		return err
 	}
-	res, err := sim.Run(&s.Model, *chosen)
+	res, err := sim.Run(&s.Model, chosen)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"strconv"
+	"strings"
 
+	"github.com/shiftsim/shiftsim/scenario"
 	"github.com/shiftsim/shiftsim/sim"
 )
 
@@ -44,7 +48,34 @@ func cmdValidate(args []string, stdout, stderr io.Writer) error {
 			a.Rule.DatapointsToAlarm, a.Rule.EvaluationPeriods, a.Rule.EvaluationRange)
 	}
 	for _, h := range m.Hooks {
-		fmt.Fprintf(stdout, "  hook       %s: runs %s, catches a fault with p=%g\n", h.Name, h.Duration, h.CatchProbability)
+		fn := s.HookFunctions[h.Name]
+		if fn == "" {
+			fn = "(no function named)"
+		}
+		fmt.Fprintf(stdout, "  hook       %s %s: runs %s, catches a fault with p=%g\n", h.Name, fn, h.Duration, h.CatchProbability)
+	}
+	if s.Application != "" || s.DeploymentGroup != "" {
+		fmt.Fprintf(stdout, "  codedeploy application %s, deployment group %s\n", orNone(s.Application), orNone(s.DeploymentGroup))
+	}
+	if len(m.Alarms) == 0 {
+		fmt.Fprintf(stderr, "%s: alarms: none: CodeDeploy would watch nothing, so a bad release shifts to 100 %% unless a hook catches it; add the alarms your deployment group watches (shiftsim import alarms) (warning)\n", path)
+	}
+	if data, err := os.ReadFile(path); err == nil {
+		if ds := scenario.Defaults(data); len(ds) > 0 {
+			lines := make([]string, len(ds))
+			for i, d := range ds {
+				lines[i] = strconv.Itoa(d.Line)
+			}
+			fmt.Fprintf(stdout, "  defaults   %d values still marked DEFAULT (lines %s): shiftsim's guesses, not your numbers; set them and delete the marks\n",
+				len(ds), strings.Join(lines, ", "))
+		}
 	}
 	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
 }

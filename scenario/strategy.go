@@ -1,0 +1,70 @@
+package scenario
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/shiftsim/shiftsim/internal/suggest"
+	"github.com/shiftsim/shiftsim/sim"
+	"github.com/shiftsim/shiftsim/strategies"
+)
+
+// Strategy resolves a strategy name as a user can meet it, in this order
+// (docs/strategy-names.md):
+//
+//   - "" : the scenario's only strategy (an error lists them when there are several);
+//   - a strategy the scenario lists, by the name it is listed under, its
+//     custom DeploymentConfigName, or for a predefined one either of its
+//     names (Canary10Percent5Minutes finds CodeDeployDefault.LambdaCanary10Percent5Minutes);
+//   - a predefined CodeDeploy configuration, by its full or SAM short name;
+//   - a name in CodeDeploy's pattern, as `recommend` names the custom plans
+//     it weighs (Canary5Percent15Minutes, Linear20PercentEvery2Minutes): a
+//     custom configuration of that name.
+//
+// A predefined config resolves with Config.Name its full CodeDeploy name.
+// An unknown name is an error naming what was looked at, with the closest
+// names.
+func (s *Scenario) Strategy(name string) (sim.Strategy, error) {
+	if name == "" {
+		if len(s.Strategies) == 1 {
+			return s.Strategies[0], nil
+		}
+		return sim.Strategy{}, fmt.Errorf("the scenario lists %s", strings.Join(s.strategyNames(), ", "))
+	}
+	full := strategies.CodeDeployName(strategies.Config{Name: name})
+	for _, st := range s.Strategies {
+		if st.Name == name || st.Config.Name == name || strategies.CodeDeployName(st.Config) == full {
+			return st, nil
+		}
+	}
+	cfg, err := strategies.Lookup(name)
+	if err == nil {
+		cfg.Name = strategies.CodeDeployName(cfg)
+		return sim.Strategy{Name: name, Config: cfg}, nil
+	}
+	if strings.HasPrefix(name, strategies.ReservedPrefix) { // Lookup says why (ECS, EC2) and what is close
+		return sim.Strategy{}, fmt.Errorf("%w; the scenario lists %s", err, strings.Join(s.strategyNames(), ", "))
+	}
+	if cfg, ok := strategies.ParseName(name); ok {
+		return sim.Strategy{Name: name, Config: cfg}, nil
+	}
+	known := s.strategyNames()
+	for _, c := range strategies.Predefined() {
+		known = append(known, strategies.ShortName(c), c.Name)
+	}
+	msg := fmt.Sprintf("unknown Lambda deployment configuration %q: not a strategy of the scenario (%s), not a predefined CodeDeploy configuration, not a name like Canary5Percent15Minutes or Linear20PercentEvery2Minutes",
+		name, strings.Join(s.strategyNames(), ", "))
+	if near := suggest.Closest(name, slices.Compact(known), 3); len(near) > 0 {
+		msg += fmt.Sprintf(" (did you mean %s?)", suggest.OrList(near))
+	}
+	return sim.Strategy{}, fmt.Errorf("%s", msg)
+}
+
+func (s *Scenario) strategyNames() []string {
+	names := make([]string, len(s.Strategies))
+	for i, st := range s.Strategies {
+		names[i] = st.Name
+	}
+	return names
+}
