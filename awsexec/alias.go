@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -43,9 +44,14 @@ type aliasRun struct {
 	offset time.Duration // controller time at origin
 	queue  []deploy.Action
 
-	alias      AliasState // as last seen or set, with its RevisionId
-	inAlarm    []bool     // as last fed to the controller
-	alarmState []string   // as last seen, for the timeline
+	alias AliasState // as last seen or set, with its RevisionId
+	// maybe holds the states asked of UpdateAlias calls that failed without
+	// saying whether they landed (a lost answer, a timeout, retries that
+	// ran out after one of them landed): until a call succeeds, the alias
+	// may be at one of them rather than at alias.
+	maybe      []AliasState
+	inAlarm    []bool   // as last fed to the controller
+	alarmState []string // as last seen, for the timeline
 	polled     bool
 	nextPoll   time.Duration
 
@@ -120,10 +126,10 @@ func runAlias(ctx context.Context, p Plan, o *Options, j *Journal) (*Outcome, er
 	r.log("deployment", "InProgress", "deployment %s starts: %s moves from version %s to %s (alias executor, %s, journal %s)",
 		p.Strategy, p.aliasName(), p.Current, p.Target, r.id, j.Path())
 	if err := r.pollAlarms(ctx); err != nil {
-		return nil, err
+		return r.fail(err) // the journal holds the begin record: say how to go on
 	}
 	if err := r.step(deploy.Event{Kind: deploy.Start}); err != nil {
-		return nil, err
+		return r.fail(err)
 	}
 	return r.loop(ctx)
 }
@@ -203,7 +209,7 @@ func (r *aliasRun) act(ctx context.Context, a deploy.Action) error {
 // while the error is transient (a rollback insists), logging it as the
 // simulator's timeline does.
 func (r *aliasRun) setAlias(ctx context.Context, want AliasState, attempts int) error {
-	if r.alias.RevisionID != "" && r.alias.Same(want) {
+	if r.alias.RevisionID != "" && r.alias.Same(want) && len(r.maybe) == 0 {
 		r.log("note", "", "alias %s is already at %s: no UpdateAlias needed", r.p.aliasName(), want)
 		return nil
 	}
@@ -242,10 +248,12 @@ func (r *aliasRun) logAlias(want AliasState) {
 // last seen. A PreconditionFailedException means the revision moved: if the
 // alias already is where we want it (an earlier attempt landed and its answer
 // was lost), that is success; if it is still where we left it (a change that
-// did not touch routing), we retry once on the new revision; otherwise
-// someone else changed it.
+// did not touch routing), or where an earlier call of ours that failed may
+// have put it, we retry on the new revision; otherwise someone else changed
+// it. A call that fails otherwise may still have landed: its state is kept
+// in r.maybe until a call succeeds.
 func (r *aliasRun) updateAlias(ctx context.Context, want AliasState) error {
-	for retried := false; ; retried = true {
+	for attempt := 1; ; attempt++ {
 		cl := r.p.updateAliasCall(want, r.alias.RevisionID)
 		w := want
 		seq, err := r.journal(Record{Type: RecIntent, Op: cl.Op, Call: cl.String(), Alias: &w})
@@ -263,7 +271,7 @@ func (r *aliasRun) updateAlias(ctx context.Context, want AliasState) error {
 			return ErrKilled
 		}
 		if err == nil {
-			r.alias = aliasFrom(out.FunctionVersion, out.RoutingConfig, out.RevisionId)
+			r.alias, r.maybe = aliasFrom(out.FunctionVersion, out.RoutingConfig, out.RevisionId), nil
 			got := r.alias
 			_, jerr := r.journal(Record{Type: RecResult, Intent: seq, OK: aws.Bool(true), Alias: &got, Output: map[string]string{"RevisionId": got.RevisionID}})
 			return jerr
@@ -274,6 +282,7 @@ func (r *aliasRun) updateAlias(ctx context.Context, want AliasState) error {
 		}
 		var pf *ltypes.PreconditionFailedException
 		if !errors.As(err, &pf) {
+			r.maybe = append(r.maybe, want)
 			return werr
 		}
 		cur, gerr := getAlias(ctx, r.c, r.p)
@@ -285,11 +294,17 @@ func (r *aliasRun) updateAlias(ctx context.Context, want AliasState) error {
 		}
 		switch {
 		case cur.Same(want):
-			r.alias = cur
+			r.alias, r.maybe = cur, nil
 			_, jerr := r.journal(Record{Type: RecNote, Alias: &cur, Note: "UpdateAlias answered PreconditionFailed but the alias is as wanted: an earlier attempt had landed"})
 			return jerr
-		case cur.Same(r.alias) && !retried:
-			r.alias.RevisionID = cur.RevisionID
+		case attempt < 3 && (cur.Same(r.alias) || slices.ContainsFunc(r.maybe, cur.Same)):
+			if !cur.Same(r.alias) {
+				r.log("note", "UpdateAlias", "alias %s is at %s, where an earlier UpdateAlias whose answer was lost put it: going on from there", r.p.aliasName(), cur)
+			}
+			r.alias, r.maybe = cur, nil
+			if _, jerr := r.journal(Record{Type: RecNote, Alias: &cur, Note: "UpdateAlias answered PreconditionFailed: the alias is where shiftsim left it or where an earlier attempt of ours landed; trying again on its new revision"}); jerr != nil {
+				return jerr
+			}
 			continue
 		}
 		return &ConflictError{Alias: r.p.aliasName(), Known: r.alias, Got: cur}

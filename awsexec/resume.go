@@ -11,14 +11,14 @@ import (
 
 // replayed is what a journal says about an alias-executor deployment.
 type replayed struct {
-	ctl      *deploy.Controller
-	lastT    time.Duration
-	desired  AliasState  // where the controller's actions put the alias
-	known    AliasState  // where the last successful UpdateAlias left it
-	inFlight *AliasState // an UpdateAlias intent with no result: it may or may not have landed
-	inAlarm  []bool
-	rolled   bool
-	finish   *deploy.Action
+	ctl     *deploy.Controller
+	lastT   time.Duration
+	desired AliasState   // where the controller's actions put the alias
+	known   AliasState   // where the last successful UpdateAlias left it
+	maybe   []AliasState // UpdateAlias intents since the last success, with no result or a failed one: they may have landed
+	inAlarm []bool
+	rolled  bool
+	finish  *deploy.Action
 }
 
 // replay rebuilds the controller from the journal: every journaled step is
@@ -70,21 +70,19 @@ func replay(p Plan, recs []Record) (*replayed, error) {
 		case RecIntent:
 			intents[rec.Seq] = rec
 			if rec.Op == "UpdateAlias" && rec.Alias != nil {
-				a := *rec.Alias
-				rp.inFlight = &a
+				rp.maybe = append(rp.maybe, *rec.Alias)
 			}
 		case RecResult:
 			in, ok := intents[rec.Intent]
 			if !ok || in.Op != "UpdateAlias" {
 				continue
 			}
-			rp.inFlight = nil
 			if rec.OK != nil && *rec.OK && rec.Alias != nil {
-				rp.known = *rec.Alias
+				rp.known, rp.maybe = *rec.Alias, nil
 			}
 		case RecNote:
 			if rec.Alias != nil {
-				rp.known, rp.inFlight = *rec.Alias, nil
+				rp.known, rp.maybe = *rec.Alias, nil
 			}
 		}
 	}
@@ -125,7 +123,7 @@ func resumeAlias(ctx context.Context, p Plan, o *Options, j *Journal, recs []Rec
 		r.id, j.Path(), rp.lastT, p.aliasName(), cur, rp.desired)
 	switch {
 	case cur.Same(rp.desired):
-	case cur.Same(rp.known) || (rp.inFlight != nil && cur.Same(*rp.inFlight)):
+	case cur.Same(rp.known) || slices.ContainsFunc(rp.maybe, cur.Same):
 		attempts := 1
 		if rp.rolled {
 			attempts = rollbackAttempts

@@ -306,6 +306,25 @@ func TestFaults(t *testing.T) {
 		t.Fatalf("one slow answer (client timeout) is retried: %v", err)
 	}
 	s.ClearFaults()
+	// Each fault is counted where it fired: 2 + 3 throttled GetAlias, every
+	// one of the three attempts of the others.
+	for _, c := range []struct {
+		kind    awsfake.FaultKind
+		svc, op string
+		want    int
+	}{
+		{awsfake.Throttle, awsfake.Lambda, "GetAlias", 5},
+		{awsfake.ServerError, awsfake.CodeDeploy, "ListDeployments", 3},
+		{awsfake.ServerError, awsfake.CloudWatch, "DescribeAlarms", 3},
+		{awsfake.Throttle, awsfake.CloudWatch, "", 3},
+		{awsfake.Drop, "", "", 1},
+		{awsfake.Slow, awsfake.Lambda, "GetAlias", 1},
+		{0, "", "", 16},
+	} {
+		if got := s.FiredCount(c.kind, c.svc, c.op); got != c.want {
+			t.Errorf("FiredCount(%v, %q, %q) = %d, want %d (%v)", c.kind, c.svc, c.op, got, c.want, s.FiredCounts())
+		}
+	}
 	for _, c := range s.Calls() {
 		if !c.Signed {
 			t.Fatalf("call %s %s was not signed", c.Service, c.Op)

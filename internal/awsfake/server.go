@@ -31,6 +31,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -152,6 +153,7 @@ type Server struct {
 
 	faults []*Fault
 	calls  []Call
+	fired  map[Fired]int
 
 	lambda     lambdaState
 	codedeploy codedeployState
@@ -165,7 +167,7 @@ func New(clock *Clock, seed uint64) *Server {
 	if clock == nil {
 		clock = NewClock(time.Time{})
 	}
-	s := &Server{Clock: clock, rng: rand.New(rand.NewPCG(seed, 0x5eed))}
+	s := &Server{Clock: clock, rng: rand.New(rand.NewPCG(seed, 0x5eed)), fired: map[Fired]int{}}
 	s.lambda.init()
 	s.codedeploy.init()
 	s.cloudwatch.init()
@@ -189,6 +191,36 @@ func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = nil
+}
+
+// Fired names the requests of one operation that one kind of fault hit.
+type Fired struct {
+	Service, Op string
+	Kind        FaultKind
+}
+
+// FiredCount returns how many requests a fault of kind hit (any kind if 0)
+// in service svc and operation op ("" for any), since the server started:
+// tests use it to prove that the faults they install did fire. ClearFaults
+// does not reset it.
+func (s *Server) FiredCount(kind FaultKind, svc, op string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for k, c := range s.fired {
+		if (kind == 0 || k.Kind == kind) && (svc == "" || k.Service == svc) && (op == "" || k.Op == op) {
+			n += c
+		}
+	}
+	return n
+}
+
+// FiredCounts returns the counts FiredCount sums, per service, operation and
+// kind.
+func (s *Server) FiredCounts() map[Fired]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.fired)
 }
 
 // Calls returns every request received so far, in order.
@@ -254,6 +286,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f := s.pickFault(req.svc, req.op)
 	if f != nil {
 		call.Fault = f.Kind.String()
+		s.fired[Fired{Service: req.svc, Op: req.op, Kind: f.Kind}]++
 	}
 	s.calls = append(s.calls, call)
 	s.mu.Unlock()
