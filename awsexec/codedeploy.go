@@ -160,36 +160,62 @@ func (p Plan) createDeploymentCall(description string) Call {
 		"Revision", map[string]any{"RevisionType": "AppSpecContent", "AppSpecContent": map[string]string{"Content": content, "Sha256": sha}})
 }
 
+// createAttempts is how many CreateDeployment requests the codedeploy
+// executor makes. The SDK does not retry CreateDeployment by itself: the
+// call has no idempotency token, and a request whose answer was lost may
+// have created the deployment, so a blind retry could start a second one
+// (or, as CodeDeploy allows one deployment in progress per group, fail on
+// our own). Before each new attempt the executor looks for the deployment
+// by its description (docs/aws-executor-tests.md).
+const createAttempts = 4
+
 func (r *cdRun) createDeployment(ctx context.Context) error {
 	content, sha := r.p.AppSpec()
 	desc := r.description()
-	err := r.mutate(ctx, r.p.createDeploymentCall(desc), func() (map[string]string, error) {
-		out, err := r.c.CodeDeploy.CreateDeployment(ctx, &codedeploy.CreateDeploymentInput{
-			ApplicationName: aws.String(r.p.Application), DeploymentGroupName: aws.String(r.p.DeploymentGroup),
-			DeploymentConfigName: aws.String(r.p.DeploymentConfigName()), Description: aws.String(desc),
-			Revision: &cdtypes.RevisionLocation{RevisionType: cdtypes.RevisionLocationTypeAppSpecContent,
-				AppSpecContent: &cdtypes.AppSpecContent{Content: aws.String(content), Sha256: aws.String(sha)}}})
-		if err != nil {
-			return nil, err
+	backoff := rollbackBackoff
+	for attempt := 1; ; attempt++ {
+		err := r.mutate(ctx, r.p.createDeploymentCall(desc), func() (map[string]string, error) {
+			out, err := r.c.CodeDeploy.CreateDeployment(ctx, &codedeploy.CreateDeploymentInput{
+				ApplicationName: aws.String(r.p.Application), DeploymentGroupName: aws.String(r.p.DeploymentGroup),
+				DeploymentConfigName: aws.String(r.p.DeploymentConfigName()), Description: aws.String(desc),
+				Revision: &cdtypes.RevisionLocation{RevisionType: cdtypes.RevisionLocationTypeAppSpecContent,
+					AppSpecContent: &cdtypes.AppSpecContent{Content: aws.String(content), Sha256: aws.String(sha)}}},
+				func(o *codedeploy.Options) { o.RetryMaxAttempts = 1 })
+			if err != nil {
+				return nil, err
+			}
+			r.deployment = aws.ToString(out.DeploymentId)
+			return map[string]string{"DeploymentId": r.deployment}, nil
+		})
+		if err == nil {
+			r.log("deployment", "Created", "CreateDeployment: deployment %s created", r.deployment)
+			return nil
 		}
-		r.deployment = aws.ToString(out.DeploymentId)
-		return map[string]string{"DeploymentId": r.deployment}, nil
-	})
-	var ae *APIError
-	if errors.As(err, &ae) && (ae.Transient || ae.Code == "DeploymentLimitExceededException") {
-		// The request may have landed even though its answer was lost (and
-		// a retry then found "our" deployment in the way): look for it.
-		if id, ferr := r.findOurs(ctx); ferr == nil && id != "" {
+		var ae *APIError
+		if !errors.As(err, &ae) || !(ae.Transient || ae.Code == "DeploymentLimitExceededException") {
+			return err
+		}
+		// The request may have landed even though its answer was lost:
+		// look for it before asking again.
+		id, ferr := r.findOurs(ctx)
+		if ctx.Err() != nil {
+			return ErrKilled
+		}
+		if ferr == nil && id != "" {
 			r.deployment = id
 			_, jerr := r.journal(Record{Type: RecNote, Output: map[string]string{"DeploymentId": id}, Note: "CreateDeployment failed, but the deployment it created was found by its description"})
 			r.log("aws", "CreateDeployment", "%v, but deployment %s with our description exists: following it", err, id)
 			return jerr
 		}
+		if ferr != nil || !ae.Transient || attempt >= createAttempts {
+			return err // --resume looks for the deployment again
+		}
+		r.log("aws", "CreateDeployment", "%v; no deployment of ours exists: trying again in %v (%d of %d)", err, backoff, attempt+1, createAttempts)
+		if r.clk.Sleep(ctx, backoff) != nil {
+			return ErrKilled
+		}
+		backoff *= 2
 	}
-	if err == nil {
-		r.log("deployment", "Created", "CreateDeployment: deployment %s created", r.deployment)
-	}
-	return err
 }
 
 // findOurs looks for an in-flight deployment of the group with this run's

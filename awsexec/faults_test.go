@@ -75,6 +75,7 @@ func declared(t *testing.T, e *env, out *awsexec.Outcome, err error) string {
 			if alias.String() != "1" || fin.Type != awsexec.RecFinish || fin.Status != "Abandoned" {
 				t.Fatalf("nothing to resume (%v), yet the alias is %s and the journal ends with %+v\n%s", err, alias, fin, e.timeline())
 			}
+			creates(t, e)
 			return endNoResume
 		}
 		if err != nil {
@@ -94,7 +95,23 @@ func declared(t *testing.T, e *env, out *awsexec.Outcome, err error) string {
 	if n := len(e.fake.Deployments()); n > 2 { // one, and CodeDeploy's own rollback deployment
 		t.Fatalf("%d CodeDeploy deployments for one run: %+v\n%s", n, e.fake.Deployments(), e.timeline())
 	}
+	creates(t, e)
 	return path
+}
+
+// creates checks that CreateDeployment reached CodeDeploy at most once: a
+// request whose answer was lost is found, not asked again.
+func creates(t *testing.T, e *env) {
+	t.Helper()
+	var reached []string
+	for _, c := range e.fake.Calls() {
+		if c.Op == "CreateDeployment" && (c.Fault == "" || c.Fault == awsfake.DropAfter.String()) {
+			reached = append(reached, fmt.Sprintf("%v (%s)", c.At.Sub(awsfake.Epoch), c.Fault))
+		}
+	}
+	if len(reached) > 1 {
+		t.Fatalf("CreateDeployment reached CodeDeploy %d times: %v\n%s", len(reached), reached, e.timeline())
+	}
 }
 
 // firedAll checks that every fault kind chaos installs fired somewhere in a

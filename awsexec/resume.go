@@ -119,8 +119,8 @@ func resumeAlias(ctx context.Context, p Plan, o *Options, j *Journal, recs []Rec
 	if _, err := r.journal(Record{Type: RecNote, T: rp.lastT.String(), Note: "resumed", Alias: &cur}); err != nil {
 		return nil, err
 	}
-	r.log("deployment", "InProgress", "deployment %s resumed from journal %s at t+%v: alias %s is at %s, the journal wants %s",
-		r.id, j.Path(), rp.lastT, p.aliasName(), cur, rp.desired)
+	r.log("deployment", "InProgress", "deployment %s resumed from journal %s at t+%s: alias %s is at %s, the journal wants %s",
+		r.id, j.Path(), clock(rp.lastT), p.aliasName(), cur, rp.desired)
 	switch {
 	case cur.Same(rp.desired):
 	case cur.Same(rp.known) || slices.ContainsFunc(rp.maybe, cur.Same):
