@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // Query is one entry of a metric-math alarm's Metrics list (CloudWatch
@@ -23,35 +24,67 @@ type Math struct {
 	exprs   []Expr // by entry; zero for a metric
 	order   []int  // expression entries, each after the entries it uses
 	metrics []int
+	ids     []string
 	ret     int
 }
 
+// MetricsError is an invalid entry of a Metrics list.
+type MetricsError struct {
+	Index int    // the entry, -1 for the list as a whole
+	ID    string // the entry's Id, "" when Index is -1
+	Field string // "Id", "ReturnData" or "Expression"; "" for the list
+	Err   error  // what is wrong; an *ExprError for a bad expression
+}
+
+// Error returns "Metrics[i] (id): message", or "Metrics: message".
+func (e *MetricsError) Error() string {
+	switch {
+	case e.Index < 0:
+		return "Metrics: " + e.Err.Error()
+	case e.ID == "" || e.Field == "Id":
+		return fmt.Sprintf("Metrics[%d]: %v", e.Index, e.Err)
+	}
+	return fmt.Sprintf("Metrics[%d] (%s): %v", e.Index, e.ID, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *MetricsError) Unwrap() error { return e.Err }
+
 // CompileMetrics compiles a Metrics list. Ids must be valid and unique,
 // exactly one entry must have ReturnData (as PutMetricAlarm requires),
-// expressions may use any other entry, metric or expression, and must not
-// form a cycle. Errors name the entry: `Metrics[1] (rate): column 5: ...`.
+// expressions may use any other entry, metric or expression (chains such as
+// ratio = errors/invocations, pct = 100*ratio), and must not form a cycle.
+// Errors are *MetricsError values naming the entry:
+// `Metrics[1] (rate): column 5: ...`.
 func CompileMetrics(qs []Query) (Math, error) {
+	fail := func(i int, field, format string, a ...any) (Math, error) {
+		id := ""
+		if i >= 0 {
+			id = qs[i].ID
+		}
+		return Math{}, &MetricsError{Index: i, ID: id, Field: field, Err: fmt.Errorf(format, a...)}
+	}
 	ids := make([]string, len(qs))
 	ret := -1
 	for i, q := range qs {
 		if !validID(q.ID) {
-			return Math{}, fmt.Errorf("Metrics[%d]: Id %q must start with a lower-case letter and contain only letters, digits and _", i, q.ID)
+			return fail(i, "Id", "Id %q must start with a lower-case letter and contain only letters, digits and _", q.ID)
 		}
 		if j := slices.Index(ids[:i], q.ID); j >= 0 {
-			return Math{}, fmt.Errorf("Metrics[%d]: Id %q already used by Metrics[%d]", i, q.ID, j)
+			return fail(i, "Id", "Id %q already used by Metrics[%d]", q.ID, j)
 		}
 		ids[i] = q.ID
 		if q.ReturnData {
 			if ret >= 0 {
-				return Math{}, fmt.Errorf("Metrics[%d] (%s): ReturnData is already set on Metrics[%d] (%s); an alarm returns exactly one", i, q.ID, ret, qs[ret].ID)
+				return fail(i, "ReturnData", "ReturnData is already set on Metrics[%d] (%s); an alarm returns exactly one", ret, qs[ret].ID)
 			}
 			ret = i
 		}
 	}
 	if ret < 0 {
-		return Math{}, fmt.Errorf("Metrics: no entry has ReturnData; an alarm returns exactly one")
+		return fail(-1, "", "no entry has ReturnData; an alarm returns exactly one")
 	}
-	m := Math{exprs: make([]Expr, len(qs)), ret: ret}
+	m := Math{exprs: make([]Expr, len(qs)), ids: ids, ret: ret}
 	for i, q := range qs {
 		if q.Expression == "" {
 			m.metrics = append(m.metrics, i)
@@ -59,10 +92,10 @@ func CompileMetrics(qs []Query) (Math, error) {
 		}
 		e, err := CompileExpr(q.Expression, ids)
 		if err != nil {
-			return Math{}, fmt.Errorf("Metrics[%d] (%s): %w", i, q.ID, err)
+			return Math{}, &MetricsError{Index: i, ID: q.ID, Field: "Expression", Err: err}
 		}
 		if slices.Contains(e.refs, i) {
-			return Math{}, fmt.Errorf("Metrics[%d] (%s): the expression uses its own Id", i, q.ID)
+			return fail(i, "Expression", "the expression uses its own Id")
 		}
 		m.exprs[i] = e
 	}
@@ -79,7 +112,7 @@ func CompileMetrics(qs []Query) (Math, error) {
 				}
 				cycle += qs[j].ID
 			}
-			return fmt.Errorf("Metrics: expressions form a cycle: %s", cycle)
+			return &MetricsError{Index: i, ID: qs[i].ID, Field: "Expression", Err: fmt.Errorf("expressions form a cycle: %s", cycle)}
 		case 2:
 			return nil
 		}
@@ -103,6 +136,38 @@ func CompileMetrics(qs []Query) (Math, error) {
 		}
 	}
 	return m, nil
+}
+
+// Len returns the number of entries of the list, the length Eval's values
+// need.
+func (m Math) Len() int { return len(m.exprs) }
+
+// Input returns the index in the list of its k-th metric entry (0-based, in
+// list order), where the caller puts that metric's datapoint.
+func (m Math) Input(k int) int { return m.metrics[k] }
+
+// Returned returns the index of the entry with ReturnData.
+func (m Math) Returned() int { return m.ret }
+
+// String returns the returned entry's expression in canonical form, with
+// the expressions it uses written as "id = expression; ..." before it, or the
+// returned metric's Id.
+func (m Math) String() string {
+	if m.exprs == nil {
+		return ""
+	}
+	var parts []string
+	for _, i := range m.order {
+		if i != m.ret {
+			parts = append(parts, m.ids[i]+" = "+m.exprs[i].String())
+		}
+	}
+	if m.exprs[m.ret].prog == nil {
+		parts = append(parts, m.ids[m.ret])
+	} else {
+		parts = append(parts, m.exprs[m.ret].String())
+	}
+	return strings.Join(parts, "; ")
 }
 
 // Metrics returns the indices of the metric entries, whose datapoints the

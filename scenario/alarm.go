@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -12,8 +13,16 @@ import (
 )
 
 // alarm compiles one CloudWatch alarm object.
-func (c *converter) alarm(path string, a *Alarm, s *Scenario) sim.Alarm {
-	out := sim.Alarm{Name: a.AlarmName, Initial: alarm.InsufficientData}
+func (c *converter) alarm(path string, a *Alarm, s *Scenario) (out sim.Alarm) {
+	out = sim.Alarm{Name: a.AlarmName, Initial: alarm.InsufficientData}
+	defer func() {
+		// CloudWatch bounds the evaluation window (docs/cloudwatch.md).
+		if sec := int(out.Period / time.Second); sec > 0 {
+			if err := alarm.ValidateWindow(sec, out.Rule.EvaluationPeriods); err != nil {
+				c.fail(path+".EvaluationPeriods", "%v", err)
+			}
+		}
+	}()
 	if a.AlarmName == "" {
 		c.fail(path+".AlarmName", "missing: every alarm needs a name (CodeDeploy refers to alarms by name)")
 	}
@@ -35,9 +44,18 @@ func (c *converter) alarm(path string, a *Alarm, s *Scenario) sim.Alarm {
 	out.Rule.DatapointsToAlarm = *a.EvaluationPeriods
 	if a.DatapointsToAlarm != nil {
 		out.Rule.DatapointsToAlarm = *a.DatapointsToAlarm
+		if *a.DatapointsToAlarm < 1 {
+			c.fail(path+".DatapointsToAlarm", "%d: must be at least 1 (PutMetricAlarm); leave it out to mean EvaluationPeriods", *a.DatapointsToAlarm)
+		}
 	}
 	if a.EvaluationRange != nil {
 		out.Rule.EvaluationRange = *a.EvaluationRange
+		// shiftsim's bound: AWS retrieves "a higher number of data points
+		// than" N, 5 for 3 in its one example; the default rule gives
+		// N + max(N/3, 2) <= 2N + 2.
+		if n := *a.EvaluationPeriods; n >= 1 && *a.EvaluationRange > 2*n+2 {
+			c.fail(path+".evaluation_range", "%d: at most 2 × EvaluationPeriods + 2 = %d (the default for %d is %d)", *a.EvaluationRange, 2*n+2, n, alarm.DefaultRange(n))
+		}
 	}
 	if a.Threshold == nil {
 		c.fail(path+".Threshold", "missing: the value the statistic is compared with")
@@ -103,9 +121,16 @@ func (c *converter) exact(path, given, canonical string) {
 	}
 }
 
+// period checks an alarm period on one of Lambda's metrics, which have
+// standard (one-minute) resolution (docs/cloudwatch.md).
 func (c *converter) period(path string, p int) time.Duration {
-	if !(p == 10 || p == 20 || p == 30 || (p > 0 && p%60 == 0)) {
-		c.fail(path, "%d: CloudWatch accepts 10, 20, 30, or a multiple of 60 seconds", p)
+	if err := alarm.ValidatePeriod(p, false); err != nil {
+		var fe *alarm.FieldError
+		if errors.As(err, &fe) {
+			c.fail(path, "%s: %s", fe.Value, fe.Reason)
+		} else {
+			c.fail(path, "%v", err)
+		}
 		return time.Minute
 	}
 	return time.Duration(p) * time.Second
@@ -253,18 +278,19 @@ func canonicalDimension(name string) string {
 	return name
 }
 
-// mathAlarm compiles an alarm on a metric-math expression.
+// mathAlarm compiles an alarm on a metric-math Metrics list with alarm's
+// compiler, the one the engine evaluates with: expressions may use metrics
+// and other expressions (ratio = errors/invocations, pct = 100*ratio).
 func (c *converter) mathAlarm(path string, a *Alarm, s *Scenario, out *sim.Alarm) {
-	var ids []string
 	var period time.Duration
-	ret := -1
 	explicit := false
 	for _, m := range a.Metrics {
 		if m.ReturnData != nil {
 			explicit = true
 		}
 	}
-	idIndex := map[string]int{}
+	qs := make([]alarm.Query, len(a.Metrics))
+	metrics := 0
 	for i := range a.Metrics {
 		m := &a.Metrics[i]
 		p := fmt.Sprintf("%s.Metrics[%d]", path, i)
@@ -272,23 +298,13 @@ func (c *converter) mathAlarm(path string, a *Alarm, s *Scenario, out *sim.Alarm
 			c.fail(p+".Id", "missing: each entry needs an Id (lower-case first letter)")
 			return
 		}
-		if _, dup := idIndex[m.Id]; dup {
-			c.fail(p+".Id", "duplicate Id %q", m.Id)
-			return
-		}
-		returns := (explicit && m.ReturnData != nil && *m.ReturnData) || (!explicit && m.Expression != "")
-		if returns {
-			if ret >= 0 {
-				c.fail(p+".ReturnData", "more than one entry returns data: an alarm needs exactly one (set ReturnData: false on the inputs)")
-				return
-			}
-			ret = i
-		}
+		qs[i] = alarm.Query{ID: m.Id, Expression: m.Expression, ReturnData: m.ReturnData != nil && *m.ReturnData}
 		switch {
 		case m.MetricStat != nil && m.Expression != "":
 			c.fail(p, "an entry has MetricStat or Expression, not both")
 			return
 		case m.MetricStat != nil:
+			metrics++
 			ms := m.MetricStat
 			q := c.query(p+".MetricStat.Metric", ms.Metric.Namespace, ms.Metric.MetricName, ms.Metric.Dimensions, s)
 			var err error
@@ -306,8 +322,6 @@ func (c *converter) mathAlarm(path string, a *Alarm, s *Scenario, out *sim.Alarm
 				c.fail(p+".MetricStat.Period", "%v differs from %v: every metric of a math alarm must use the same period", pd, period)
 			}
 			period = pd
-			idIndex[m.Id] = len(ids)
-			ids = append(ids, m.Id)
 			out.Queries = append(out.Queries, q)
 		case m.Expression != "":
 		default:
@@ -315,34 +329,88 @@ func (c *converter) mathAlarm(path string, a *Alarm, s *Scenario, out *sim.Alarm
 			return
 		}
 	}
-	if len(ids) > 10 {
-		c.fail(path+".Metrics", "%d metrics: a math expression used for an alarm can include as many as 10 (CloudWatch)", len(ids))
+	if metrics > 10 {
+		c.fail(path+".Metrics", "%d metrics: a math expression used for an alarm can include as many as 10 (CloudWatch)", metrics)
 		return
 	}
-	if ret < 0 {
-		c.fail(path+".Metrics", "no entry returns data: mark the expression the alarm watches with ReturnData: true")
+	if !explicit {
+		// Without any ReturnData, the one expression no other expression
+		// uses is the alarm's: a lenient reading of a list PutMetricAlarm
+		// would want marked.
+		if r := c.implicitReturn(path, a); r >= 0 {
+			qs[r].ReturnData = true
+		} else {
+			return
+		}
+	}
+	mm, err := alarm.CompileMetrics(qs)
+	if err != nil {
+		var me *alarm.MetricsError
+		if errors.As(err, &me) && me.Index >= 0 {
+			c.fail(fmt.Sprintf("%s.Metrics[%d].%s", path, me.Index, me.Field), "%v", me.Err)
+		} else {
+			c.fail(path+".Metrics", "%v", err)
+		}
+		return
+	}
+	ret := mm.Returned()
+	if qs[ret].Expression == "" {
+		// The alarm watches a plain metric of the list.
+		k := 0
+		for i := 0; i < ret; i++ {
+			if qs[i].Expression == "" {
+				k++
+			}
+		}
+		out.Queries = []sim.Query{out.Queries[k]}
+		out.Period = period
 		return
 	}
 	out.Period = period
-	m := &a.Metrics[ret]
 	p := fmt.Sprintf("%s.Metrics[%d]", path, ret)
-	if m.Expression == "" {
-		// The alarm watches a plain metric of the list.
-		q := out.Queries[idIndex[m.Id]]
-		out.Queries = []sim.Query{q}
-		return
-	}
-	if m.Period != nil {
+	if m := &a.Metrics[ret]; m.Period != nil {
 		out.Period = c.period(p+".Period", *m.Period)
 	}
 	if out.Period == 0 {
 		c.fail(p+".Period", "missing: a math alarm needs the period of its metrics")
 		return
 	}
-	e, err := alarm.CompileExpr(m.Expression, ids)
-	if err != nil {
-		c.fail(p+".Expression", "%v", err)
-		return
+	out.Math = &mm
+}
+
+// implicitReturn picks the entry an alarm without any ReturnData watches:
+// the one expression that no other expression uses. It returns -1 after
+// failing when there is none or more than one.
+func (c *converter) implicitReturn(path string, a *Alarm) int {
+	ids := make([]string, len(a.Metrics))
+	for i, m := range a.Metrics {
+		ids[i] = m.Id
 	}
-	out.Expr = &e
+	used := make([]bool, len(a.Metrics))
+	for _, m := range a.Metrics {
+		if m.Expression == "" {
+			continue
+		}
+		// A bad expression is reported by CompileMetrics; here it uses nothing.
+		if e, err := alarm.CompileExpr(m.Expression, ids); err == nil {
+			for _, r := range e.Refs() {
+				used[r] = true
+			}
+		}
+	}
+	var sinks []int
+	for i, m := range a.Metrics {
+		if m.Expression != "" && !used[i] {
+			sinks = append(sinks, i)
+		}
+	}
+	switch len(sinks) {
+	case 1:
+		return sinks[0]
+	case 0:
+		c.fail(path+".Metrics", "no entry returns data: mark the expression the alarm watches with ReturnData: true")
+	default:
+		c.fail(fmt.Sprintf("%s.Metrics[%d].ReturnData", path, sinks[1]), "more than one expression could return data: mark the one the alarm watches with ReturnData: true and the others with ReturnData: false")
+	}
+	return -1
 }

@@ -3,6 +3,7 @@ package scenario
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shiftsim/shiftsim/sim"
 )
@@ -89,5 +90,155 @@ func TestDimensionSetOfMathMetric(t *testing.T) {
 	}
 	if s.Model.Alarms[0].Queries[0].Versions != 0 {
 		t.Error("a metric on an unpublished set must see no data")
+	}
+}
+
+// chained is an alarm whose expression uses another expression, as
+// CloudWatch allows: ratio = e/i, pct = 100*ratio.
+const chained = `name: chained
+seed: 1
+horizon: 12m
+function: {name: orders, alias: live}
+traffic: {rate: 20}
+versions:
+  current: {version: "1", error_rate: 0, latency: {median: 50ms, p99: 150ms}}
+  target:  {version: "2", error_rate: 1}
+alarms:
+  - AlarmName: pct
+    Metrics:
+      - Id: pct
+        Expression: 100 * ratio
+        RETURN
+      - Id: ratio
+        Expression: e / i
+        RETURNFALSE
+      - Id: e
+        MetricStat:
+          Metric: {Namespace: AWS/Lambda, MetricName: Errors, Dimensions: [{Name: FunctionName, Value: orders}, {Name: Resource, Value: "orders:live"}, {Name: ExecutedVersion, Value: "2"}]}
+          Period: 60
+          Stat: Sum
+        RETURNFALSE
+      - Id: i
+        MetricStat:
+          Metric: {Namespace: AWS/Lambda, MetricName: Invocations, Dimensions: [{Name: FunctionName, Value: orders}, {Name: Resource, Value: "orders:live"}, {Name: ExecutedVersion, Value: "2"}]}
+          Period: 60
+          Stat: Sum
+        RETURNFALSE
+    EvaluationPeriods: 1
+    Threshold: THRESHOLD
+    ComparisonOperator: GreaterThanOrEqualToThreshold
+    TreatMissingData: notBreaching
+monitoring: {metric_delay: 0s, alarm_poll_interval: 0s}
+deployment:
+  start: 1m
+  strategies: [Linear10PercentEvery1Minute]
+`
+
+func chainedDoc(threshold string, explicit bool) string {
+	r := strings.NewReplacer("THRESHOLD", threshold, "        RETURNFALSE\n", "", "        RETURN\n", "")
+	if explicit {
+		r = strings.NewReplacer("THRESHOLD", threshold, "RETURNFALSE", "ReturnData: false", "RETURN", "ReturnData: true")
+	}
+	return r.Replace(chained)
+}
+
+// Chained expressions validate, compile with alarm's compiler and evaluate
+// to known numbers: 5 errors of 200 invocations is ratio 0.025, pct 2.5.
+func TestChainedMetricMath(t *testing.T) {
+	for _, explicit := range []bool{true, false} {
+		s, err := Parse("chained.yaml", []byte(chainedDoc("100", explicit)))
+		if err != nil {
+			t.Fatalf("explicit ReturnData %v: %v", explicit, err)
+		}
+		a := s.Model.Alarms[0]
+		if a.Math == nil || len(a.Queries) != 2 || a.Queries[0].Metric != sim.Errors || a.Queries[1].Metric != sim.Invocations {
+			t.Fatalf("compiled %+v", a)
+		}
+		if got, want := a.Math.String(), "ratio = (e / i); (100 * ratio)"; got != want {
+			t.Errorf("canonical form %q, want %q", got, want)
+		}
+		vals := make([]float64, a.Math.Len())
+		for k, v := range []float64{5, 200} {
+			vals[a.Math.Input(k)] = v
+		}
+		if got := a.Math.Eval(vals); got != 2.5 {
+			t.Errorf("pct(5 errors, 200 invocations) = %v, want 2.5", got)
+		}
+	}
+}
+
+// Through the engine: the target fails every request, so each minute's pct
+// is exactly 100. A threshold of 100 fires at the end of the first minute
+// of shifting; 100.5 never does.
+func TestChainedMetricMathInTheEngine(t *testing.T) {
+	for _, c := range []struct {
+		threshold string
+		rollback  bool
+	}{{"100", true}, {"100.5", false}} {
+		s, err := Parse("chained.yaml", []byte(chainedDoc(c.threshold, true)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := sim.Run(&s.Model, s.Strategies[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.RolledBack != c.rollback {
+			t.Errorf("threshold %s: rolled back %v, want %v (status %s)", c.threshold, r.RolledBack, c.rollback, r.Status)
+		}
+		if c.rollback && (r.Detected == nil || *r.Detected != 2*time.Minute) {
+			t.Errorf("threshold %s: detected at %v, want 2m (the end of the first minute of shifting)", c.threshold, r.Detected)
+		}
+	}
+}
+
+func TestMetricMathErrorsNameTheEntry(t *testing.T) {
+	for _, c := range []struct{ old, new, want string }{
+		{"Expression: e / i", "Expression: e / j", `chained.yaml:16: alarms[0].Metrics[1].Expression: column 5: unknown metric id "j"`},
+		{"Expression: e / i", "Expression: e / pct", `chained.yaml:13: alarms[0].Metrics[0].Expression: expressions form a cycle: pct -> ratio -> pct`},
+		{"Expression: 100 * ratio", "Expression: 100 * pct", `chained.yaml:13: alarms[0].Metrics[0].Expression: the expression uses its own Id`},
+		{"      - Id: ratio", "      - Id: Ratio", `chained.yaml:15: alarms[0].Metrics[1].Id: Id "Ratio" must start with a lower-case letter`},
+	} {
+		doc := strings.Replace(chainedDoc("1", true), c.old, c.new, 1)
+		_, err := Parse("chained.yaml", []byte(doc))
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("%s: got %v\nwant %s", c.new, err, c.want)
+		}
+	}
+}
+
+// Lambda's metrics have standard resolution: sub-minute periods are refused,
+// and CloudWatch's window limits hold, each at its line.
+func TestAlarmPeriodBounds(t *testing.T) {
+	for _, c := range []struct{ old, new, want string }{
+		{"Period: 60", "Period: 10", "bad.yaml:15: alarms[0].Period: 10: the metric has standard resolution"},
+		{"Period: 60", "Period: 30", "bad.yaml:15: alarms[0].Period: 30: the metric has standard resolution"},
+		{"Period: 60", "Period: 90", "bad.yaml:15: alarms[0].Period: 90: must be 10, 20, 30 or a multiple of 60"},
+		{"Period: 60", "Period: 0", "bad.yaml:15: alarms[0].Period: 0: must be"},
+		{"Period: 60", "Period: 604860", "bad.yaml:15: alarms[0].Period: 604860: at most 604800 seconds"},
+		{"EvaluationPeriods: 3", "EvaluationPeriods: 1441", "bad.yaml:16: alarms[0].EvaluationPeriods: EvaluationPeriods 1441: at most 1440 with a 60-second period"},
+		{"Period: 60\n    EvaluationPeriods: 3", "Period: 3600\n    EvaluationPeriods: 169", "bad.yaml:16: alarms[0].EvaluationPeriods: EvaluationPeriods 169: at most 168 with a 3600-second period"},
+		{"DatapointsToAlarm: 2", "DatapointsToAlarm: 4", "bad.yaml:17: alarms[0].DatapointsToAlarm: DatapointsToAlarm 4: must be between 1 and EvaluationPeriods (3)"},
+		{"DatapointsToAlarm: 2", "DatapointsToAlarm: 0", "bad.yaml:17: alarms[0].DatapointsToAlarm: 0: must be at least 1"},
+		{"DatapointsToAlarm: 2", "DatapointsToAlarm: 2\n    evaluation_range: 9", "bad.yaml:18: alarms[0].evaluation_range: 9: at most 2 × EvaluationPeriods + 2 = 8"},
+	} {
+		if !strings.Contains(base, c.old) {
+			t.Fatalf("base has no %q", c.old)
+		}
+		_, err := Parse("bad.yaml", []byte(strings.Replace(base, c.old, c.new, 1)))
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("%s: got %v\nwant %s", c.new, err, c.want)
+		}
+	}
+	// The largest windows AWS allows are accepted.
+	for _, c := range []struct{ old, new string }{
+		{"EvaluationPeriods: 3", "EvaluationPeriods: 1440"},
+		{"Period: 60\n    EvaluationPeriods: 3", "Period: 3600\n    EvaluationPeriods: 168"},
+		{"Period: 60\n    EvaluationPeriods: 3\n    DatapointsToAlarm: 2", "Period: 604800\n    EvaluationPeriods: 1\n    DatapointsToAlarm: 1"},
+	} {
+		doc := strings.Replace(base, c.old, c.new, 1)
+		if _, err := Parse("ok.yaml", []byte(doc)); err != nil {
+			t.Errorf("%s: %v", c.new, err)
+		}
 	}
 }

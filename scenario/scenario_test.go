@@ -93,7 +93,7 @@ func TestMalformed(t *testing.T) {
 		{"M > N", "DatapointsToAlarm: 2", "DatapointsToAlarm: 4", "bad.yaml:17: alarms[0].DatapointsToAlarm:"},
 		{"case", "TreatMissingData: notBreaching", "TreatMissingData: notbreaching",
 			`bad.yaml:20: alarms[0].TreatMissingData: "notbreaching": AWS spells it notBreaching (values are case-sensitive)`},
-		{"period", "Period: 60", "Period: 45", "bad.yaml:15: alarms[0].Period: 45: CloudWatch accepts 10, 20, 30, or a multiple of 60 seconds"},
+		{"period", "Period: 60", "Period: 45", "bad.yaml:15: alarms[0].Period: 45: must be 10, 20, 30 or a multiple of 60 seconds"},
 		{"duration without unit", "horizon: 30m", "horizon: 30", "bad.yaml:3: horizon: expected a duration"},
 		{"same version", `version: "2"`, `version: "1"`, `bad.yaml:9: versions.target.version: the target version "1" equals the current version`},
 		{"latest", `version: "2"`, `version: $LATEST`, "bad.yaml:9: versions.target.version: an alias cannot point to $LATEST"},

@@ -83,9 +83,10 @@ type Alarm struct {
 	Rule    alarm.Rule
 	Period  time.Duration // 10s, 20s, 30s or a multiple of 60s
 	Queries []Query
-	// Expr combines the queries' datapoints (metric math); nil means the
-	// datapoint is Queries[0]'s.
-	Expr *alarm.Expr
+	// Math combines the queries' datapoints (metric math): Queries[k] is
+	// the k-th metric entry of its Metrics list. nil means the datapoint is
+	// Queries[0]'s.
+	Math *alarm.Math
 }
 
 // Hook is a lifecycle hook function: it reports after Duration and catches a

@@ -211,6 +211,9 @@ func newRunner(m *Model, s Strategy) (*runner, error) {
 	for _, a := range m.Alarms {
 		maxR = max(maxR, rangeOf(a.Rule))
 		maxQ = max(maxQ, len(a.Queries))
+		if a.Math != nil {
+			maxQ = max(maxQ, a.Math.Len())
+		}
 	}
 	r.points = make([]float64, maxR)
 	r.values = make([]float64, maxQ)
@@ -727,13 +730,13 @@ func (r *runner) evaluate() {
 // datapoint is alarm a's value for the period [from, to) as visible at
 // r.now; NaN when there is none (no invocations, or not yet published).
 func (r *runner) datapoint(a *Alarm, from, to int64) float64 {
+	if a.Math == nil {
+		return r.query(a.Queries[0], from, to)
+	}
 	for qi, q := range a.Queries {
-		r.values[qi] = r.query(q, from, to)
+		r.values[a.Math.Input(qi)] = r.query(q, from, to)
 	}
-	if a.Expr == nil {
-		return r.values[0]
-	}
-	return a.Expr.Eval(r.values[:len(a.Queries)])
+	return a.Math.Eval(r.values[:a.Math.Len()])
 }
 
 func (r *runner) query(q Query, from, to int64) float64 {
