@@ -178,7 +178,7 @@ func (e Export) SAM() ([]byte, error) {
 	fk.HeadComment = fmt.Sprintf("# your function %s: keep its other properties", e.Function)
 	root := mapN(false)
 	k := set(root, "Resources", res, "")
-	k.HeadComment = fmt.Sprintf("# Strategy %s of scenario %s, as SAM deploys it (shiftsim export --format sam).\n# Merge into your template.", e.Config.Name, e.Scenario)
+	k.HeadComment = fmt.Sprintf("# Strategy %s of scenario %s, as SAM deploys it (shiftsim export -o sam).\n# Merge into your template.", e.Config.Name, e.Scenario)
 	return encodeYAML(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}}), nil
 }
 

@@ -7,9 +7,11 @@ package scenario
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"math/rand/v2"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -66,12 +68,38 @@ func Load(path string) (*Scenario, error) {
 
 // Parse decodes and validates a scenario; file names it in messages.
 func Parse(file string, data []byte) (*Scenario, error) {
+	return parse(nil, file, data)
+}
+
+// LoadFS reads and validates the scenario at name (slash-separated) inside
+// fsys; the recordings it names are read from fsys too, relative to name's
+// folder. This is how the built-in scenarios, embedded in the binary, run
+// from any directory.
+func LoadFS(fsys fs.FS, name string) (*Scenario, error) {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFS(fsys, name, data)
+}
+
+// ParseFS is Parse for a scenario read from name inside fsys: the
+// recordings it names are read from fsys, relative to name's folder. A nil
+// fsys means the operating system's files, as Parse.
+func ParseFS(fsys fs.FS, name string, data []byte) (*Scenario, error) {
+	return parse(fsys, name, data)
+}
+
+func parse(fsys fs.FS, file string, data []byte) (*Scenario, error) {
 	var f File
 	pos, err := yamlx.Decode(file, data, &f)
 	if err != nil {
 		return nil, err
 	}
-	c := &converter{pos: pos, dir: filepath.Dir(file)}
+	c := &converter{pos: pos, dir: filepath.Dir(file), fsys: fsys}
+	if fsys != nil {
+		c.dir = path.Dir(file)
+	}
 	s := c.convert(&f)
 	if c.err != nil {
 		return nil, c.err
@@ -84,6 +112,9 @@ type converter struct {
 	pos *yamlx.Positions
 	err error
 	dir string // the scenario file's folder: recordings are relative to it
+	// fsys, when set, holds the scenario and its recordings (dir is then a
+	// slash-separated path inside it).
+	fsys fs.FS
 }
 
 // fail records the first error at path.
@@ -748,6 +779,7 @@ func (c *converter) replay(r *Replay, m *sim.Model) sim.TrafficFunc {
 	}
 	rec := traffic.Recording{
 		Path:     c.rel(r.File),
+		FS:       c.fsys,
 		Format:   r.Format,
 		Function: r.Function,
 		From:     c.nonNegative("traffic.replay.from", r.From),
@@ -813,6 +845,9 @@ func (c *converter) replay(r *Replay, m *sim.Model) sim.TrafficFunc {
 
 // rel resolves a path named in the scenario against the scenario's folder.
 func (c *converter) rel(p string) string {
+	if c.fsys != nil {
+		return path.Join(c.dir, p)
+	}
 	if filepath.IsAbs(p) || c.dir == "" {
 		return p
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/shiftsim/shiftsim/internal/yamlx"
@@ -204,5 +205,27 @@ func TestFaultTimes(t *testing.T) {
 	bad := strings.Replace(base, "hooks:", "faults:\n  - {version: target, at: 3m, until: 2m, error_rate: 0.5}\nhooks:", 1)
 	if _, err := Parse("f.yaml", []byte(bad)); err == nil || !strings.Contains(err.Error(), "f.yaml:22: faults[0].until: the fault ends") {
 		t.Errorf("got %v", err)
+	}
+}
+
+// A built-in scenario loaded from the embedded tree reads its recording from
+// the tree too, from any working directory; messages name it as in the
+// source tree.
+func TestLoadFSResolvesRecordingsInside(t *testing.T) {
+	t.Chdir(t.TempDir())
+	s, err := LoadFS(scenarios.Tree, "scenarios/azure-trace.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.File != "scenarios/azure-trace.yaml" || s.Model.Traffic == nil {
+		t.Fatalf("File %q, traffic set %v", s.File, s.Model.Traffic != nil)
+	}
+	// The recording is relative to the scenario's folder inside the FS, not
+	// to the working directory: a MapFS without it fails naming the path.
+	data, _ := fs.ReadFile(scenarios.Tree, "scenarios/azure-trace.yaml")
+	m := fstest.MapFS{"x/azure-trace.yaml": {Data: data}}
+	_, err = LoadFS(m, "x/azure-trace.yaml")
+	if err == nil || !strings.Contains(err.Error(), "x/azure-trace.yaml:") || !strings.Contains(err.Error(), "x/data/azure2019-invocations.csv") {
+		t.Fatalf("want an error naming x/azure-trace.yaml and x/data/azure2019-invocations.csv, got %v", err)
 	}
 }

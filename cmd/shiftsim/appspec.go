@@ -30,12 +30,13 @@ deployment.application and deployment.deployment_group, or --application and --d
 	target := fs.String("target-version", "", "version to deploy (default: versions.target.version)")
 	before := fs.String("before-hook", "", "BeforeAllowTraffic hook function (default: hooks.BeforeAllowTraffic.function)")
 	after := fs.String("after-hook", "", "AfterAllowTraffic hook function (default: hooks.AfterAllowTraffic.function)")
-	format := fs.StringP("format", "f", "yaml", "AppSpec format: yaml or json")
+	format := outputFlag(fs, "yaml", "json")
+	legacyFormat(fs, format)
 	revision := fs.Bool("revision", false, "print the create-deployment --revision JSON holding the AppSpec")
 	cli := fs.Bool("cli", false, "print the 'aws deploy create-deployment' command")
 	app := fs.String("application", "", "CodeDeploy application (with --cli; default: deployment.application)")
 	group := fs.String("deployment-group", "", "CodeDeploy deployment group (with --cli; default: deployment.deployment_group)")
-	output := fs.StringP("output", "o", "", "write to this file instead of stdout")
+	output := outFlag(fs)
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -43,8 +44,8 @@ deployment.application and deployment.deployment_group, or --application and --d
 	if err != nil {
 		return err
 	}
-	if *format != "yaml" && *format != "json" {
-		return inputErrf("--format %q: want yaml or json", *format)
+	if err := checkOutput(*format, "yaml", "json"); err != nil {
+		return err
 	}
 	if *revision && *cli {
 		return inputErrf("--revision and --cli: choose one")

@@ -3,15 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/shiftsim/shiftsim/report"
 	"github.com/shiftsim/shiftsim/scenario"
-	"github.com/shiftsim/shiftsim/scenarios"
 	"github.com/shiftsim/shiftsim/sim"
 	"github.com/shiftsim/shiftsim/strategies"
 )
@@ -22,32 +18,6 @@ func init() {
 
 // sleep is the demo's only use of the wall clock; tests replace it.
 var sleep = time.Sleep
-
-// builtin loads a built-in scenario by name ("bad-canary" or
-// "bad-canary.yaml"), or a scenario file when name is a path to one.
-func builtin(name string, stderr io.Writer) (*scenario.Scenario, error) {
-	if _, err := os.Stat(name); err == nil && strings.ContainsAny(name, `/\`) {
-		return loadScenario(name, stderr)
-	}
-	base := strings.TrimSuffix(name, ".yaml") + ".yaml"
-	data, err := fs.ReadFile(scenarios.FS, base)
-	if err != nil {
-		if _, statErr := os.Stat(name); statErr == nil {
-			return loadScenario(name, stderr)
-		}
-		names, _ := fs.Glob(scenarios.FS, "*.yaml")
-		for i := range names {
-			names[i] = strings.TrimSuffix(names[i], ".yaml")
-		}
-		sort.Strings(names)
-		return nil, inputErrf("no built-in scenario %q (built in: %s; or give a file path)", name, strings.Join(names, ", "))
-	}
-	s, err := scenario.Parse("scenarios/"+base, data)
-	if err != nil {
-		return nil, asInput(err)
-	}
-	return s, nil
-}
 
 // bar draws a weight as a 20-cell bar.
 func bar(w float64) string {
@@ -74,7 +44,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	if *speed < 0 {
 		return inputErrf("--speed %v: want 0 or more", *speed)
 	}
-	s, err := builtin(name, stderr)
+	s, err := loadScenario(name, stderr)
 	if err != nil {
 		return err
 	}

@@ -42,13 +42,14 @@ Each form reads back with 'shiftsim import sam' or 'shiftsim import deployment-c
 NAME is a strategy of the scenario or a predefined configuration; --config-name exports a copy of
 it under another name.`, stdout)
 	strategy := fs.StringP("strategy", "s", "", "strategy to export (may be omitted when the scenario lists one)")
-	format := fs.StringP("format", "f", "sam", "sam, cloudformation, cli or json")
+	format := outputFlag(fs, "sam", "cloudformation", "cli", "json")
+	legacyFormat(fs, format)
 	configName := fs.String("config-name", "", "DeploymentConfigName to create the configuration under")
 	functionID := fs.String("function-id", "", "logical ID of the function in the SAM fragment (default: from the function's name)")
 	configID := fs.String("config-id", "", "logical ID of the DeploymentConfig resource (default: from its name)")
 	before := fs.String("before-hook", "", "PreTraffic (BeforeAllowTraffic) hook function for the SAM fragment")
 	after := fs.String("after-hook", "", "PostTraffic (AfterAllowTraffic) hook function for the SAM fragment")
-	output := fs.StringP("output", "o", "", "write to this file instead of stdout")
+	output := outFlag(fs)
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -56,10 +57,8 @@ it under another name.`, stdout)
 	if err != nil {
 		return err
 	}
-	switch *format {
-	case "sam", "cloudformation", "cli", "json":
-	default:
-		return inputErrf("--format %q: want sam, cloudformation, cli or json", *format)
+	if err := checkOutput(*format, "sam", "cloudformation", "cli", "json"); err != nil {
+		return err
 	}
 	s, err := loadScenario(path, stderr)
 	if err != nil {
@@ -103,7 +102,7 @@ it under another name.`, stdout)
 		out, err = e.JSON()
 	}
 	if err != nil {
-		return inputErrf("--format %s: %v", *format, err)
+		return inputErrf("--output %s: %v", *format, err)
 	}
 	return writeOut(*output, out, stdout)
 }

@@ -59,7 +59,7 @@ func TestExportErrors(t *testing.T) {
 		err  string
 	}{
 		{[]string{"export", "../../scenarios/bad-canary.yaml", "-s", "Canary10Percent5Minutes", "-f", "cli"}, "CodeDeployDefault.LambdaCanary10Percent5Minutes is predefined: CodeDeploy has it already"},
-		{[]string{"export", "../../scenarios/bad-canary.yaml", "-s", "Canary10Percent5Minutes", "-f", "yaml"}, `--format "yaml": want sam, cloudformation, cli or json`},
+		{[]string{"export", "../../scenarios/bad-canary.yaml", "-s", "Canary10Percent5Minutes", "-f", "yaml"}, `--output "yaml": want sam, cloudformation, cli or json`},
 		{[]string{"export", "../../scenarios/bad-canary.yaml", "-s", "Canary10Percent5Minute"}, "did you mean Canary10Percent5Minutes?"},
 		{[]string{"export", "../../scenarios/bad-canary.yaml", "-s", "AllAtOnce", "--config-name", "CodeDeployDefault.Mine"}, "--config-name: Name: the prefix CodeDeployDefault. is reserved"},
 	}

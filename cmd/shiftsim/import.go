@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/shiftsim/shiftsim/importer"
+	"github.com/shiftsim/shiftsim/internal/suggest"
 )
 
 func init() {
@@ -97,8 +98,12 @@ func cmdImport(args []string, stdout, stderr io.Writer) error {
 	}
 	kind, ok := importKinds[args[0]]
 	if !ok {
-		importUsage(stderr)
-		return inputErrf("unknown kind %q: want sam, appspec, deployment-config or alarms", args[0])
+		kinds := make([]string, 0, len(importKinds))
+		for k := range importKinds {
+			kinds = append(kinds, k)
+		}
+		sort.Strings(kinds)
+		return inputErrf("unknown kind %q%s: want %s (see 'shiftsim help import')", args[0], didYouMean(args[0], kinds), suggest.OrList(kinds))
 	}
 	name := "import " + args[0]
 	fs := newFlagSet(name, kind.args+" [flags]", kind.summary+"\n\n"+importHelp, stdout)
@@ -111,13 +116,17 @@ func cmdImport(args []string, stdout, stderr io.Writer) error {
 		fs.Var(params, "parameter", "template parameter or pseudo parameter value, e.g. Stage=prod or AWS::Region=eu-west-1 (repeatable)")
 	}
 	into := fs.String("into", "", "merge into this scenario instead of writing a new one")
-	output := fs.StringP("output", "o", "", "write to this file instead of stdout")
+	format := outputFlag(fs, "yaml")
+	output := outFlag(fs)
 	strict := fs.Bool("strict", false, "fail (exit 2, nothing written) when any value cannot be resolved")
 	if err := parseFlags(fs, args[1:], stdout); err != nil {
 		return err
 	}
 	path, err := oneArg(fs.Args(), kind.args)
 	if err != nil {
+		return err
+	}
+	if err := checkOutput(*format, "yaml"); err != nil {
 		return err
 	}
 	data, err := os.ReadFile(path)

@@ -139,7 +139,7 @@ func TestImportIntoInPlace(t *testing.T) {
 	}
 	cfg := writeTemp(t, "cfg.json", `{"deploymentConfigInfo": {"deploymentConfigName": "Linear20PercentEvery2Minutes", "computePlatform": "Lambda",
   "trafficRoutingConfig": {"type": "TimeBasedLinear", "timeBasedLinear": {"linearPercentage": 20, "linearInterval": 2}}}}`)
-	code, out, errs := runCLI("import", "deployment-config", cfg, "--into", scen, "--output", scen)
+	code, out, errs := runCLI("import", "deployment-config", cfg, "--into", scen, "--out", scen)
 	if code != 0 || out != "" {
 		t.Fatalf("exit %d, stdout %q: %s", code, out, errs)
 	}

@@ -12,6 +12,8 @@ import (
 	"sort"
 
 	"github.com/spf13/pflag"
+
+	"github.com/shiftsim/shiftsim/internal/suggest"
 )
 
 // Exit statuses: 0 success (a simulated rollback is a result, not an error),
@@ -59,17 +61,29 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 // run executes one command line and returns the process exit status.
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitInput
+	}
+	switch args[0] {
+	case "-h", "--help":
 		usage(stdout)
-		if len(args) == 0 {
-			return exitInput
-		}
 		return exitOK
+	case "--version", "-version":
+		fmt.Fprintln(stdout, versionLine())
+		return exitOK
+	case "help":
+		if len(args) == 1 {
+			usage(stdout)
+			return exitOK
+		}
+		// "help compare" is "compare --help"; "help import sam" is
+		// "import sam --help".
+		args = append(append([]string{}, args[1:]...), "--help")
 	}
 	c, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "shiftsim: unknown command %q\n", args[0])
-		usage(stderr)
+		fmt.Fprintf(stderr, "shiftsim: unknown command %q%s\nRun 'shiftsim --help' for the list of commands.\n", args[0], didYouMean(args[0], commandNames()))
 		return exitInput
 	}
 	err := c.run(args[1:], stdout, stderr)
@@ -84,18 +98,34 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return exitError
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "shiftsim — simulate CodeDeploy traffic shifting of a Lambda alias, compare strategies")
-	fmt.Fprintln(w, "\nUsage: shiftsim COMMAND [flags]\n\nCommands:")
+// commandNames lists the commands, sorted.
+func commandNames() []string {
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	for _, n := range names {
+	return names
+}
+
+// didYouMean is " (did you mean X?)" for the candidates closest to word, or "".
+func didYouMean(word string, candidates []string) string {
+	if near := suggest.Closest(word, candidates, 3); len(near) > 0 {
+		return " (did you mean " + suggest.OrList(near) + "?)"
+	}
+	return ""
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "shiftsim — simulate CodeDeploy traffic shifting of a Lambda alias, compare strategies")
+	fmt.Fprintln(w, "\nUsage: shiftsim COMMAND [flags]\n\nCommands:")
+	for _, n := range commandNames() {
 		fmt.Fprintf(w, "  %-12s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nRun 'shiftsim COMMAND --help' for the flags of a command.")
+	fmt.Fprintln(w, "\nA SCENARIO argument is a scenario file or the name of a built-in one (e.g. bad-canary):")
+	fmt.Fprintln(w, "built-in scenarios and the recordings they replay are inside the binary.")
+	fmt.Fprintln(w, "\nRun 'shiftsim help COMMAND' (or 'shiftsim COMMAND --help') for a command's flags and output,")
+	fmt.Fprintln(w, "'shiftsim --version' for the version.")
 }
 
 // errHelp is returned by parseFlags when --help was given and usage printed.

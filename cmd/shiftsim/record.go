@@ -30,7 +30,8 @@ duration from now (-3h). Credentials come from the AWS SDK's default chain and a
 	to := fs.String("to", "now", "end of the window")
 	period := fs.Duration("period", time.Minute, "datapoint period (a multiple of a minute)")
 	versions := fs.String("versions", "", "comma-separated ExecutedVersion values to record (default: those CloudWatch lists for the alias)")
-	output := fs.StringP("output", "o", "", "recording file to write (required)")
+	format := outputFlag(fs, "json")
+	output := fs.StringP("out", "O", "", "recording file to write (required)")
 	awsf := addAWSFlags(fs)
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
@@ -38,8 +39,11 @@ duration from now (-3h). Credentials come from the AWS SDK's default chain and a
 	if len(fs.Args()) != 0 {
 		return inputErrf("record takes no arguments, got %q (see --help)", fs.Args())
 	}
+	if err := checkOutput(*format, "json"); err != nil {
+		return err
+	}
 	if *fn == "" || *alias == "" || *output == "" {
-		return inputErrf("--function, --alias and --output are required")
+		return inputErrf("--function, --alias and --out are required")
 	}
 	now := time.Now()
 	start, err := parseWhen(*from, now)

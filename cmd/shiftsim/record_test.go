@@ -21,7 +21,7 @@ func TestRecordCLI(t *testing.T) {
 	}
 	out := filepath.Join(t.TempDir(), "rec.json")
 	code, stdout, stderr := runCLI("record", "--function", "orders", "--alias", "live", "--from", "2026-06-01T12:00:00Z", "--to", "2026-06-01T13:00:00Z",
-		"--endpoint-url", f.URL, "--output", out)
+		"--endpoint-url", f.URL, "--out", out)
 	if code != 0 || !strings.Contains(stdout, "format: cloudwatch-metrics, function: invocations") {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -40,10 +40,10 @@ func TestRecordCLI(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--alias", "live", "--output", out}, "required"},
-		{[]string{"--function", "orders", "--alias", "live", "--output", out, "--from", "yesterday"}, "--from"},
-		{[]string{"--function", "orders", "--alias", "live", "--output", out, "--from", "-1h", "--to", "-2h"}, "is not before"},
-		{[]string{"--function", "orders", "--alias", "live", "--output", out, "--period", "30s"}, "multiple of a minute"},
+		{[]string{"--alias", "live", "--out", out}, "required"},
+		{[]string{"--function", "orders", "--alias", "live", "--out", out, "--from", "yesterday"}, "--from"},
+		{[]string{"--function", "orders", "--alias", "live", "--out", out, "--from", "-1h", "--to", "-2h"}, "is not before"},
+		{[]string{"--function", "orders", "--alias", "live", "--out", out, "--period", "30s"}, "multiple of a minute"},
 	} {
 		code, _, stderr := runCLI(append([]string{"record", "--endpoint-url", f.URL}, tc.args...)...)
 		if code != exitInput || !strings.Contains(stderr, tc.want) {
@@ -51,7 +51,7 @@ func TestRecordCLI(t *testing.T) {
 		}
 	}
 	// An alias that does not exist is AWS's answer: exit 1, naming the call and the code.
-	code, _, stderr = runCLI("record", "--function", "orders", "--alias", "nope", "--output", out, "--endpoint-url", f.URL)
+	code, _, stderr = runCLI("record", "--function", "orders", "--alias", "nope", "--out", out, "--endpoint-url", f.URL)
 	if code != exitError || !strings.Contains(stderr, "GetFunctionConfiguration failed: ResourceNotFoundException") {
 		t.Fatalf("exit %d %s", code, stderr)
 	}

@@ -5,22 +5,60 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
+	"strings"
 
+	"github.com/shiftsim/shiftsim/internal/suggest"
 	"github.com/shiftsim/shiftsim/scenario"
+	"github.com/shiftsim/shiftsim/scenarios"
 )
 
-// loadScenario loads a scenario file, printing its warnings to stderr; any
-// problem with the file is an input error.
-func loadScenario(path string, stderr io.Writer) (*scenario.Scenario, error) {
-	s, err := scenario.Load(path)
+// readScenario reads the scenario that arg names: a file when one exists at
+// that path, else a built-in scenario ("bad-canary", "bad-canary.yaml" or
+// "scenarios/bad-canary.yaml"), embedded in the binary so it runs from any
+// directory. fsys is where the scenario's recordings are read (nil: the
+// operating system's files) and name how messages call it.
+func readScenario(arg string) (fsys fs.FS, name string, data []byte, err error) {
+	data, err = os.ReadFile(arg)
+	if err == nil {
+		return nil, arg, data, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, "", nil, asInput(err)
+	}
+	if p, ok := scenarios.Path(arg); ok {
+		data, err = fs.ReadFile(scenarios.Tree, p)
+		return scenarios.Tree, p, data, err
+	}
+	return nil, "", nil, noScenario(arg)
+}
+
+// noScenario is the error for a scenario argument that is neither a file
+// nor a built-in name.
+func noScenario(arg string) error {
+	names := scenarios.Names()
+	base := strings.TrimSuffix(strings.TrimPrefix(arg, scenarios.Dir+"/"), ".yaml")
+	hint := ""
+	if near := suggest.Closest(base, names, 3); len(near) > 0 {
+		hint = " (did you mean " + suggest.OrList(near) + "?)"
+	}
+	return inputErrf("scenario %s: no such file, and no built-in scenario of that name%s; built in: %s", arg, hint, strings.Join(names, ", "))
+}
+
+// loadScenario loads the scenario that arg names (a file or a built-in
+// name, see readScenario), printing its warnings to stderr; any problem
+// with it is an input error.
+func loadScenario(arg string, stderr io.Writer) (*scenario.Scenario, error) {
+	fsys, name, data, err := readScenario(arg)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, inputErrf("scenario %s: no such file", path)
-		}
+		return nil, err
+	}
+	s, err := scenario.ParseFS(fsys, name, data)
+	if err != nil {
 		return nil, asInput(err)
 	}
 	for _, w := range s.Warnings {
-		fmt.Fprintf(stderr, "%s:%s (warning)\n", path, w)
+		fmt.Fprintf(stderr, "%s:%s (warning)\n", name, w)
 	}
 	return s, nil
 }
@@ -31,14 +69,4 @@ func oneArg(args []string, what string) (string, error) {
 		return "", inputErrf("want exactly one %s argument, got %d (see --help)", what, len(args))
 	}
 	return args[0], nil
-}
-
-// checkOutput validates an --output value.
-func checkOutput(v string, allowed ...string) error {
-	for _, a := range allowed {
-		if v == a {
-			return nil
-		}
-	}
-	return inputErrf("--output %q: want one of %v", v, allowed)
 }

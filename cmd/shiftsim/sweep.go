@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/shiftsim/shiftsim/report"
 	"github.com/shiftsim/shiftsim/scenario"
@@ -46,9 +45,9 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 		}
 		vs = append(vs, x)
 	}
-	data, err := os.ReadFile(path)
+	fsys, path, data, err := readScenario(path)
 	if err != nil {
-		return inputErrf("scenario %s: %v", path, err)
+		return err
 	}
 	// Every combination is read and checked before anything runs.
 	combos := sweep.Grid(vs)
@@ -59,7 +58,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return inputErrf("--vary %s: %v", sweep.Label(c), err)
 		}
-		s, err := scenario.Parse(path, doc)
+		s, err := scenario.ParseFS(fsys, path, doc)
 		if err != nil {
 			return inputErrf("with %s: %v", sweep.Label(c), err)
 		}

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"strings"
 
 	"github.com/shiftsim/shiftsim/report"
+	"github.com/shiftsim/shiftsim/scenarios"
 	"github.com/shiftsim/shiftsim/traffic"
 )
 
@@ -39,7 +43,9 @@ func cmdTrace(args []string, stdout, stderr io.Writer) error {
 	if err := checkOutput(*output, "table", "json"); err != nil {
 		return err
 	}
-	sum, err := traffic.Inspect(traffic.Recording{Path: path, Format: *format, Function: *function, From: *from, To: *to, Durations: *durations, Lenient: *lenient})
+	rec := traffic.Recording{Path: path, Format: *format, Function: *function, From: *from, To: *to, Durations: *durations, Lenient: *lenient}
+	rec.FS = builtinData(path, *durations)
+	sum, err := traffic.Inspect(rec)
 	if err != nil {
 		return asInput(err)
 	}
@@ -48,4 +54,23 @@ func cmdTrace(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintln(stdout, sum.String())
 	return nil
+}
+
+// builtinData is the embedded scenario tree when the recordings named are
+// not files here but are the built-in scenarios' ones
+// ("scenarios/data/azure2019-invocations.csv"), so the commands their
+// comments suggest work from any directory; else nil (the files here).
+func builtinData(paths ...string) fs.FS {
+	for _, p := range paths {
+		if p == "" {
+			continue
+		}
+		if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if _, err := fs.Stat(scenarios.Tree, p); err != nil {
+			return nil
+		}
+	}
+	return scenarios.Tree
 }

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// One flag vocabulary for every command (issue 10): -o/--output is always
+// the format, --out/-O always the file. A command that writes a file writes
+// it atomically and prints nothing else on stdout.
+
+// outputFlag declares -o/--output FORMAT with the allowed formats, the
+// first being the default.
+func outputFlag(fs *pflag.FlagSet, formats ...string) *string {
+	return fs.StringP("output", "o", formats[0], "output format: "+orList(formats))
+}
+
+// outFlag declares --out/-O FILE.
+func outFlag(fs *pflag.FlagSet) *string {
+	return fs.StringP("out", "O", "", "write to this file (atomically) instead of stdout")
+}
+
+// checkOutput validates an --output value. A value that looks like a file
+// name gets the hint that files are --out now.
+func checkOutput(v string, allowed ...string) error {
+	for _, a := range allowed {
+		if v == a {
+			return nil
+		}
+	}
+	if strings.ContainsAny(v, `./\`) {
+		return inputErrf("--output %q: -o/--output is the format (%s); to write a file, use --out %s (-O)", v, orList(allowed), v)
+	}
+	return inputErrf("--output %q: want %s", v, orList(allowed))
+}
+
+// orList renders a, b or c.
+func orList(s []string) string {
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+}
+
+// legacyFormat keeps the -f/--format spelling of the format working, hidden,
+// for scripts written before -o/--output became the format everywhere.
+func legacyFormat(fs *pflag.FlagSet, format *string) {
+	fs.StringVarP(format, "format", "f", *format, "the format; now -o/--output")
+	fs.MarkHidden("format")
+}
