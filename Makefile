@@ -15,7 +15,7 @@ test: lint
 
 # The main job on a built-in scenario.
 demo:
-	$(GO) run ./cmd/shiftsim compare scenarios/bad-canary.yaml
+	$(GO) run ./cmd/shiftsim compare bad-canary
 
 # Engine speed: the reference workload, requests per CPU-second.
 bench:
