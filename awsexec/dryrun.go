@@ -47,7 +47,7 @@ func DryRun(ctx context.Context, p Plan, c Clients, o Options, w io.Writer) erro
 	pr.f("# plan: %s from version %s to version %s with %s (%s), %s executor", p.aliasName(), p.Current, p.Target, p.Strategy, p.DeploymentConfigName(), p.Executor)
 	var steps []string
 	for _, s := range p.Schedule.Steps {
-		steps = append(steps, fmt.Sprintf("%d%% at t+%s", s.Percent, clock(s.At)))
+		steps = append(steps, fmt.Sprintf("%v%% at t+%s", s.Percent, clock(s.At)))
 	}
 	pr.f("# schedule (from the start of AllowTraffic): %s; AllowTraffic ends at t+%s", strings.Join(steps, ", "), clock(p.Schedule.End))
 	hooks := "none"
@@ -163,7 +163,7 @@ func dryAlias(pr *printer, p Plan, o *Options) error {
 				next = append(next, ctl.Step(t, deploy.Event{Kind: deploy.HookResult, Hook: a.Hook, Succeeded: true})...)
 			case deploy.SetWeight:
 				want := p.aliasAt(a.Percent)
-				lines = append(lines, fmt.Sprintf("%s    # t+%s: version %s at %d%%", p.updateAliasCall(want, rev), clock(t), p.Target, a.Percent))
+				lines = append(lines, fmt.Sprintf("%s    # t+%s: version %s at %s%%", p.updateAliasCall(want, rev), clock(t), p.Target, deploy.FormatPercent(a.Percent)))
 				rev = Placeholder("RevisionId from the previous UpdateAlias")
 			case deploy.Finish:
 				end = t

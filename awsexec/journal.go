@@ -94,8 +94,8 @@ type configJSON struct {
 }
 
 type stepJSON struct {
-	At      string `json:"at"`
-	Percent int    `json:"percent"`
+	At      string  `json:"at"`
+	Percent float64 `json:"percent"`
 }
 
 // OpenJournal opens path (creating it), locks it, and returns the records of

@@ -202,14 +202,14 @@ func percent(f float64) string {
 // 0 → FunctionVersion current, no routing; 100 → FunctionVersion target, no
 // routing; otherwise current with AdditionalVersionWeights{target: pct/100}
 // (spec §7, §14).
-func (p Plan) aliasAt(pct int) AliasState {
+func (p Plan) aliasAt(pct float64) AliasState {
 	switch pct {
 	case 0:
 		return AliasState{Version: p.Current}
 	case 100:
 		return AliasState{Version: p.Target}
 	}
-	return AliasState{Version: p.Current, Weights: map[string]float64{p.Target: float64(pct) / 100}}
+	return AliasState{Version: p.Current, Weights: map[string]float64{p.Target: pct / 100}}
 }
 
 // targetPercent is the target's share of a state in percent, or -1 if the

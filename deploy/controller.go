@@ -113,7 +113,7 @@ type Controller struct {
 	begin     time.Duration // AllowTraffic's begin
 	next      int           // the next plan step to apply
 	hookStart time.Duration // when the running hook was invoked
-	weight    int           // the target's weight on the alias
+	weight    float64       // the target's weight on the alias
 	life      [lcCount]LifecycleEvent
 	out       []Action
 }

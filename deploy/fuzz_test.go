@@ -43,7 +43,7 @@ func fuzzRun(t *testing.T, data []byte) string {
 	var (
 		tl       strings.Builder
 		now      time.Duration
-		weight   int
+		weight   float64
 		finishes int
 		invoked  = map[Hook]int{}
 		finish   Action
@@ -91,7 +91,7 @@ func fuzzRun(t *testing.T, data []byte) string {
 			switch a.Kind {
 			case SetWeight:
 				if a.Percent < weight || a.Percent < 1 || a.Percent > 100 {
-					t.Fatalf("SetWeight %d after %d\n%s", a.Percent, weight, tl.String())
+					t.Fatalf("SetWeight %v after %v\n%s", a.Percent, weight, tl.String())
 				}
 				weight = a.Percent
 			case Rollback:
@@ -108,7 +108,7 @@ func fuzzRun(t *testing.T, data []byte) string {
 					t.Fatalf("Finish is not the last action: %v", acts)
 				}
 				if a.Percent != weight || a.Status != c.Status() {
-					t.Fatalf("Finish %v but weight %d, status %s", a, weight, c.Status())
+					t.Fatalf("Finish %v but weight %v, status %s", a, weight, c.Status())
 				}
 			default:
 				t.Fatalf("unknown action %v", a)
@@ -117,13 +117,13 @@ func fuzzRun(t *testing.T, data []byte) string {
 		checkState(t, c, plan, weight, finishes, tl.String())
 	}
 	if finishes == 1 && finish.Status == Succeeded && weight != 100 {
-		t.Fatalf("Succeeded with weight %d", weight)
+		t.Fatalf("Succeeded with weight %v", weight)
 	}
 	return tl.String()
 }
 
 // checkState checks the invariants that hold after every Step.
-func checkState(t *testing.T, c *Controller, plan strategies.Plan, weight, finishes int, tl string) {
+func checkState(t *testing.T, c *Controller, plan strategies.Plan, weight float64, finishes int, tl string) {
 	t.Helper()
 	st := c.Status()
 	if st.Terminal() != (finishes == 1) || finishes > 1 {
@@ -157,11 +157,11 @@ func checkState(t *testing.T, c *Controller, plan strategies.Plan, weight, finis
 	// The slow twin: while shifting, the weight is the plan's at the elapsed time.
 	if allow := life[lcAllow]; allow.Status == LifecycleInProgress {
 		if want := plan.PercentAt(c.now - allow.Start); weight != want {
-			t.Fatalf("weight %d at %v into AllowTraffic, plan says %d\n%s", weight, c.now-allow.Start, want, tl)
+			t.Fatalf("weight %v at %v into AllowTraffic, plan says %v\n%s", weight, c.now-allow.Start, want, tl)
 		}
 	}
 	if life[lcAllow].Status == LifecycleSucceeded && !st.Terminal() && weight != 100 {
-		t.Fatalf("AllowTraffic done with weight %d", weight)
+		t.Fatalf("AllowTraffic done with weight %v", weight)
 	}
 }
 

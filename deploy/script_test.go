@@ -235,7 +235,7 @@ func parseConfig(args []string) (Config, error) {
 			for _, s := range strings.Split(v, ",") {
 				d, p, _ := strings.Cut(s, ":")
 				at, e1 := time.ParseDuration(d)
-				pct, e2 := strconv.Atoi(p)
+				pct, e2 := strconv.ParseFloat(p, 64)
 				if e1 != nil || e2 != nil {
 					return cfg, fmt.Errorf("bad step %q", s)
 				}

@@ -189,11 +189,11 @@ func (k ActionKind) String() string {
 // Action is one output of Controller.Step. Only the fields of its Kind matter.
 type Action struct {
 	Kind      ActionKind
-	Hook      Hook   // InvokeHook
-	Percent   int    // SetWeight: the new weight; Rollback: 0; Finish: the weight left
-	Status    Status // Finish
-	Cause     string // Finish: "alarm:<AlarmName>", "hook:<Hook>" or "manual"; "" on success
-	ErrorCode string // Finish: CodeDeploy's ErrorCode; "" on success
+	Hook      Hook    // InvokeHook
+	Percent   float64 // SetWeight: the new weight; Rollback: 0; Finish: the weight left
+	Status    Status  // Finish
+	Cause     string  // Finish: "alarm:<AlarmName>", "hook:<Hook>" or "manual"; "" on success
+	ErrorCode string  // Finish: CodeDeploy's ErrorCode; "" on success
 }
 
 // LeftWeighted reports whether a Finish leaves the alias on two versions: a
@@ -218,7 +218,7 @@ func (a Action) String() string {
 	case InvokeHook:
 		return "InvokeHook " + string(a.Hook)
 	case SetWeight:
-		return "SetWeight " + strconv.Itoa(a.Percent)
+		return "SetWeight " + FormatPercent(a.Percent)
 	case Finish:
 		var b strings.Builder
 		b.WriteString("Finish ")
@@ -229,7 +229,7 @@ func (a Action) String() string {
 		if a.Cause != "" {
 			b.WriteString(" " + a.Cause)
 		}
-		b.WriteString(" weight=" + strconv.Itoa(a.Percent))
+		b.WriteString(" weight=" + FormatPercent(a.Percent))
 		if a.LeftWeighted() {
 			b.WriteString(" alias-left-weighted")
 		}
@@ -237,6 +237,11 @@ func (a Action) String() string {
 	}
 	return a.Kind.String()
 }
+
+// FormatPercent is a weight's canonical text: the shortest decimal that reads
+// back as the same float64, so whole percents print as integers ("10") and
+// others as they were written ("12.5").
+func FormatPercent(p float64) string { return strconv.FormatFloat(p, 'f', -1, 64) }
 
 // LifecycleEventStatus is a lifecycle event's status in CodeDeploy's words
 // (SDK LifecycleEventStatus, §3.4).

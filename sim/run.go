@@ -573,14 +573,14 @@ func (r *runner) step(ev deploy.Event) {
 func (r *runner) act(a deploy.Action) {
 	switch a.Kind {
 	case deploy.SetWeight:
-		r.setWeight(float64(a.Percent) / 100)
+		r.setWeight(a.Percent / 100)
 		if a.Percent == 100 {
 			if r.res.FullShift == nil {
 				r.res.FullShift = ptr(time.Duration(r.now))
 			}
 			r.logf(KindWeight, "", "UpdateAlias %s: FunctionVersion %s, no additional version (100%% to %s)", r.aliasName(), r.m.Versions[1].Name, r.m.Versions[1].Name)
 		} else {
-			r.logf(KindWeight, "", "UpdateAlias %s: version %s weight %d%%", r.aliasName(), r.m.Versions[1].Name, a.Percent)
+			r.logf(KindWeight, "", "UpdateAlias %s: version %s weight %s%%", r.aliasName(), r.m.Versions[1].Name, deploy.FormatPercent(a.Percent))
 		}
 	case deploy.Rollback:
 		r.setWeight(0)

@@ -37,7 +37,7 @@ func ExampleFromDeploymentConfig() {
 		panic(err)
 	}
 	for _, s := range c.Plan(strategies.EndAfterLastInterval).Steps {
-		fmt.Printf("%v %d%%\n", s.At, s.Percent)
+		fmt.Printf("%v %v%%\n", s.At, s.Percent)
 	}
 
 	_, err = strategies.FromDeploymentConfig(strategies.DeploymentConfig{

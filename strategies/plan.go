@@ -33,10 +33,12 @@ func (m LinearModel) String() string {
 }
 
 // Step is one traffic shift: At after AllowTraffic begins, the target version
-// gets Percent % of the alias's traffic.
+// gets Percent % of the alias's traffic. Percent is a float because not every
+// plan moves in whole percents (an AppConfig GrowthFactor of 12.5 gives 12.5,
+// 25, 50, 100); CodeDeploy's steps are always whole.
 type Step struct {
 	At      time.Duration
-	Percent int
+	Percent float64
 }
 
 // Plan is the traffic schedule of one AllowTraffic lifecycle event.
@@ -60,12 +62,12 @@ func (c Config) Plan(m LinearModel) Plan {
 	iv := time.Duration(c.Interval) * time.Minute
 	switch c.Type {
 	case Canary:
-		return Plan{Steps: []Step{{0, c.Percentage}, {iv, 100}}, End: iv}
+		return Plan{Steps: []Step{{0, float64(c.Percentage)}, {iv, 100}}, End: iv}
 	case Linear:
 		n := increments(c.Percentage)
 		steps := make([]Step, n)
 		for k := 1; k <= n; k++ {
-			steps[k-1] = Step{At: time.Duration(k-1) * iv, Percent: min(k*c.Percentage, 100)}
+			steps[k-1] = Step{At: time.Duration(k-1) * iv, Percent: float64(min(k*c.Percentage, 100))}
 		}
 		end := time.Duration(n) * iv
 		if m == EndAtLastShift {
@@ -79,8 +81,8 @@ func (c Config) Plan(m LinearModel) Plan {
 
 // PercentAt returns the target's weight t after AllowTraffic begins: the
 // Percent of the last step at or before t, 0 before the first step.
-func (p Plan) PercentAt(t time.Duration) int {
-	pct := 0
+func (p Plan) PercentAt(t time.Duration) float64 {
+	pct := 0.0
 	for _, s := range p.Steps {
 		if s.At > t {
 			break
@@ -102,8 +104,8 @@ func (p Plan) Validate() error {
 		if s.At < 0 {
 			errs = append(errs, fmt.Errorf("Steps[%d].At: %v is negative", i, s.At))
 		}
-		if s.Percent < 1 || s.Percent > 100 {
-			errs = append(errs, fmt.Errorf("Steps[%d].Percent: %d is out of range 1..100", i, s.Percent))
+		if !(s.Percent > 0 && s.Percent <= 100) {
+			errs = append(errs, fmt.Errorf("Steps[%d].Percent: %v is out of range (0, 100]", i, s.Percent))
 		}
 		if i == 0 {
 			continue
@@ -111,12 +113,12 @@ func (p Plan) Validate() error {
 		if prev := p.Steps[i-1]; s.At < prev.At {
 			errs = append(errs, fmt.Errorf("Steps[%d].At: %v is before the previous step's %v", i, s.At, prev.At))
 		} else if s.Percent < prev.Percent {
-			errs = append(errs, fmt.Errorf("Steps[%d].Percent: %d is below the previous step's %d", i, s.Percent, prev.Percent))
+			errs = append(errs, fmt.Errorf("Steps[%d].Percent: %v is below the previous step's %v", i, s.Percent, prev.Percent))
 		}
 	}
 	last := p.Steps[len(p.Steps)-1]
 	if last.Percent != 100 {
-		errs = append(errs, fmt.Errorf("Steps[%d].Percent: %d, but the last step must shift to 100", len(p.Steps)-1, last.Percent))
+		errs = append(errs, fmt.Errorf("Steps[%d].Percent: %v, but the last step must shift to 100", len(p.Steps)-1, last.Percent))
 	}
 	if p.End < last.At {
 		errs = append(errs, fmt.Errorf("End: %v is before the last step at %v", p.End, last.At))

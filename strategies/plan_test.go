@@ -11,7 +11,7 @@ import (
 func steps(secPct ...int) []Step {
 	var out []Step
 	for i := 0; i < len(secPct); i += 2 {
-		out = append(out, Step{At: time.Duration(secPct[i]) * time.Second, Percent: secPct[i+1]})
+		out = append(out, Step{At: time.Duration(secPct[i]) * time.Second, Percent: float64(secPct[i+1])})
 	}
 	return out
 }
@@ -115,14 +115,14 @@ func TestPercentAt(t *testing.T) {
 	p := Plan{Steps: steps(0, 10, 60, 20, 120, 100), End: 180 * time.Second}
 	for _, tt := range []struct {
 		sec  float64
-		want int
+		want float64
 	}{{-1, 0}, {0, 10}, {59.999, 10}, {60, 20}, {119, 20}, {120, 100}, {180, 100}, {1e6, 100}} {
 		if got := p.PercentAt(time.Duration(tt.sec * float64(time.Second))); got != tt.want {
-			t.Errorf("PercentAt(%vs) = %d, want %d", tt.sec, got, tt.want)
+			t.Errorf("PercentAt(%vs) = %v, want %v", tt.sec, got, tt.want)
 		}
 	}
 	if got := (Plan{}).PercentAt(time.Hour); got != 0 {
-		t.Errorf("empty plan PercentAt = %d, want 0", got)
+		t.Errorf("empty plan PercentAt = %v, want 0", got)
 	}
 }
 
@@ -136,7 +136,7 @@ func TestPlanValidate(t *testing.T) {
 		{Plan{Steps: steps(-1, 100)}, "Steps[0].At: -1s is negative"},
 		{Plan{Steps: steps(0, 20, 60, 10, 120, 100), End: 120 * time.Second}, "Steps[1].Percent: 10 is below the previous step's 20"},
 		{Plan{Steps: steps(60, 20, 0, 100), End: 60 * time.Second}, "Steps[1].At: 0s is before the previous step's 1m0s"},
-		{Plan{Steps: steps(0, 0, 60, 101), End: time.Minute}, "Steps[0].Percent: 0 is out of range 1..100\nSteps[1].Percent: 101 is out of range 1..100\nSteps[1].Percent: 101, but the last step must shift to 100"},
+		{Plan{Steps: steps(0, 0, 60, 101), End: time.Minute}, "Steps[0].Percent: 0 is out of range (0, 100]\nSteps[1].Percent: 101 is out of range (0, 100]\nSteps[1].Percent: 101, but the last step must shift to 100"},
 		{Plan{Steps: steps(0, 10, 60, 100), End: time.Second}, "End: 1s is before the last step at 1m0s"},
 	}
 	for _, tt := range tests {

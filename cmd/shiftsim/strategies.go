@@ -27,7 +27,7 @@ type strategyDoc struct {
 
 type stepDoc struct {
 	At      float64 `json:"at_s"`
-	Percent int     `json:"percent"`
+	Percent float64 `json:"percent"`
 }
 
 func cmdStrategies(args []string, stdout, stderr io.Writer) error {
@@ -69,7 +69,7 @@ func cmdStrategies(args []string, stdout, stderr io.Writer) error {
 		p := c.Plan(lm)
 		var steps []string
 		for _, s := range p.Steps {
-			steps = append(steps, fmt.Sprintf("%s %d%%", sim.Clock(s.At), s.Percent))
+			steps = append(steps, fmt.Sprintf("%s %v%%", sim.Clock(s.At), s.Percent))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Name, strategies.ShortName(c), strings.Join(steps, ", "), sim.Clock(p.End))
 	}
