@@ -13,6 +13,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -207,6 +208,26 @@ func (c *converter) convert(f *File) *Scenario {
 	default:
 		c.fail("deployment.linear_model", "unknown %q: want end_after_last_interval (default) or end_at_last_shift", d.LinearModel)
 	}
+	timing, err := strategies.ParseStepTiming(d.AppConfigStepTiming)
+	if d.AppConfigStepTiming == "" {
+		timing, err = strategies.StepAtIntervalEnd, nil
+	}
+	if err != nil {
+		c.fail("deployment.appconfig_step_timing", "%v", err)
+	}
+	insufficientRollsBack := false
+	for i, st := range d.AppConfigRollbackStates {
+		switch st {
+		case "ALARM":
+		case "INSUFFICIENT_DATA":
+			insufficientRollsBack = true
+		default:
+			c.fail(fmt.Sprintf("deployment.appconfig_rollback_states[%d]", i), "%q: want ALARM or INSUFFICIENT_DATA (OK never rolls back)", st)
+		}
+	}
+	if len(d.AppConfigRollbackStates) > 0 && !slices.Contains(d.AppConfigRollbackStates, "ALARM") {
+		c.fail("deployment.appconfig_rollback_states", "must include ALARM: an alarm in ALARM always rolls an AppConfig deployment back")
+	}
 	if len(d.Strategies) == 0 {
 		c.fail("deployment.strategies", "empty: list at least one strategy, e.g. Canary10Percent5Minutes (see 'shiftsim strategies')")
 	}
@@ -214,7 +235,15 @@ func (c *converter) convert(f *File) *Scenario {
 	for i, e := range d.Strategies {
 		path := fmt.Sprintf("deployment.strategies[%d]", i)
 		var st sim.Strategy
-		if e.Custom != nil {
+		if e.AppCfg != nil {
+			cfg := strategies.FromDeploymentStrategy(*e.AppCfg)
+			if err := cfg.Validate(); err != nil {
+				field, msg := splitField(err)
+				c.fail(path+".DeploymentStrategy"+field, "%s", msg)
+				continue
+			}
+			st = sim.Strategy{Name: cfg.Name, Config: cfg}
+		} else if e.Custom != nil {
 			cfg, err := strategies.FromDeploymentConfig(*e.Custom)
 			if err != nil {
 				field, msg := splitField(err)
@@ -223,13 +252,19 @@ func (c *converter) convert(f *File) *Scenario {
 			}
 			st = sim.Strategy{Name: e.Custom.DeploymentConfigName, Config: cfg}
 		} else {
-			cfg, err := strategies.Lookup(e.Name)
+			cfg, err := strategies.Resolve(e.Name)
 			if err != nil {
 				c.fail(path, "%v", err)
 				continue
 			}
 			cfg.Name = strategies.CodeDeployName(cfg)
 			st = sim.Strategy{Name: e.Name, Config: cfg}
+		}
+		if st.Config.Type == strategies.AppConfig {
+			st.Config.Timing, st.Config.InsufficientDataRollsBack = timing, insufficientRollsBack
+			if n := len(f.Alarms); n > strategies.MaxAppConfigMonitors {
+				c.fail(path, "%s watches alarms through AppConfig monitors, at most %d per environment, and the scenario has %d alarms", st.Name, strategies.MaxAppConfigMonitors, n)
+			}
 		}
 		if seen[st.Name] {
 			c.fail(path, "strategy %q is listed twice", st.Name)
@@ -371,12 +406,17 @@ func (c *converter) convert(f *File) *Scenario {
 			c.fail("deployment.start", "%v is not before the horizon %v: nothing would be deployed", m.DeployStart, m.Horizon)
 		}
 	} else {
+		hooks := time.Duration(0)
+		for _, h := range m.Hooks {
+			hooks += h.Duration
+		}
 		longest := time.Duration(0)
 		for _, st := range s.Strategies {
-			longest = max(longest, st.Config.Plan(m.Linear).End)
-		}
-		for _, h := range m.Hooks {
-			longest += h.Duration
+			d := st.Config.Plan(m.Linear).End
+			if st.Config.LifecycleHooks() {
+				d += hooks
+			}
+			longest = max(longest, d)
 		}
 		m.Horizon = m.DeployStart + longest + DefaultAfterDeployment
 	}

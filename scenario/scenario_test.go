@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"strings"
@@ -74,6 +75,41 @@ func TestBaseLoads(t *testing.T) {
 	}
 }
 
+func TestAppConfigStrategies(t *testing.T) {
+	doc := strings.Replace(base, "    - Canary10Percent5Minutes\n", "    - Canary10Percent5Minutes\n    - AppConfig.Canary10Percent20Minutes\n"+
+		"    - {DeploymentStrategy: {Name: slow, GrowthFactor: 12.5, DeploymentDurationInMinutes: 8, FinalBakeTimeInMinutes: 2}}\n", 1) +
+		"  appconfig_step_timing: interval_start\n  appconfig_rollback_states: [ALARM, INSUFFICIENT_DATA]\n"
+	s, err := Parse("ac.yaml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Strategies) != 4 {
+		t.Fatalf("strategies %+v", s.Strategies)
+	}
+	for _, st := range s.Strategies[1:3] {
+		c := st.Config
+		if c.Type != "AppConfig" || c.Timing.String() != "interval_start" || !c.InsufficientDataRollsBack || c.LifecycleHooks() {
+			t.Errorf("%s: %+v", st.Name, c)
+		}
+	}
+	if s.Strategies[1].Name != "AppConfig.Canary10Percent20Minutes" || s.Strategies[2].Name != "slow" || s.Strategies[2].Config.AppConfig.GrowthFactor != 12.5 {
+		t.Errorf("names %q %q", s.Strategies[1].Name, s.Strategies[2].Name)
+	}
+	if s.Strategies[0].Config.InsufficientDataRollsBack {
+		t.Error("a CodeDeploy strategy took the AppConfig rollback states")
+	}
+	// Six alarms exceed an AppConfig environment's five monitors.
+	alarm := base[strings.Index(base, "  - AlarmName"):strings.Index(base, "hooks:")]
+	var six strings.Builder
+	for i := range 6 {
+		six.WriteString(strings.Replace(alarm, "v2-errors", fmt.Sprintf("a%d", i), 1))
+	}
+	bad := strings.Replace(doc, alarm, six.String(), 1)
+	if _, err := Parse("ac.yaml", []byte(bad)); err == nil || !strings.Contains(err.Error(), "deployment.strategies[1]: AppConfig.Canary10Percent20Minutes watches alarms through AppConfig monitors, at most 5 per environment, and the scenario has 6 alarms") {
+		t.Errorf("six alarms: %v", err)
+	}
+}
+
 // Each malformed scenario yields one message naming file, line and field.
 func TestMalformed(t *testing.T) {
 	cases := []struct {
@@ -108,6 +144,18 @@ func TestMalformed(t *testing.T) {
 		{"statistic", "Statistic: Sum", "Statistic: Total", `bad.yaml:14: alarms[0].Statistic:`},
 		{"math and metric", "    MetricName: Errors\n", "    MetricName: Errors\n    Metrics: [{Id: e, Expression: 1}]\n", "bad.yaml:13: alarms[0].Metrics: an alarm has either Metrics"},
 		{"traffic", "  rate: 100", "  rate: -1", "bad.yaml:6: traffic.rate: -1: want a number of requests per second >= 0"},
+		{"appconfig name", "    - Canary10Percent5Minutes", "    - AppConfig.Canary10Percent20Minute",
+			`bad.yaml:26: deployment.strategies[0]: unknown AppConfig predefined deployment strategy "AppConfig.Canary10Percent20Minute" (did you mean AppConfig.Canary10Percent20Minutes?)`},
+		{"appconfig growth factor", "    - Canary10Percent5Minutes", "    - {DeploymentStrategy: {GrowthType: EXPONENTIAL, GrowthFactor: 0, DeploymentDurationInMinutes: 20}}",
+			"bad.yaml:26: deployment.strategies[0].DeploymentStrategy.GrowthFactor: 0 is out of range 1..100"},
+		{"appconfig field", "    - Canary10Percent5Minutes", "    - {DeploymentStrategy: {GrowthFactor: 10, FinalBakeTime: 5}}",
+			"bad.yaml:26: deployment.strategies[0].DeploymentStrategy.FinalBakeTime: unknown field (valid fields: Name, GrowthType, GrowthFactor, DeploymentDurationInMinutes, FinalBakeTimeInMinutes)"},
+		{"appconfig growth type", "    - Canary10Percent5Minutes", "    - {DeploymentStrategy: {GrowthType: Exponential, GrowthFactor: 10}}",
+			`bad.yaml:26: deployment.strategies[0].DeploymentStrategy.GrowthType: "Exponential" is not an AppConfig growth type (did you mean EXPONENTIAL?)`},
+		{"appconfig timing", "  start: 5m", "  start: 5m\n  appconfig_step_timing: middle",
+			`bad.yaml:25: deployment.appconfig_step_timing: "middle": want interval_end`},
+		{"appconfig states", "  start: 5m", "  start: 5m\n  appconfig_rollback_states: [INSUFFICIENT_DATA]",
+			"bad.yaml:25: deployment.appconfig_rollback_states: must include ALARM"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

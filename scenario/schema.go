@@ -274,6 +274,13 @@ type Deployment struct {
 	// "end_after_last_interval" (default: 10 x 1 min ends at 10 min) or
 	// "end_at_last_shift" (ends at 9 min).
 	LinearModel string `yaml:"linear_model"`
+	// AppConfigStepTiming places AppConfig steps inside their duration (AWS's
+	// pages disagree): "interval_end" (default: step k at k·D/S) or
+	// "interval_start" (step k at (k−1)·D/S).
+	AppConfigStepTiming string `yaml:"appconfig_step_timing"`
+	// AppConfigRollbackStates lists the alarm states that roll an AppConfig
+	// deployment back: [ALARM] (default) or [ALARM, INSUFFICIENT_DATA].
+	AppConfigRollbackStates []string `yaml:"appconfig_rollback_states"`
 	// Application and DeploymentGroup name the CodeDeploy application and
 	// deployment group, for `appspec --cli`, `export` and `deploy`.
 	Application     string `yaml:"application"`
@@ -282,22 +289,43 @@ type Deployment struct {
 	Group string `yaml:"group"`
 }
 
-// StrategyEntry is a predefined configuration's name or a custom
-// configuration in CodeDeploy's CreateDeploymentConfig shape.
+// StrategyEntry is a predefined plan's name (CodeDeploy or AppConfig), a
+// custom configuration in CodeDeploy's CreateDeploymentConfig shape, or a
+// custom AppConfig strategy {DeploymentStrategy: {...}}.
 type StrategyEntry struct {
-	Name   string
-	Custom *strategies.DeploymentConfig
-	line   int
+	Name    string
+	Custom  *strategies.DeploymentConfig
+	AppCfg  *strategies.DeploymentStrategy
+	line    int
+	wrapper appConfigEntry
 }
 
-// UnmarshalYAMLX accepts a string or a DeploymentConfig object.
+// appConfigEntry is the {DeploymentStrategy: {...}} wrapper.
+type appConfigEntry struct {
+	DeploymentStrategy *strategies.DeploymentStrategy
+}
+
+// UnmarshalYAMLX accepts a string, a DeploymentConfig object or a
+// DeploymentStrategy object.
 func (s *StrategyEntry) UnmarshalYAMLX(d *yamlx.Decoder, n *yaml.Node, path string) error {
 	s.line = n.Line
 	if n.Kind == yaml.ScalarNode {
 		return d.DecodeNode(n, path, &s.Name)
 	}
 	if n.Kind != yaml.MappingNode {
-		return d.Errorf(n, path, "expected a configuration name or a DeploymentConfig object")
+		return d.Errorf(n, path, "expected a configuration name, a DeploymentConfig object or a {DeploymentStrategy: ...} object")
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "DeploymentStrategy" {
+			if err := d.DecodeNode(n, path, &s.wrapper); err != nil {
+				return err
+			}
+			if s.wrapper.DeploymentStrategy == nil {
+				return d.Errorf(n.Content[i+1], path+".DeploymentStrategy", "empty: want GrowthType, GrowthFactor, DeploymentDurationInMinutes and FinalBakeTimeInMinutes")
+			}
+			s.AppCfg = s.wrapper.DeploymentStrategy
+			return nil
+		}
 	}
 	s.Custom = &strategies.DeploymentConfig{}
 	return d.DecodeNode(n, path, s.Custom)

@@ -14,6 +14,7 @@ import (
 	"github.com/shiftsim/shiftsim/alarm"
 	"github.com/shiftsim/shiftsim/deploy"
 	"github.com/shiftsim/shiftsim/faults"
+	"github.com/shiftsim/shiftsim/strategies"
 	"github.com/shiftsim/shiftsim/traffic"
 )
 
@@ -220,8 +221,10 @@ func newRunner(m *Model, s Strategy) (*runner, error) {
 
 	r.applyFaults(0)
 	hooks := make([]deploy.Hook, 0, len(m.Hooks))
-	for _, h := range m.Hooks {
-		hooks = append(hooks, h.Name)
+	if s.Config.LifecycleHooks() { // AppConfig strategies have no CodeDeploy hooks
+		for _, h := range m.Hooks {
+			hooks = append(hooks, h.Name)
+		}
 	}
 	names := make([]string, len(m.Alarms))
 	for i, a := range m.Alarms {
@@ -549,8 +552,15 @@ func (r *runner) handle(e event) error {
 func (r *runner) poll() {
 	for i := range r.alarms {
 		r.alarms[i].seen = true
-		r.step(deploy.Event{Kind: deploy.AlarmState, Alarm: i, InAlarm: r.alarms[i].state == alarm.Alarm})
+		r.step(deploy.Event{Kind: deploy.AlarmState, Alarm: i, InAlarm: r.trips(r.alarms[i].state)})
 	}
+}
+
+// trips reports whether an alarm in state st stops the deployment: ALARM
+// always; INSUFFICIENT_DATA too for an AppConfig strategy that asks for it
+// (docs/plans.md).
+func (r *runner) trips(st alarm.State) bool {
+	return st == alarm.Alarm || (st == alarm.InsufficientData && r.strat.Config.InsufficientDataRollsBack)
 }
 
 // step feeds the controller and carries out its actions.
@@ -578,7 +588,11 @@ func (r *runner) act(a deploy.Action) {
 			if r.res.FullShift == nil {
 				r.res.FullShift = ptr(time.Duration(r.now))
 			}
-			r.logf(KindWeight, "", "UpdateAlias %s: FunctionVersion %s, no additional version (100%% to %s)", r.aliasName(), r.m.Versions[1].Name, r.m.Versions[1].Name)
+			bake := ""
+			if c := r.strat.Config; c.Type == strategies.AppConfig && c.AppConfig.FinalBakeTimeInMinutes > 0 {
+				bake = fmt.Sprintf("; final bake: alarms watched for %d min", c.AppConfig.FinalBakeTimeInMinutes)
+			}
+			r.logf(KindWeight, "", "UpdateAlias %s: FunctionVersion %s, no additional version (100%% to %s)%s", r.aliasName(), r.m.Versions[1].Name, r.m.Versions[1].Name, bake)
 		} else {
 			r.logf(KindWeight, "", "UpdateAlias %s: version %s weight %s%%", r.aliasName(), r.m.Versions[1].Name, deploy.FormatPercent(a.Percent))
 		}
@@ -721,7 +735,7 @@ func (r *runner) evaluate() {
 				r.res.Detected = ptr(time.Duration(r.now))
 			}
 			if r.m.AlarmPollInterval == 0 && r.ctl.Status() == "InProgress" {
-				r.step(deploy.Event{Kind: deploy.AlarmState, Alarm: ai, InAlarm: next == alarm.Alarm})
+				r.step(deploy.Event{Kind: deploy.AlarmState, Alarm: ai, InAlarm: r.trips(next)})
 			}
 		}
 	}

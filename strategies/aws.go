@@ -63,6 +63,10 @@ func FromDeploymentConfig(d DeploymentConfig) (Config, error) {
 		return Config{}, errors.Join(errs...)
 	}
 	c := Config{Name: d.DeploymentConfigName, Type: Type(r.Type)}
+	if c.Type == AppConfig {
+		errs = append(errs, fmt.Errorf("%s.Type: %q is not a CodeDeploy traffic routing type (an AppConfig strategy is written {DeploymentStrategy: {GrowthType, GrowthFactor, DeploymentDurationInMinutes, FinalBakeTimeInMinutes}})", trc, r.Type))
+		return Config{}, errors.Join(errs...)
+	}
 	f := fields{name: "DeploymentConfigName", typ: trc + ".Type"}
 	canary, linear := trc+".TimeBasedCanary", trc+".TimeBasedLinear"
 	absent := func(field string, present bool) {

@@ -36,12 +36,38 @@ const (
 	ReservedPrefix = "CodeDeployDefault."
 )
 
-// Config is one Lambda deployment configuration.
+// Config is one deployment plan: a CodeDeploy Lambda deployment
+// configuration (Type Canary, Linear or AllAtOnce) or an AppConfig deployment
+// strategy (Type AppConfig, parameters in AppConfig).
 type Config struct {
-	Name       string // the full CodeDeploy name or the custom DeploymentConfigName
+	Name       string // the full CodeDeploy name or the custom DeploymentConfigName; the AppConfig strategy's name
 	Type       Type
 	Percentage int // CanaryPercentage or LinearPercentage (integer percent, as in AWS); 0 for AllAtOnce
 	Interval   int // CanaryInterval or LinearInterval in minutes (integer, as in AWS); 0 for AllAtOnce
+
+	// AppConfig holds an AppConfig strategy's parameters (Type AppConfig only).
+	AppConfig DeploymentStrategy
+	// Timing places an AppConfig strategy's steps inside its duration
+	// (docs/plans.md; AWS's pages disagree).
+	Timing StepTiming
+	// InsufficientDataRollsBack makes an AppConfig deployment roll back on an
+	// alarm in INSUFFICIENT_DATA as well as ALARM (docs/plans.md; AWS's pages
+	// disagree, the default is ALARM only).
+	InsufficientDataRollsBack bool
+}
+
+// LifecycleHooks reports whether c's deployment runs CodeDeploy's
+// BeforeAllowTraffic and AfterAllowTraffic hooks: CodeDeploy plans do,
+// AppConfig strategies do not.
+func (c Config) LifecycleHooks() bool { return c.Type != AppConfig }
+
+// MaxAlarms is how many alarms c's deployment can watch: CodeDeploy's 10 or
+// an AppConfig environment's 5 monitors.
+func (c Config) MaxAlarms() int {
+	if c.Type == AppConfig {
+		return MaxAppConfigMonitors
+	}
+	return 10
 }
 
 // predefined lists the CodeDeployDefault.Lambda* configs in the order of
@@ -114,10 +140,20 @@ func names() []string {
 type NameError struct {
 	Name        string
 	Suggestions []string // closest known names, best first; may be empty
+	AppConfig   bool     // the name has AppConfig's prefix
 }
 
 func (e *NameError) Error() string {
 	var b strings.Builder
+	if e.AppConfig {
+		fmt.Fprintf(&b, "unknown AppConfig predefined deployment strategy %q", e.Name)
+		if len(e.Suggestions) > 0 {
+			fmt.Fprintf(&b, " (did you mean %s?)", suggest.OrList(e.Suggestions))
+		} else {
+			fmt.Fprintf(&b, " (want one of %s)", suggest.OrList(appConfigNames()))
+		}
+		return b.String()
+	}
 	fmt.Fprintf(&b, "unknown Lambda deployment configuration %q", e.Name)
 	switch {
 	case strings.HasPrefix(e.Name, ReservedPrefix+"ECS"):
@@ -171,6 +207,12 @@ func (c Config) Validate() error {
 }
 
 func (c Config) validate(f fields) error {
+	if c.Type == AppConfig {
+		if c.Percentage != 0 || c.Interval != 0 {
+			return fmt.Errorf("%s, %s: must be 0 for an AppConfig strategy (its parameters are in AppConfig)", f.pct, f.interval)
+		}
+		return c.AppConfig.Validate()
+	}
 	var errs []error
 	if err := c.validateName(f.name); err != nil {
 		errs = append(errs, err)
@@ -252,6 +294,8 @@ func nameChar(r rune) bool {
 // describe is a short human form of c's parameters, used in error messages.
 func (c Config) describe() string {
 	switch c.Type {
+	case AppConfig:
+		return c.AppConfig.describe()
 	case AllAtOnce:
 		return string(AllAtOnce)
 	case Canary:

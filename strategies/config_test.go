@@ -148,9 +148,9 @@ func TestFromDeploymentConfig(t *testing.T) {
 		want Config
 		err  string
 	}{
-		{DeploymentConfig{"Canary25Percent45Minutes", "Lambda", canary(25, 45)}, Config{"Canary25Percent45Minutes", Canary, 25, 45}, ""},
-		{DeploymentConfig{"", "", linear(30, 2)}, Config{"", Linear, 30, 2}, ""},
-		{DeploymentConfig{"all", "Lambda", &TrafficRoutingConfig{Type: "AllAtOnce"}}, Config{"all", AllAtOnce, 0, 0}, ""},
+		{DeploymentConfig{"Canary25Percent45Minutes", "Lambda", canary(25, 45)}, Config{Name: "Canary25Percent45Minutes", Type: Canary, Percentage: 25, Interval: 45}, ""},
+		{DeploymentConfig{"", "", linear(30, 2)}, Config{Name: "", Type: Linear, Percentage: 30, Interval: 2}, ""},
+		{DeploymentConfig{"all", "Lambda", &TrafficRoutingConfig{Type: "AllAtOnce"}}, Config{Name: "all", Type: AllAtOnce, Percentage: 0, Interval: 0}, ""},
 		{DeploymentConfig{"x", "Lambda", canary(120, 5)}, Config{}, "TrafficRoutingConfig.TimeBasedCanary.CanaryPercentage: 120 is out of range 1..99"},
 		{DeploymentConfig{"x", "Lambda", linear(10, 0)}, Config{}, "TrafficRoutingConfig.TimeBasedLinear.LinearInterval: 0 minutes is below the minimum of 1"},
 		{DeploymentConfig{"x", "Lambda", linear(10, 289)}, Config{}, "TrafficRoutingConfig.TimeBasedLinear.LinearInterval: 10 increments × 289 minutes exceeds the 2880-minute limit (at most 288 minutes per increment at 10%; CD-UG:limits, CD-UG:applications-create-lambda)"},
@@ -185,9 +185,9 @@ func TestFromDeploymentConfig(t *testing.T) {
 
 func TestRoundTrip(t *testing.T) {
 	configs := append(Predefined(),
-		Config{"Canary25Percent45Minutes", Canary, 25, 45},
-		Config{"lin30", Linear, 30, 2},
-		Config{"", AllAtOnce, 0, 0})
+		Config{Name: "Canary25Percent45Minutes", Type: Canary, Percentage: 25, Interval: 45},
+		Config{Name: "lin30", Type: Linear, Percentage: 30, Interval: 2},
+		Config{Name: "", Type: AllAtOnce, Percentage: 0, Interval: 0})
 	for _, c := range configs {
 		d := c.DeploymentConfig()
 		back, err := FromDeploymentConfig(d)

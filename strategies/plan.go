@@ -51,7 +51,8 @@ type Plan struct {
 //   - Canary: Percentage % at 0, 100 % at Interval, end at Interval;
 //   - Linear: min(k·p, 100) % at (k−1)·I for k = 1..n, n = ceil(100/p),
 //     end at n·I (EndAfterLastInterval) or (n−1)·I (EndAtLastShift);
-//   - AllAtOnce: 100 % at 0, end at 0.
+//   - AllAtOnce: 100 % at 0, end at 0;
+//   - AppConfig: DeploymentStrategy.Plan(c.Timing), the bake included.
 //
 // Plan is defined for a valid c only; for an invalid one it returns the zero
 // Plan, which Plan.Validate rejects.
@@ -61,6 +62,8 @@ func (c Config) Plan(m LinearModel) Plan {
 	}
 	iv := time.Duration(c.Interval) * time.Minute
 	switch c.Type {
+	case AppConfig:
+		return c.AppConfig.Plan(c.Timing)
 	case Canary:
 		return Plan{Steps: []Step{{0, float64(c.Percentage)}, {iv, 100}}, End: iv}
 	case Linear:

@@ -50,8 +50,10 @@ type Stats struct {
 // the lifecycle hooks' durations plus the AllowTraffic schedule.
 func Planned(m *sim.Model, c strategies.Config) time.Duration {
 	d := c.Plan(m.Linear).End
-	for _, h := range m.Hooks {
-		d += h.Duration
+	if c.LifecycleHooks() {
+		for _, h := range m.Hooks {
+			d += h.Duration
+		}
 	}
 	return d
 }

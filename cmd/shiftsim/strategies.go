@@ -12,17 +12,23 @@ import (
 )
 
 func init() {
-	register("strategies", "list CodeDeploy's predefined Lambda configurations and their schedules", cmdStrategies)
+	register("strategies", "list the predefined CodeDeploy Lambda configurations and AppConfig strategies with their schedules", cmdStrategies)
 }
 
 type strategyDoc struct {
 	Name      string    `json:"name"`
-	ShortName string    `json:"sam_name"`
+	ShortName string    `json:"sam_name,omitempty"`
 	Type      string    `json:"type"`
 	Percent   int       `json:"percentage,omitempty"`
 	Interval  int       `json:"interval_minutes,omitempty"`
 	Steps     []stepDoc `json:"steps"`
 	End       float64   `json:"allow_traffic_end_s"`
+	// AppConfig strategies only.
+	GrowthType   string   `json:"growth_type,omitempty"`
+	GrowthFactor float64  `json:"growth_factor,omitempty"`
+	Duration     *int     `json:"deployment_duration_minutes,omitempty"`
+	Bake         *int     `json:"final_bake_time_minutes,omitempty"`
+	FullShift    *float64 `json:"full_shift_s,omitempty"`
 }
 
 type stepDoc struct {
@@ -31,9 +37,10 @@ type stepDoc struct {
 }
 
 func cmdStrategies(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("strategies", "", "Lists the predefined CodeDeploy Lambda deployment configurations with their weight schedules\n(time after AllowTraffic starts -> percent of traffic on the target version).", stdout)
+	fs := newFlagSet("strategies", "", "Lists the predefined CodeDeploy Lambda deployment configurations and AppConfig deployment strategies\nwith their weight schedules (time after AllowTraffic starts, or after an AppConfig deployment starts\n-> percent of traffic on the target version). An AppConfig strategy ends after its final bake,\nduring which alarms are still watched.", stdout)
 	output := fs.StringP("output", "o", "table", "output format: table or json")
 	model := fs.String("linear-model", "end_after_last_interval", "when a linear deployment ends: end_after_last_interval or end_at_last_shift")
+	timingFlag := fs.String("appconfig-step-timing", "interval_end", "where AppConfig steps fall in the duration: interval_end (step k at k·D/S) or interval_start ((k−1)·D/S)")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -51,10 +58,26 @@ func cmdStrategies(args []string, stdout, stderr io.Writer) error {
 	default:
 		return inputErrf("--linear-model %q: want end_after_last_interval or end_at_last_shift", *model)
 	}
+	timing, err := strategies.ParseStepTiming(*timingFlag)
+	if err != nil {
+		return inputErrf("--appconfig-step-timing %v", err)
+	}
+	all := strategies.Predefined()
+	for _, c := range strategies.PredefinedAppConfig() {
+		c.Timing = timing
+		all = append(all, c)
+	}
 	var docs []strategyDoc
-	for _, c := range strategies.Predefined() {
+	for _, c := range all {
 		p := c.Plan(lm)
-		d := strategyDoc{Name: c.Name, ShortName: strategies.ShortName(c), Type: string(c.Type), Percent: c.Percentage, Interval: c.Interval, End: p.End.Seconds()}
+		d := strategyDoc{Name: c.Name, Type: string(c.Type), Percent: c.Percentage, Interval: c.Interval, End: p.End.Seconds()}
+		if c.Type == strategies.AppConfig {
+			a := c.AppConfig
+			full := p.Steps[len(p.Steps)-1].At.Seconds()
+			d.GrowthType, d.GrowthFactor, d.Duration, d.Bake, d.FullShift = string(a.GrowthType), a.GrowthFactor, &a.DeploymentDurationInMinutes, &a.FinalBakeTimeInMinutes, &full
+		} else {
+			d.ShortName = strategies.ShortName(c)
+		}
 		for _, s := range p.Steps {
 			d.Steps = append(d.Steps, stepDoc{At: s.At.Seconds(), Percent: s.Percent})
 		}
@@ -65,13 +88,18 @@ func cmdStrategies(args []string, stdout, stderr io.Writer) error {
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "name\tSAM name\tschedule (t+ -> % to target)\tends")
-	for _, c := range strategies.Predefined() {
+	for _, c := range all {
 		p := c.Plan(lm)
 		var steps []string
 		for _, s := range p.Steps {
 			steps = append(steps, fmt.Sprintf("%s %v%%", sim.Clock(s.At), s.Percent))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Name, strategies.ShortName(c), strings.Join(steps, ", "), sim.Clock(p.End))
+		short := strategies.ShortName(c)
+		if c.Type == strategies.AppConfig {
+			short = "-"
+			steps = append(steps, fmt.Sprintf("bake %d min", c.AppConfig.FinalBakeTimeInMinutes))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Name, short, strings.Join(steps, ", "), sim.Clock(p.End))
 	}
 	return tw.Flush()
 }
