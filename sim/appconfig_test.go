@@ -104,7 +104,7 @@ versions:
 alarms:
   - AlarmName: any-error
     MetricName: Errors
-    Dimensions: [{Name: ExecutedVersion, Value: "2"}]
+    Dimensions: [{Name: FunctionName, Value: my-function}, {Name: Resource, Value: "my-function:live"}, {Name: ExecutedVersion, Value: "2"}]
     Statistic: Sum
     Period: 60
     EvaluationPeriods: 1
@@ -144,7 +144,7 @@ versions:
 alarms:
   - AlarmName: target-errors
     MetricName: Errors
-    Dimensions: [{Name: ExecutedVersion, Value: "2"}]
+    Dimensions: [{Name: FunctionName, Value: my-function}, {Name: Resource, Value: "my-function:live"}, {Name: ExecutedVersion, Value: "2"}]
     Statistic: Sum
     Period: 60
     EvaluationPeriods: 1
