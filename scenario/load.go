@@ -56,6 +56,9 @@ type Scenario struct {
 	HookFunctions map[deploy.Hook]string
 	// Application and DeploymentGroup are CodeDeploy's names, where given.
 	Application, DeploymentGroup string
+	// AppConfig holds the deployment's AppConfig settings (step timing,
+	// rollback states) for a predefined AppConfig strategy resolved by name.
+	AppConfig strategies.Config
 }
 
 // Load reads and validates the scenario file at path.
@@ -228,6 +231,7 @@ func (c *converter) convert(f *File) *Scenario {
 	if len(d.AppConfigRollbackStates) > 0 && !slices.Contains(d.AppConfigRollbackStates, "ALARM") {
 		c.fail("deployment.appconfig_rollback_states", "must include ALARM: an alarm in ALARM always rolls an AppConfig deployment back")
 	}
+	s.AppConfig = strategies.Config{Type: strategies.AppConfig, Timing: timing, InsufficientDataRollsBack: insufficientRollsBack}
 	if len(d.Strategies) == 0 {
 		c.fail("deployment.strategies", "empty: list at least one strategy, e.g. Canary10Percent5Minutes (see 'shiftsim strategies')")
 	}

@@ -18,6 +18,8 @@ import (
 //     custom DeploymentConfigName, or for a predefined one either of its
 //     names (Canary10Percent5Minutes finds CodeDeployDefault.LambdaCanary10Percent5Minutes);
 //   - a predefined CodeDeploy configuration, by its full or SAM short name;
+//   - a predefined AppConfig strategy (AppConfig.Canary10Percent20Minutes),
+//     with the scenario's AppConfig settings;
 //   - a name in CodeDeploy's pattern, as `recommend` names the custom plans
 //     it weighs (Canary5Percent15Minutes, Linear20PercentEvery2Minutes): a
 //     custom configuration of that name.
@@ -41,6 +43,14 @@ func (s *Scenario) Strategy(name string) (sim.Strategy, error) {
 	cfg, err := strategies.Lookup(name)
 	if err == nil {
 		cfg.Name = strategies.CodeDeployName(cfg)
+		return sim.Strategy{Name: name, Config: cfg}, nil
+	}
+	if strings.HasPrefix(name, strategies.AppConfigPrefix) {
+		cfg, err := strategies.Resolve(name)
+		if err != nil {
+			return sim.Strategy{}, fmt.Errorf("%w; the scenario lists %s", err, strings.Join(s.strategyNames(), ", "))
+		}
+		cfg.Timing, cfg.InsufficientDataRollsBack = s.AppConfig.Timing, s.AppConfig.InsufficientDataRollsBack
 		return sim.Strategy{Name: name, Config: cfg}, nil
 	}
 	if strings.HasPrefix(name, strategies.ReservedPrefix) { // Lookup says why (ECS, EC2) and what is close

@@ -58,6 +58,9 @@ deployment.application and deployment.deployment_group, or --application and --d
 	if err != nil {
 		return err
 	}
+	if err := codeDeployOnly(st); err != nil {
+		return err
+	}
 	bh, ah, err := hookFunctions(s, *before, *after, stderr)
 	if err != nil {
 		return err

@@ -119,6 +119,9 @@ back, held, or AWS failed, 2 for input errors.`, stdout)
 		if err != nil {
 			return err
 		}
+		if err := codeDeployOnly(st); err != nil {
+			return err
+		}
 		bh, ah, err := hookFunctions(s, *before, *after, stderr)
 		if err != nil {
 			return err

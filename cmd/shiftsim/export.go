@@ -8,6 +8,7 @@ import (
 	"github.com/shiftsim/shiftsim/importer"
 	"github.com/shiftsim/shiftsim/scenario"
 	"github.com/shiftsim/shiftsim/sim"
+	"github.com/shiftsim/shiftsim/strategies"
 )
 
 func init() {
@@ -26,6 +27,15 @@ func pickStrategy(s *scenario.Scenario, name string) (sim.Strategy, error) {
 		return sim.Strategy{}, inputErrf("--strategy %s: %v", name, err)
 	}
 	return st, nil
+}
+
+// codeDeployOnly refuses a plan CodeDeploy cannot express, for the commands
+// that hand a strategy to CodeDeploy (export, appspec, deploy).
+func codeDeployOnly(st sim.Strategy) error {
+	if st.Config.Type == strategies.AppConfig {
+		return inputErrf("--strategy %s: an AppConfig deployment strategy has no CodeDeploy form; it can be simulated (run, compare), not exported or deployed through CodeDeploy", st.Name)
+	}
+	return nil
 }
 
 func cmdExport(args []string, stdout, stderr io.Writer) error {
@@ -66,6 +76,9 @@ it under another name.`, stdout)
 	}
 	st, err := pickStrategy(s, *strategy)
 	if err != nil {
+		return err
+	}
+	if err := codeDeployOnly(st); err != nil {
 		return err
 	}
 	cfg := st.Config
