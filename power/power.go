@@ -1,0 +1,189 @@
+// Package power answers "will my alarms stop a bad version, how soon, and
+// at what cost?" for each strategy of a model: the probability that the
+// alarms (and hooks) stop the deployment, the distribution of the time to
+// that stop, and the expected requests and failures the target serves.
+//
+// Where the traffic is a Poisson process with a known intensity and a
+// single alarm reads counts of requests with a period equal to its
+// evaluation interval, the answer is computed exactly (Exact): the
+// per-period counts are independent Poisson variables, the datapoint a
+// function of them, and the alarm a Markov chain over the classes of the
+// datapoints in its evaluation range (missing, not breaching, breaching)
+// and its state, stepped by package alarm's own evaluator. Otherwise it is
+// estimated by simulation with confidence intervals (MonteCarlo). See
+// docs/power.md.
+//
+// Like the simulator, the package never reads the wall clock or global
+// randomness, and iterates no map into a result.
+package power
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/shiftsim/shiftsim/sim"
+)
+
+// Methods of a Result.
+const (
+	MethodExact      = "exact"
+	MethodMonteCarlo = "monte_carlo"
+)
+
+// Result is one strategy's answer.
+type Result struct {
+	Strategy string
+	Method   string // MethodExact or MethodMonteCarlo
+	// Why is, for a Monte Carlo result, why it could not be computed exactly.
+	Why string
+	// RollbackProbability is the probability that alarms or hooks stop the
+	// deployment (rolled back, or stopped where automatic rollback is off).
+	RollbackProbability float64
+	// TargetRequests and TargetFailedRequests are expectations over the
+	// horizon.
+	TargetRequests, TargetFailedRequests float64
+	// DetectionProbability is the probability that the problem is detected
+	// before the horizon: an alarm enters ALARM at or after the start
+	// (even after the deployment ended), or a hook fails.
+	DetectionProbability float64
+	// Detection is the law of the time from the deployment's start to the
+	// detection, given one: Mass[i] at Seconds[i], ascending (exact only).
+	Detection Dist
+	// Runs, for Monte Carlo, is the number of runs, and the CI95 fields
+	// are 95 % intervals (Wilson for the probability, normal for means).
+	Runs                   int
+	RollbackCI95           [2]float64
+	TargetRequestsCI95     [2]float64
+	TargetFailedCI95       [2]float64
+	DetectionMeanCI95      [2]float64
+	DetectionQuantilesNote string
+}
+
+// Dist is a discrete law of a time in seconds.
+type Dist struct {
+	Seconds []float64
+	Mass    []float64 // sums to 1 (or is empty: never stopped)
+}
+
+// Quantile returns the smallest time whose cumulative mass reaches q, or
+// NaN for an empty law.
+func (d Dist) Quantile(q float64) float64 {
+	total, cum := 0.0, 0.0
+	for _, m := range d.Mass {
+		total += m
+	}
+	if total == 0 {
+		return math.NaN()
+	}
+	for i, m := range d.Mass {
+		cum += m
+		if cum >= q*total*(1-1e-12) {
+			return d.Seconds[i]
+		}
+	}
+	return d.Seconds[len(d.Seconds)-1]
+}
+
+// Mean returns the law's mean, NaN for an empty one.
+func (d Dist) Mean() float64 {
+	var s, t float64
+	for i, m := range d.Mass {
+		s += m * d.Seconds[i]
+		t += m
+	}
+	if t == 0 {
+		return math.NaN()
+	}
+	return s / t
+}
+
+// Engine computes exact results for one model, reusing what strategies
+// share (the class laws of the alarm's datapoints).
+type Engine struct {
+	m        *sim.Model
+	wd       *world
+	classify *classifier
+}
+
+// NewEngine returns the exact engine for m, or an error saying why m is
+// beyond it (see Exactable).
+func NewEngine(m *sim.Model) (*Engine, error) {
+	if ok, why := Exactable(m); !ok {
+		return nil, fmt.Errorf("%s", why)
+	}
+	wd, err := newWorld(m)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{m: m, wd: wd}
+	if len(m.Alarms) == 1 {
+		e.classify = newClassifier(&m.Alarms[0])
+	}
+	return e, nil
+}
+
+// Exact computes strategy s's result exactly.
+func (e *Engine) Exact(s sim.Strategy) (Result, error) {
+	m := e.m
+	ps, err := paths(m, s)
+	if err != nil {
+		return Result{}, fmt.Errorf("%s: %w", s.Name, err)
+	}
+	res := Result{Strategy: s.Name, Method: MethodExact}
+	type point struct {
+		at   time.Duration
+		mass float64
+	}
+	var det []point
+	for i := range ps {
+		p := &ps[i]
+		var c *chain
+		if e.classify != nil {
+			c = newChain(m, &m.Alarms[0], e.classify)
+		}
+		o := e.wd.run(p, c)
+		left := 1.0
+		for _, st := range o.stops {
+			w := p.Prob * st.Mass
+			req, fail := e.wd.target(p, st.At)
+			res.RollbackProbability += w
+			res.TargetRequests += w * req
+			res.TargetFailedRequests += w * fail
+			left -= st.Mass
+		}
+		for _, d := range o.detections {
+			det = append(det, point{d.At, p.Prob * d.Mass})
+			res.DetectionProbability += p.Prob * d.Mass
+		}
+		req, fail := e.wd.target(p, never)
+		w := p.Prob * max(left, 0)
+		res.TargetRequests += w * req
+		res.TargetFailedRequests += w * fail
+	}
+	slices.SortStableFunc(det, func(a, b point) int {
+		switch {
+		case a.at < b.at:
+			return -1
+		case a.at > b.at:
+			return 1
+		}
+		return 0
+	})
+	for _, d := range det {
+		sec := (d.at - m.DeployStart).Seconds()
+		if n := len(res.Detection.Seconds); n > 0 && res.Detection.Seconds[n-1] == sec {
+			res.Detection.Mass[n-1] += d.mass
+			continue
+		}
+		res.Detection.Seconds = append(res.Detection.Seconds, sec)
+		res.Detection.Mass = append(res.Detection.Mass, d.mass)
+	}
+	if res.DetectionProbability > 0 {
+		for i := range res.Detection.Mass {
+			res.Detection.Mass[i] /= res.DetectionProbability
+		}
+	}
+	return res, nil
+}

@@ -1,0 +1,109 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/shiftsim/shiftsim/alarm"
+)
+
+// The functions of this file expose, for the exact engine of package power,
+// the pieces of the simulated world it must agree with: the same traffic
+// intensity, the same per-request failure law and the same datapoint of a
+// count alarm. They are the engine's own code paths, not copies.
+
+// Batchable reports whether the batched engine can simulate m exactly, and
+// why not: then m's requests form a Poisson process with a known intensity
+// whose every request is independent of the others given the time.
+func Batchable(m *Model) (ok bool, why string) { return batchable(m) }
+
+// MeanCount returns the expected number of arrivals of m's traffic in
+// [a, b) seconds, from a throwaway source; an error when the source does
+// not know it (a per-request recording).
+func (m *Model) MeanCount() (func(a, b float64) float64, error) {
+	if m.Traffic == nil {
+		return nil, fmt.Errorf("the model has no traffic")
+	}
+	src, err := m.Traffic(rand.NewPCG(1, 2), m.Horizon)
+	if err != nil {
+		return nil, err
+	}
+	mc, ok := src.(meanCounter)
+	if !ok {
+		return nil, fmt.Errorf("traffic source %T has no expected count (MeanCount)", src)
+	}
+	return mc.MeanCount, nil
+}
+
+// FailureProbability is the probability that a request to version v
+// arriving at t fails (times out, hangs until its timeout, or returns a
+// function error), under the faults in force at t, as both engines draw it.
+// A fault confined to a segment of users hits no request here: it needs
+// user ids, which a batchable model does not have.
+func (m *Model) FailureProbability(v int, t time.Duration) float64 {
+	r := &runner{m: m}
+	r.applyFaults(int64(t))
+	b := &batcher{}
+	b.laws[v].mu = math.NaN()
+	law := b.law(r, v)
+	errRate, hang := r.errRate[v], r.hang[v]
+	if r.segment[v] > 0 {
+		errRate, hang = r.baseErr[v], 0
+	}
+	slow := law.pSlow + (1-law.pSlow)*hang
+	return slow + (1-slow)*errRate
+}
+
+// CountDatapoint is alarm a's datapoint for one period in which the
+// versions its queries read served inv requests, fail of them failed, and
+// none was throttled: what the engine computes from its metric buckets. ok
+// is false when a query reads a metric that is not a count of requests
+// (Duration, ConcurrentExecutions) or the queries read different versions.
+// scratch needs room for one value per query.
+func (a *Alarm) CountDatapoint(inv, fail int64, scratch []float64) (v float64, ok bool) {
+	for qi, q := range a.Queries {
+		switch q.Metric {
+		case Invocations:
+			scratch[qi] = countStat(q.Stat, inv, inv, inv)
+		case Errors:
+			scratch[qi] = countStat(q.Stat, fail, inv, inv)
+		case Throttles:
+			scratch[qi] = countStat(q.Stat, 0, inv, inv)
+		default:
+			return math.NaN(), false
+		}
+		if q.Versions != a.Queries[0].Versions {
+			return math.NaN(), false
+		}
+	}
+	if a.Expr == nil {
+		return scratch[0], true
+	}
+	return a.Expr.Eval(scratch[:len(a.Queries)]), true
+}
+
+// EvalStep is how often the engine evaluates m's alarms: every minute, or
+// every 10 seconds when an alarm's period is shorter than a minute ("If the
+// alarm period is 10 seconds or 30 seconds, the alarm is evaluated every 10
+// seconds").
+func EvalStep(m *Model) time.Duration {
+	for _, a := range m.Alarms {
+		if a.Period < time.Minute {
+			return 10 * time.Second
+		}
+	}
+	return time.Minute
+}
+
+// AlarmRange is how many datapoints an evaluation of r reads.
+func AlarmRange(r alarm.Rule) int { return rangeOf(r) }
+
+// TargetFaulty reports whether the target version is worse than the current
+// one at t, as a hook invoked at t judges it: a fault hits it, or its
+// configured error rate is higher.
+func (m *Model) TargetFaulty(t time.Duration) bool {
+	r := &runner{m: m}
+	return r.targetFaulty(int64(t))
+}
