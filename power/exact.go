@@ -253,16 +253,16 @@ func (c *chain) step(states []entry, q [nClasses]float64, buf []entry, detect bo
 	return out, entered
 }
 
-// decisions are the instants in [start, end) at which CodeDeploy acts on
-// the alarm state: with a poll interval, every poll from the start; without
-// one, the start (which reads every alarm) and every evaluation after it
-// (a change of state reaches CodeDeploy at once).
+// decisions are the instants at which CodeDeploy acts on the alarm state:
+// the start, which reads every alarm before the deployment leaves Created
+// (even one that would end at once), and then, before end, every poll
+// with a poll interval, or without one every evaluation after the start (a
+// change of state reaches CodeDeploy at once).
 func decisions(m *sim.Model, step, start, end time.Duration) []time.Duration {
-	var out []time.Duration
-	if start >= end {
+	if start >= m.Horizon {
 		return nil
 	}
-	out = append(out, start)
+	out := []time.Duration{start}
 	if m.AlarmPollInterval > 0 {
 		for t := start + m.AlarmPollInterval; t < end; t += m.AlarmPollInterval {
 			out = append(out, t)
