@@ -53,12 +53,11 @@ type Result struct {
 	Detection Dist
 	// Runs, for Monte Carlo, is the number of runs, and the CI95 fields
 	// are 95 % intervals (Wilson for the probability, normal for means).
-	Runs                   int
-	RollbackCI95           [2]float64
-	TargetRequestsCI95     [2]float64
-	TargetFailedCI95       [2]float64
-	DetectionMeanCI95      [2]float64
-	DetectionQuantilesNote string
+	Runs               int
+	RollbackCI95       [2]float64
+	TargetRequestsCI95 [2]float64
+	TargetFailedCI95   [2]float64
+	DetectionMeanCI95  [2]float64
 }
 
 // Dist is a discrete law of a time in seconds.
