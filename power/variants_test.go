@@ -54,7 +54,7 @@ deployment:
 `
 
 var variantDefaults = map[string]string{
-	"RATE": "1", "PTARGET": "0.05", "DIMS": `{Name: Resource, Value: "fn:live"}, {Name: ExecutedVersion, Value: "2"}`,
+	"RATE": "1", "PTARGET": "0.05", "DIMS": `{Name: FunctionName, Value: fn}, {Name: Resource, Value: "fn:live"}, {Name: ExecutedVersion, Value: "2"}`,
 	"EXPR": "errors", "NPERIODS": "1", "MPOINTS": "1", "THRESHOLD": "1", "TREAT": "notBreaching",
 	"DELAY": "0s", "POLL": "0s", "HOOKS": "", "START": "0s", "AUTO": "",
 }
@@ -136,7 +136,7 @@ func TestTwinVariants(t *testing.T) {
 		{"TREAT": "missing", "NPERIODS": "5", "MPOINTS": "3", "EXPR": rate, "THRESHOLD": "6", "RATE": "3"},
 		{"DELAY": "90s", "NPERIODS": "2", "MPOINTS": "1", "TREAT": "missing"},
 		{"POLL": "45s", "NPERIODS": "2", "MPOINTS": "2", "THRESHOLD": "1", "TREAT": "breaching", "START": "150s"},
-		{"DIMS": `{Name: Resource, Value: "fn:live"}`, "EXPR": rate, "THRESHOLD": "3", "NPERIODS": "3", "MPOINTS": "2", "RATE": "5", "TREAT": "ignore"},
+		{"DIMS": `{Name: FunctionName, Value: fn}, {Name: Resource, Value: "fn:live"}`, "EXPR": rate, "THRESHOLD": "3", "NPERIODS": "3", "MPOINTS": "2", "RATE": "5", "TREAT": "ignore"},
 		{"HOOKS": "hooks: {BeforeAllowTraffic: {duration: 40s, catch_probability: 0.3}, AfterAllowTraffic: {duration: 70s, catch_probability: 0.5}}", "POLL": "60s"},
 		{"HOOKS": "hooks: {BeforeAllowTraffic: {duration: 40s, catch_probability: 0.3}, AfterAllowTraffic: {duration: 70s, catch_probability: 0.5}}", "THRESHOLD": "100"},
 		{"AUTO": "auto_rollback: false", "NPERIODS": "2", "MPOINTS": "2"},
