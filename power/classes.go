@@ -41,7 +41,7 @@ type nKey struct {
 type mKey struct{ mu, p uint64 }
 
 func newClassifier(a *sim.Alarm) *classifier {
-	return &classifier{a: a, scratch: make([]float64, max(len(a.Queries), 1)),
+	return &classifier{a: a, scratch: make([]float64, a.ScratchLen()),
 		byN: map[nKey][nClasses]float64{}, byMean: map[mKey][nClasses]float64{}}
 }
 

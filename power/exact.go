@@ -45,7 +45,7 @@ func Exactable(m *sim.Model) (ok bool, why string) {
 		if a.Period != step {
 			return false, fmt.Sprintf("alarm %s: its period (%v) differs from its evaluation interval (%v), so its datapoints overlap from one evaluation to the next", a.Name, a.Period, step)
 		}
-		if _, ok := a.CountDatapoint(1, 0, make([]float64, len(a.Queries))); !ok {
+		if _, ok := a.CountDatapoint(1, 0, make([]float64, a.ScratchLen())); !ok {
 			return false, fmt.Sprintf("alarm %s: it reads a metric that is not a count of requests (Duration, ConcurrentExecutions) or its metrics read different versions", a.Name)
 		}
 	}

@@ -61,27 +61,37 @@ func (m *Model) FailureProbability(v int, t time.Duration) float64 {
 // none was throttled: what the engine computes from its metric buckets. ok
 // is false when a query reads a metric that is not a count of requests
 // (Duration, ConcurrentExecutions) or the queries read different versions.
-// scratch needs room for one value per query.
+// scratch needs ScratchLen values.
 func (a *Alarm) CountDatapoint(inv, fail int64, scratch []float64) (v float64, ok bool) {
 	for qi, q := range a.Queries {
+		var x float64
 		switch q.Metric {
 		case Invocations:
-			scratch[qi] = countStat(q.Stat, inv, inv, inv)
+			x = countStat(q.Stat, inv, inv, inv)
 		case Errors:
-			scratch[qi] = countStat(q.Stat, fail, inv, inv)
+			x = countStat(q.Stat, fail, inv, inv)
 		case Throttles:
-			scratch[qi] = countStat(q.Stat, 0, inv, inv)
+			x = countStat(q.Stat, 0, inv, inv)
 		default:
 			return math.NaN(), false
 		}
 		if q.Versions != a.Queries[0].Versions {
 			return math.NaN(), false
 		}
+		if a.Math == nil {
+			return x, true
+		}
+		scratch[a.Math.Input(qi)] = x
 	}
-	if a.Expr == nil {
-		return scratch[0], true
+	return a.Math.Eval(scratch[:a.Math.Len()]), true
+}
+
+// ScratchLen is how many values CountDatapoint's scratch must hold.
+func (a *Alarm) ScratchLen() int {
+	if a.Math == nil {
+		return max(len(a.Queries), 1)
 	}
-	return a.Expr.Eval(scratch[:len(a.Queries)]), true
+	return max(a.Math.Len(), len(a.Queries), 1)
 }
 
 // EvalStep is how often the engine evaluates m's alarms: every minute, or
