@@ -116,7 +116,7 @@ func (r *cdRun) mutate(ctx context.Context, cl Call, do func() (map[string]strin
 func (r *cdRun) createConfig(ctx context.Context) error {
 	name := r.p.DeploymentConfigName()
 	tr := trafficRouting(r.p)
-	cl := call("CreateDeploymentConfig", "DeploymentConfigName", name, "ComputePlatform", "Lambda", "TrafficRoutingConfig", trafficRoutingValue(r.p))
+	cl := call("CreateDeploymentConfig", "DeploymentConfigName", name, "ComputePlatform", "Lambda", "TrafficRoutingConfig", r.p.Config.DeploymentConfig().TrafficRoutingConfig)
 	err := r.mutate(ctx, cl, func() (map[string]string, error) {
 		out, err := r.c.CodeDeploy.CreateDeploymentConfig(ctx, &codedeploy.CreateDeploymentConfigInput{
 			DeploymentConfigName: aws.String(name), ComputePlatform: cdtypes.ComputePlatformLambda, TrafficRoutingConfig: tr})
@@ -139,18 +139,6 @@ func (r *cdRun) createConfig(ctx context.Context) error {
 		r.log("aws", "CreateDeploymentConfig", "CreateDeploymentConfig %s: %s", name, describeRouting(tr))
 	}
 	return err
-}
-
-func trafficRoutingValue(p Plan) map[string]any {
-	c := p.Config
-	v := map[string]any{"Type": string(c.Type)}
-	switch tr := trafficRouting(p); {
-	case tr.TimeBasedCanary != nil:
-		v["TimeBasedCanary"] = map[string]int{"CanaryPercentage": c.Percentage, "CanaryInterval": c.Interval}
-	case tr.TimeBasedLinear != nil:
-		v["TimeBasedLinear"] = map[string]int{"LinearPercentage": c.Percentage, "LinearInterval": c.Interval}
-	}
-	return v
 }
 
 func (p Plan) createDeploymentCall(description string) Call {

@@ -204,7 +204,7 @@ func dryCodeDeploy(pr *printer, p Plan, o *Options, pf *preflight, offline bool)
 			why = "if GetDeploymentConfig finds no config of that name"
 		}
 		pr.f("%s    # t+0m00s: %s", call("CreateDeploymentConfig", "DeploymentConfigName", p.DeploymentConfigName(), "ComputePlatform", "Lambda",
-			"TrafficRoutingConfig", trafficRoutingValue(p)), why)
+			"TrafficRoutingConfig", p.Config.DeploymentConfig().TrafficRoutingConfig), why)
 	}
 	pr.f("%s    # t+0m00s", p.createDeploymentCall("shiftsim <id>: "+p.aliasName()+" "+p.Current+"->"+p.Target+" with "+p.Strategy))
 	id := Placeholder("DeploymentId from CreateDeployment")

@@ -354,13 +354,16 @@ func (pf *preflight) checkAlarms(ctx context.Context, c Clients, names []string)
 	}
 }
 
+// trafficRouting is the plan's TrafficRoutingConfig in the SDK's types,
+// copied from strategies' one mapping (Config.DeploymentConfig).
 func trafficRouting(p Plan) *cdtypes.TrafficRoutingConfig {
-	t := &cdtypes.TrafficRoutingConfig{Type: cdtypes.TrafficRoutingType(p.Config.Type)}
-	switch t.Type {
-	case cdtypes.TrafficRoutingTypeTimeBasedCanary:
-		t.TimeBasedCanary = &cdtypes.TimeBasedCanary{CanaryPercentage: int32(p.Config.Percentage), CanaryInterval: int32(p.Config.Interval)}
-	case cdtypes.TrafficRoutingTypeTimeBasedLinear:
-		t.TimeBasedLinear = &cdtypes.TimeBasedLinear{LinearPercentage: int32(p.Config.Percentage), LinearInterval: int32(p.Config.Interval)}
+	r := p.Config.DeploymentConfig().TrafficRoutingConfig
+	t := &cdtypes.TrafficRoutingConfig{Type: cdtypes.TrafficRoutingType(r.Type)}
+	if c := r.TimeBasedCanary; c != nil {
+		t.TimeBasedCanary = &cdtypes.TimeBasedCanary{CanaryPercentage: int32(c.CanaryPercentage), CanaryInterval: int32(c.CanaryInterval)}
+	}
+	if l := r.TimeBasedLinear; l != nil {
+		t.TimeBasedLinear = &cdtypes.TimeBasedLinear{LinearPercentage: int32(l.LinearPercentage), LinearInterval: int32(l.LinearInterval)}
 	}
 	return t
 }

@@ -83,31 +83,32 @@ func (e Export) functionID() string {
 
 func num(i int) *yaml.Node { return plain(strconv.Itoa(i)) }
 
-// resource is the AWS::CodeDeploy::DeploymentConfig resource for c.
+// resource is the AWS::CodeDeploy::DeploymentConfig resource for the config.
 func (e Export) resource() *yaml.Node {
-	c := e.Config
+	d := e.Config.DeploymentConfig()
+	r := d.TrafficRoutingConfig
 	trc := mapN(false)
-	set(trc, "Type", strN(string(c.Type)), "")
-	switch c.Type {
-	case strategies.Canary:
+	set(trc, "Type", strN(r.Type), "")
+	if c := r.TimeBasedCanary; c != nil {
 		sub := mapN(false)
-		set(sub, "CanaryPercentage", num(c.Percentage), "percent of traffic in the first shift")
-		set(sub, "CanaryInterval", num(c.Interval), "minutes until the rest")
+		set(sub, "CanaryPercentage", num(c.CanaryPercentage), "percent of traffic in the first shift")
+		set(sub, "CanaryInterval", num(c.CanaryInterval), "minutes until the rest")
 		set(trc, "TimeBasedCanary", sub, "")
-	case strategies.Linear:
+	}
+	if l := r.TimeBasedLinear; l != nil {
 		sub := mapN(false)
-		set(sub, "LinearPercentage", num(c.Percentage), "percent of traffic per shift")
-		set(sub, "LinearInterval", num(c.Interval), "minutes between shifts")
+		set(sub, "LinearPercentage", num(l.LinearPercentage), "percent of traffic per shift")
+		set(sub, "LinearInterval", num(l.LinearInterval), "minutes between shifts")
 		set(trc, "TimeBasedLinear", sub, "")
 	}
 	props := mapN(false)
-	set(props, "DeploymentConfigName", strN(c.Name), "")
-	set(props, "ComputePlatform", strN(strategies.Lambda), "")
+	set(props, "DeploymentConfigName", strN(d.DeploymentConfigName), "")
+	set(props, "ComputePlatform", strN(d.ComputePlatform), "")
 	set(props, "TrafficRoutingConfig", trc, "")
-	r := mapN(false)
-	set(r, "Type", strN("AWS::CodeDeploy::DeploymentConfig"), "")
-	set(r, "Properties", props, "")
-	return r
+	res := mapN(false)
+	set(res, "Type", strN("AWS::CodeDeploy::DeploymentConfig"), "")
+	set(res, "Properties", props, "")
+	return res
 }
 
 func (e Export) custom() error {
@@ -195,26 +196,13 @@ func (e Export) CloudFormation() ([]byte, error) {
 	return encodeYAML(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}}), nil
 }
 
-// shorthand writes the CLI's shorthand form of the traffic routing config,
-// as CD-UG:deployment-configurations-create shows it.
-func (e Export) shorthand() string {
-	c := e.Config
-	switch c.Type {
-	case strategies.Canary:
-		return fmt.Sprintf("type=TimeBasedCanary,timeBasedCanary={canaryPercentage=%d,canaryInterval=%d}", c.Percentage, c.Interval)
-	case strategies.Linear:
-		return fmt.Sprintf("type=TimeBasedLinear,timeBasedLinear={linearPercentage=%d,linearInterval=%d}", c.Percentage, c.Interval)
-	}
-	return "type=AllAtOnce"
-}
-
 // CLI writes the `aws deploy create-deployment-config` command.
 func (e Export) CLI() ([]byte, error) {
 	if err := e.custom(); err != nil {
 		return nil, err
 	}
 	return fmt.Appendf(nil, "aws deploy create-deployment-config \\\n    --deployment-config-name %s \\\n    --compute-platform Lambda \\\n    --traffic-routing-config %s\n",
-		shellQuote(e.Config.Name), shellQuote(e.shorthand())), nil
+		shellQuote(e.Config.Name), shellQuote(e.Config.DeploymentConfig().TrafficRoutingConfig.Shorthand())), nil
 }
 
 // JSON writes CreateDeploymentConfig's input in the API's wire names, for
@@ -223,31 +211,7 @@ func (e Export) JSON() ([]byte, error) {
 	if err := e.custom(); err != nil {
 		return nil, err
 	}
-	type canary struct {
-		CanaryPercentage int `json:"canaryPercentage"`
-		CanaryInterval   int `json:"canaryInterval"`
-	}
-	type linear struct {
-		LinearPercentage int `json:"linearPercentage"`
-		LinearInterval   int `json:"linearInterval"`
-	}
-	type trc struct {
-		Type            string  `json:"type"`
-		TimeBasedCanary *canary `json:"timeBasedCanary,omitempty"`
-		TimeBasedLinear *linear `json:"timeBasedLinear,omitempty"`
-	}
-	c := e.Config
-	doc := struct {
-		DeploymentConfigName string `json:"deploymentConfigName"`
-		ComputePlatform      string `json:"computePlatform"`
-		TrafficRoutingConfig trc    `json:"trafficRoutingConfig"`
-	}{c.Name, strategies.Lambda, trc{Type: string(c.Type)}}
-	switch c.Type {
-	case strategies.Canary:
-		doc.TrafficRoutingConfig.TimeBasedCanary = &canary{c.Percentage, c.Interval}
-	case strategies.Linear:
-		doc.TrafficRoutingConfig.TimeBasedLinear = &linear{c.Percentage, c.Interval}
-	}
+	doc := e.Config.DeploymentConfig().API()
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")

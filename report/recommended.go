@@ -35,11 +35,11 @@ type Plan struct {
 	// TrafficRoutingConfig and DeploymentConfig are CloudFormation's
 	// property shapes (AWS::CodeDeploy::DeploymentConfig), which a
 	// scenario's deployment.strategies also accepts.
-	TrafficRoutingConfig routing `json:"TrafficRoutingConfig"`
-	DeploymentConfig     cfnDoc  `json:"DeploymentConfig"`
+	TrafficRoutingConfig strategies.TrafficRoutingConfig `json:"TrafficRoutingConfig"`
+	DeploymentConfig     strategies.DeploymentConfig     `json:"DeploymentConfig"`
 	// CLIInput is `aws deploy create-deployment-config --cli-input-json`'s
 	// document (the API's lower-case field names).
-	CLIInput cliDoc `json:"cli_input_json"`
+	CLIInput strategies.APIDeploymentConfig `json:"cli_input_json"`
 	PlanResult
 }
 
@@ -56,64 +56,6 @@ type PlanResult struct {
 	FaultAtFull         *float64 `json:"fault_at_full_before_detection"`
 	Fits                bool     `json:"fits"`
 	OnFrontier          bool     `json:"on_frontier"`
-}
-
-type canaryDoc struct {
-	CanaryPercentage int
-	CanaryInterval   int
-}
-
-type linearDoc struct {
-	LinearPercentage int
-	LinearInterval   int
-}
-
-type routing struct {
-	Type            string
-	TimeBasedCanary *canaryDoc `json:",omitempty"`
-	TimeBasedLinear *linearDoc `json:",omitempty"`
-}
-
-type cfnDoc struct {
-	DeploymentConfigName string
-	ComputePlatform      string
-	TrafficRoutingConfig routing
-}
-
-type cliCanary struct {
-	CanaryPercentage int `json:"canaryPercentage"`
-	CanaryInterval   int `json:"canaryInterval"`
-}
-
-type cliLinear struct {
-	LinearPercentage int `json:"linearPercentage"`
-	LinearInterval   int `json:"linearInterval"`
-}
-
-type cliRouting struct {
-	Type            string     `json:"type"`
-	TimeBasedCanary *cliCanary `json:"timeBasedCanary,omitempty"`
-	TimeBasedLinear *cliLinear `json:"timeBasedLinear,omitempty"`
-}
-
-type cliDoc struct {
-	DeploymentConfigName string     `json:"deploymentConfigName"`
-	ComputePlatform      string     `json:"computePlatform"`
-	TrafficRoutingConfig cliRouting `json:"trafficRoutingConfig"`
-}
-
-func planOf(c strategies.Config, name string) (routing, cfnDoc, cliDoc) {
-	r := routing{Type: string(c.Type)}
-	cr := cliRouting{Type: string(c.Type)}
-	switch c.Type {
-	case strategies.Canary:
-		r.TimeBasedCanary = &canaryDoc{c.Percentage, c.Interval}
-		cr.TimeBasedCanary = &cliCanary{c.Percentage, c.Interval}
-	case strategies.Linear:
-		r.TimeBasedLinear = &linearDoc{c.Percentage, c.Interval}
-		cr.TimeBasedLinear = &cliLinear{c.Percentage, c.Interval}
-	}
-	return r, cfnDoc{name, strategies.Lambda, r}, cliDoc{name, strategies.Lambda, cr}
 }
 
 // FromRecommendation converts sweep.Recommend's outcome.
@@ -136,28 +78,18 @@ func FromRecommendation(scenario string, seed uint64, rec *sweep.Recommendation)
 	}
 	if rec.Best >= 0 {
 		c := rec.Candidates[rec.Best]
-		name := c.Strategy.Name
-		if c.Predefined {
-			name = strategies.CodeDeployName(c.Strategy.Config)
-			if n := predefinedName(c.Strategy.Config); n != "" {
-				name = n
-			}
+		cfg := c.Strategy.Config
+		cfg.Name = c.Strategy.Name
+		if n, ok := strategies.PredefinedName(cfg); ok && c.Predefined {
+			cfg.Name = n
 		}
-		r, cfn, cli := planOf(c.Strategy.Config, name)
-		doc.Recommended = &Plan{Strategy: c.Strategy.Name, Predefined: c.Predefined, TrafficRoutingConfig: r,
-			DeploymentConfig: cfn, CLIInput: cli, PlanResult: doc.Candidates[rec.Best]}
+		d := cfg.DeploymentConfig()
+		doc.Recommended = &Plan{Strategy: c.Strategy.Name, Predefined: c.Predefined, TrafficRoutingConfig: *d.TrafficRoutingConfig,
+			DeploymentConfig: d, CLIInput: d.API(), PlanResult: doc.Candidates[rec.Best]}
 	}
 	return doc
 }
 
-func predefinedName(c strategies.Config) string {
-	for _, p := range strategies.Predefined() {
-		if p.Type == c.Type && p.Percentage == c.Percentage && p.Interval == c.Interval {
-			return p.Name
-		}
-	}
-	return ""
-}
 
 func indent(v any) string {
 	b, _ := json.MarshalIndent(v, "", "  ")

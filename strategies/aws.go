@@ -12,16 +12,16 @@ import (
 // (DeploymentConfigName) and the API wire spelling (deploymentConfigName) decode.
 type DeploymentConfig struct {
 	DeploymentConfigName string
-	ComputePlatform      string // "Lambda"; empty is accepted as Lambda
-	TrafficRoutingConfig *TrafficRoutingConfig
+	ComputePlatform      string                // "Lambda"; empty is accepted as Lambda
+	TrafficRoutingConfig *TrafficRoutingConfig `json:",omitempty"`
 }
 
 // TrafficRoutingConfig is CodeDeploy's TrafficRoutingConfig: Type and the one
 // sub-object that Type selects (none for AllAtOnce).
 type TrafficRoutingConfig struct {
 	Type            string
-	TimeBasedCanary *TimeBasedCanary
-	TimeBasedLinear *TimeBasedLinear
+	TimeBasedCanary *TimeBasedCanary `json:",omitempty"`
+	TimeBasedLinear *TimeBasedLinear `json:",omitempty"`
 }
 
 // TimeBasedCanary is CodeDeploy's TimeBasedCanary: CanaryPercentage percent at
@@ -113,6 +113,8 @@ func FromDeploymentConfig(d DeploymentConfig) (Config, error) {
 
 // DeploymentConfig emits c in CodeDeploy's shape, ComputePlatform "Lambda";
 // FromDeploymentConfig(c.DeploymentConfig()) gives c back for a valid c.
+// It is the one Config → TrafficRoutingConfig mapping: the scenario
+// writer, export, recommend and the CodeDeploy executor all start here.
 func (c Config) DeploymentConfig() DeploymentConfig {
 	r := &TrafficRoutingConfig{Type: string(c.Type)}
 	switch c.Type {
@@ -122,4 +124,61 @@ func (c Config) DeploymentConfig() DeploymentConfig {
 		r.TimeBasedLinear = &TimeBasedLinear{LinearPercentage: c.Percentage, LinearInterval: c.Interval}
 	}
 	return DeploymentConfig{DeploymentConfigName: c.Name, ComputePlatform: Lambda, TrafficRoutingConfig: r}
+}
+
+// APIDeploymentConfig is a DeploymentConfig in the CodeDeploy API's wire
+// names (lower camel case), the document `aws deploy
+// create-deployment-config --cli-input-json` reads.
+type APIDeploymentConfig struct {
+	DeploymentConfigName string                  `json:"deploymentConfigName"`
+	ComputePlatform      string                  `json:"computePlatform"`
+	TrafficRoutingConfig APITrafficRoutingConfig `json:"trafficRoutingConfig"`
+}
+
+// APITrafficRoutingConfig is TrafficRoutingConfig in the API's wire names.
+type APITrafficRoutingConfig struct {
+	Type            string     `json:"type"`
+	TimeBasedCanary *APICanary `json:"timeBasedCanary,omitempty"`
+	TimeBasedLinear *APILinear `json:"timeBasedLinear,omitempty"`
+}
+
+// APICanary is TimeBasedCanary in the API's wire names.
+type APICanary struct {
+	CanaryPercentage int `json:"canaryPercentage"`
+	CanaryInterval   int `json:"canaryInterval"`
+}
+
+// APILinear is TimeBasedLinear in the API's wire names.
+type APILinear struct {
+	LinearPercentage int `json:"linearPercentage"`
+	LinearInterval   int `json:"linearInterval"`
+}
+
+// API is d in the API's wire names.
+func (d DeploymentConfig) API() APIDeploymentConfig {
+	a := APIDeploymentConfig{DeploymentConfigName: d.DeploymentConfigName, ComputePlatform: d.ComputePlatform}
+	if r := d.TrafficRoutingConfig; r != nil {
+		a.TrafficRoutingConfig.Type = r.Type
+		if c := r.TimeBasedCanary; c != nil {
+			a.TrafficRoutingConfig.TimeBasedCanary = &APICanary{c.CanaryPercentage, c.CanaryInterval}
+		}
+		if l := r.TimeBasedLinear; l != nil {
+			a.TrafficRoutingConfig.TimeBasedLinear = &APILinear{l.LinearPercentage, l.LinearInterval}
+		}
+	}
+	return a
+}
+
+// Shorthand is the AWS CLI's shorthand for a traffic routing config, as
+// `--traffic-routing-config` takes it:
+// "type=TimeBasedCanary,timeBasedCanary={canaryPercentage=10,canaryInterval=5}".
+func (r TrafficRoutingConfig) Shorthand() string {
+	s := "type=" + r.Type
+	if c := r.TimeBasedCanary; c != nil {
+		s += fmt.Sprintf(",timeBasedCanary={canaryPercentage=%d,canaryInterval=%d}", c.CanaryPercentage, c.CanaryInterval)
+	}
+	if l := r.TimeBasedLinear; l != nil {
+		s += fmt.Sprintf(",timeBasedLinear={linearPercentage=%d,linearInterval=%d}", l.LinearPercentage, l.LinearInterval)
+	}
+	return s
 }

@@ -306,6 +306,18 @@ func (c Config) describe() string {
 	return fmt.Sprintf("%q %d%% %d min", c.Type, c.Percentage, c.Interval)
 }
 
+// PredefinedName is the full CodeDeploy name of the predefined config with
+// c's schedule (Type, Percentage, Interval), whatever c is called; false
+// when no predefined config has it.
+func PredefinedName(c Config) (string, bool) {
+	for _, p := range predefined {
+		if c.Type == p.typ && c.Percentage == p.pct && c.Interval == p.min {
+			return fullPrefix + p.short, true
+		}
+	}
+	return "", false
+}
+
 // CodeDeployName is the full CodeDeploy name of a predefined config found by
 // Lookup ("Canary10Percent5Minutes" → "CodeDeployDefault.LambdaCanary10Percent5Minutes");
 // any other config keeps its own name.

@@ -71,3 +71,33 @@ func FuzzParseName(f *testing.F) {
 		}
 	})
 }
+
+func TestPredefinedName(t *testing.T) {
+	for _, c := range Predefined() {
+		c2 := c
+		c2.Name = "Mine"
+		if n, ok := PredefinedName(c2); !ok || n != c.Name {
+			t.Errorf("PredefinedName(%+v) = %q, %v; want %s", c2, n, ok, c.Name)
+		}
+	}
+	if n, ok := PredefinedName(Config{Type: Canary, Percentage: 5, Interval: 5}); ok {
+		t.Errorf("custom canary named predefined %s", n)
+	}
+}
+
+// The API wire form and the CLI shorthand carry the same schedule as the
+// CloudFormation shape (CD-UG:deployment-configurations-create shows both).
+func TestAPIForms(t *testing.T) {
+	d := Config{Name: "Linear20PercentEvery2Minutes", Type: Linear, Percentage: 20, Interval: 2}.DeploymentConfig()
+	a := d.API()
+	if a.DeploymentConfigName != "Linear20PercentEvery2Minutes" || a.ComputePlatform != "Lambda" || a.TrafficRoutingConfig.Type != "TimeBasedLinear" ||
+		a.TrafficRoutingConfig.TimeBasedLinear == nil || *a.TrafficRoutingConfig.TimeBasedLinear != (APILinear{20, 2}) || a.TrafficRoutingConfig.TimeBasedCanary != nil {
+		t.Errorf("%+v", a)
+	}
+	if got, want := d.TrafficRoutingConfig.Shorthand(), "type=TimeBasedLinear,timeBasedLinear={linearPercentage=20,linearInterval=2}"; got != want {
+		t.Errorf("shorthand %q, want %q", got, want)
+	}
+	if got := (Config{Type: AllAtOnce}).DeploymentConfig().TrafficRoutingConfig.Shorthand(); got != "type=AllAtOnce" {
+		t.Errorf("AllAtOnce shorthand %q", got)
+	}
+}

@@ -125,7 +125,7 @@ func Recommend(m *sim.Model, cands []sim.Strategy, b Budget, o Options) (*Recomm
 		sorted := slices.Clone(xs)
 		slices.Sort(sorted)
 		q := Quantile(sorted, b.Confidence)
-		_, isPre := predefined(c.Config)
+		_, isPre := strategies.PredefinedName(c.Config)
 		cand := Candidate{Strategy: c, Predefined: isPre, Stats: st[i], BlastRadius: Summarize(xs), Quantile: q, Fits: q <= b.MaxFailed}
 		rec.Candidates = append(rec.Candidates, cand)
 		pts[i] = Point{Duration: st[i].Planned.Seconds(), BlastRadius: cand.BlastRadius.Mean}
@@ -149,15 +149,4 @@ func Recommend(m *sim.Model, cands []sim.Strategy, b Budget, o Options) (*Recomm
 		}
 	}
 	return rec, nil
-}
-
-// predefined reports whether c has the parameters of one of CodeDeploy's
-// predefined configs, and its full name.
-func predefined(c strategies.Config) (string, bool) {
-	for _, p := range strategies.Predefined() {
-		if p.Type == c.Type && p.Percentage == c.Percentage && p.Interval == c.Interval {
-			return p.Name, true
-		}
-	}
-	return "", false
 }
