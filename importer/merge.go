@@ -11,6 +11,7 @@ import (
 
 	"github.com/shiftsim/shiftsim/internal/yamlx"
 	"github.com/shiftsim/shiftsim/scenario"
+	"github.com/shiftsim/shiftsim/strategies"
 )
 
 // MergeInto adds what the draft imported to an existing scenario file and
@@ -88,6 +89,7 @@ func (d *Draft) MergeInto(file string, existing []byte) (out []byte, err error) 
 			i := strategyIndex(st, s.Key())
 			switch {
 			case i < 0:
+				st.Style = 0 // a flow list would hold a custom config and its comment badly
 				st.Content = append(st.Content, strategyNode(s))
 			case s.Custom != nil:
 				st.Content[i] = strategyNode(s)
@@ -258,4 +260,21 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// WithStrategy returns the scenario file data with one more strategy in
+// deployment.strategies: c by its name when the name is predefined
+// (Canary10Percent5Minutes), otherwise as a custom configuration in
+// CodeDeploy's CreateDeploymentConfig shape named c.Name. The scenario
+// keeps its comments and order as far as the YAML library allows (see
+// MergeInto); a strategy it lists under that name already stays as it is.
+// from is the comment written beside the new entry.
+func WithStrategy(file string, data []byte, c strategies.Config, from string) ([]byte, error) {
+	st := Strategy{Name: c.Name, From: from}
+	if _, err := strategies.Lookup(c.Name); err != nil {
+		d := c.DeploymentConfig()
+		st.Custom = &d
+	}
+	d := &Draft{Source: file, Strategies: []Strategy{st}}
+	return d.MergeInto(file, data)
 }

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"io"
+	"os"
 
+	"github.com/shiftsim/shiftsim/importer"
 	"github.com/shiftsim/shiftsim/report"
 	"github.com/shiftsim/shiftsim/sweep"
 )
@@ -12,7 +15,7 @@ func init() {
 }
 
 func cmdRecommend(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("recommend", "SCENARIO --max-failed N [--confidence 0.95]", "Weighs CodeDeploy's predefined Lambda configs and a grid of custom TimeBasedCanary and\nTimeBasedLinear ones on the scenario, each over --runs seeded runs, and recommends the fastest\n(by planned duration) whose failed requests stay at or under --max-failed in a --confidence share\nof runs. Prints it as a CodeDeploy TrafficRoutingConfig and DeploymentConfig, with the frontier of\nspeed against safety.", stdout)
+	fs := newFlagSet("recommend", "SCENARIO --max-failed N [--confidence 0.95]", "Weighs CodeDeploy's predefined Lambda configs and a grid of custom TimeBasedCanary and\nTimeBasedLinear ones on the scenario, each over --runs seeded runs, and recommends the fastest\n(by planned duration) whose failed requests stay at or under --max-failed in a --confidence share\nof runs. Prints it as a CodeDeploy TrafficRoutingConfig and DeploymentConfig, with the frontier of\nspeed against safety. --write OUT writes the scenario with the plan added to\ndeployment.strategies, so that export, appspec and deploy take its name.", stdout)
 	maxFailed := fs.Float64("max-failed", -1, "the budget: failed requests on the new version (required)")
 	confidence := fs.Float64("confidence", 0.95, "share of runs that must stay within the budget")
 	all := fs.Bool("all-failed", false, "count failed requests of both versions, not only the new one's")
@@ -22,6 +25,7 @@ func cmdRecommend(args []string, stdout, stderr io.Writer) error {
 	every := fs.Bool("every-plan", false, "list every plan weighed, not only the frontier")
 	engine := engineFlag(fs)
 	quiet := fs.BoolP("quiet", "q", false, "no progress bar")
+	write := fs.String("write", "", "write the scenario with the recommended plan added to deployment.strategies to this file (may be SCENARIO itself)")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -66,9 +70,40 @@ func cmdRecommend(args []string, stdout, stderr io.Writer) error {
 	doc := report.FromRecommendation(s.Name, s.Model.Seed, rec)
 	switch *output {
 	case "json":
-		return report.JSON(stdout, doc)
+		err = report.JSON(stdout, doc)
 	case "markdown":
-		return report.RecommendMarkdown(stdout, doc)
+		err = report.RecommendMarkdown(stdout, doc)
+	default:
+		err = report.RecommendTable(stdout, doc, *every)
 	}
-	return report.RecommendTable(stdout, doc, *every)
+	if err != nil || *write == "" {
+		return err
+	}
+	return writeRecommended(path, *write, rec, stderr)
+}
+
+// writeRecommended writes the scenario at path, with the recommended plan
+// added to deployment.strategies, to out (docs/strategy-names.md).
+func writeRecommended(path, out string, rec *sweep.Recommendation, stderr io.Writer) error {
+	if rec.Best < 0 {
+		return fmt.Errorf("--write %s: no plan fits the budget, so there is nothing to add; nothing written", out)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return inputErrf("--write: cannot read the scenario to rewrite: %v", err)
+	}
+	best := rec.Candidates[rec.Best].Strategy
+	cfg := best.Config
+	cfg.Name = best.Name
+	b := rec.Budget
+	from := fmt.Sprintf("recommended by shiftsim recommend: the fastest plan with at most %g failed requests in %g %% of %d runs", b.MaxFailed, 100*b.Confidence, rec.Runs)
+	merged, err := importer.WithStrategy(path, data, cfg, from)
+	if err != nil {
+		return asInput(err)
+	}
+	if err := writeFileAtomic(out, merged); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "shiftsim recommend: wrote %s with %s in deployment.strategies; next: shiftsim export %s --strategy %s\n", out, best.Name, out, best.Name)
+	return nil
 }
