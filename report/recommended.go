@@ -90,7 +90,6 @@ func FromRecommendation(scenario string, seed uint64, rec *sweep.Recommendation)
 	return doc
 }
 
-
 func indent(v any) string {
 	b, _ := json.MarshalIndent(v, "", "  ")
 	return string(b)
