@@ -140,12 +140,29 @@ func newFlagSet(name, argsUsage, summary string, out io.Writer) *pflag.FlagSet {
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: shiftsim %s %s\n\n%s\n\nFlags:\n%s", name, argsUsage, summary, fs.FlagUsages())
 	}
+	if collecting != nil {
+		collecting.argsUsage[fs] = argsUsage
+	}
 	return fs
+}
+
+// collecting, when set, makes parseFlags record the flag set instead of
+// parsing: the completion scripts learn every command's flags from the
+// commands themselves, so they cannot drift.
+var collecting *flagCollector
+
+type flagCollector struct {
+	argsUsage map[*pflag.FlagSet]string
+	got       *pflag.FlagSet
 }
 
 // parseFlags parses args; --help prints usage to stdout and yields errHelp,
 // any other parse problem is an input error (exit 2).
 func parseFlags(fs *pflag.FlagSet, args []string, stdout io.Writer) error {
+	if collecting != nil {
+		collecting.got = fs
+		return errHelp
+	}
 	fs.SetOutput(io.Discard)
 	err := fs.Parse(args)
 	if errors.Is(err, pflag.ErrHelp) {

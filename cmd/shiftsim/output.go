@@ -13,7 +13,9 @@ import (
 // outputFlag declares -o/--output FORMAT with the allowed formats, the
 // first being the default.
 func outputFlag(fs *pflag.FlagSet, formats ...string) *string {
-	return fs.StringP("output", "o", formats[0], "output format: "+orList(formats))
+	v := fs.StringP("output", "o", formats[0], "output format: "+orList(formats))
+	fs.SetAnnotation("output", valuesAnnotation, formats)
+	return v
 }
 
 // outFlag declares --out/-O FILE.
