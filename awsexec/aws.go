@@ -59,28 +59,6 @@ func LoadConfig(ctx context.Context, s Settings) (aws.Config, error) {
 	return config.LoadDefaultConfig(ctx, opts...)
 }
 
-// CheckCredentials says whether cfg can sign requests: a region and
-// credentials that can be retrieved within timeout. The error never contains
-// a credential.
-func CheckCredentials(ctx context.Context, cfg aws.Config, timeout time.Duration) error {
-	if cfg.Region == "" {
-		return errors.New("no AWS region (set --region, AWS_REGION or a profile's region)")
-	}
-	if cfg.Credentials == nil {
-		return errors.New("no AWS credentials")
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-		msg := err.Error()
-		if i := strings.IndexByte(msg, '\n'); i >= 0 {
-			msg = msg[:i]
-		}
-		return fmt.Errorf("no usable AWS credentials: %s", msg)
-	}
-	return nil
-}
-
 // Limits are requests per second per service; 0 means no limit.
 type Limits struct {
 	Lambda, CodeDeploy, CloudWatch float64

@@ -31,12 +31,19 @@ func OfflineClients(reason error) Clients {
 	return NewClients(cfg, Limits{}, Wall{})
 }
 
+// ErrWouldStop is what a dry run returns, after printing everything, when
+// its pre-checks failed or could not be made: a run with --yes would stop
+// there, before changing anything.
+var ErrWouldStop = errors.New("a run with --yes would stop here and change nothing")
+
 // DryRun writes, one per line, every AWS call Deploy would make for p, in
-// order, with its parameters: the read-only pre-checks (made for real unless
-// c are OfflineClients; what they found follows each as "#" comments), then
-// the calls a run makes if all goes well, each with the time after the start
-// at which it would be made, then what a rollback would call. Every line that
-// is not a call starts with "#". It changes nothing in AWS.
+// order, with its parameters: where the calls go (o.Connection, if known),
+// the read-only pre-checks (made for real unless c are OfflineClients; what
+// they found follows each as "#" comments), then the calls a run makes if all
+// goes well, each with the time after the start at which it would be made,
+// then what a rollback would call. Every line that is not a call starts with
+// "#". It changes nothing in AWS. When a pre-check failed or could not be
+// made, it returns an error wrapping ErrWouldStop.
 func DryRun(ctx context.Context, p Plan, c Clients, o Options, w io.Writer) error {
 	o.defaults()
 	if err := p.Validate(); err != nil {
@@ -56,16 +63,25 @@ func DryRun(ctx context.Context, p Plan, c Clients, o Options, w io.Writer) erro
 	}
 	pr.f("# alarms: %s; hooks: %s; auto-rollback: %v", orNone(strings.Join(p.Alarms, ", ")), hooks, p.AutoRollback)
 
+	if o.Connection != nil {
+		pr.f("#")
+		for i, l := range o.Connection.Lines() {
+			pr.f("# %s %s", map[bool]string{true: "AWS:", false: "    "}[i == 0], l)
+		}
+	}
+
 	pf := runPreflight(ctx, c, p)
-	offline := false
+	var offline *APIError // why the pre-checks were not made, said once
 	for _, ch := range pf.checks {
-		if ch.Status == NotChecked && errors.Is(ch.err, errOffline) {
-			offline = true
+		var ae *APIError
+		if ch.Status == NotChecked && errors.Is(ch.err, errOffline) && errors.As(ch.err, &ae) && offline == nil {
+			offline = ae
 		}
 	}
 	pr.f("#")
-	if offline {
-		pr.f("# pre-checks (read-only), NOT MADE in this dry run:")
+	if offline != nil {
+		pr.f("# PROBLEM: %s", offline.Message)
+		pr.f("# pre-checks (read-only), NOT MADE in this dry run (see the problem above):")
 	} else {
 		pr.f("# pre-checks (read-only), made for real in this dry run:")
 	}
@@ -76,12 +92,11 @@ func DryRun(ctx context.Context, p Plan, c Clients, o Options, w io.Writer) erro
 			pr.f("%s", s)
 			last = s
 		}
-		detail := ch.Detail
-		var ae *APIError
-		if ch.Status == NotChecked && errors.Is(ch.err, errOffline) && errors.As(ch.err, &ae) {
-			detail = ae.Message
+		if ch.Status == NotChecked && errors.Is(ch.err, errOffline) {
+			problems++
+			continue
 		}
-		pr.f("#   %s: %s", ch.Status, detail)
+		pr.f("#   %s: %s", ch.Status, ch.Detail)
 		if ch.Status == Failed || ch.Status == NotChecked {
 			problems++
 		}
@@ -92,7 +107,7 @@ func DryRun(ctx context.Context, p Plan, c Clients, o Options, w io.Writer) erro
 	pr.f("#")
 	pr.f("# planned calls if all goes well (t+ = time from the deployment's start):")
 	if p.Executor == ExecCodeDeploy {
-		dryCodeDeploy(pr, p, &o, pf, offline)
+		dryCodeDeploy(pr, p, &o, pf, offline != nil)
 	} else {
 		if err := dryAlias(pr, p, &o); err != nil {
 			return err
@@ -101,7 +116,15 @@ func DryRun(ctx context.Context, p Plan, c Clients, o Options, w io.Writer) erro
 	if o.Journal != "" {
 		pr.f("# journal: %s (JSON lines, fsync'ed before and after each AWS mutation; --resume continues from it)", o.Journal)
 	}
-	return pr.err
+	switch {
+	case pr.err != nil:
+		return pr.err
+	case offline != nil:
+		return fmt.Errorf("%w: the pre-checks could not be made: %s", ErrWouldStop, offline.Message)
+	case problems > 0:
+		return fmt.Errorf("%w: %d pre-check(s) failed or could not be made (see the PROBLEM lines above)", ErrWouldStop, problems)
+	}
+	return nil
 }
 
 type printer struct {

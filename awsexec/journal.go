@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -227,4 +229,48 @@ func unfinished(recs []Record) bool {
 		}
 	}
 	return true
+}
+
+// journalPattern is DefaultJournal's name with the function and alias left
+// open.
+const journalPattern = "shiftsim-deploy-*.jsonl"
+
+// DefaultJournal is the journal's file name when none is given.
+func DefaultJournal(function, alias string) string {
+	return fmt.Sprintf("shiftsim-deploy-%s-%s.jsonl", function, alias)
+}
+
+// FindJournal finds in dir the journal that --resume means when it is given
+// no scenario and no journal: the one file with DefaultJournal's form of
+// name, or, among several, the one holding an unfinished deployment. The
+// error says which files it found and why none was chosen.
+func FindJournal(dir string) (string, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, journalPattern))
+	if err != nil {
+		return "", err
+	}
+	switch len(paths) {
+	case 0:
+		return "", fmt.Errorf("no journal named %s in %s: name it with --journal", journalPattern, dir)
+	case 1:
+		return paths[0], nil
+	}
+	var open []string
+	var desc []string
+	for _, p := range paths {
+		recs, err := ReadJournal(p)
+		switch {
+		case err != nil:
+			desc = append(desc, filepath.Base(p)+" (unreadable)")
+		case unfinished(recs):
+			open = append(open, p)
+			desc = append(desc, filepath.Base(p)+" (unfinished)")
+		default:
+			desc = append(desc, filepath.Base(p)+" (finished)")
+		}
+	}
+	if len(open) == 1 {
+		return open[0], nil
+	}
+	return "", fmt.Errorf("%d journals named %s in %s: %s; name one with --journal", len(paths), journalPattern, dir, strings.Join(desc, ", "))
 }

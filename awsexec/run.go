@@ -38,6 +38,9 @@ type Options struct {
 	IgnorePollAlarmFailure bool
 
 	Log func(Entry) // the timeline, entry by entry as it happens
+
+	// Connection, if known, is where the calls go; the dry run prints it.
+	Connection *Connection
 }
 
 func (o *Options) defaults() {

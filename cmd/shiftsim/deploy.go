@@ -58,9 +58,12 @@ would make, one per line starting with the operation name, and changes nothing.
 With --yes every step is journaled (fsync'ed before and after each AWS mutation); after a crash,
 --resume continues the journal's deployment, --resume --rollback rolls it back. Ctrl-C or SIGTERM
 rolls back (--on-interrupt=hold leaves the alias where it is); a second one exits at once.
-Credentials, region and profile come from the AWS SDK's default chain and are never printed.
-Exit status: 0 when the deployment succeeded (or for a dry run), 1 when it was stopped, rolled
-back, held, or AWS failed, 2 for input errors.`, stdout)
+Credentials, region and profile come from the AWS SDK's default chain; credentials are never
+printed. Both the dry run and a run first print the account (STS GetCallerIdentity), region,
+profile and endpoint they act on.
+Exit status: 0 when the deployment succeeded or a dry run's pre-checks all passed; 1 when it was
+stopped, rolled back, held, or AWS failed, or when a dry run finds that a run would stop at its
+pre-checks (credentials included); 2 for input errors.`, stdout)
 	strategy := fs.StringP("strategy", "s", "", "strategy to deploy (may be omitted when the scenario lists one)")
 	backend := fs.String("backend", "aws", "where to deploy: aws (to simulate, use 'shiftsim run')")
 	executor := fs.String("executor", "auto", "codedeploy, alias, or auto (codedeploy when an application or group is given, by flag or deployment.application/deployment_group, else alias)")
@@ -69,7 +72,7 @@ back, held, or AWS failed, 2 for input errors.`, stdout)
 	awsf := addAWSFlags(fs)
 	yes := fs.Bool("yes", false, "act; without it nothing is changed")
 	journal := fs.String("journal", "", "journal file (default: shiftsim-deploy-FUNCTION-ALIAS.jsonl here)")
-	resume := fs.Bool("resume", false, "continue the unfinished deployment of the journal (SCENARIO may be omitted)")
+	resume := fs.Bool("resume", false, "continue the unfinished deployment of the journal (SCENARIO may be omitted: then the one shiftsim-deploy-*.jsonl here)")
 	rollback := fs.Bool("rollback", false, "with --resume: roll the journal's deployment back instead of continuing it")
 	onInterrupt := fs.String("on-interrupt", awsexec.OnInterruptRollback, "what Ctrl-C/SIGTERM does: rollback or hold")
 	before := fs.String("before-hook", "", "Lambda function to run as the BeforeAllowTraffic hook (default: hooks.BeforeAllowTraffic.function)")
@@ -160,19 +163,22 @@ back, held, or AWS failed, 2 for input errors.`, stdout)
 		*executor = awsexec.ExecAlias
 	}
 	if *journal == "" {
-		if plan.Function == "" {
-			return inputErrf("--resume without SCENARIO needs --journal")
+		if plan.Function == "" { // --resume alone: the journal of the default name, if there is one
+			j, err := awsexec.FindJournal(".")
+			if err != nil {
+				return inputErrf("--resume without SCENARIO needs --journal: %v", err)
+			}
+			*journal = j
+			fmt.Fprintf(stderr, "shiftsim deploy: --resume: journal %s\n", j)
+		} else {
+			*journal = awsexec.DefaultJournal(plan.Function, plan.Alias)
 		}
-		*journal = fmt.Sprintf("shiftsim-deploy-%s-%s.jsonl", plan.Function, plan.Alias)
 	}
 
 	ctx := context.Background()
-	cfg, cfgErr := awsexec.LoadConfig(ctx, awsf.settings())
-	if cfgErr == nil {
-		cfgErr = awsexec.CheckCredentials(ctx, cfg, credentialTimeout)
-	}
+	cfg, conn, cfgErr := awsexec.Connect(ctx, awsf.settings(), credentialTimeout)
 	opts := awsexec.Options{Journal: *journal, Resume: *resume, ResumeRollback: *rollback, OnInterrupt: *onInterrupt,
-		AlarmPoll: *alarmPoll, FollowPoll: *followPoll, IgnorePollAlarmFailure: *ignorePoll}
+		AlarmPoll: *alarmPoll, FollowPoll: *followPoll, IgnorePollAlarmFailure: *ignorePoll, Connection: &conn}
 
 	if !*yes {
 		if *resume {
@@ -185,7 +191,7 @@ back, held, or AWS failed, 2 for input errors.`, stdout)
 		return awsexec.DryRun(ctx, plan, clients, opts, stdout)
 	}
 	if cfgErr != nil {
-		return fmt.Errorf("cannot reach AWS: %v", cfgErr)
+		return fmt.Errorf("nothing was changed: %v", cfgErr)
 	}
 	opts.Clients = awsexec.NewClients(cfg, awsexec.DefaultLimits, nil)
 
@@ -220,8 +226,12 @@ back, held, or AWS failed, 2 for input errors.`, stdout)
 		fmt.Fprintf(stdout, "t+%-10s %s  %s\n", sim.Clock(e.T.Round(time.Second)), e.At.UTC().Format("15:04:05Z"), e.Text)
 	}
 	if plan.Function != "" {
-		fmt.Fprintf(stdout, "deploy %s  strategy %s (%s)  executor %s  region %s\n\n", scenarioName(s), plan.Strategy, plan.DeploymentConfigName(), plan.Executor, cfg.Region)
+		fmt.Fprintf(stdout, "deploy %s  strategy %s (%s)  executor %s\n", scenarioName(s), plan.Strategy, plan.DeploymentConfigName(), plan.Executor)
 	}
+	for _, l := range conn.Lines() {
+		fmt.Fprintf(stdout, "  %s\n", l)
+	}
+	fmt.Fprintln(stdout)
 	out, err := awsexec.Deploy(ctx, plan, opts)
 	if err != nil {
 		return deployErr(err)

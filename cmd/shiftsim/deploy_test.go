@@ -134,8 +134,12 @@ func TestDeployCLIDryRun(t *testing.T) {
 	f := awsEnv(t)
 	scen := writeScenario(t)
 	for _, executor := range []string{"alias", "codedeploy"} {
-		code, out, errOut := runCLI("deploy", scen, "--strategy", "Canary10Percent5Minutes", "--backend", "aws", "--executor", executor,
-			"--before-hook", "CodeDeployHook_pre", "--endpoint-url", f.URL)
+		args := []string{"deploy", scen, "--strategy", "Canary10Percent5Minutes", "--backend", "aws", "--executor", executor,
+			"--before-hook", "CodeDeployHook_pre", "--endpoint-url", f.URL}
+		if executor == "codedeploy" {
+			args = append(args, "--application", "app", "--deployment-group", "dg")
+		}
+		code, out, errOut := runCLI(args...)
 		if code != 0 || !strings.Contains(out, "UpdateAlias") && !strings.Contains(out, "CreateDeployment") {
 			t.Fatalf("%s: exit %d\n%s\n%s", executor, code, out, errOut)
 		}
@@ -151,12 +155,14 @@ func TestDeployCLIDryRun(t *testing.T) {
 	if n := len(f.MutatingCalls()); n != 0 {
 		t.Fatalf("dry runs made %d mutating calls", n)
 	}
-	// No credentials at all: the plan still prints, the pre-checks say why they were not made.
+	// No credentials at all: the plan still prints, the pre-checks say once
+	// why they were not made, and the exit status says a run would stop.
 	t.Setenv("AWS_ACCESS_KEY_ID", "")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
 	t.Setenv("AWS_SESSION_TOKEN", "")
 	code, out, errOut := runCLI("deploy", scen, "--strategy", "Canary10Percent5Minutes", "--backend", "aws", "--before-hook", "CodeDeployHook_pre", "--endpoint-url", f.URL)
-	if code != 0 || !strings.Contains(out, "NOT MADE") || !strings.Contains(out, "UpdateAlias FunctionName=orders") {
+	if code != exitError || !strings.Contains(out, "NOT MADE") || !strings.Contains(out, "UpdateAlias FunctionName=orders") ||
+		strings.Count(out, "no AWS credentials found") != 1 || !strings.Contains(errOut, "would stop here") {
 		t.Fatalf("offline dry run: exit %d\n%s\n%s", code, out, errOut)
 	}
 }
@@ -174,7 +180,7 @@ func TestDeployCLIInputErrors(t *testing.T) {
 		{[]string{scen, "-s", "AllAtOnce"}, "--before-hook"},
 		{[]string{scen, "-s", "AllAtOnce", "--before-hook", "h", "--target-version", "$LATEST"}, "$LATEST"},
 		{[]string{scen, "-s", "Nope", "--before-hook", "h"}, "unknown Lambda deployment configuration"},
-		{[]string{"--resume"}, "needs --journal"},
+		{[]string{"--resume"}, "needs --journal: no journal named shiftsim-deploy-*.jsonl"},
 		{[]string{"--resume", "--journal", filepath.Join(t.TempDir(), "none.jsonl"), "--yes", "--endpoint-url", f.URL}, "no deployment"},
 		{[]string{scen, "-s", "AllAtOnce", "--before-hook", "h", "--rollback"}, "--rollback goes with --resume"},
 		{[]string{scen, "-s", "AllAtOnce", "--before-hook", "h", "--executor", "codedeploy", "--yes", "--endpoint-url", f.URL}, "--application and --deployment-group"},

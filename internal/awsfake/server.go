@@ -1,5 +1,5 @@
 // Package awsfake is an in-process stand-in for the parts of AWS Lambda,
-// CodeDeploy and CloudWatch that shiftsim's AWS executor uses. It speaks the
+// CodeDeploy, CloudWatch and STS that shiftsim's AWS executor uses. It speaks the
 // wire protocols the Go SDK (aws-sdk-go-v2) speaks, so tests point real SDK
 // clients at it with a base endpoint and static fake credentials:
 //
@@ -13,6 +13,8 @@
 //     Smithy-Protocol: rpc-v2-cbor; timestamps are CBOR tag 1 epoch seconds;
 //     errors carry "__type" and, as CloudWatch is query-compatible,
 //     X-Amzn-Query-Error.
+//   - STS (service/sts v1.52.0): the AWS query protocol, POST / with a form
+//     body Action=<Operation>, answered in XML; GetCallerIdentity only.
 //
 // It keeps state (functions, versions, aliases with routing, hook functions'
 // behaviour, applications, deployment groups and configs, deployments that
@@ -54,6 +56,7 @@ const (
 	Lambda     = "lambda"
 	CodeDeploy = "codedeploy"
 	CloudWatch = "cloudwatch"
+	STS        = "sts"
 )
 
 // Call is one request the server received.
@@ -158,6 +161,7 @@ type Server struct {
 	lambda     lambdaState
 	codedeploy codedeployState
 	cloudwatch cloudwatchState
+	sts        stsState
 	nextID     int
 }
 
@@ -171,6 +175,7 @@ func New(clock *Clock, seed uint64) *Server {
 	s.lambda.init()
 	s.codedeploy.init()
 	s.cloudwatch.init()
+	s.sts.init()
 	s.http = httptest.NewServer(s)
 	s.URL = s.http.URL
 	return s
@@ -364,7 +369,7 @@ func throttle(svc string) response {
 	switch svc {
 	case Lambda:
 		return apiErr(http.StatusTooManyRequests, "TooManyRequestsException", "Rate exceeded")
-	case CloudWatch:
+	case CloudWatch, STS:
 		return apiErr(http.StatusBadRequest, "Throttling", "Rate exceeded")
 	}
 	return apiErr(http.StatusBadRequest, "ThrottlingException", "Rate exceeded")
@@ -376,6 +381,8 @@ func internal(svc string, status int) response {
 		return apiErr(status, "ServiceException", "injected server error")
 	case CloudWatch:
 		return apiErr(status, "InternalServiceFault", "injected server error")
+	case STS:
+		return apiErr(status, "InternalFailure", "injected server error")
 	}
 	return apiErr(status, "InternalFailure", "injected server error")
 }
@@ -391,6 +398,8 @@ func (s *Server) handle(req *request) response {
 		return s.handleLambda(req)
 	case CodeDeploy:
 		return s.handleCodeDeploy(req)
+	case STS:
+		return s.handleSTS(req)
 	default:
 		return s.handleCloudWatch(req)
 	}
@@ -417,6 +426,9 @@ func route(r *http.Request, body []byte) (*request, error) {
 		req.svc, req.op = CloudWatch, op
 		return req, nil
 	}
+	if req, ok := routeSTS(r, req); ok {
+		return req, nil
+	}
 	return routeLambda(r, req)
 }
 
@@ -427,11 +439,14 @@ func (s *Server) write(w http.ResponseWriter, req *request, resp response) {
 			w.Header().Add(k, v)
 		}
 	}
-	w.Header().Set("X-Amzn-Requestid", s.requestID())
+	id := s.requestID()
+	w.Header().Set("X-Amzn-Requestid", id)
 	if resp.status == 0 {
 		resp.status = http.StatusOK
 	}
 	switch req.svc {
+	case STS:
+		writeSTS(w, resp, id)
 	case CloudWatch:
 		w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
 		w.Header().Set("Content-Type", "application/cbor")
@@ -512,7 +527,7 @@ func summarize(req *request) string {
 			s += " " + string(req.body)
 		}
 		return s
-	case CodeDeploy:
+	case CodeDeploy, STS:
 		return strings.TrimSpace(string(req.body))
 	}
 	v, err := decodeCBOR(req.body)
