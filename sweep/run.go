@@ -53,6 +53,9 @@ type Options struct {
 	// Keep is how many leading runs per strategy keep their full sim.Result
 	// (timeline, phases) in Replicated.Kept; the others keep only Outcomes.
 	Keep int
+	// Shard, when Count > 0, runs only its share of the Runs (Shard.Range),
+	// each with the seed it has in the whole run.
+	Shard Shard
 }
 
 // Outcome is what one run of one strategy produced, reduced to the numbers
@@ -78,8 +81,10 @@ type Replicated struct {
 	Model      *sim.Model // the model as given (its Seed is the base seed)
 	Strategies []sim.Strategy
 	Runs       int
-	// Outcomes[s][i] is run i of strategy s.
+	// Outcomes[s][i] is run From+i of strategy s.
 	Outcomes [][]Outcome
+	// From is the first run held: 0, or a shard's first run.
+	From int
 	// Kept[s][i] is the full result of run i < Options.Keep of strategy s.
 	Kept [][]*sim.Result
 }
@@ -90,14 +95,18 @@ type Replicated struct {
 // stored at its index. The first error (in run order) stops the work.
 func Run(m *sim.Model, strats []sim.Strategy, o Options) (*Replicated, error) {
 	runs := max(o.Runs, 1)
-	out := &Replicated{Model: m, Strategies: strats, Runs: runs,
+	lo, hi := 0, runs
+	if o.Shard.Count > 0 {
+		lo, hi = o.Shard.Range(runs)
+	}
+	out := &Replicated{Model: m, Strategies: strats, Runs: runs, From: lo,
 		Outcomes: make([][]Outcome, len(strats)), Kept: make([][]*sim.Result, len(strats))}
-	keep := min(max(o.Keep, 0), runs)
+	keep := min(max(o.Keep, 0), hi-lo)
 	for s := range strats {
-		out.Outcomes[s] = make([]Outcome, runs)
+		out.Outcomes[s] = make([]Outcome, hi-lo)
 		out.Kept[s] = make([]*sim.Result, keep)
 	}
-	total := runs * len(strats)
+	total := (hi - lo) * len(strats)
 	if total == 0 {
 		return out, nil
 	}
@@ -125,7 +134,7 @@ func Run(m *sim.Model, strats []sim.Strategy, o Options) (*Replicated, error) {
 				if j >= total {
 					return
 				}
-				i, s := j/len(strats), j%len(strats)
+				i, s := lo+j/len(strats), j%len(strats)
 				mm.Seed = Seed(m.Seed, i)
 				r, err := sim.Run(&mm, strats[s])
 				if err != nil {
@@ -133,9 +142,9 @@ func Run(m *sim.Model, strats []sim.Strategy, o Options) (*Replicated, error) {
 					failed.Store(true)
 					return
 				}
-				out.Outcomes[s][i] = outcome(m, r, mm.Seed, healthy)
-				if i < keep {
-					out.Kept[s][i] = r
+				out.Outcomes[s][i-lo] = outcome(m, r, mm.Seed, healthy)
+				if i-lo < keep {
+					out.Kept[s][i-lo] = r
 				}
 				if o.Progress != nil {
 					n := int(done.Add(1))

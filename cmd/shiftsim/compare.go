@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/spf13/pflag"
 
@@ -33,12 +34,7 @@ func setEngine(m *sim.Model, name string) error {
 
 func cmdCompare(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("compare", "SCENARIO", "Simulates the deployment once per strategy listed in the scenario, with the same seed and so the\nsame requests and dice for each (common random numbers), and prints one row per strategy.\nWith --runs N, every strategy runs N times (run i with the same seed for every strategy) and each\nnumber becomes its distribution: mean, spread, percentiles and a 95 % confidence interval.", stdout)
-	seed := fs.Uint64("seed", 0, "random seed (default: the scenario's seed)")
-	output := fs.StringP("output", "o", "table", "output format: table, json, csv, markdown or html (one self-contained page)")
-	runs := fs.IntP("runs", "n", 1, "seeded replications per strategy (Monte Carlo), on all cores")
-	engine := engineFlag(fs)
-	plots := fs.String("plots", "", "write the charts as PNG and SVG into this directory")
-	quiet := fs.BoolP("quiet", "q", false, "no progress bar")
+	o := declareCompare(fs)
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -46,21 +42,31 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := checkOutput(*output, report.Formats...); err != nil {
+	if err := checkOutput(*o.output, report.Formats...); err != nil {
 		return err
 	}
-	if *runs < 1 {
-		return inputErrf("--runs %d: want at least 1", *runs)
+	if *o.runs < 1 {
+		return inputErrf("--runs %d: want at least 1", *o.runs)
+	}
+	var sh sweep.Shard
+	if *o.shard != "" {
+		if sh, err = sweep.ParseShard(*o.shard, os.Getenv); err != nil {
+			return inputErrf("--shard %v", err)
+		}
+		if *o.runs < 2 {
+			return inputErrf("--shard needs --runs N of at least 2 (one run is not split)")
+		}
 	}
 	s, err := loadScenario(path, stderr)
 	if err != nil {
 		return err
 	}
-	if fs.Changed("seed") {
-		s.Model.Seed = *seed
-	}
-	if err := setEngine(&s.Model, *engine); err != nil {
+	if err := o.apply(fs, s); err != nil {
 		return err
+	}
+	runs, plots, output, quiet := o.runs, o.plots, o.output, o.quiet
+	if sh.Count > 0 {
+		return writePartial(fs, s, path, sh, *runs, *quiet, stdout, stderr)
 	}
 	a, err := analyse(s, *runs, *quiet, stderr)
 	if err != nil {
@@ -77,6 +83,35 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return a.write(stdout, *output)
+}
+
+// compareOpts are compare's flags, declared once for compare itself and
+// for merge, which re-reads a part's flags to rebuild the same run.
+type compareOpts struct {
+	seed                         *uint64
+	output, engine, plots, shard *string
+	runs                         *int
+	quiet                        *bool
+}
+
+func declareCompare(fs *pflag.FlagSet) *compareOpts {
+	var o compareOpts
+	o.seed = fs.Uint64("seed", 0, "random seed (default: the scenario's seed)")
+	o.output = fs.StringP("output", "o", "table", "output format: table, json, csv, markdown or html (one self-contained page)")
+	o.runs = fs.IntP("runs", "n", 1, "seeded replications per strategy (Monte Carlo), on all cores")
+	o.engine = engineFlag(fs)
+	o.plots = fs.String("plots", "", "write the charts as PNG and SVG into this directory")
+	o.quiet = fs.BoolP("quiet", "q", false, "no progress bar")
+	o.shard = fs.String("shard", "", "run only this task's share of --runs: I/K (task I of K, from 0) or auto/K (I from\nJOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX), and write a partial result for 'shiftsim merge'")
+	return &o
+}
+
+// apply sets the flags that change the model.
+func (o *compareOpts) apply(fs *pflag.FlagSet, s *scenario.Scenario) error {
+	if fs.Changed("seed") {
+		s.Model.Seed = *o.seed
+	}
+	return setEngine(&s.Model, *o.engine)
 }
 
 // analysis is a comparison of one run (single) or many (runs) per strategy.
@@ -111,6 +146,13 @@ func analyse(s *scenario.Scenario, runs int, quiet bool, stderr io.Writer) (*ana
 	if err != nil {
 		return nil, err
 	}
+	return analyseRuns(s, rep), nil
+}
+
+// analyseRuns describes the runs of rep (a whole run's, or merged parts').
+func analyseRuns(s *scenario.Scenario, rep *sweep.Replicated) *analysis {
+	a := &analysis{s: s}
+	runs := rep.Runs
 	a.rep = rep
 	st := rep.Stats()
 	pts := make([]sweep.Point, len(st))
@@ -120,9 +162,11 @@ func analyse(s *scenario.Scenario, runs int, quiet bool, stderr io.Writer) (*ana
 	a.runs = &report.ComparedRuns{Scenario: s.Name, Seed: s.Model.Seed, Horizon: s.Model.Horizon.Seconds(), Runs: runs,
 		Engine: s.Model.Engine.String(), HealthyTarget: sweep.Healthy(&s.Model), Results: report.FromStats(st, sweep.Frontier(pts))}
 	for i := range s.Strategies {
-		a.timelines = append(a.timelines, report.FromSim(rep.Kept[i][0], s.Strategies[i].Config.Name, true))
+		if len(rep.Kept[i]) > 0 && rep.Kept[i][0] != nil {
+			a.timelines = append(a.timelines, report.FromSim(rep.Kept[i][0], s.Strategies[i].Config.Name, true))
+		}
 	}
-	return a, nil
+	return a
 }
 
 // chartData gathers what the charts draw.

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/shiftsim/shiftsim/report"
+	"github.com/shiftsim/shiftsim/scenario"
+	"github.com/shiftsim/shiftsim/sim"
+	"github.com/shiftsim/shiftsim/sweep"
+)
+
+func init() {
+	register("merge", "combine the partial results of 'compare --shard I/K' tasks into the whole run's", cmdMerge)
+}
+
+// shardArgs are the flags of fs that make a run what it is, in a fixed
+// form (--name=value, by name): what merge needs to rebuild it. Flags that
+// only choose how it is shown or split are left out.
+func shardArgs(fs *pflag.FlagSet) []string {
+	var args []string
+	fs.Visit(func(f *pflag.Flag) {
+		switch f.Name {
+		case "shard", "output", "quiet", "plots", "out":
+			return
+		}
+		args = append(args, "--"+f.Name+"="+f.Value.String())
+	})
+	return args
+}
+
+// runKey is the digest that ties the parts of one whole run together.
+func runKey(command, text string, args []string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s", command, text, strings.Join(args, "\x00"))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// writePartial runs shard sh of the comparison and writes its partial
+// result.
+func writePartial(fs *pflag.FlagSet, s *scenario.Scenario, path string, sh sweep.Shard, runs int, quiet bool, stdout, stderr io.Writer) error {
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return inputErrf("scenario %s: %v", path, err)
+	}
+	lo, hi := sh.Range(runs)
+	tick, done := progress(stderr, (hi-lo)*len(s.Strategies), quiet, "simulating shard "+sh.String())
+	rep, err := sweep.Run(&s.Model, s.Strategies, sweep.Options{Runs: runs, Progress: tick, Shard: sh})
+	done()
+	if err != nil {
+		return err
+	}
+	args := shardArgs(fs)
+	p := sweep.NewPartial(rep, sh, "compare", runKey("compare", string(text), args), path, string(text), args)
+	return report.JSON(stdout, p)
+}
+
+func cmdMerge(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("merge", "PART...", "Combines the partial results that 'shiftsim compare --runs N --shard I/K' wrote, one per task I of\nK, given in any order, into exactly the output of 'shiftsim compare --runs N' (byte for byte). Parts of\ndifferent runs, a part given twice or a missing part are errors (exit 2).", stdout)
+	output := fs.StringP("output", "o", "table", "output format: table, json, csv, markdown or html")
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return inputErrf("want the part files to merge (see --help)")
+	}
+	if err := checkOutput(*output, report.Formats...); err != nil {
+		return err
+	}
+	parts := make([]*sweep.Partial, fs.NArg())
+	for i, name := range fs.Args() {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return inputErrf("%v", err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		var p sweep.Partial
+		if err := dec.Decode(&p); err != nil {
+			return inputErrf("%s: not a partial result of 'shiftsim compare --shard': %v", name, err)
+		}
+		parts[i] = &p
+	}
+	outcomes, err := sweep.Merge(parts, fs.Args())
+	if err != nil {
+		var me *sweep.MergeError
+		if errors.As(err, &me) {
+			return inputError{err}
+		}
+		return err
+	}
+	ref := parts[0]
+	if ref.Command != "compare" {
+		return inputErrf("%s: parts of %q; merge combines compare's", fs.Arg(0), ref.Command)
+	}
+	// Rebuild the run as compare would: the same scenario text, the same
+	// flags.
+	s, err := scenario.Parse(ref.ScenarioFile, []byte(ref.Scenario))
+	if err != nil {
+		return asInput(err)
+	}
+	cfs := newFlagSet("compare", "", "", io.Discard)
+	o := declareCompare(cfs)
+	if err := cfs.Parse(ref.Args); err != nil {
+		return inputErrf("%s: its compare flags %q: %v", fs.Arg(0), ref.Args, err)
+	}
+	if runKey("compare", ref.Scenario, shardArgs(cfs)) != ref.Key {
+		return inputErrf("%s: its key does not match its scenario and flags (edited by hand?)", fs.Arg(0))
+	}
+	if err := o.apply(cfs, s); err != nil {
+		return err
+	}
+	if len(s.Strategies) != len(ref.Strategies) {
+		return inputErrf("%s: the scenario lists %d strategies, the parts %d", fs.Arg(0), len(s.Strategies), len(ref.Strategies))
+	}
+	rep := &sweep.Replicated{Model: &s.Model, Strategies: s.Strategies, Runs: ref.Runs, Outcomes: outcomes,
+		Kept: make([][]*sim.Result, len(s.Strategies))}
+	if *output == "html" {
+		// The page shows run 0's timelines: simulate it again (same seed,
+		// same result).
+		for i, st := range s.Strategies {
+			r, err := sim.Run(&s.Model, st)
+			if err != nil {
+				return err
+			}
+			rep.Kept[i] = []*sim.Result{r}
+		}
+	}
+	a := analyseRuns(s, rep)
+	if *output == "html" {
+		if a.charts, err = a.chartData().Render(); err != nil {
+			return err
+		}
+	}
+	return a.write(stdout, *output)
+}

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// shardParts runs compare's shards 0..k-1 of args and writes each part to
+// a file, returning the file names.
+func shardParts(t *testing.T, k int, args ...string) []string {
+	t.Helper()
+	dir := t.TempDir()
+	var files []string
+	for i := 0; i < k; i++ {
+		code, out, errs := runCLI(append(append([]string{"compare"}, args...), "--shard", strings.Join([]string{itoa(i), itoa(k)}, "/"))...)
+		if code != 0 {
+			t.Fatalf("shard %d/%d: exit %d: %s", i, k, code, errs)
+		}
+		f := filepath.Join(dir, "part-"+itoa(i)+".json")
+		if err := os.WriteFile(f, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	return files
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestMergeEqualsWholeRun: the merged parts of a sharded compare print
+// exactly what the whole run prints, byte for byte, for K that does and
+// does not divide N, more tasks than runs, and parts in any order.
+func TestMergeEqualsWholeRun(t *testing.T) {
+	scen := "../../scenarios/bad-canary.yaml"
+	for _, tc := range []struct {
+		runs, k int
+		extra   []string
+	}{
+		{7, 3, nil},
+		{6, 2, []string{"--seed", "99"}},
+		{5, 1, nil},
+		{4, 6, []string{"--engine", "batched"}},
+	} {
+		args := append([]string{scen, "--runs", itoa(tc.runs)}, tc.extra...)
+		files := shardParts(t, tc.k, args...)
+		// Reverse order: parts may come in any order.
+		rev := make([]string, len(files))
+		for i, f := range files {
+			rev[len(files)-1-i] = f
+		}
+		for _, format := range []string{"json", "table", "csv"} {
+			code, whole, errs := runCLI(append(append([]string{"compare"}, args...), "--output", format)...)
+			if code != 0 {
+				t.Fatalf("whole run: exit %d: %s", code, errs)
+			}
+			code, merged, errs := runCLI(append([]string{"merge", "--output", format}, rev...)...)
+			if code != 0 {
+				t.Fatalf("merge: exit %d: %s", code, errs)
+			}
+			if merged != whole {
+				t.Errorf("N=%d K=%d %v --output %s: merged output differs from the whole run's:\n%s\nwant:\n%s", tc.runs, tc.k, tc.extra, format, merged, whole)
+			}
+		}
+	}
+}
+
+// TestShardAuto reads the task's index from the batch engines' variables.
+func TestShardAuto(t *testing.T) {
+	scen := "../../scenarios/bad-canary.yaml"
+	_, want, _ := runCLI("compare", scen, "--runs", "5", "--shard", "1/2")
+	for _, v := range []string{"JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"} {
+		t.Run(v, func(t *testing.T) {
+			t.Setenv("JOB_COMPLETION_INDEX", "")
+			t.Setenv("AWS_BATCH_JOB_ARRAY_INDEX", "")
+			t.Setenv(v, "1")
+			code, got, errs := runCLI("compare", scen, "--runs", "5", "--shard", "auto/2")
+			if code != 0 || got != want {
+				t.Errorf("exit %d (%s): auto/2 with %s=1 differs from 1/2", code, errs, v)
+			}
+		})
+	}
+	t.Setenv("JOB_COMPLETION_INDEX", "")
+	t.Setenv("AWS_BATCH_JOB_ARRAY_INDEX", "")
+	if code, _, errs := runCLI("compare", scen, "--runs", "5", "--shard", "auto/2"); code != 2 || !strings.Contains(errs, "JOB_COMPLETION_INDEX") {
+		t.Errorf("auto without an index: exit %d: %s", code, errs)
+	}
+	for _, bad := range []string{"2/2", "-1/2", "1", "a/3", "0/0"} {
+		if code, _, errs := runCLI("compare", scen, "--runs", "5", "--shard", bad); code != 2 {
+			t.Errorf("--shard %s: exit %d: %s", bad, code, errs)
+		}
+	}
+}
+
+// TestMergeRejects: parts that are not exactly one whole run's are input
+// errors that say what is wrong.
+func TestMergeRejects(t *testing.T) {
+	scen := "../../scenarios/bad-canary.yaml"
+	a := shardParts(t, 3, scen, "--runs", "6")
+	other := shardParts(t, 3, scen, "--runs", "6", "--seed", "7")
+	two := shardParts(t, 2, scen, "--runs", "6")
+	junk := filepath.Join(t.TempDir(), "junk.json")
+	os.WriteFile(junk, []byte(`{"hello": 1}`), 0o644)
+	for _, tc := range []struct {
+		name  string
+		files []string
+		want  string
+	}{
+		{"missing", a[:2], "missing shard 2/3"},
+		{"twice", []string{a[0], a[1], a[1], a[2]}, "both shard 1/3"},
+		{"other run", []string{a[0], other[1], a[2]}, "different runs"},
+		{"other split", []string{a[0], two[1]}, "one split"},
+		{"not a part", []string{junk}, "not a partial result"},
+		{"no file", []string{"/nonexistent/part.json"}, "no such file"},
+	} {
+		code, _, errs := runCLI(append([]string{"merge", "--output", "json"}, tc.files...)...)
+		if code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%s: exit %d, %q (want exit 2 and %q)", tc.name, code, errs, tc.want)
+		}
+	}
+}
