@@ -388,9 +388,19 @@ func listPresent(ps []float64) string {
 	return b.String()
 }
 
-// formatValue prints a datapoint with six significant digits: enough to see
-// why it breached, short enough to read.
-func formatValue(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
+// FormatNumber prints a number at full precision, the shortest text that
+// parses back to the same float64, in plain decimals from 1e-6 to 1e21 and
+// with an exponent outside: a reason must not show a datapoint equal to the
+// threshold it breached, and a canonical expression must compile to the
+// same constants (1000001 is not 1e+06).
+func FormatNumber(v float64) string {
+	if a := math.Abs(v); a == 0 || a >= 1e-6 && a < 1e21 {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+func formatValue(v float64) string { return FormatNumber(v) }
 
 func plural(k int, noun string) string {
 	if k == 1 {

@@ -82,3 +82,82 @@ func TestStatOf(t *testing.T) {
 		t.Errorf("percentile of negative samples = %g, want NaN", got)
 	}
 }
+
+// AWS's rule for percentile alarms with low samples ("Percentile-based
+// CloudWatch alarms and low data samples", CloudWatch User Guide): fewer
+// than 10/(1-p) samples for p in [0.5, 1), fewer than 10/p below 0.5; its
+// own example is 1000 for p99.
+func TestMinSamples(t *testing.T) {
+	for _, c := range []struct {
+		p    float64
+		want float64
+	}{
+		{99, 1000}, {99.9, 10000}, {99.99, 100000}, {95, 200}, {90, 100}, {75, 40}, {50, 20},
+		{49, 21}, {25, 40}, {10, 100}, {1, 1000}, {0.1, 10000}, {0, 0}, {100, 0},
+	} {
+		if got := (Stat{Kind: Percentile, Percentile: c.p}).MinSamples(); got != c.want {
+			t.Errorf("p%v: MinSamples %v, want %v", c.p, got, c.want)
+		}
+	}
+	for _, s := range []Stat{{Kind: Average}, {Kind: Sum}, {Kind: Maximum}} {
+		if s.MinSamples() != 0 {
+			t.Errorf("%s has a minimum sample count", s)
+		}
+	}
+	p99 := Stat{Kind: Percentile, Percentile: 99}
+	for _, c := range []struct {
+		l    LowSample
+		n    float64
+		hold bool
+	}{
+		{IgnoreLowSample, 999, true}, {IgnoreLowSample, 1, true}, {IgnoreLowSample, 1000, false},
+		{IgnoreLowSample, 0, false}, // no samples: missing data, not a low sample
+		{EvaluateLowSample, 999, false}, {EvaluateLowSample, 1, false},
+	} {
+		if got := c.l.Holds(p99, c.n); got != c.hold {
+			t.Errorf("%s with %v samples of p99: holds %v, want %v", c.l, c.n, got, c.hold)
+		}
+	}
+	if (IgnoreLowSample).Holds(Stat{Kind: Average}, 1) {
+		t.Error("ignore holds an Average alarm")
+	}
+	for _, c := range []struct {
+		in   string
+		want LowSample
+		ok   bool
+	}{{"", EvaluateLowSample, true}, {"evaluate", EvaluateLowSample, true}, {"ignore", IgnoreLowSample, true}, {"Ignore", 0, false}, {"skip", 0, false}} {
+		got, err := ParseLowSample(c.in)
+		if (err == nil) != c.ok || got != c.want || (c.ok && c.in != "" && got.String() != c.in) {
+			t.Errorf("ParseLowSample(%q) = %v, %v", c.in, got, err)
+		}
+	}
+}
+
+// OfBinary, the statistics of a 0/1 metric from its counts, agrees with Of
+// on the samples written out, for every statistic; neither allocates.
+func TestOfBinaryMatchesSamples(t *testing.T) {
+	stats := []Stat{{Kind: SampleCount}, {Kind: Sum}, {Kind: Average}, {Kind: Minimum}, {Kind: Maximum}}
+	for _, p := range []float64{0, 1, 10, 50, 89.9, 90, 90.1, 99, 99.9, 100} {
+		stats = append(stats, Stat{Kind: Percentile, Percentile: p})
+	}
+	for samples := int64(0); samples <= 25; samples++ {
+		for events := int64(0); events <= samples; events++ {
+			xs := make([]float64, samples)
+			for i := range events {
+				xs[i] = 1
+			}
+			for _, s := range stats {
+				in := append([]float64(nil), xs...)
+				if got, want := s.OfBinary(events, samples), s.Of(in); !same(got, want) {
+					t.Errorf("%s of %d ones in %d samples: OfBinary %v, Of %v", s, events, samples, got, want)
+				}
+			}
+		}
+	}
+	p99 := Stat{Kind: Percentile, Percentile: 99}
+	sorted := []float64{1, 2, 3}
+	set := Summary{SampleCount: 3, Sum: 6, Minimum: 1, Maximum: 3}
+	if a := testing.AllocsPerRun(100, func() { p99.OfBinary(3, 700); p99.OfSummary(set, sorted) }); a != 0 {
+		t.Errorf("OfBinary/OfSummary allocate %v times", a)
+	}
+}

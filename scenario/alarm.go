@@ -75,6 +75,9 @@ func (c *converter) alarm(path string, a *Alarm, s *Scenario) (out sim.Alarm) {
 	} else if a.TreatMissingData != "" {
 		c.exact(path+".TreatMissingData", a.TreatMissingData, out.Rule.TreatMissing.String())
 	}
+	if out.LowSample, err = alarm.ParseLowSample(a.EvaluateLowSampleCountPercentile); err != nil {
+		c.fail(path+".EvaluateLowSampleCountPercentile", "%v", err)
+	}
 	if err := out.Rule.Validate(); err != nil {
 		field := ".EvaluationPeriods"
 		if a.DatapointsToAlarm != nil && *a.DatapointsToAlarm > *a.EvaluationPeriods {
@@ -92,6 +95,7 @@ func (c *converter) alarm(path string, a *Alarm, s *Scenario) (out sim.Alarm) {
 			return out
 		}
 		c.mathAlarm(path, a, s, &out)
+		c.lowSampleApplies(path, a, s, &out)
 		return out
 	}
 	if a.MetricName == "" {
@@ -109,7 +113,23 @@ func (c *converter) alarm(path string, a *Alarm, s *Scenario) (out sim.Alarm) {
 		c.fail(path+".Statistic", "%v", err)
 	}
 	out.Queries = []sim.Query{q}
+	c.lowSampleApplies(path, a, s, &out)
 	return out
+}
+
+// lowSampleApplies warns when EvaluateLowSampleCountPercentile is given to
+// an alarm it does nothing for: AWS uses it "only for alarms based on
+// percentiles" (PutMetricAlarm API reference); shiftsim applies it to an
+// alarm on one percentile metric (docs/cloudwatch.md).
+func (c *converter) lowSampleApplies(path string, a *Alarm, s *Scenario, out *sim.Alarm) {
+	if a.EvaluateLowSampleCountPercentile == "" {
+		return
+	}
+	if out.Math != nil || len(out.Queries) != 1 || out.Queries[0].Stat.Kind != alarm.Percentile {
+		p := path + ".EvaluateLowSampleCountPercentile"
+		s.warn(c.pos.Line(p), p, "has no effect: it applies only to an alarm on one metric with a percentile ExtendedStatistic such as p99")
+		out.LowSample = alarm.EvaluateLowSample
+	}
 }
 
 // exact insists on AWS's spelling: CloudWatch's enumerations are

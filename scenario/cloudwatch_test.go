@@ -242,3 +242,76 @@ func TestAlarmPeriodBounds(t *testing.T) {
 		}
 	}
 }
+
+// slowTarget is a canary whose target takes about 2 s per request, watched
+// by a percentile alarm on the target's Duration.
+const slowTarget = `name: low-sample
+seed: 5
+horizon: 15m
+function: {name: orders, alias: live}
+traffic: {rate: RATE}
+versions:
+  current: {version: "1", error_rate: 0, latency: {median: 50ms, p99: 150ms}, timeout: 10s}
+  target:  {version: "2", error_rate: 0, latency: {median: 2s, p99: 2500ms}}
+alarms:
+  - AlarmName: slow
+    MetricName: Duration
+    Dimensions: [{Name: FunctionName, Value: orders}, {Name: Resource, Value: "orders:live"}, {Name: ExecutedVersion, Value: "2"}]
+    ExtendedStatistic: STAT
+    Period: 60
+    EvaluationPeriods: 1
+    Threshold: 1000
+    ComparisonOperator: GreaterThanThreshold
+    TreatMissingData: notBreaching
+    EvaluateLowSampleCountPercentile: SETTING
+monitoring: {metric_delay: 0s, alarm_poll_interval: 0s}
+deployment:
+  start: 1m
+  strategies: [Canary10Percent5Minutes]
+`
+
+// EvaluateLowSampleCountPercentile: with ignore, a percentile alarm keeps
+// its state while a period has fewer samples than AWS's minimum (1000 for
+// p99, 20 for p50, 100 for p10); with evaluate (the default) it judges any
+// sample count. The canary sends 10 % of RATE per second to the target, so
+// about 6 × RATE samples a minute (Poisson: the rates keep well away from
+// each minimum; the exact edges are alarm's TestMinSamples).
+func TestEvaluateLowSampleCountPercentile(t *testing.T) {
+	for _, c := range []struct {
+		stat, rate, setting string
+		rollback            bool
+	}{
+		{"p99", "20", "evaluate", true}, // about 120 samples a minute: judged anyway
+		{"p99", "20", "ignore", false},  // 120 < 1000: the state never changes
+		{"p99", "300", "ignore", true},  // 1800 >= 1000
+		{"p50", "1", "ignore", false},   // 6 < 20
+		{"p50", "1", "evaluate", true},
+		{"p50", "10", "ignore", true}, // 60 >= 20
+		{"p10", "5", "ignore", false}, // 30 < 100
+		{"p10", "5", "evaluate", true},
+		{"p10", "50", "ignore", true}, // 300 >= 100
+	} {
+		doc := strings.NewReplacer("RATE", c.rate, "STAT", c.stat, "SETTING", c.setting).Replace(slowTarget)
+		s, err := Parse("low.yaml", []byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := sim.Run(&s.Model, s.Strategies[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.RolledBack != c.rollback {
+			t.Errorf("%s at %s/s, %s: rolled back %v, want %v (status %s)", c.stat, c.rate, c.setting, r.RolledBack, c.rollback, r.Status)
+		}
+	}
+	// The setting is refused when misspelt and warned about where it does nothing.
+	doc := strings.NewReplacer("RATE", "20", "STAT", "p99", "SETTING", "Ignore").Replace(slowTarget)
+	if _, err := Parse("low.yaml", []byte(doc)); err == nil || !strings.Contains(err.Error(), `low.yaml:19: alarms[0].EvaluateLowSampleCountPercentile: "Ignore": want evaluate or ignore`) {
+		t.Errorf("misspelt setting: %v", err)
+	}
+	doc = strings.NewReplacer("RATE", "20", "ExtendedStatistic: STAT", "Statistic: Average", "SETTING", "ignore").Replace(slowTarget)
+	s, err := Parse("low.yaml", []byte(doc))
+	if err != nil || len(s.Warnings) != 1 || s.Warnings[0].Line != 19 || !strings.Contains(s.Warnings[0].Msg, "has no effect") {
+		t.Errorf("on an Average alarm: %v, warnings %v", err, s.Warnings)
+	}
+}

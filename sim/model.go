@@ -87,6 +87,9 @@ type Alarm struct {
 	// the k-th metric entry of its Metrics list. nil means the datapoint is
 	// Queries[0]'s.
 	Math *alarm.Math
+	// LowSample is EvaluateLowSampleCountPercentile, for a single-metric
+	// percentile alarm.
+	LowSample alarm.LowSample
 }
 
 // Hook is a lifecycle hook function: it reports after Duration and catches a

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"time"
 
-	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/shiftsim/shiftsim/alarm"
@@ -718,11 +717,21 @@ func (r *runner) evaluate() {
 		a := &r.m.Alarms[ai]
 		rr := rangeOf(a.Rule)
 		pts := r.points[:rr]
+		newest, low := false, false
 		for k := 0; k < rr; k++ {
 			end := r.now - int64(k)*int64(a.Period)
-			pts[rr-1-k] = r.datapoint(a, end-int64(a.Period), end)
+			v, n := r.datapoint(a, end-int64(a.Period), end)
+			pts[rr-1-k] = v
+			if !newest && !math.IsNaN(v) {
+				// The newest datapoint decides whether a percentile
+				// alarm has too few samples (docs/cloudwatch.md).
+				newest, low = true, a.LowSample.Holds(a.Queries[0].Stat, float64(n))
+			}
 		}
 		st := &r.alarms[ai]
+		if low {
+			continue // EvaluateLowSampleCountPercentile: ignore keeps the state
+		}
 		next := a.Rule.Evaluate(pts, st.state)
 		if next != st.state {
 			// The reason is worth its string only when the state changes.
@@ -742,18 +751,21 @@ func (r *runner) evaluate() {
 }
 
 // datapoint is alarm a's value for the period [from, to) as visible at
-// r.now; NaN when there is none (no invocations, or not yet published).
-func (r *runner) datapoint(a *Alarm, from, to int64) float64 {
+// r.now, NaN when there is none (no invocations, or not yet published), and
+// for a single-metric alarm the number of samples it summarises.
+func (r *runner) datapoint(a *Alarm, from, to int64) (float64, int64) {
 	if a.Math == nil {
 		return r.query(a.Queries[0], from, to)
 	}
 	for qi, q := range a.Queries {
-		r.values[a.Math.Input(qi)] = r.query(q, from, to)
+		r.values[a.Math.Input(qi)], _ = r.query(q, from, to)
 	}
-	return a.Math.Eval(r.values[:a.Math.Len()])
+	return a.Math.Eval(r.values[:a.Math.Len()]), 0
 }
 
-func (r *runner) query(q Query, from, to int64) float64 {
+// query is a metric's datapoint for [from, to) and its sample count, with
+// the statistics of package alarm.
+func (r *runner) query(q Query, from, to int64) (float64, int64) {
 	if from < 0 {
 		from = 0
 	}
@@ -788,75 +800,30 @@ func (r *runner) query(q Query, from, to int64) float64 {
 	}
 	r.pctBuf = pct
 	// Lambda publishes a datapoint for a period only when it had invocations
-	// (or throttles): a quiet period is missing data, not zero.
+	// (or throttles): a quiet period is missing data, not zero. Count
+	// metrics are one sample per invocation, 1 when the event happened and
+	// 0 when not (so the Average of Errors is the error rate).
 	switch q.Metric {
 	case Invocations:
-		return countStat(q.Stat, inv, inv, inv)
+		return q.Stat.OfBinary(inv, inv), inv
 	case Errors:
-		return countStat(q.Stat, errs, inv, inv)
+		return q.Stat.OfBinary(errs, inv), inv
 	case Throttles:
-		return countStat(q.Stat, thr, inv+thr, inv+thr)
+		return q.Stat.OfBinary(thr, inv+thr), inv + thr
 	case ConcurrentExecutions:
 		// Published per minute as the peak; every statistic of one peak
 		// per bucket is taken as that peak (a simplification).
 		if inv+thr == 0 {
-			return math.NaN()
+			return math.NaN(), 0
 		}
-		return float64(conc)
+		return float64(conc), inv + thr
 	case Duration:
-		if inv == 0 {
-			return math.NaN()
-		}
-		switch q.Stat.Kind {
-		case alarm.Sum:
-			return sum
-		case alarm.Average:
-			return sum / float64(inv)
-		case alarm.Minimum:
-			return mn
-		case alarm.Maximum:
-			return mx
-		case alarm.SampleCount:
-			return float64(inv)
-		case alarm.Percentile:
+		if q.Stat.Kind == alarm.Percentile {
 			slices.Sort(pct)
-			return stat.Quantile(q.Stat.Percentile/100, stat.Empirical, pct, nil)
 		}
+		return q.Stat.OfSummary(alarm.Summary{SampleCount: float64(inv), Sum: sum, Minimum: mn, Maximum: mx}, pct), inv
 	}
-	return math.NaN()
-}
-
-// countStat is a statistic of a count metric that Lambda publishes as one
-// sample per invocation, 1 when the event happened and 0 when not (so the
-// Average of Errors is the error rate).
-func countStat(s alarm.Stat, events, samples, present int64) float64 {
-	if present == 0 {
-		return math.NaN()
-	}
-	switch s.Kind {
-	case alarm.Sum:
-		return float64(events)
-	case alarm.SampleCount:
-		return float64(samples)
-	case alarm.Average:
-		return float64(events) / float64(samples)
-	case alarm.Minimum:
-		if events == samples {
-			return 1
-		}
-		return 0
-	case alarm.Maximum:
-		if events > 0 {
-			return 1
-		}
-		return 0
-	case alarm.Percentile:
-		if float64(samples-events) >= s.Percentile/100*float64(samples) {
-			return 0
-		}
-		return 1
-	}
-	return math.NaN()
+	return math.NaN(), 0
 }
 
 func (r *runner) finish() {

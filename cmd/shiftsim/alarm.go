@@ -155,14 +155,14 @@ func writeAlarmJSON(w io.Writer, r alarm.Rule, start alarm.State, ps []float64, 
 func writeAlarmTable(w io.Writer, r alarm.Rule, start alarm.State, ps []float64, steps []alarm.Step) error {
 	nr := r.Normalized()
 	fmt.Fprintf(w, "alarm: %d of %d datapoints %s %s, TreatMissingData=%s, evaluation range %d, initial state %s\n\n",
-		nr.DatapointsToAlarm, nr.EvaluationPeriods, nr.Comparison.Symbol(), strconv.FormatFloat(nr.Threshold, 'g', -1, 64),
+		nr.DatapointsToAlarm, nr.EvaluationPeriods, nr.Comparison.Symbol(), alarm.FormatNumber(nr.Threshold),
 		nr.TreatMissing, nr.EvaluationRange, start)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tdatapoint\tbreaching\tstate\treason")
 	for i, s := range steps {
 		v, breach := "-", "-"
 		if !math.IsNaN(ps[i]) {
-			v = strconv.FormatFloat(ps[i], 'g', -1, 64)
+			v = alarm.FormatNumber(ps[i])
 			breach = "no"
 			if nr.Comparison.Breaches(ps[i], nr.Threshold) {
 				breach = "yes"

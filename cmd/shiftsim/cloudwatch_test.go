@@ -74,3 +74,17 @@ func TestUnpublishedDimensionSetSeesNoData(t *testing.T) {
 		}
 	}
 }
+
+// The alarm command prints numbers at full precision: a datapoint just over
+// the threshold is not rounded onto it.
+func TestAlarmCommandFullPrecision(t *testing.T) {
+	code, out, errs := runCLI("alarm", "--threshold", "0.1", "--comparison", "GreaterThanThreshold", "--datapoints", "0.1000001,1000001")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"(> 0.1; 1 needed): [0.1000001]", "(> 0.1; 1 needed): [1000001]"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
