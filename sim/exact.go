@@ -67,11 +67,11 @@ func (a *Alarm) CountDatapoint(inv, fail int64, scratch []float64) (v float64, o
 		var x float64
 		switch q.Metric {
 		case Invocations:
-			x = countStat(q.Stat, inv, inv, inv)
+			x = q.Stat.OfBinary(inv, inv)
 		case Errors:
-			x = countStat(q.Stat, fail, inv, inv)
+			x = q.Stat.OfBinary(fail, inv)
 		case Throttles:
-			x = countStat(q.Stat, 0, inv, inv)
+			x = q.Stat.OfBinary(0, inv)
 		default:
 			return math.NaN(), false
 		}
