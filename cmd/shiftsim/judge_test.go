@@ -1,0 +1,79 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+)
+
+// The issue's contract: judge --control F --experiment F ... --output json
+// gives an object with w, p_value, ci_low, ci_high, estimate and
+// classification; the numbers are R's for its documented example
+// (Hollander & Wolfe's permeability data, x the experiment).
+func TestJudgeContract(t *testing.T) {
+	x := writeTemp(t, "x.json", "[0.80, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46]")
+	y := writeTemp(t, "y.txt", "1.15\n0.88\n0.90\n0.74\n1.21\n")
+	for _, tt := range []struct {
+		args []string
+		p    float64
+		tol  float64
+	}{
+		{[]string{"--alternative", "greater", "--exact"}, 0.1272, 5e-5},                              // W = 35, p-value = 0.1272
+		{[]string{"--alternative", "greater", "--no-correct"}, 0.1103, 5e-5},                         // W = 35, p-value = 0.1103
+		{[]string{"--exact", "--confidence", "0.95"}, 0.2544, 5e-5},                                  // exact two-sided
+		{[]string{"--confidence", "0.95", "--alternative", "two-sided"}, 0.24462360512698333, 1e-12}, // normal, corrected
+	} {
+		args := append([]string{"judge", "--control", y, "--experiment", x, "--output", "json"}, tt.args...)
+		code, out, errs := runCLI(args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", tt.args, code, errs)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"w", "p_value", "ci_low", "ci_high", "estimate", "classification"} {
+			if _, ok := doc[k]; !ok {
+				t.Errorf("%v: no %q in %s", tt.args, k, out)
+			}
+		}
+		if doc["w"] != 35.0 || math.Abs(doc["p_value"].(float64)-tt.p) > tt.tol || doc["classification"] != "Pass" {
+			t.Errorf("%v: w %v p %v class %v, want 35, %v, Pass", tt.args, doc["w"], doc["p_value"], doc["classification"], tt.p)
+		}
+		if strings.Contains(strings.Join(tt.args, " "), "--exact") && doc["estimate"] != 0.305 && math.Abs(doc["estimate"].(float64)-0.305) > 1e-12 {
+			t.Errorf("%v: estimate %v, want 0.305", tt.args, doc["estimate"])
+		}
+	}
+	// A regression the classifier catches: latencies three times higher.
+	hi := writeTemp(t, "hi.txt", "300\n310\n320\n330\n305\n315\n325\n335\n")
+	lo := writeTemp(t, "lo.txt", "100\n110\n120\n130\n105\n115\n125\n135\n")
+	code, out, _ := runCLI("judge", "--control", lo, "--experiment", hi, "-o", "json")
+	if code != 0 || !strings.Contains(out, `"classification": "High"`) {
+		t.Errorf("regression: exit %d\n%s", code, out)
+	}
+	code, out, _ = runCLI("judge", "--control", lo, "--experiment", hi, "--direction", "decrease", "-o", "json")
+	if code != 0 || !strings.Contains(out, `"classification": "Pass"`) {
+		t.Errorf("regression with --direction decrease: exit %d\n%s", code, out)
+	}
+}
+
+func TestJudgeErrors(t *testing.T) {
+	good := writeTemp(t, "g.txt", "1\n2\n3\n")
+	bad := writeTemp(t, "b.txt", "1\ntwo\n")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--control", good}, "--experiment is required"},
+		{[]string{"--control", good, "--experiment", bad}, `b.txt:2: "two" is not a number`},
+		{[]string{"--control", good, "--experiment", good, "--alternative", "bigger"}, "--alternative"},
+		{[]string{"--control", good, "--experiment", good, "--confidence", "98"}, "--confidence 98"},
+		{[]string{"--control", good, "--experiment", good, "--direction", "up"}, "--direction"},
+	} {
+		code, _, errs := runCLI(append([]string{"judge"}, tt.args...)...)
+		if code != 2 || !strings.Contains(errs, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, errs, tt.want)
+		}
+	}
+}
