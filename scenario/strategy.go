@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/shiftsim/shiftsim/deploy"
 	"github.com/shiftsim/shiftsim/internal/suggest"
 	"github.com/shiftsim/shiftsim/sim"
 	"github.com/shiftsim/shiftsim/strategies"
@@ -77,4 +78,34 @@ func (s *Scenario) strategyNames() []string {
 		names[i] = st.Name
 	}
 	return names
+}
+
+// HookFunctionsFor gives the Lambda function of each hook for an AppSpec or
+// a real deployment: the override if given (a command-line flag), else the
+// scenario's hooks.*.function. A hook the scenario simulates needs a
+// function: without one the real deployment would skip a check the
+// simulation counted on. An override for a hook the scenario does not
+// simulate comes with a warning, since the simulated results do not cover
+// it (docs/appspec.md).
+func (s *Scenario) HookFunctionsFor(before, after string) (b, a string, warnings []string, err error) {
+	modelled := map[deploy.Hook]bool{}
+	for _, h := range s.Model.Hooks {
+		modelled[h.Name] = true
+	}
+	out := [2]string{before, after}
+	for i, h := range []struct {
+		event deploy.Hook
+		flag  string
+	}{{deploy.BeforeAllowTraffic, "--before-hook"}, {deploy.AfterAllowTraffic, "--after-hook"}} {
+		switch {
+		case out[i] == "":
+			out[i] = s.HookFunctions[h.event]
+		case !modelled[h.event]:
+			warnings = append(warnings, fmt.Sprintf("%s %s: the scenario does not simulate a %s hook; its results do not cover it", h.flag, out[i], h.event))
+		}
+		if modelled[h.event] && out[i] == "" {
+			return "", "", warnings, fmt.Errorf("the scenario simulates a %s hook but names no function for it: set hooks.%s.function in the scenario, or pass %s FUNCTION", h.event, h.event, h.flag)
+		}
+	}
+	return out[0], out[1], warnings, nil
 }

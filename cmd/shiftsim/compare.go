@@ -121,6 +121,7 @@ type analysis struct {
 	runs      *report.ComparedRuns
 	rep       *sweep.Replicated
 	timelines []report.Result // run 0 of each strategy, with its timeline
+	placed    []sweep.Placed  // many runs: the strategies on the speed/safety plane
 	charts    []report.Chart
 }
 
@@ -155,12 +156,9 @@ func analyseRuns(s *scenario.Scenario, rep *sweep.Replicated) *analysis {
 	runs := rep.Runs
 	a.rep = rep
 	st := rep.Stats()
-	pts := make([]sweep.Point, len(st))
-	for i, x := range st {
-		pts[i] = sweep.Point{Duration: x.Planned.Seconds(), BlastRadius: x.TargetFailedRequests.Mean}
-	}
+	a.placed = sweep.Place(st)
 	a.runs = &report.ComparedRuns{Scenario: s.Name, Seed: s.Model.Seed, Horizon: s.Model.Horizon.Seconds(), Runs: runs,
-		Engine: s.Model.Engine.String(), HealthyTarget: sweep.Healthy(&s.Model), Results: report.FromStats(st, sweep.Frontier(pts))}
+		Engine: s.Model.Engine.String(), HealthyTarget: sweep.Healthy(&s.Model), Results: report.FromStats(st, sweep.OnFrontier(a.placed))}
 	for i := range s.Strategies {
 		if len(rep.Kept[i]) > 0 && rep.Kept[i][0] != nil {
 			a.timelines = append(a.timelines, report.FromSim(rep.Kept[i][0], s.Strategies[i].Config.Name, true))
@@ -172,26 +170,21 @@ func analyseRuns(s *scenario.Scenario, rep *sweep.Replicated) *analysis {
 // chartData gathers what the charts draw.
 func (a *analysis) chartData() report.Charts {
 	c := report.Charts{Scenario: a.s.Name, Horizon: a.s.Model.Horizon.Seconds(), Runs: a.timelines}
+	placed, names := a.placed, make([]string, len(a.s.Strategies))
 	if a.runs != nil {
 		for i, r := range a.runs.Results {
-			tf := r.TargetFailedRequests
-			pt := report.FrontierPoint{Strategy: r.Strategy, Planned: r.PlannedDuration, Mean: *tf.Mean, Low: *tf.Mean, High: *tf.Mean, OnFrontier: r.OnFrontier}
-			if tf.CI95Low != nil {
-				pt.Low, pt.High = *tf.CI95Low, *tf.CI95High
-			}
-			c.Points = append(c.Points, pt)
+			names[i] = r.Strategy
 			c.Failed = append(c.Failed, a.rep.Column(i, sweep.TargetFailed))
 		}
-		return c
+	} else {
+		failed := make([]float64, len(a.single.Results))
+		for i, r := range a.single.Results {
+			names[i], failed[i] = r.Strategy, float64(r.TargetFailedRequests)
+		}
+		placed = sweep.PlaceSingle(&a.s.Model, a.s.Strategies, failed)
 	}
-	pts := make([]sweep.Point, len(a.single.Results))
-	for i, r := range a.single.Results {
-		pts[i] = sweep.Point{Duration: sweep.Planned(&a.s.Model, a.s.Strategies[i].Config).Seconds(), BlastRadius: float64(r.TargetFailedRequests)}
-	}
-	front := sweep.Frontier(pts)
-	for i, r := range a.single.Results {
-		y := pts[i].BlastRadius
-		c.Points = append(c.Points, report.FrontierPoint{Strategy: r.Strategy, Planned: pts[i].Duration, Mean: y, Low: y, High: y, OnFrontier: front[i]})
+	for i, p := range placed {
+		c.Points = append(c.Points, report.FrontierPoint{Strategy: names[i], Planned: p.Duration, Mean: p.BlastRadius, Low: p.Low, High: p.High, OnFrontier: p.OnFrontier})
 	}
 	return c
 }

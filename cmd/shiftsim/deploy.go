@@ -97,11 +97,7 @@ pre-checks (credentials included); 2 for input errors.`, stdout)
 		return inputErrf("--rollback goes with --resume (a running deployment rolls back on Ctrl-C)")
 	}
 	switch *executor {
-	case "auto": // decided below, once the scenario's application and group are known
-		if *app != "" || *group != "" {
-			*executor = awsexec.ExecCodeDeploy
-		}
-	case awsexec.ExecAlias, awsexec.ExecCodeDeploy:
+	case "auto", awsexec.ExecAlias, awsexec.ExecCodeDeploy: // auto: awsexec.NewPlan decides
 	default:
 		return inputErrf("--executor %q: want codedeploy, alias or auto", *executor)
 	}
@@ -129,32 +125,25 @@ pre-checks (credentials included); 2 for input errors.`, stdout)
 		if err != nil {
 			return err
 		}
-		if *executor == "auto" {
-			*executor = awsexec.ExecAlias
-			if *app != "" || *group != "" || s.Application != "" || s.DeploymentGroup != "" {
-				*executor = awsexec.ExecCodeDeploy
-			}
-		}
-		*app, *group = firstNonEmpty(*app, s.Application), firstNonEmpty(*group, s.DeploymentGroup)
-		plan = awsexec.Plan{
-			Executor: *executor, Function: firstNonEmpty(*fn, s.Model.Function), Alias: firstNonEmpty(*alias, s.Model.Alias),
-			Current: firstNonEmpty(*current, s.Model.Versions[sim.Current].Name), Target: firstNonEmpty(*target, s.Model.Versions[sim.Target].Name),
-			Strategy: st.Name, Config: st.Config, Schedule: st.Config.Plan(s.Model.Linear), BeforeHook: bh, AfterHook: ah,
-			HookTimeout: s.Model.HookTimeout, AutoRollback: s.Model.AutoRollback, Application: *app, DeploymentGroup: *group,
-		}
+		spec := awsexec.Spec{Function: s.Model.Function, Alias: s.Model.Alias,
+			Current: s.Model.Versions[sim.Current].Name, Target: s.Model.Versions[sim.Target].Name,
+			Strategy: st.Name, Config: st.Config, Linear: s.Model.Linear, BeforeHook: bh, AfterHook: ah,
+			HookTimeout: s.Model.HookTimeout, AutoRollback: s.Model.AutoRollback, Application: s.Application, DeploymentGroup: s.DeploymentGroup}
 		for _, a := range s.Model.Alarms {
-			plan.Alarms = append(plan.Alarms, a.Name)
+			spec.Alarms = append(spec.Alarms, a.Name)
 		}
+		var notes []string
+		plan, notes, err = awsexec.NewPlan(spec, awsexec.Overrides{Executor: *executor, Function: *fn, Alias: *alias, Current: *current, Target: *target,
+			Application: *app, DeploymentGroup: *group, DryRun: !*yes})
+		for _, n := range notes {
+			fmt.Fprintf(stderr, "shiftsim deploy: %s\n", n)
+		}
+		if err != nil {
+			return asInput(err)
+		}
+		*executor = plan.Executor
 		if *alarmPoll == 0 {
 			*alarmPoll = s.Model.AlarmPollInterval
-		}
-		if *executor == awsexec.ExecCodeDeploy && !*yes && (*app == "" || *group == "") {
-			// A dry run without the group still shows the plan.
-			plan.Application, plan.DeploymentGroup = firstNonEmpty(*app, "APPLICATION"), firstNonEmpty(*group, "DEPLOYMENT_GROUP")
-			fmt.Fprintln(stderr, "shiftsim deploy: no CodeDeploy application or deployment group (deployment.application and deployment.deployment_group, or --application and --deployment-group): the dry run shows placeholders (a run with --yes needs both)")
-		}
-		if err := plan.Validate(); err != nil {
-			return asInput(err)
 		}
 	default:
 		return inputErrf("want one SCENARIO argument, got %d (see --help)", len(fs.Args()))

@@ -128,29 +128,15 @@ func writeOut(path string, data []byte, stdout io.Writer) error {
 	return writeFileAtomic(path, data)
 }
 
-// hookFunctions gives the function of each hook: the flag if given, else
-// the scenario's hooks.*.function. A hook the scenario simulates needs a
-// function; one named by a flag that the scenario does not simulate is
-// warned of, since the simulated results do not cover it.
+// hookFunctions resolves the hook functions (scenario.HookFunctionsFor)
+// and prints its warnings.
 func hookFunctions(s *scenario.Scenario, before, after string, stderr io.Writer) (string, string, error) {
-	modelled := map[deploy.Hook]bool{}
-	for _, h := range s.Model.Hooks {
-		modelled[h.Name] = true
+	b, a, warnings, err := s.HookFunctionsFor(before, after)
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "shiftsim: %s (warning)\n", w)
 	}
-	out := [2]string{before, after}
-	for i, h := range []struct {
-		event deploy.Hook
-		flag  string
-	}{{deploy.BeforeAllowTraffic, "--before-hook"}, {deploy.AfterAllowTraffic, "--after-hook"}} {
-		switch {
-		case out[i] == "":
-			out[i] = s.HookFunctions[h.event]
-		case !modelled[h.event]:
-			fmt.Fprintf(stderr, "shiftsim: %s %s: the scenario does not simulate a %s hook; its results do not cover it (warning)\n", h.flag, out[i], h.event)
-		}
-		if modelled[h.event] && out[i] == "" {
-			return "", "", inputErrf("the scenario simulates a %s hook but names no function for it: set hooks.%s.function in the scenario, or pass %s FUNCTION", h.event, h.event, h.flag)
-		}
+	if err != nil {
+		return "", "", inputErrf("%v", err)
 	}
-	return out[0], out[1], nil
+	return b, a, nil
 }

@@ -1,0 +1,80 @@
+package awsexec
+
+import (
+	"time"
+
+	"github.com/shiftsim/shiftsim/strategies"
+)
+
+// Spec is one deployment as a scenario describes it: the input of NewPlan.
+// awsexec reads no scenario files; the CLI fills a Spec from one.
+type Spec struct {
+	Function, Alias string
+	Current, Target string // published version numbers
+	Strategy        string // the name the user chose
+	Config          strategies.Config
+	Linear          strategies.LinearModel
+	Alarms          []string // the alarm names CodeDeploy (or the alias executor) watches
+	// BeforeHook and AfterHook name the hook functions; "" for none.
+	BeforeHook, AfterHook string
+	HookTimeout           time.Duration
+	AutoRollback          bool
+	// Application and DeploymentGroup are CodeDeploy's names, where known.
+	Application, DeploymentGroup string
+}
+
+// Overrides are the command line's choices: each non-empty field replaces
+// the Spec's.
+type Overrides struct {
+	// Executor is ExecAlias, ExecCodeDeploy, or "" or "auto": the codedeploy
+	// executor when an application or deployment group is known, else alias.
+	Executor                         string
+	Function, Alias, Current, Target string
+	Application, DeploymentGroup     string
+	// DryRun lets the codedeploy executor go without its application and
+	// group, so that the plan still shows: placeholders stand in.
+	DryRun bool
+}
+
+// Placeholders for a dry run's unknown application and deployment group.
+const (
+	PlaceholderApplication     = "APPLICATION"
+	PlaceholderDeploymentGroup = "DEPLOYMENT_GROUP"
+)
+
+// NewPlan is the plan to carry out s with the overrides o, validated.
+// Notes say what the caller should tell the user (placeholders used).
+func NewPlan(s Spec, o Overrides) (Plan, []string, error) {
+	or := func(a, b string) string {
+		if a != "" {
+			return a
+		}
+		return b
+	}
+	p := Plan{
+		Function: or(o.Function, s.Function), Alias: or(o.Alias, s.Alias),
+		Current: or(o.Current, s.Current), Target: or(o.Target, s.Target),
+		Strategy: s.Strategy, Config: s.Config, Schedule: s.Config.Plan(s.Linear),
+		Alarms: append([]string(nil), s.Alarms...), BeforeHook: s.BeforeHook, AfterHook: s.AfterHook,
+		HookTimeout: s.HookTimeout, AutoRollback: s.AutoRollback,
+		Application: or(o.Application, s.Application), DeploymentGroup: or(o.DeploymentGroup, s.DeploymentGroup),
+	}
+	switch o.Executor {
+	case "", "auto":
+		p.Executor = ExecAlias
+		if p.Application != "" || p.DeploymentGroup != "" {
+			p.Executor = ExecCodeDeploy
+		}
+	default:
+		p.Executor = o.Executor
+	}
+	var notes []string
+	if p.Executor == ExecCodeDeploy && o.DryRun && (p.Application == "" || p.DeploymentGroup == "") {
+		p.Application, p.DeploymentGroup = or(p.Application, PlaceholderApplication), or(p.DeploymentGroup, PlaceholderDeploymentGroup)
+		notes = append(notes, "no CodeDeploy application or deployment group (deployment.application and deployment.deployment_group, or --application and --deployment-group): the dry run shows placeholders (a run with --yes needs both)")
+	}
+	if err := p.Validate(); err != nil {
+		return Plan{}, notes, err
+	}
+	return p, notes, nil
+}
