@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Explain narrates one run's timeline in plain words, for someone learning
@@ -12,13 +13,25 @@ import (
 // alarms knew then, and what the last span of traffic cost. Every number
 // comes from the timeline and the phases.
 func Explain(w io.Writer, scenario string, seed uint64, r Result) error {
-	fmt.Fprintf(w, "Scenario %s (seed %d), deployment configuration %s.\n\n", scenario, seed, r.Strategy)
+	fmt.Fprintf(w, "Scenario %s (seed %d), deployment configuration %s.\n", scenario, seed, r.Strategy)
+	fmt.Fprintf(w, "%s\n\n", PhaseSentence(r))
 	lines, summary := Narrate(r)
 	for _, l := range lines {
 		fmt.Fprintf(w, "t+%-9s %s\n", dur(l.At), l.Text)
 	}
 	_, err := fmt.Fprintf(w, "\n%s\n", summary)
 	return err
+}
+
+// PhaseSentence says which poll phase a run used and what it means.
+func PhaseSentence(r Result) string {
+	how := "fixed by monitoring.poll_phase"
+	if r.PollPhaseRandom {
+		how = "drawn from the seed: monitoring.poll_phase is random"
+	}
+	p := time.Duration(r.PollPhase * float64(time.Second)).String()
+	return fmt.Sprintf("Poll phase %s (%s): CloudWatch's one-minute periods and alarm evaluations fall %s past each minute of the clock, and CodeDeploy polls the alarms from %s after the deployment starts.",
+		p, how, p, p)
 }
 
 // Line is one narrated timeline entry.

@@ -37,6 +37,8 @@ type Result struct {
 	FullShift            *float64  `json:"full_shift_s"`
 	End                  *float64  `json:"end_s"`
 	Detected             *float64  `json:"detected_s"`
+	PollPhase            float64   `json:"poll_phase_s"`      // CloudWatch's minute and CodeDeploy's polls fall this long after the clock's minute
+	PollPhaseRandom      bool      `json:"poll_phase_random"` // drawn from the seed (monitoring.poll_phase: random)
 	Requests             int64     `json:"requests"`
 	TargetRequests       int64     `json:"target_requests"`
 	FailedRequests       int64     `json:"failed_requests"`
@@ -147,6 +149,8 @@ func FromSim(r *sim.Result, config string, timeline bool) Result {
 		FullShift:            secondsPtr(r.FullShift),
 		End:                  secondsPtr(r.End),
 		Detected:             secondsPtr(r.Detected),
+		PollPhase:            seconds(r.PollPhase),
+		PollPhaseRandom:      r.PollPhaseRandom,
 		Requests:             r.Requests,
 		TargetRequests:       r.TargetRequests,
 		FailedRequests:       r.FailedRequests,
@@ -222,7 +226,15 @@ func pct(num, den int64) string {
 
 // Table writes one row per strategy, for people.
 func Table(w io.Writer, doc Compared) error {
-	fmt.Fprintf(w, "scenario %s  seed %d  horizon %s\n\n", doc.Scenario, doc.Seed, sim.Clock(time.Duration(doc.Horizon*float64(time.Second))))
+	phase := ""
+	if len(doc.Results) > 0 { // one run: every strategy shares its phase
+		r := doc.Results[0]
+		phase = fmt.Sprintf("  poll phase %v", time.Duration(r.PollPhase*float64(time.Second)))
+		if r.PollPhaseRandom {
+			phase += " (drawn from the seed)"
+		}
+	}
+	fmt.Fprintf(w, "scenario %s  seed %d  horizon %s%s\n\n", doc.Scenario, doc.Seed, sim.Clock(time.Duration(doc.Horizon*float64(time.Second))), phase)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "strategy\tstatus\trollback cause\tfull shift\tdetected\tended\ttarget reqs\ttarget failed\tall failed\tfailed %\t")
 	for _, r := range doc.Results {
@@ -243,7 +255,12 @@ func Table(w io.Writer, doc Compared) error {
 
 // Timeline writes one strategy's run as a timeline, then its phases.
 func Timeline(w io.Writer, scenario string, seed uint64, r Result) error {
-	fmt.Fprintf(w, "scenario %s  seed %d  strategy %s (%s)\n\n", scenario, seed, r.Strategy, r.Config)
+	how := ""
+	if r.PollPhaseRandom {
+		how = ", drawn from the seed"
+	}
+	fmt.Fprintf(w, "scenario %s  seed %d  strategy %s (%s)  poll phase %v%s\n\n", scenario, seed, r.Strategy, r.Config,
+		time.Duration(r.PollPhase*float64(time.Second)), how)
 	for _, e := range r.Timeline {
 		fmt.Fprintf(w, "t+%-10s %s\n", sim.Clock(time.Duration(e.At*float64(time.Second))), e.Text)
 	}

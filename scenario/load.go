@@ -364,6 +364,13 @@ func (c *converter) convert(f *File) *Scenario {
 	if f.Monitoring.AlarmPollInterval != nil {
 		m.AlarmPollInterval = c.nonNegative("monitoring.alarm_poll_interval", f.Monitoring.AlarmPollInterval)
 	}
+	m.PollPhase = sim.PollPhase{Random: true} // where a deployment starts within the minute is arbitrary
+	if p := f.Monitoring.PollPhase; p != nil {
+		m.PollPhase = sim.PollPhase{Random: p.Random, Fixed: p.Fixed}
+		if cycle := sim.PhaseCycle(m.AlarmPollInterval); !p.Random && (p.Fixed < 0 || p.Fixed >= cycle) {
+			c.fail("monitoring.poll_phase", "%v: want random or a duration in [0s, %v) (the phase repeats after %v)", p.Fixed, cycle, cycle)
+		}
+	}
 
 	// hooks
 	m.HookTimeout = deploy.DefaultHookTimeout

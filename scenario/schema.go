@@ -263,6 +263,31 @@ type Hook struct {
 type Monitoring struct {
 	MetricDelay       *time.Duration `yaml:"metric_delay"`
 	AlarmPollInterval *time.Duration `yaml:"alarm_poll_interval"`
+	// PollPhase is where CloudWatch's evaluation minute and CodeDeploy's
+	// polls fall after the deployment start: a duration, or random (the
+	// default: drawn per run from the run's seed). See docs/monitoring.md.
+	PollPhase *PollPhase `yaml:"poll_phase"`
+}
+
+// PollPhase is monitoring.poll_phase: random, or a fixed duration.
+type PollPhase struct {
+	Random bool
+	Fixed  time.Duration
+}
+
+// UnmarshalYAMLX accepts the word random or a duration.
+func (p *PollPhase) UnmarshalYAMLX(d *yamlx.Decoder, n *yaml.Node, path string) error {
+	if n.Kind == yaml.ScalarNode && n.Value == "random" {
+		p.Random = true
+		return nil
+	}
+	if n.Kind != yaml.ScalarNode {
+		return d.Errorf(n, path, "expected random or a duration such as 15s, got %s", yamlx.Describe(n))
+	}
+	if err := d.DecodeNode(n, path, &p.Fixed); err != nil {
+		return d.Errorf(n, path, "expected random or a duration such as 15s, got %s", yamlx.Describe(n))
+	}
+	return nil
 }
 
 // Deployment is when the deployment starts and which strategies to weigh.

@@ -124,8 +124,12 @@ type Model struct {
 	// AlarmPollInterval is how often CodeDeploy reads alarm states; 0 means
 	// it sees every state change at once.
 	AlarmPollInterval time.Duration
-	AutoRollback      bool
-	Linear            strategies.LinearModel
+	// PollPhase places CloudWatch's minute (metric buckets, alarm
+	// evaluations) and CodeDeploy's alarm polls relative to the deployment;
+	// the zero value is phase 0, the grid of the scenario's clock.
+	PollPhase    PollPhase
+	AutoRollback bool
+	Linear       strategies.LinearModel
 	// Engine chooses how requests are simulated; the zero value is Auto.
 	Engine Engine
 	// Exec is Lambda's execution model (concurrency, cold starts,
@@ -139,6 +143,47 @@ type Model struct {
 	// SLO, when set, is the availability objective the run's failures are
 	// charged against.
 	SLO *SLO
+}
+
+// PollPhase is the offset of CloudWatch's evaluation minute and
+// CodeDeploy's alarm polls: metric buckets and evaluations fall at
+// phase + k·60 s of the scenario's clock, polls at deployment start +
+// phase + k·AlarmPollInterval. In AWS it is wherever the deployment happens
+// to start within the minute (docs/monitoring.md), so Random draws it per
+// run, in whole seconds, from the run's seed.
+type PollPhase struct {
+	Random bool
+	Fixed  time.Duration // the phase when not Random, in [0, PhaseCycle)
+}
+
+// String is "random" or the fixed duration.
+func (p PollPhase) String() string {
+	if p.Random {
+		return "random"
+	}
+	return p.Fixed.String()
+}
+
+// PhaseCycle is the span after which a phase repeats itself: CloudWatch's
+// minute, or the least common multiple of the minute and the poll interval
+// when polls come at another whole number of seconds.
+func PhaseCycle(poll time.Duration) time.Duration {
+	if poll <= 0 || poll%time.Second != 0 {
+		return time.Minute
+	}
+	a, b := int64(60), int64(poll/time.Second)
+	return time.Duration(a/gcd(a, b)*b) * time.Second
+}
+
+// RunPhase is the phase a run of m uses: the fixed one, or one drawn from
+// m.Seed's own stream (uniform over the whole seconds of PhaseCycle), so
+// every strategy of a run shares it and no other draw moves.
+func (m *Model) RunPhase() time.Duration {
+	if !m.PollPhase.Random {
+		return m.PollPhase.Fixed
+	}
+	n := uint64(PhaseCycle(m.AlarmPollInterval) / time.Second)
+	return time.Duration(rand.New(NewStream(m.Seed, streamPollPhase)).Uint64N(n)) * time.Second
 }
 
 // SLO is an availability objective: Target of requests succeed over Window.

@@ -16,6 +16,9 @@ const (
 	streamHooks    = "hooks"
 	streamInit     = "lambda.init"
 	streamFaults   = "faults"
+	// streamPollPhase draws a run's poll phase: one draw, apart from every
+	// other stream so that a random phase shifts nothing else.
+	streamPollPhase = "monitoring.poll_phase"
 )
 
 // splitmix64 is Steele, Lea and Flood's 64-bit mixer (SplitMix64 finaliser).

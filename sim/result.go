@@ -17,6 +17,10 @@ type Result struct {
 	FullShift       *time.Duration // when the target first had 100 % of traffic
 	End             *time.Duration // when the deployment ended (succeeded, stopped or failed)
 	Detected        *time.Duration // first alarm (entering ALARM) or hook failure at or after the start
+	// PollPhase is the poll phase the run used (Model.RunPhase), and
+	// PollPhaseRandom whether it was drawn from the seed.
+	PollPhase       time.Duration
+	PollPhaseRandom bool
 
 	Requests             int64 // over the whole horizon
 	TargetRequests       int64

@@ -73,6 +73,10 @@ type runner struct {
 	samples   bool   // whether some alarm needs Duration percentiles
 	curDur    [2][]float64
 	bucketNs  int64
+	// grid is where bucket 0 starts: the poll phase's minute boundary at or
+	// before t = 0, so bucket numbers are never negative.
+	grid  int64
+	phase int64 // the run's poll phase
 
 	// Lambda's execution model (nil: unlimited warm capacity)
 	exec     *Execution
@@ -167,7 +171,9 @@ func newRunner(m *Model, s Strategy) (*runner, error) {
 			return nil, fmt.Errorf("provisioned concurrency %d exceeds the concurrency limit %d", e.Provisioned[0]+e.Provisioned[1], r.limit)
 		}
 	}
-	r.res = &Result{Strategy: s.Name, DeploymentStart: m.DeployStart, Status: deploy.Status("Created")}
+	r.phase = int64(m.RunPhase())
+	r.res = &Result{Strategy: s.Name, DeploymentStart: m.DeployStart, Status: deploy.Status("Created"),
+		PollPhase: time.Duration(r.phase), PollPhaseRandom: m.PollPhase.Random}
 
 	// Metric buckets: Lambda publishes at one-minute granularity; alarms
 	// with 10/20/30-second periods need finer buckets.
@@ -196,6 +202,9 @@ func newRunner(m *Model, s Strategy) (*runner, error) {
 		r.alarms = append(r.alarms, alarmState{state: a.Initial})
 	}
 	r.bucketNs = gcd(r.bucketNs, r.evalStep)
+	if o := r.phase % int64(time.Minute); o > 0 {
+		r.grid = o - int64(time.Minute)
+	}
 	n := (maxSpan+int64(m.MetricDelay))/r.bucketNs + 2
 	r.ring = make([][2]acc, n)
 	if r.samples {
@@ -247,9 +256,9 @@ func newRunner(m *Model, s Strategy) (*runner, error) {
 			r.q.push(int64(t), evFault, 0)
 		}
 	}
-	r.q.push(r.bucketNs, evBucket, 0)
+	r.q.push(r.firstAfterZero(r.bucketNs), evBucket, 0)
 	if len(m.Alarms) > 0 {
-		r.q.push(r.evalStep, evEval, 0)
+		r.q.push(r.firstAfterZero(r.evalStep), evEval, 0)
 	}
 	if m.DeployStart < m.Horizon {
 		r.q.push(int64(m.DeployStart), evDeployStart, 0)
@@ -264,6 +273,11 @@ func newRunner(m *Model, s Strategy) (*runner, error) {
 		}
 	}
 	return r, nil
+}
+
+// firstAfterZero is the first boundary of the grid of step after t = 0.
+func (r *runner) firstAfterZero(step int64) int64 {
+	return r.grid + (-r.grid/step+1)*step
 }
 
 func gcd(a, b int64) int64 {
@@ -539,8 +553,12 @@ func (r *runner) handle(e event) error {
 	case evDeployStart:
 		r.poll()
 		r.step(deploy.Event{Kind: deploy.Start})
-		if r.m.AlarmPollInterval > 0 {
-			r.q.push(e.at+int64(r.m.AlarmPollInterval), evPoll, 0)
+		if iv := int64(r.m.AlarmPollInterval); iv > 0 {
+			first := r.phase % iv
+			if first == 0 {
+				first = iv
+			}
+			r.q.push(e.at+first, evPoll, 0)
 		}
 	}
 	return nil
@@ -687,9 +705,9 @@ func (r *runner) targetFaulty(t int64) bool {
 }
 
 func (r *runner) closeBucket() {
-	b := r.now/r.bucketNs - 1 // the bucket that just ended
+	b := (r.now-r.grid)/r.bucketNs - 1 // the bucket that just ended
 	i := int(b % int64(len(r.ring)))
-	bk := Bucket{Start: time.Duration(b * r.bucketNs)}
+	bk := Bucket{Start: time.Duration(max(0, r.grid+b*r.bucketNs))}
 	for v := 0; v < 2; v++ {
 		bk.Requests[v] = r.cur[v].inv + r.cur[v].thr
 		bk.Failed[v] = r.cur[v].errs + r.cur[v].thr
@@ -766,16 +784,16 @@ func (r *runner) datapoint(a *Alarm, from, to int64) (float64, int64) {
 // query is a metric's datapoint for [from, to) and its sample count, with
 // the statistics of package alarm.
 func (r *runner) query(q Query, from, to int64) (float64, int64) {
-	if from < 0 {
-		from = 0
+	if from < r.grid {
+		from = r.grid
 	}
 	var inv, errs, thr int64
 	var sum float64
 	mn, mx := math.Inf(1), math.Inf(-1)
 	conc := 0
 	pct := r.pctBuf[:0]
-	for b := from / r.bucketNs; b*r.bucketNs < to; b++ {
-		if (b+1)*r.bucketNs+int64(r.m.MetricDelay) > r.now {
+	for b := (from - r.grid) / r.bucketNs; r.grid+b*r.bucketNs < to; b++ {
+		if r.grid+(b+1)*r.bucketNs+int64(r.m.MetricDelay) > r.now {
 			break // not yet published
 		}
 		bk, i := r.bucketAt(b)

@@ -19,6 +19,13 @@ func init() {
 // sleep is the demo's only use of the wall clock; tests replace it.
 var sleep = time.Sleep
 
+// wall is when, after the playback starts, virtual second at is shown: the
+// waits are differences of these, so they add up to the window exactly
+// however the events fall (sums of rounded deltas would drift).
+func wall(at, speed float64) time.Duration {
+	return time.Duration(at / speed * float64(time.Second))
+}
+
 // bar draws a weight as a 20-cell bar.
 func bar(w float64) string {
 	n := int(w*20 + 0.5)
@@ -69,13 +76,13 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	prev := 0.0
 	for _, l := range lines {
 		if *speed > 0 && l.At > prev {
-			sleep(time.Duration((l.At - prev) / *speed * float64(time.Second)))
+			sleep(wall(l.At, *speed) - wall(prev, *speed))
 		}
 		prev = l.At
 		fmt.Fprintf(stdout, "t+%-9s %s %3.0f%%  %s\n", sim.Clock(time.Duration(l.At*float64(time.Second))), bar(l.Weight), 100*l.Weight, l.Text)
 	}
 	if *speed > 0 && s.Model.Horizon.Seconds() > prev {
-		sleep(time.Duration((s.Model.Horizon.Seconds() - prev) / *speed * float64(time.Second)))
+		sleep(wall(s.Model.Horizon.Seconds(), *speed) - wall(prev, *speed))
 	}
 	fmt.Fprintf(stdout, "t+%-9s end of the simulated window\n\n%s\n", sim.Clock(s.Model.Horizon), summary)
 	return nil
