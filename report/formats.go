@@ -32,7 +32,18 @@ func runsTitle(doc ComparedRuns) string {
 	return fmt.Sprintf("scenario %s  seed %d  horizon %s  %d runs per strategy", doc.Scenario, doc.Seed, horizon(doc.Horizon), doc.Runs)
 }
 
+// verdicts are the one-line verdicts every report of many runs opens with.
+func verdicts(doc ComparedRuns) []string {
+	out := make([]string, 0, len(doc.Results))
+	for _, r := range doc.Results {
+		out = append(out, r.Strategy+": "+r.Verdict)
+	}
+	return out
+}
+
 const runsNote = `Run i of every strategy uses the same seed (run 0 the scenario's), so strategies meet the same traffic.
+A false rollback is a rollback of the healthy twin: the same runs with the target behaving exactly like the
+current version. 'caused' counts the target's failures beyond the current version's own failure rate.
 Intervals are 95 %%: Wilson for probabilities, Student's t for means. 'detected after' counts from the
 deployment start. 'planned' is the deployment's length when nothing stops it; 'frontier' marks the
 strategies that no other beats on both planned time and mean target failures.
@@ -41,6 +52,10 @@ strategies that no other beats on both planned time and mean target failures.
 // TableRuns writes one row per strategy of many runs, for people.
 func TableRuns(w io.Writer, doc ComparedRuns) error {
 	fmt.Fprintf(w, "%s\n\n", runsTitle(doc))
+	for _, v := range verdicts(doc) {
+		fmt.Fprintln(w, v)
+	}
+	fmt.Fprintln(w)
 	if err := runsGrid(doc).text(w); err != nil {
 		return err
 	}
@@ -51,6 +66,10 @@ func TableRuns(w io.Writer, doc ComparedRuns) error {
 // MarkdownRuns writes TableRuns as Markdown.
 func MarkdownRuns(w io.Writer, doc ComparedRuns) error {
 	fmt.Fprintf(w, "**%s** · seed %d · horizon %s · %d runs per strategy\n\n", doc.Scenario, doc.Seed, horizon(doc.Horizon), doc.Runs)
+	for _, v := range verdicts(doc) {
+		fmt.Fprintf(w, "- %s\n", v)
+	}
+	fmt.Fprintln(w)
 	if err := runsGrid(doc).markdown(w); err != nil {
 		return err
 	}

@@ -80,6 +80,9 @@ func many() ComparedRuns {
 			End: sweep.Summarize(series(20, 480, 60, nil)), Detected: sweep.Summarize(series(20, 480, 60, some)),
 			TimeToDetect: sweep.Summarize(series(20, 180, 60, some)), Duration: sweep.Summarize(series(20, 180, 60, nil)),
 			RolledBack: sweep.Wilson(rolled, 20), FaultAtFull: &at,
+			TimeToRollback:     sweep.Summarize(series(20, 180, 30, func(i int) bool { return i >= rolled })),
+			ExcessTargetFailed: sweep.Summarize(series(20, fail-2, 2, nil)), ExcessFailed: sweep.Summarize(series(20, fail-1, 3, nil)),
+			FalseRollback: sweep.Wilson(rolled/9, 20), FalseCauses: []sweep.Count{{Value: "alarm:orders-live-v2-errors", N: rolled / 9}},
 			Statuses: []sweep.Count{{Value: "Stopped", N: rolled}, {Value: "Succeeded", N: 20 - rolled}},
 			Causes:   []sweep.Count{{Value: "alarm:orders-live-v2-errors", N: rolled}}}
 		return st

@@ -169,22 +169,23 @@ func probCell(p float64, ci [2]float64) string {
 
 // runsGrid is the people's table of many runs per strategy.
 func runsGrid(doc ComparedRuns) *grid {
-	risk := "P(100% before detection)"
-	if doc.HealthyTarget {
-		risk = "P(false rollback)"
+	head := []string{"strategy", "P(rollback) [95% CI]", "P(false rollback) [95% CI]"}
+	if !doc.HealthyTarget {
+		head = append(head, "P(100% before detection)")
 	}
-	g := &grid{head: []string{"strategy", "P(rollback) [95% CI]", risk, "detected after p50 [p5, p95]",
-		"target failed mean [95% CI]", "p50", "p95", "all failed mean", "planned", "frontier"},
-		right: []bool{false, true, true, true, true, true, true, true, true, false}}
+	head = append(head, "detected after p50 [p5, p95]", "target failed mean [95% CI]", "p50", "p95",
+		"caused mean", "all failed mean", "planned", "frontier")
+	g := &grid{head: head}
+	for i := range head {
+		g.right = append(g.right, i > 0 && i < len(head)-1)
+	}
+	cell := func(p *Prob) string {
+		if p == nil {
+			return "-"
+		}
+		return probCell(p.P, [2]float64{p.CI95Low, p.CI95High})
+	}
 	for _, r := range doc.Results {
-		p := r.FaultAtFull
-		if doc.HealthyTarget {
-			p = r.FalseRollback
-		}
-		riskCell := "-"
-		if p != nil {
-			riskCell = probCell(p.P, [2]float64{p.CI95Low, p.CI95High})
-		}
 		detect := "never"
 		if t := r.TimeToDetect; t.P50 != nil {
 			detect = fmt.Sprintf("%s [%s, %s]", durPtr(t.P50), durPtr(t.P5), durPtr(t.P95))
@@ -197,9 +198,15 @@ func runsGrid(doc ComparedRuns) *grid {
 		if r.OnFrontier {
 			front = "yes"
 		}
-		g.add(r.Strategy, probCell(r.RollbackProbability, r.RollbackCI95), riskCell, detect,
-			fmt.Sprintf("%s [%s, %s]", fixed(tf.Mean, 1), fixed(tf.CI95Low, 1), fixed(tf.CI95High, 1)),
-			fixed(tf.P50, 0), fixed(tf.P95, 0), fixed(r.FailedRequests.Mean, 1), dur(r.PlannedDuration), front)
+		row := []string{r.Strategy, probCell(r.RollbackProbability, r.RollbackCI95),
+			probCell(r.FalseRollbackProbability, r.FalseRollbackCI95)}
+		if !doc.HealthyTarget {
+			row = append(row, cell(r.FaultAtFull))
+		}
+		row = append(row, detect, fmt.Sprintf("%s [%s, %s]", fixed(tf.Mean, 1), fixed(tf.CI95Low, 1), fixed(tf.CI95High, 1)),
+			fixed(tf.P50, 0), fixed(tf.P95, 0), fixed(r.ExcessTargetFailedRequests.Mean, 1), fixed(r.FailedRequests.Mean, 1),
+			dur(r.PlannedDuration), front)
+		g.add(row...)
 	}
 	return g
 }

@@ -35,11 +35,13 @@ type pageTimeline struct {
 func HTML(w io.Writer, p Page) error {
 	var table strings.Builder
 	var title, summary, note string
+	var data0 struct{ Verdicts []string }
 	switch {
 	case p.Runs != nil:
 		title = p.Runs.Scenario
 		summary = runsTitle(*p.Runs)
 		note = strings.ReplaceAll(runsNote, "%%", "%")
+		data0.Verdicts = verdicts(*p.Runs)
 		if err := runsGrid(*p.Runs).html(&table, "results"); err != nil {
 			return err
 		}
@@ -56,7 +58,8 @@ func HTML(w io.Writer, p Page) error {
 		Table                template.HTML
 		Charts               []pageChart
 		Timelines            []pageTimeline
-	}{Title: title, Summary: summary, Note: note, Table: template.HTML(table.String())}
+		Verdicts             []string
+	}{Title: title, Summary: summary, Note: note, Table: template.HTML(table.String()), Verdicts: data0.Verdicts}
 	for _, c := range p.Charts {
 		data.Charts = append(data.Charts, pageChart{Name: c.Name, Title: c.Title,
 			Src: template.URL("data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(c.SVG))})
@@ -113,7 +116,10 @@ window.addEventListener("load", function () {
 <body>
 <h1>shiftsim: {{.Title}}</h1>
 <p class="summary">{{.Summary}}</p>
-<h2>Strategies</h2>
+{{if .Verdicts}}<ul class="verdicts">
+{{range .Verdicts}}<li>{{.}}</li>
+{{end}}</ul>
+{{end}}<h2>Strategies</h2>
 <div class="scroll">{{.Table}}</div>
 <p class="note">{{.Note}}</p>
 {{range .Charts}}<figure id="{{.Name}}">

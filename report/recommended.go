@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/shiftsim/shiftsim/strategies"
 	"github.com/shiftsim/shiftsim/sweep"
@@ -12,20 +13,27 @@ import (
 
 // Recommended is the document of `shiftsim recommend`.
 type Recommended struct {
-	Scenario    string       `json:"scenario"`
-	Seed        uint64       `json:"seed"`
-	Runs        int          `json:"runs"`
-	Budget      BudgetDoc    `json:"budget"`
-	Recommended *Plan        `json:"recommended"` // null when no plan fits
-	Candidates  []PlanResult `json:"candidates"`  // fastest first
-	Skipped     int          `json:"skipped"`     // plans longer than the horizon
+	Scenario    string    `json:"scenario"`
+	Seed        uint64    `json:"seed"`
+	Runs        int       `json:"runs"`
+	Budget      BudgetDoc `json:"budget"`
+	Recommended *Plan     `json:"recommended"` // null when no plan fits
+	// Nearest are the plans that miss the budget by least, when none fits.
+	Nearest    []PlanResult `json:"nearest"`
+	Candidates []PlanResult `json:"candidates"` // fastest first
+	Skipped    int          `json:"skipped"`    // plans longer than the horizon
+	// HealthyTarget says the scenario's new version is no worse than the
+	// current one: no plan can cause failures, so only false rollbacks and
+	// speed tell plans apart.
+	HealthyTarget bool `json:"healthy_target"`
 }
 
-// BudgetDoc is the failure budget as given.
+// BudgetDoc is the budget as given.
 type BudgetDoc struct {
-	MaxFailed  float64 `json:"max_failed"`
-	Confidence float64 `json:"confidence"`
-	Metric     string  `json:"metric"` // "target_failed_requests" or "failed_requests"
+	MaxFailed        float64 `json:"max_failed"`
+	Confidence       float64 `json:"confidence"`
+	Metric           string  `json:"metric"` // "excess_target_failed_requests" or "excess_failed_requests"
+	MaxFalseRollback float64 `json:"max_false_rollback"`
 }
 
 // Plan is the recommended configuration, in CodeDeploy's shapes.
@@ -54,27 +62,49 @@ type PlanResult struct {
 	BlastRadius         Dist     `json:"blast_radius"`
 	RollbackProbability float64  `json:"rollback_probability"`
 	FaultAtFull         *float64 `json:"fault_at_full_before_detection"`
-	Fits                bool     `json:"fits"`
-	OnFrontier          bool     `json:"on_frontier"`
+	// FalseRollbackProbability is the healthy twin's rollback probability,
+	// with its Wilson interval and the alarms or hooks responsible.
+	FalseRollbackProbability float64        `json:"false_rollback_probability"`
+	FalseRollbackCI95        [2]float64     `json:"false_rollback_probability_ci95"`
+	FalseRollbackCauses      map[string]int `json:"false_rollback_causes"`
+	// FitsFailures and FitsFalseRollback are the budget's two tests; Fits
+	// is both.
+	FitsFailures      bool    `json:"fits_failures"`
+	FitsFalseRollback bool    `json:"fits_false_rollback"`
+	Fits              bool    `json:"fits"`
+	Shortfall         float64 `json:"shortfall"`
+	OnFrontier        bool    `json:"on_frontier"`
+	Verdict           string  `json:"verdict"`
 }
 
 // FromRecommendation converts sweep.Recommend's outcome.
 func FromRecommendation(scenario string, seed uint64, rec *sweep.Recommendation) Recommended {
-	metric := "target_failed_requests"
+	metric := "excess_target_failed_requests"
 	if rec.Budget.AllFailed {
-		metric = "failed_requests"
+		metric = "excess_failed_requests"
 	}
-	doc := Recommended{Scenario: scenario, Seed: seed, Runs: rec.Runs, Skipped: rec.Skipped,
-		Budget: BudgetDoc{MaxFailed: rec.Budget.MaxFailed, Confidence: rec.Budget.Confidence, Metric: metric}}
+	doc := Recommended{Scenario: scenario, Seed: seed, Runs: rec.Runs, Skipped: rec.Skipped, Nearest: []PlanResult{},
+		Budget: BudgetDoc{MaxFailed: rec.Budget.MaxFailed, Confidence: rec.Budget.Confidence, Metric: metric,
+			MaxFalseRollback: rec.Budget.MaxFalseRollback}}
 	for _, c := range rec.Candidates {
 		cfg := c.Strategy.Config
+		fr := c.Stats.FalseRollback
 		pr := PlanResult{Strategy: c.Strategy.Name, Type: string(cfg.Type), Percentage: cfg.Percentage, Interval: cfg.Interval,
 			PlannedDuration: c.Stats.Planned.Seconds(), BlastRadiusQuantile: c.Quantile, BlastRadius: dist(c.BlastRadius),
-			RollbackProbability: c.Stats.RolledBack.P, Fits: c.Fits, OnFrontier: c.OnFrontier}
+			RollbackProbability: c.Stats.RolledBack.P, FalseRollbackProbability: fr.P, FalseRollbackCI95: [2]float64{fr.Low, fr.High},
+			FalseRollbackCauses: countMap(c.Stats.FalseCauses), FitsFailures: c.FitsFailures, FitsFalseRollback: c.FitsFalseRollback,
+			Fits: c.Fits, Shortfall: c.Shortfall, OnFrontier: c.OnFrontier}
 		if p := c.Stats.FaultAtFull; p != nil {
 			pr.FaultAtFull = num(p.P)
 		}
+		pr.Verdict = Verdict(FromStats([]sweep.Stats{c.Stats}, nil)[0], c.Stats.Healthy)
 		doc.Candidates = append(doc.Candidates, pr)
+	}
+	if len(rec.Candidates) > 0 {
+		doc.HealthyTarget = rec.Candidates[0].Stats.Healthy
+	}
+	for _, i := range rec.Nearest {
+		doc.Nearest = append(doc.Nearest, doc.Candidates[i])
 	}
 	if rec.Best >= 0 {
 		c := rec.Candidates[rec.Best]
@@ -96,11 +126,15 @@ func indent(v any) string {
 }
 
 func recGrid(doc Recommended, all bool) *grid {
-	g := &grid{head: []string{"plan", "planned", "failed p" + strconv.FormatFloat(100*doc.Budget.Confidence, 'f', -1, 64),
-		"failed mean [95% CI]", "P(rollback)", "within budget", "frontier"},
-		right: []bool{false, true, true, true, true, false, false}}
+	g := &grid{head: []string{"plan", "planned", "caused p" + strconv.FormatFloat(100*doc.Budget.Confidence, 'f', -1, 64),
+		"caused mean [95% CI]", "P(rollback)", "P(false rollback) [95% CI]", "within budget", "frontier"},
+		right: []bool{false, true, true, true, true, true, false, false}}
+	near := map[string]bool{}
+	for _, c := range doc.Nearest {
+		near[c.Strategy] = true
+	}
 	for _, c := range doc.Candidates {
-		if !all && !c.OnFrontier && !(doc.Recommended != nil && c.Strategy == doc.Recommended.Strategy) {
+		if !all && !c.OnFrontier && !near[c.Strategy] && !(doc.Recommended != nil && c.Strategy == doc.Recommended.Strategy) {
 			continue
 		}
 		yes := func(b bool) string {
@@ -110,37 +144,48 @@ func recGrid(doc Recommended, all bool) *grid {
 			return ""
 		}
 		b := c.BlastRadius
-		g.add(c.Strategy, dur(c.PlannedDuration), strconv.FormatFloat(c.BlastRadiusQuantile, 'f', -1, 64),
+		within := yes(c.Fits)
+		switch {
+		case !c.Fits && !c.FitsFailures && !c.FitsFalseRollback:
+			within = "no: both"
+		case !c.Fits && !c.FitsFailures:
+			within = "no: failures"
+		case !c.Fits:
+			within = "no: false rollbacks"
+		}
+		g.add(c.Strategy, dur(c.PlannedDuration), strconv.FormatFloat(c.BlastRadiusQuantile, 'f', 0, 64),
 			fmt.Sprintf("%s [%s, %s]", fixed(b.Mean, 1), fixed(b.CI95Low, 1), fixed(b.CI95High, 1)),
-			percent(c.RollbackProbability), yes(c.Fits), yes(c.OnFrontier))
+			percent(c.RollbackProbability), probCell(c.FalseRollbackProbability, c.FalseRollbackCI95), within, yes(c.OnFrontier))
 	}
 	return g
 }
 
 func budgetLine(doc Recommended) string {
-	what := "failed requests on the new version"
+	what := "failed requests caused by the new version"
 	if doc.Budget.AllFailed() {
-		what = "failed requests (both versions)"
+		what = "failed requests caused by the new version (on both versions)"
 	}
-	return fmt.Sprintf("budget: at most %s %s in %s of runs", strconv.FormatFloat(doc.Budget.MaxFailed, 'f', -1, 64), what,
-		strconv.FormatFloat(100*doc.Budget.Confidence, 'f', -1, 64)+" %")
+	return fmt.Sprintf("budget: at most %s %s in %s of runs, false rollbacks at most %s", strconv.FormatFloat(doc.Budget.MaxFailed, 'f', -1, 64), what,
+		strconv.FormatFloat(100*doc.Budget.Confidence, 'f', -1, 64)+" %", strconv.FormatFloat(100*doc.Budget.MaxFalseRollback, 'f', -1, 64)+" %")
 }
 
 // AllFailed says the budget counts both versions' failures.
-func (b BudgetDoc) AllFailed() bool { return b.Metric == "failed_requests" }
+func (b BudgetDoc) AllFailed() bool { return b.Metric == "excess_failed_requests" }
 
 // RecommendTable writes the recommendation for people: the plan in
 // CodeDeploy's shapes, then the frontier (all plans with all).
 func RecommendTable(w io.Writer, doc Recommended, all bool) error {
 	fmt.Fprintf(w, "scenario %s  seed %d  %d runs per plan  %s\n\n", doc.Scenario, doc.Seed, doc.Runs, budgetLine(doc))
 	if p := doc.Recommended; p != nil {
+		fmt.Fprintf(w, "%s: %s\n\n", p.Strategy, p.Verdict)
 		kind := "a custom config"
 		if p.Predefined {
 			kind = "predefined"
 		}
-		fmt.Fprintf(w, "Recommended: %s (%s): planned %s; failed requests p%s %s, mean %s.\n\n", p.Strategy, kind,
+		fmt.Fprintf(w, "Recommended: %s (%s): planned %s; failed requests it causes p%s %s, mean %s; false rollbacks %s [%s, %s].\n\n", p.Strategy, kind,
 			dur(p.PlannedDuration), strconv.FormatFloat(100*doc.Budget.Confidence, 'f', -1, 64),
-			strconv.FormatFloat(p.BlastRadiusQuantile, 'f', -1, 64), fixed(p.BlastRadius.Mean, 1))
+			strconv.FormatFloat(p.BlastRadiusQuantile, 'f', 0, 64), fixed(p.BlastRadius.Mean, 1),
+			pc(p.FalseRollbackProbability), pc(p.FalseRollbackCI95[0]), pc(p.FalseRollbackCI95[1]))
 		fmt.Fprintf(w, "TrafficRoutingConfig:\n%s\n\n", indent(p.TrafficRoutingConfig))
 		if p.Predefined {
 			fmt.Fprintf(w, "Predefined: use DeploymentConfigName %s (SAM DeploymentPreference Type %s).\n\n",
@@ -150,7 +195,10 @@ func RecommendTable(w io.Writer, doc Recommended, all bool) error {
 			fmt.Fprintf(w, "aws deploy create-deployment-config --cli-input-json:\n%s\n\n", indent(p.CLIInput))
 		}
 	} else {
-		fmt.Fprintf(w, "No plan keeps within the budget: even the safest fails it. Slower plans, a faster alarm (shorter\nperiods, fewer datapoints), or a hook that tests the new version before traffic may.\n\n")
+		fmt.Fprint(w, NoPlan(doc))
+	}
+	if doc.HealthyTarget {
+		fmt.Fprint(w, healthyNote)
 	}
 	title := "Frontier (no plan is both faster and safer on average):"
 	if all {
@@ -170,7 +218,33 @@ func RecommendMarkdown(w io.Writer, doc Recommended) error {
 	if p := doc.Recommended; p != nil {
 		fmt.Fprintf(w, "Recommended: **%s**, planned %s.\n\n```json\n%s\n```\n\n", p.Strategy, dur(p.PlannedDuration), indent(p.DeploymentConfig))
 	} else {
-		fmt.Fprintf(w, "No plan keeps within the budget.\n\n")
+		fmt.Fprint(w, NoPlan(doc))
 	}
 	return recGrid(doc, true).markdown(w)
+}
+
+const healthyNote = `Note: the scenario's new version is healthy, so no plan causes failures and the failure budget tests
+nothing: the fastest plan that does not roll it back wins. To weigh protection, rehearse a bad release
+(faults:, or a higher versions.target.error_rate).
+
+`
+
+// NoPlan says that no plan meets the budget, and which come nearest.
+func NoPlan(doc Recommended) string {
+	var b strings.Builder
+	b.WriteString("No plan meets both the failure budget and the false-rollback limit. Nearest:\n")
+	for _, c := range doc.Nearest {
+		var miss []string
+		if !c.FitsFailures {
+			miss = append(miss, fmt.Sprintf("causes %s failed requests at p%s (budget %s)", strconv.FormatFloat(c.BlastRadiusQuantile, 'f', 0, 64),
+				strconv.FormatFloat(100*doc.Budget.Confidence, 'f', -1, 64), strconv.FormatFloat(doc.Budget.MaxFailed, 'f', -1, 64)))
+		}
+		if !c.FitsFalseRollback {
+			miss = append(miss, fmt.Sprintf("false rollbacks %s (limit %s)", pc(c.FalseRollbackProbability), pc(doc.Budget.MaxFalseRollback)))
+		}
+		fmt.Fprintf(&b, "  %s (planned %s): %s; %s\n", c.Strategy, dur(c.PlannedDuration), strings.Join(miss, ", "), c.Verdict)
+	}
+	b.WriteString("An alarm that stays quiet on a healthy version (a higher threshold, more datapoints to alarm, an error rate\n" +
+		"rather than a count), slower plans, or a hook that tests the new version before traffic may qualify.\n\n")
+	return b.String()
 }

@@ -28,37 +28,43 @@ type Compared struct {
 // Result is one strategy's outcome. Times are seconds of virtual time since
 // the simulation started; null where the event never happened.
 type Result struct {
-	Strategy             string    `json:"strategy"`
-	Config               string    `json:"config"`
-	Status               string    `json:"status"`
-	RolledBack           bool      `json:"rolled_back"`
-	RollbackCause        *string   `json:"rollback_cause"`
-	DeploymentStart      float64   `json:"deployment_start_s"`
-	FullShift            *float64  `json:"full_shift_s"`
-	End                  *float64  `json:"end_s"`
-	Detected             *float64  `json:"detected_s"`
-	PollPhase            float64   `json:"poll_phase_s"`      // CloudWatch's minute and CodeDeploy's polls fall this long after the clock's minute
-	PollPhaseRandom      bool      `json:"poll_phase_random"` // drawn from the seed (monitoring.poll_phase: random)
-	Requests             int64     `json:"requests"`
-	TargetRequests       int64     `json:"target_requests"`
-	FailedRequests       int64     `json:"failed_requests"`
-	TargetFailedRequests int64     `json:"target_failed_requests"`
-	Timeouts             int64     `json:"timeout_requests"`
-	FinalTargetWeight    float64   `json:"final_target_weight"`
-	FailedByCause        Causes    `json:"failed_by_cause"`
-	ColdStarts           int64     `json:"cold_starts"`
-	Users                *int64    `json:"users"`          // null when the stream carries no user ids
-	UsersAffected        *int64    `json:"users_affected"` // users with at least one failed request
-	SLOBudgetConsumed    *float64  `json:"slo_budget_consumed"`
-	CostUSD              float64   `json:"cost_usd"` // the total; the breakdown is in cost
-	Cost                 Cost      `json:"cost"`
-	ThrottledRequests    int64     `json:"throttled_requests"`
-	MeanConcurrency      *float64  `json:"mean_concurrency"` // execution model only
-	PeakConcurrency      *int64    `json:"peak_concurrency"`
-	Versions             []Version `json:"versions"`
-	Phases               []Phase   `json:"phases"`
-	Alarms               []Alarm   `json:"alarms"`
-	Timeline             []Entry   `json:"timeline,omitempty"`
+	Strategy        string   `json:"strategy"`
+	Config          string   `json:"config"`
+	Status          string   `json:"status"`
+	RolledBack      bool     `json:"rolled_back"`
+	RollbackCause   *string  `json:"rollback_cause"`
+	DeploymentStart float64  `json:"deployment_start_s"`
+	FullShift       *float64 `json:"full_shift_s"`
+	End             *float64 `json:"end_s"`
+	Detected        *float64 `json:"detected_s"`
+	PollPhase       float64  `json:"poll_phase_s"`      // CloudWatch's minute and CodeDeploy's polls fall this long after the clock's minute
+	PollPhaseRandom bool     `json:"poll_phase_random"` // drawn from the seed (monitoring.poll_phase: random)
+	// FalseRollbackProbability is, in compare's one-run document, whether
+	// the healthy twin's run (same seed, the target behaving exactly like
+	// the current version) rolled back: 0 or 1; FalseRollbackCause is the
+	// alarm or hook responsible. Absent from run's document.
+	FalseRollbackProbability *float64  `json:"false_rollback_probability,omitempty"`
+	FalseRollbackCause       *string   `json:"false_rollback_cause,omitempty"`
+	Requests                 int64     `json:"requests"`
+	TargetRequests           int64     `json:"target_requests"`
+	FailedRequests           int64     `json:"failed_requests"`
+	TargetFailedRequests     int64     `json:"target_failed_requests"`
+	Timeouts                 int64     `json:"timeout_requests"`
+	FinalTargetWeight        float64   `json:"final_target_weight"`
+	FailedByCause            Causes    `json:"failed_by_cause"`
+	ColdStarts               int64     `json:"cold_starts"`
+	Users                    *int64    `json:"users"`          // null when the stream carries no user ids
+	UsersAffected            *int64    `json:"users_affected"` // users with at least one failed request
+	SLOBudgetConsumed        *float64  `json:"slo_budget_consumed"`
+	CostUSD                  float64   `json:"cost_usd"` // the total; the breakdown is in cost
+	Cost                     Cost      `json:"cost"`
+	ThrottledRequests        int64     `json:"throttled_requests"`
+	MeanConcurrency          *float64  `json:"mean_concurrency"` // execution model only
+	PeakConcurrency          *int64    `json:"peak_concurrency"`
+	Versions                 []Version `json:"versions"`
+	Phases                   []Phase   `json:"phases"`
+	Alarms                   []Alarm   `json:"alarms"`
+	Timeline                 []Entry   `json:"timeline,omitempty"`
 }
 
 // Causes splits failed requests by cause.
@@ -289,4 +295,15 @@ func Timeline(w io.Writer, scenario string, seed uint64, r Result) error {
 		fmt.Fprintf(w, "alarms at the horizon: %s\n", strings.Join(states, ", "))
 	}
 	return nil
+}
+
+// SetTwin records the healthy twin's run of the same strategy and seed in r.
+func (r *Result) SetTwin(twin *sim.Result) {
+	p := 0.0
+	if twin.RolledBack {
+		p = 1
+		c := twin.RollbackCause
+		r.FalseRollbackCause = &c
+	}
+	r.FalseRollbackProbability = &p
 }

@@ -1,7 +1,10 @@
 package report
 
 import (
+	"fmt"
 	"math"
+	"strconv"
+	"time"
 
 	"github.com/shiftsim/shiftsim/sweep"
 )
@@ -69,8 +72,16 @@ type RunsResult struct {
 	// FaultAtFull: the faulty target got 100 % of the traffic before
 	// detection (null for a healthy target).
 	FaultAtFull *Prob `json:"fault_at_full_before_detection"`
-	// FalseRollback: a healthy target was rolled back (null for a faulty one).
-	FalseRollback *Prob `json:"false_rollback"`
+	// FalseRollback: the healthy twin (the target behaving exactly like the
+	// current version, same seeds) was rolled back; FalseRollbackProbability
+	// is its probability alone (a contract field), FalseRollbackCauses the
+	// alarm or hook responsible, counted over the twin's runs.
+	FalseRollback            *Prob          `json:"false_rollback"`
+	FalseRollbackProbability float64        `json:"false_rollback_probability"`
+	FalseRollbackCI95        [2]float64     `json:"false_rollback_probability_ci95"`
+	FalseRollbackCauses      map[string]int `json:"false_rollback_causes"`
+	// Verdict is the strategy in one line for people (Verdict).
+	Verdict string `json:"verdict"`
 	// PlannedDuration is how long the deployment takes when nothing stops it.
 	PlannedDuration float64 `json:"planned_duration_s"`
 	// OnFrontier: no other strategy is both faster (planned) and hurts
@@ -88,6 +99,14 @@ type RunsResult struct {
 	TargetRequests       Dist `json:"target_requests"`
 	FailedRequests       Dist `json:"failed_requests"`
 	TargetFailedRequests Dist `json:"target_failed_requests"`
+	// ExcessTargetFailedRequests and ExcessFailedRequests are the failures
+	// the target caused: beyond what the current version's own failure
+	// rate (the twin's, minute by minute) gives on the same requests.
+	ExcessTargetFailedRequests Dist `json:"excess_target_failed_requests"`
+	ExcessFailedRequests       Dist `json:"excess_failed_requests"`
+	// TimeToRollback is from the deployment start to the rollback, over the
+	// runs that rolled back.
+	TimeToRollback TimeDist `json:"time_to_rollback_s"`
 }
 
 func num(x float64) *float64 {
@@ -130,7 +149,11 @@ func FromStats(st []sweep.Stats, frontier []bool) []RunsResult {
 			Strategy: s.Strategy, Config: s.Config, Runs: s.Runs,
 			Statuses: countMap(s.Statuses), RollbackCauses: countMap(s.Causes),
 			RollbackProbability: s.RolledBack.P, RollbackCI95: [2]float64{s.RolledBack.Low, s.RolledBack.High},
-			FaultAtFull: prob(s.FaultAtFull), FalseRollback: prob(s.FalseRollback),
+			FaultAtFull: prob(s.FaultAtFull), FalseRollback: prob(&s.FalseRollback),
+			FalseRollbackProbability: s.FalseRollback.P, FalseRollbackCI95: [2]float64{s.FalseRollback.Low, s.FalseRollback.High},
+			FalseRollbackCauses:        countMap(s.FalseCauses),
+			ExcessTargetFailedRequests: dist(s.ExcessTargetFailed), ExcessFailedRequests: dist(s.ExcessFailed),
+			TimeToRollback:  timeDist(s.TimeToRollback),
 			PlannedDuration: s.Planned.Seconds(),
 			DeploymentStart: timeDist(s.DeploymentStart), FullShift: timeDist(s.FullShift),
 			End: timeDist(s.End), Detected: timeDist(s.Detected),
@@ -149,7 +172,68 @@ func FromStats(st []sweep.Stats, frontier []bool) []RunsResult {
 		if frontier != nil {
 			r.OnFrontier = frontier[i]
 		}
+		r.Verdict = Verdict(r, s.Healthy)
 		out = append(out, r)
 	}
 	return out
+}
+
+// Verdict says in one line what a strategy does, from its numbers: how
+// often and how fast it rolls back a bad version (or ships a healthy one),
+// and how often it rolls back a healthy one (docs/advice.md).
+func Verdict(r RunsResult, healthy bool) string {
+	falses := "false rollbacks " + pc(r.FalseRollbackProbability)
+	if c := topCause(r.FalseRollbackCauses); c != "" {
+		falses += " (" + c + ")"
+	}
+	if healthy {
+		return fmt.Sprintf("ships the healthy version in %s of runs; %s", pc(1-r.RollbackProbability), falses)
+	}
+	if r.RollbackProbability == 0 {
+		return fmt.Sprintf("never rolls back the bad version (%d runs); %s", r.Runs, falses)
+	}
+	within := ""
+	if t := r.TimeToRollback.P95; t != nil {
+		within = " within " + shortDur(*t) + " (p95)"
+	}
+	return fmt.Sprintf("rolls back a bad version in %s of runs%s; %s", pc(r.RollbackProbability), within, falses)
+}
+
+// pc is a probability as a whole percent, "97 %"; a rare event is never
+// rounded to 0 % or a near-certain one to 100 %.
+func pc(p float64) string {
+	switch {
+	case math.IsNaN(p):
+		return "- %"
+	case p > 0 && p < 0.005:
+		return "<1 %"
+	case p < 1 && p > 0.995:
+		return ">99 %"
+	}
+	return strconv.FormatFloat(100*p, 'f', 0, 64) + " %"
+}
+
+// shortDur is a duration in seconds as 3m10s, 45s or 1h02m.
+func shortDur(s float64) string {
+	d := time.Duration(math.Round(s)) * time.Second
+	switch {
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh%02dm", d/time.Hour, d%time.Hour/time.Minute)
+	case d >= time.Minute && d%time.Minute == 0:
+		return fmt.Sprintf("%d min", d/time.Minute)
+	case d >= time.Minute:
+		return fmt.Sprintf("%dm%02ds", d/time.Minute, d%time.Minute/time.Second)
+	}
+	return fmt.Sprintf("%ds", d/time.Second)
+}
+
+// topCause is the most frequent key of causes, ties by name; "" for none.
+func topCause(causes map[string]int) string {
+	best, n := "", 0
+	for c, k := range causes {
+		if k > n || k == n && c < best {
+			best, n = c, k
+		}
+	}
+	return best
 }

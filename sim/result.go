@@ -43,7 +43,7 @@ type Result struct {
 	SLOBudgetConsumed *float64
 
 	Phases   []Phase  // spans of constant alias weight
-	Buckets  []Bucket // per metric bucket (one minute unless an alarm's period is shorter)
+	Buckets  []Bucket // per metric bucket (one minute unless an alarm's period is shorter), the last one cut by the horizon
 	Alarms   []AlarmResult
 	Timeline []Entry
 }

@@ -77,6 +77,7 @@ type runner struct {
 	// before t = 0, so bucket numbers are never negative.
 	grid  int64
 	phase int64 // the run's poll phase
+	open  int64 // when the open bucket began
 
 	// Lambda's execution model (nil: unlimited warm capacity)
 	exec     *Execution
@@ -713,6 +714,7 @@ func (r *runner) closeBucket() {
 		bk.Failed[v] = r.cur[v].errs + r.cur[v].thr
 	}
 	r.res.Buckets = append(r.res.Buckets, bk)
+	r.open = r.now
 	r.ring[i] = r.cur
 	r.cur[0].reset()
 	r.cur[1].reset()
@@ -847,6 +849,15 @@ func (r *runner) query(q Query, from, to int64) (float64, int64) {
 func (r *runner) finish() {
 	r.closePhase()
 	res := r.res
+	// The bucket still open at the horizon, so that Buckets holds every request.
+	bk := Bucket{Start: time.Duration(r.open)}
+	for v := 0; v < 2; v++ {
+		bk.Requests[v] = r.cur[v].inv + r.cur[v].thr
+		bk.Failed[v] = r.cur[v].errs + r.cur[v].thr
+	}
+	if bk.Requests[0]+bk.Requests[1] > 0 {
+		res.Buckets = append(res.Buckets, bk)
+	}
 	res.Status = r.ctl.Status()
 	res.Requests = r.tot[0].requests + r.tot[1].requests
 	res.TargetRequests = r.tot[1].requests

@@ -9,22 +9,31 @@ import (
 	"github.com/shiftsim/shiftsim/strategies"
 )
 
-// Budget is how much harm a deployment may do: the blast radius (failed
-// requests on the target, or on both versions with AllFailed) must stay at
-// or under MaxFailed in a Confidence share of runs — its empirical
-// Confidence-quantile over the runs is at most MaxFailed.
+// Budget is how much harm a deployment may do, and how often it may roll
+// back a healthy version. The blast radius — failures the target caused
+// (Excess: beyond the current version's own failure rate; on the target's
+// requests, or on both versions' with AllFailed) — must stay at or under
+// MaxFailed in a Confidence share of runs (its empirical Confidence-quantile
+// is at most MaxFailed), and the healthy twin's rollback probability must
+// be at most MaxFalseRollback. A rollback stops harm but never counts as
+// safety: the budget does not count the failures a rollback avoided of
+// the current version's own rate (docs/advice.md).
 type Budget struct {
-	MaxFailed  float64
-	Confidence float64 // in (0, 1], e.g. 0.95
-	AllFailed  bool
+	MaxFailed        float64
+	Confidence       float64 // in (0, 1], e.g. 0.95
+	AllFailed        bool
+	MaxFalseRollback float64 // in [0, 1], e.g. 0.05
 }
+
+// DefaultMaxFalseRollback is recommend's default --max-false-rollback.
+const DefaultMaxFalseRollback = 0.05
 
 // Metric is the blast radius the budget counts.
 func (b Budget) Metric() func(*Outcome) float64 {
 	if b.AllFailed {
-		return Failed
+		return func(o *Outcome) float64 { return o.ExcessFailed }
 	}
-	return TargetFailed
+	return func(o *Outcome) float64 { return o.ExcessTargetFailed }
 }
 
 // Search grid of custom configs: canary percentages and intervals, linear
@@ -88,9 +97,15 @@ type Candidate struct {
 	// BlastRadius describes the budget's metric over the runs; Quantile is
 	// its value at the budget's confidence.
 	BlastRadius Summary
-	Quantile    float64
-	Fits        bool
-	OnFrontier  bool // Pareto-optimal in planned duration and mean blast radius
+	Quantile float64
+	// FitsFailures and FitsFalseRollback are the budget's two tests; Fits
+	// is both.
+	FitsFailures, FitsFalseRollback, Fits bool
+	OnFrontier                            bool // Pareto-optimal in planned duration and mean blast radius
+	// Shortfall is how far the plan misses the budget (0 when it fits):
+	// the relative excess of its blast-radius quantile over MaxFailed plus
+	// that of its false-rollback probability over MaxFalseRollback.
+	Shortfall float64
 }
 
 // Recommendation is the outcome of Recommend.
@@ -99,15 +114,23 @@ type Recommendation struct {
 	Runs       int
 	Candidates []Candidate // fastest first (planned duration, then mean blast radius)
 	Best       int         // index of the fastest plan within the budget; -1 if none
-	Skipped    int         // plans too long for the scenario's horizon
+	// Nearest are the indexes of the plans that miss the budget by least
+	// (Shortfall, then planned duration), up to three, when none fits.
+	Nearest []int
+	Skipped int // plans too long for the scenario's horizon
 }
 
-// Recommend runs every candidate plan o.Runs times on m (run i with the
-// same seed for every plan) and picks the fastest plan, by planned
-// duration, whose blast radius stays within b.
+// Recommend runs every candidate plan o.Runs times on m and on its healthy
+// twin (run i with the same seed for every plan) and picks the fastest
+// plan, by planned duration, that keeps within b: the failures it lets the
+// target cause, and its false rollbacks. When none does, Nearest lists the
+// plans that come closest.
 func Recommend(m *sim.Model, cands []sim.Strategy, b Budget, o Options) (*Recommendation, error) {
 	if !(b.Confidence > 0 && b.Confidence <= 1) {
 		return nil, fmt.Errorf("confidence %v: want a number in (0, 1]", b.Confidence)
+	}
+	if !(b.MaxFalseRollback >= 0 && b.MaxFalseRollback <= 1) {
+		return nil, fmt.Errorf("max false rollback %v: want a probability in [0, 1]", b.MaxFalseRollback)
 	}
 	if len(cands) == 0 {
 		return nil, fmt.Errorf("no candidate plan finishes within the horizon of %v", m.Horizon)
@@ -126,7 +149,11 @@ func Recommend(m *sim.Model, cands []sim.Strategy, b Budget, o Options) (*Recomm
 		slices.Sort(sorted)
 		q := Quantile(sorted, b.Confidence)
 		_, isPre := strategies.PredefinedName(c.Config)
-		cand := Candidate{Strategy: c, Predefined: isPre, Stats: st[i], BlastRadius: Summarize(xs), Quantile: q, Fits: q <= b.MaxFailed}
+		fr := st[i].FalseRollback.P
+		cand := Candidate{Strategy: c, Predefined: isPre, Stats: st[i], BlastRadius: Summarize(xs), Quantile: q,
+			FitsFailures: q <= b.MaxFailed, FitsFalseRollback: fr <= b.MaxFalseRollback}
+		cand.Fits = cand.FitsFailures && cand.FitsFalseRollback
+		cand.Shortfall = max(0, q-b.MaxFailed)/max(b.MaxFailed, 1) + max(0, fr-b.MaxFalseRollback)/max(b.MaxFalseRollback, 0.01)
 		rec.Candidates = append(rec.Candidates, cand)
 		pts[i] = Point{Duration: st[i].Planned.Seconds(), BlastRadius: cand.BlastRadius.Mean}
 	}
@@ -147,6 +174,16 @@ func Recommend(m *sim.Model, cands []sim.Strategy, b Budget, o Options) (*Recomm
 			rec.Best = i
 			break
 		}
+	}
+	if rec.Best < 0 {
+		idx := make([]int, len(rec.Candidates))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortStableFunc(idx, func(a, b int) int {
+			return cmp.Compare(rec.Candidates[a].Shortfall, rec.Candidates[b].Shortfall) // then fastest: the order of Candidates
+		})
+		rec.Nearest = idx[:min(3, len(idx))]
 	}
 	return rec, nil
 }

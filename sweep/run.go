@@ -30,6 +30,11 @@ func mix(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
+// Every run of a strategy is paired with the same strategy and seed on the
+// model's healthy twin (Twin): its rollbacks are the false ones, and its
+// failure rate is the baseline the target's harm is measured against
+// (Excess). When the model is its own twin, one run serves as both.
+
 // Seed is the seed of run i of a scenario whose seed is base. Run 0 uses
 // base itself, so one run reproduces `shiftsim compare` byte for byte; run i
 // uses the i-th output of a SplitMix64 sequence started at base, a fixed
@@ -74,6 +79,14 @@ type Outcome struct {
 	// FaultAtFull says the target had all the traffic while it was faulty
 	// and before anything detected it.
 	FaultAtFull bool
+
+	// The same strategy and seed on the model's healthy twin (Twin): did it
+	// roll back (a false rollback), and why.
+	TwinRolledBack bool
+	TwinCause      string
+	// ExcessTargetFailed and ExcessFailed are the failures the target
+	// caused, on its own requests and on all (Excess): never below 0.
+	ExcessTargetFailed, ExcessFailed float64
 }
 
 // Replicated holds every run of every strategy, in order.
@@ -116,6 +129,7 @@ func Run(m *sim.Model, strats []sim.Strategy, o Options) (*Replicated, error) {
 	}
 	workers = min(workers, total)
 	healthy := Healthy(m)
+	twin, own := Twin(m), IsOwnTwin(m)
 
 	// Job j is run j/len(strats) of strategy j%len(strats): run 0 of every
 	// strategy first, so a cancelled or slow sweep has whole runs done.
@@ -128,7 +142,7 @@ func Run(m *sim.Model, strats []sim.Strategy, o Options) (*Replicated, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			mm := *m
+			mm, tm := *m, *twin
 			for !failed.Load() {
 				j := int(next.Add(1) - 1)
 				if j >= total {
@@ -137,12 +151,17 @@ func Run(m *sim.Model, strats []sim.Strategy, o Options) (*Replicated, error) {
 				i, s := lo+j/len(strats), j%len(strats)
 				mm.Seed = Seed(m.Seed, i)
 				r, err := sim.Run(&mm, strats[s])
+				tr := r
+				if err == nil && !own {
+					tm.Seed = mm.Seed
+					tr, err = sim.Run(&tm, strats[s])
+				}
 				if err != nil {
 					errs[j] = fmt.Errorf("%s, run %d (seed %d): %w", strats[s].Name, i, mm.Seed, err)
 					failed.Store(true)
 					return
 				}
-				out.Outcomes[s][i-lo] = outcome(m, r, mm.Seed, healthy)
+				out.Outcomes[s][i-lo] = outcome(m, r, tr, mm.Seed, healthy)
 				if i-lo < keep {
 					out.Kept[s][i-lo] = r
 				}
@@ -171,7 +190,7 @@ func secs(d *time.Duration) float64 {
 	return d.Seconds()
 }
 
-func outcome(m *sim.Model, r *sim.Result, seed uint64, healthy bool) Outcome {
+func outcome(m *sim.Model, r, twin *sim.Result, seed uint64, healthy bool) Outcome {
 	o := Outcome{
 		Seed: seed, Status: string(r.Status), RolledBack: r.RolledBack, Cause: r.RollbackCause,
 		DeploymentStart: r.DeploymentStart.Seconds(),
@@ -182,6 +201,11 @@ func outcome(m *sim.Model, r *sim.Result, seed uint64, healthy bool) Outcome {
 	if !r.RolledBack {
 		o.Cause = ""
 	}
+	o.TwinRolledBack = twin.RolledBack
+	if twin.RolledBack {
+		o.TwinCause = twin.RollbackCause
+	}
+	o.ExcessTargetFailed, o.ExcessFailed = Excess(r, twin)
 	if !healthy && r.FullShift != nil {
 		until := m.Horizon
 		if r.Detected != nil {

@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"time"
 
@@ -38,9 +39,19 @@ type Stats struct {
 	// FaultAtFull is the probability that the faulty target had 100 % of
 	// the traffic before detection; nil for a healthy target.
 	FaultAtFull *Proportion
-	// FalseRollback is the rollback probability of a healthy target (every
-	// rollback of it is a false alarm); nil when the target is faulty.
-	FalseRollback *Proportion
+	// FalseRollback is the rollback probability of the healthy twin
+	// (Twin: the target behaving exactly like the current version), where
+	// every rollback is a false alarm; FalseCauses counts its causes.
+	FalseRollback Proportion
+	FalseCauses   []Count
+	// Healthy says the target itself is healthy (Healthy): its own
+	// rollbacks are false alarms too.
+	Healthy bool
+	// ExcessTargetFailed and ExcessFailed are the failures the target
+	// caused (Excess), on its own requests and on all.
+	ExcessTargetFailed, ExcessFailed Summary
+	// TimeToRollback is End − DeploymentStart over the runs that rolled back.
+	TimeToRollback Summary
 
 	Statuses []Count // most frequent first, then by name
 	Causes   []Count // rollback causes of the rolled-back runs, likewise
@@ -89,9 +100,18 @@ func describe(st sim.Strategy, os []Outcome, healthy bool) Stats {
 	s.Detected = col(func(o *Outcome) float64 { return o.Detected })
 	s.TimeToDetect = col(func(o *Outcome) float64 { return o.Detected - o.DeploymentStart })
 	s.Duration = col(func(o *Outcome) float64 { return o.End - o.DeploymentStart })
+	s.TimeToRollback = col(func(o *Outcome) float64 {
+		if !o.RolledBack {
+			return math.NaN()
+		}
+		return o.End - o.DeploymentStart
+	})
+	s.ExcessTargetFailed = col(func(o *Outcome) float64 { return o.ExcessTargetFailed })
+	s.ExcessFailed = col(func(o *Outcome) float64 { return o.ExcessFailed })
+	s.Healthy = healthy
 
-	rolled, atFull := 0, 0
-	statuses, causes := map[string]int{}, map[string]int{}
+	rolled, atFull, falses := 0, 0, 0
+	statuses, causes, falseCauses := map[string]int{}, map[string]int{}, map[string]int{}
 	for i := range os {
 		o := &os[i]
 		statuses[o.Status]++
@@ -102,16 +122,18 @@ func describe(st sim.Strategy, os []Outcome, healthy bool) Stats {
 		if o.FaultAtFull {
 			atFull++
 		}
+		if o.TwinRolledBack {
+			falses++
+			falseCauses[o.TwinCause]++
+		}
 	}
 	s.RolledBack = Wilson(rolled, n)
-	if healthy {
-		p := s.RolledBack
-		s.FalseRollback = &p
-	} else {
+	s.FalseRollback = Wilson(falses, n)
+	if !healthy {
 		p := Wilson(atFull, n)
 		s.FaultAtFull = &p
 	}
-	s.Statuses, s.Causes = counts(statuses), counts(causes)
+	s.Statuses, s.Causes, s.FalseCauses = counts(statuses), counts(causes), counts(falseCauses)
 	return s
 }
 

@@ -135,6 +135,15 @@ func analyse(s *scenario.Scenario, runs int, quiet bool, stderr io.Writer) (*ana
 			return nil, err
 		}
 		doc := compared(s, results, false)
+		twins := results
+		if !sweep.IsOwnTwin(&s.Model) {
+			if twins, err = sim.Compare(sweep.Twin(&s.Model), s.Strategies); err != nil {
+				return nil, err
+			}
+		}
+		for i := range doc.Results {
+			doc.Results[i].SetTwin(twins[i])
+		}
 		a.single = &doc
 		for i, r := range results {
 			a.timelines = append(a.timelines, report.FromSim(r, s.Strategies[i].Config.Name, true))

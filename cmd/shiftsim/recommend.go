@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,8 +16,9 @@ func init() {
 }
 
 func cmdRecommend(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("recommend", "SCENARIO --max-failed N [--confidence 0.95]", "Weighs CodeDeploy's predefined Lambda configs and a grid of custom TimeBasedCanary and\nTimeBasedLinear ones on the scenario, each over --runs seeded runs, and recommends the fastest\n(by planned duration) whose failed requests stay at or under --max-failed in a --confidence share\nof runs. Prints it as a CodeDeploy TrafficRoutingConfig and DeploymentConfig, with the frontier of\nspeed against safety. --write OUT writes the scenario with the plan added to\ndeployment.strategies, so that export, appspec and deploy take its name.", stdout)
-	maxFailed := fs.Float64("max-failed", -1, "the budget: failed requests on the new version (required)")
+	fs := newFlagSet("recommend", "SCENARIO --max-failed N [--confidence 0.95]", "Weighs CodeDeploy's predefined Lambda configs and a grid of custom TimeBasedCanary and\nTimeBasedLinear ones on the scenario, each over --runs seeded runs, and recommends the fastest\n(by planned duration) whose failed requests caused by the new version (beyond the current\nversion's own failure rate: a rollback never counts as safety) stay at or under --max-failed in a\n--confidence share of runs, and which rolls back the scenario's healthy twin (the new version\nbehaving exactly like the current one) in at most --max-false-rollback of runs. Exits 1, with the\nnearest plans, when none qualifies. Prints it as a CodeDeploy TrafficRoutingConfig and\nDeploymentConfig, with the frontier of speed against safety. --write OUT writes the scenario with\nthe plan added to deployment.strategies, so that export, appspec and deploy take its name.", stdout)
+	maxFailed := fs.Float64("max-failed", -1, "the budget: failed requests the new version causes, beyond the current version's own rate (required)")
+	maxFalse := fs.Float64("max-false-rollback", sweep.DefaultMaxFalseRollback, "the most a plan may roll back a healthy new version (a probability, from the healthy twin)")
 	confidence := fs.Float64("confidence", 0.95, "share of runs that must stay within the budget")
 	all := fs.Bool("all-failed", false, "count failed requests of both versions, not only the new one's")
 	runs := fs.IntP("runs", "n", 100, "seeded replications per plan")
@@ -39,6 +41,9 @@ func cmdRecommend(args []string, stdout, stderr io.Writer) error {
 	if !fs.Changed("max-failed") || *maxFailed < 0 {
 		return inputErrf("--max-failed N is required (N >= 0 failed requests)")
 	}
+	if !(*maxFalse >= 0 && *maxFalse <= 1) {
+		return inputErrf("--max-false-rollback %v: want a probability in [0, 1] (0.05 means 5 %%)", *maxFalse)
+	}
 	if !(*confidence > 0 && *confidence <= 1) {
 		return inputErrf("--confidence %v: want a number in (0, 1]", *confidence)
 	}
@@ -60,7 +65,7 @@ func cmdRecommend(args []string, stdout, stderr io.Writer) error {
 		return inputErrf("no plan finishes within the scenario's horizon of %v", s.Model.Horizon)
 	}
 	tick, done := progress(stderr, *runs*len(cands), *quiet, "weighing plans")
-	rec, err := sweep.Recommend(&s.Model, cands, sweep.Budget{MaxFailed: *maxFailed, Confidence: *confidence, AllFailed: *all},
+	rec, err := sweep.Recommend(&s.Model, cands, sweep.Budget{MaxFailed: *maxFailed, Confidence: *confidence, AllFailed: *all, MaxFalseRollback: *maxFalse},
 		sweep.Options{Runs: *runs, Progress: tick})
 	done()
 	if err != nil {
@@ -75,6 +80,9 @@ func cmdRecommend(args []string, stdout, stderr io.Writer) error {
 		err = report.RecommendMarkdown(stdout, doc)
 	default:
 		err = report.RecommendTable(stdout, doc, *every)
+	}
+	if err == nil && doc.Recommended == nil {
+		err = errNoPlan
 	}
 	if err != nil || *write == "" {
 		return err
@@ -96,7 +104,7 @@ func writeRecommended(path, out string, rec *sweep.Recommendation, stderr io.Wri
 	cfg := best.Config
 	cfg.Name = best.Name
 	b := rec.Budget
-	from := fmt.Sprintf("recommended by shiftsim recommend: the fastest plan with at most %g failed requests in %g %% of %d runs", b.MaxFailed, 100*b.Confidence, rec.Runs)
+	from := fmt.Sprintf("recommended by shiftsim recommend: the fastest plan with at most %g failed requests caused by the new version in %g %% of %d runs and at most %g %% false rollbacks", b.MaxFailed, 100*b.Confidence, rec.Runs, 100*b.MaxFalseRollback)
 	merged, err := importer.WithStrategy(path, data, cfg, from)
 	if err != nil {
 		return asInput(err)
@@ -107,3 +115,7 @@ func writeRecommended(path, out string, rec *sweep.Recommendation, stderr io.Wri
 	fmt.Fprintf(stderr, "shiftsim recommend: wrote %s with %s in deployment.strategies; next: shiftsim export %s --strategy %s\n", out, best.Name, out, best.Name)
 	return nil
 }
+
+// errNoPlan is recommend's answer when no plan qualifies: exit status 1,
+// after the nearest plans are printed.
+var errNoPlan = errors.New("no plan meets both the failure budget and --max-false-rollback (nearest plans above)")
