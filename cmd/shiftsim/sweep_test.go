@@ -99,9 +99,9 @@ func TestRecommend(t *testing.T) {
 	if code, _, errs := runCLI("validate", file); code != 0 {
 		t.Errorf("the recommended DeploymentConfig does not read back: %s\n%s", errs, scen)
 	}
-	// An impossible budget: no plan, said plainly, still exit 0.
+	// An impossible budget: no plan, said plainly with the nearest plans, exit 1 (issue 8's contract).
 	code, out, _ = runCLI("recommend", "../../scenarios/bad-canary.yaml", "--max-failed", "0", "--runs", "2")
-	if code != 0 || !strings.Contains(out, "No plan keeps within the budget") {
+	if code != 1 || !strings.Contains(out, "No plan meets both the failure budget and the false-rollback limit. Nearest:") {
 		t.Errorf("impossible budget: exit %d\n%s", code, out)
 	}
 	if code, _, _ := runCLI("recommend", "../../scenarios/bad-canary.yaml"); code != 2 {
