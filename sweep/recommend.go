@@ -97,7 +97,7 @@ type Candidate struct {
 	// BlastRadius describes the budget's metric over the runs; Quantile is
 	// its value at the budget's confidence.
 	BlastRadius Summary
-	Quantile float64
+	Quantile    float64
 	// FitsFailures and FitsFalseRollback are the budget's two tests; Fits
 	// is both.
 	FitsFailures, FitsFalseRollback, Fits bool
