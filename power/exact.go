@@ -36,6 +36,11 @@ func Exactable(m *sim.Model) (ok bool, why string) {
 	if ok, why := sim.Batchable(m); !ok {
 		return false, why
 	}
+	if m.PollPhase != (sim.PollPhase{}) {
+		// The chain walks CloudWatch's minutes at t = 60k; a random phase
+		// would be an average over 60 such chains (docs/monitoring.md).
+		return false, fmt.Sprintf("the exact engine puts CloudWatch's minute on the clock (monitoring.poll_phase: 0s); this scenario's poll phase is %s", m.PollPhase)
+	}
 	if len(m.Alarms) > 1 {
 		return false, fmt.Sprintf("%d alarms watch the deployment; the exact engine handles one (their datapoints share requests)", len(m.Alarms))
 	}

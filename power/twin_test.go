@@ -17,6 +17,7 @@ import (
 // detection time by the runs' standard error. |z| must stay below zmax.
 func mcCheck(t *testing.T, name string, s *scenario.Scenario, runs int, zmax float64) {
 	t.Helper()
+	s.Model.PollPhase = sim.PollPhase{} // the exact engine's grid: CloudWatch's minute at t = 60k
 	e, err := NewEngine(&s.Model)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)

@@ -110,7 +110,7 @@ alarms:
     EvaluationPeriods: 1
     Threshold: 1
     ComparisonOperator: GreaterThanOrEqualToThreshold
-monitoring: {metric_delay: 0s, alarm_poll_interval: 0s}
+monitoring: {metric_delay: 0s, alarm_poll_interval: 0s, poll_phase: 0s}
 deployment:
   strategies: [AllAtOnce, AppConfig.AllAtOnce]
 `
