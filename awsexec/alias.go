@@ -39,10 +39,10 @@ type aliasRun struct {
 	clk Clock
 	id  string
 
-	ctl    *deploy.Controller
-	origin time.Time     // clock time at which controller time was offset
-	offset time.Duration // controller time at origin
-	queue  []deploy.Action
+	drv    *deploy.Driver  // the controller, its actions carried out by act
+	ctx    context.Context // the run's context, for the calls act makes
+	origin time.Time       // clock time at which controller time was offset
+	offset time.Duration   // controller time at origin
 
 	alias AliasState // as last seen or set, with its RevisionId
 	// maybe holds the states asked of UpdateAlias calls that failed without
@@ -83,14 +83,29 @@ func newDeploymentID() string {
 	return "shiftsim-" + hex.EncodeToString(b[:])
 }
 
-func newAliasRun(p Plan, o *Options, j *Journal) (*aliasRun, error) {
-	ctl, err := deploy.New(p.controllerConfig())
-	if err != nil {
-		return nil, err
-	}
-	return &aliasRun{p: p, o: o, c: o.Clients, j: j, clk: o.Clock, ctl: ctl,
+func newAliasRun(ctx context.Context, p Plan, o *Options, j *Journal) (*aliasRun, error) {
+	r := &aliasRun{p: p, o: o, c: o.Clients, j: j, clk: o.Clock, ctx: ctx,
 		inAlarm: make([]bool, len(p.Alarms)), alarmState: make([]string, len(p.Alarms)),
-		out: Outcome{Executor: ExecAlias, Journal: j.Path()}}, nil
+		out: Outcome{Executor: ExecAlias, Journal: j.Path()}}
+	var err error
+	r.drv, err = deploy.NewDriver(p.controllerConfig(), r.applier(), r.journalStep)
+	return r, err
+}
+
+// applier carries out the controller's actions with AWS calls.
+func (r *aliasRun) applier() deploy.Applier {
+	return deploy.ApplierFunc(func(a deploy.Action) error { return r.act(r.ctx, a) })
+}
+
+// journalStep writes a controller step to the journal before any of its
+// actions is carried out.
+func (r *aliasRun) journalStep(rec deploy.Record) error {
+	jr := Record{Type: RecStep, T: rec.T.String(), Event: rec.Event.String()}
+	for _, a := range rec.Actions {
+		jr.Actions = append(jr.Actions, a.String())
+	}
+	_, err := r.journal(jr)
+	return err
 }
 
 func (r *aliasRun) now() time.Duration { return r.offset + r.clk.Now().Sub(r.origin) }
@@ -105,7 +120,7 @@ func (r *aliasRun) journal(rec Record) (int, error) {
 }
 
 func runAlias(ctx context.Context, p Plan, o *Options, j *Journal) (*Outcome, error) {
-	r, err := newAliasRun(p, o, j)
+	r, err := newAliasRun(ctx, p, o, j)
 	if err != nil {
 		return nil, err
 	}
@@ -134,23 +149,9 @@ func runAlias(ctx context.Context, p Plan, o *Options, j *Journal) (*Outcome, er
 	return r.loop(ctx)
 }
 
-// step feeds the controller one event at the current controller time,
-// journals it, and queues its actions.
-func (r *aliasRun) step(ev deploy.Event) error {
-	t := r.now()
-	acts := r.ctl.Step(t, ev)
-	if ev.Kind != deploy.Tick || len(acts) > 0 {
-		rec := Record{Type: RecStep, T: t.String(), Event: ev.String()}
-		for _, a := range acts {
-			rec.Actions = append(rec.Actions, a.String())
-		}
-		if _, err := r.journal(rec); err != nil {
-			return err
-		}
-	}
-	r.queue = append(r.queue, acts...)
-	return nil
-}
+// step feeds the controller one event at the current controller time; the
+// driver journals it and queues its actions.
+func (r *aliasRun) step(ev deploy.Event) error { return r.drv.Step(r.now(), ev) }
 
 // stop makes the controller stop and roll back for a reason of shiftsim's
 // own (an AWS error, a failed alarm poll, an interrupt). Forward moves still
@@ -158,31 +159,14 @@ func (r *aliasRun) step(ev deploy.Event) error {
 // already decided to end — its Rollback and Finish are queued behind the
 // step that failed — those are kept and its cause stands.
 func (r *aliasRun) stop(cause string) error {
-	if r.ctl.Status().Terminal() {
-		kept := r.queue[:0]
-		for _, a := range r.queue {
-			if a.Kind == deploy.Rollback || a.Kind == deploy.Finish {
-				kept = append(kept, a)
-			}
-		}
-		r.queue = kept
-		return nil
+	stopped, err := r.drv.Stop(r.now(), true)
+	if stopped {
+		r.stopCause = cause
 	}
-	r.stopCause = cause
-	r.queue = nil
-	return r.step(deploy.Event{Kind: deploy.Stop, Rollback: true})
+	return err
 }
 
-func (r *aliasRun) drain(ctx context.Context) error {
-	for len(r.queue) > 0 {
-		a := r.queue[0]
-		r.queue = r.queue[1:]
-		if err := r.act(ctx, a); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+func (r *aliasRun) drain() error { return r.drv.Drain() }
 
 func (r *aliasRun) act(ctx context.Context, a deploy.Action) error {
 	switch a.Kind {
@@ -384,7 +368,7 @@ func (r *aliasRun) hookRunning(h deploy.Hook) bool {
 	if h == deploy.AfterAllowTraffic {
 		i = 3
 	}
-	return r.ctl.Lifecycle()[i].Status == deploy.LifecycleInProgress
+	return r.drv.Controller().Lifecycle()[i].Status == deploy.LifecycleInProgress
 }
 
 // pollAlarms reads the alarms' states and feeds the changes to the
@@ -444,10 +428,10 @@ func (r *aliasRun) pollFailed(err error) error {
 		return nil
 	}
 	r.log("aws", "DescribeAlarms", "%v: alarm states unknown, stopping the deployment", err)
-	if !r.ctl.Status().Terminal() && r.ctl.Status() != deploy.Created {
+	if !r.drv.Status().Terminal() && r.drv.Status() != deploy.Created {
 		return r.stop("alarm-poll: " + err.Error())
 	}
-	if r.ctl.Status() == deploy.Created { // before Start: nothing shifted, nothing to undo
+	if r.drv.Status() == deploy.Created { // before Start: nothing shifted, nothing to undo
 		return err
 	}
 	return nil
@@ -472,13 +456,13 @@ func (r *aliasRun) finish(a deploy.Action) error {
 // or something stops it.
 func (r *aliasRun) loop(ctx context.Context) (*Outcome, error) {
 	for {
-		if err := r.drain(ctx); err != nil {
+		if err := r.drain(); err != nil {
 			return r.fail(err)
 		}
 		if r.finished {
 			return &r.out, nil
 		}
-		if r.ctl.Status().Terminal() { // cannot happen: every end of the controller is a Finish action
+		if r.drv.Status().Terminal() { // cannot happen: every end of the controller is a Finish action
 			return r.fail(errors.New("internal error: the controller ended without a Finish action"))
 		}
 		if ctx.Err() != nil {
@@ -500,7 +484,7 @@ func (r *aliasRun) loop(ctx context.Context) (*Outcome, error) {
 			r.hook = nil // the controller gave up on it (timeout, stop); its answer no longer matters
 		}
 		wake := r.nextPoll
-		if dl, ok := r.ctl.Deadline(); ok && dl < wake {
+		if dl, ok := r.drv.Deadline(); ok && dl < wake {
 			wake = dl
 		}
 		d := wake - r.now()
@@ -545,7 +529,7 @@ func (r *aliasRun) onTime(ctx context.Context) error {
 			return err
 		}
 	}
-	if dl, ok := r.ctl.Deadline(); ok && r.now() >= dl {
+	if dl, ok := r.drv.Deadline(); ok && r.now() >= dl {
 		return r.step(deploy.Event{Kind: deploy.Tick})
 	}
 	return nil

@@ -513,7 +513,7 @@ func resumeCodeDeploy(ctx context.Context, p Plan, o *Options, j *Journal, recs 
 				ErrNothingToResume, r.deployment, r.status, p.aliasName(), r.alias)
 		}
 		// CodeDeploy will not touch a stopped deployment again: reset the alias ourselves.
-		ar, err := newAliasRun(p, o, j)
+		ar, err := newAliasRun(ctx, p, o, j)
 		if err != nil {
 			return nil, err
 		}

@@ -163,45 +163,48 @@ func clock(d time.Duration) string {
 }
 
 // dryAlias runs the controller on virtual time, every alarm OK and every
-// hook reporting Succeeded at once, and prints the calls its actions become.
+// hook reporting Succeeded at once, and prints the calls its actions become:
+// the driver's applier here is a printer.
 func dryAlias(pr *printer, p Plan, o *Options) error {
-	ctl, err := deploy.New(p.controllerConfig())
+	var lines []string
+	var reports []deploy.Hook // hooks invoked, to report Succeeded
+	rev := Placeholder("RevisionId from GetAlias")
+	var t, end time.Duration
+	print := deploy.ApplierFunc(func(a deploy.Action) error {
+		switch a.Kind {
+		case deploy.InvokeHook:
+			fn := p.hookFunction(a.Hook)
+			cl := call("Invoke", "FunctionName", fn, "InvocationType", "RequestResponse",
+				"Payload", map[string]string{"DeploymentId": "shiftsim-<id>", "LifecycleEventHookExecutionId": "shiftsim-<id>-" + string(a.Hook)})
+			lines = append(lines, fmt.Sprintf("%s    # t+%s: %s hook (synchronous; its answer is the verdict)", cl, clock(t), a.Hook))
+			reports = append(reports, a.Hook)
+		case deploy.SetWeight:
+			want := p.aliasAt(a.Percent)
+			lines = append(lines, fmt.Sprintf("%s    # t+%s: version %s at %s%%", p.updateAliasCall(want, rev), clock(t), p.Target, deploy.FormatPercent(a.Percent)))
+			rev = Placeholder("RevisionId from the previous UpdateAlias")
+		case deploy.Finish:
+			end = t
+		}
+		return nil
+	})
+	drv, err := deploy.NewDriver(p.controllerConfig(), print, nil)
 	if err != nil {
 		return err
 	}
-	var lines []string
-	rev := Placeholder("RevisionId from GetAlias")
-	t := time.Duration(0)
-	var end time.Duration
-	pending := ctl.Step(0, deploy.Event{Kind: deploy.Start})
-	for guard := 0; guard < 10000; guard++ {
-		var next []deploy.Action
-		for _, a := range append([]deploy.Action(nil), pending...) {
-			switch a.Kind {
-			case deploy.InvokeHook:
-				fn := p.hookFunction(a.Hook)
-				cl := call("Invoke", "FunctionName", fn, "InvocationType", "RequestResponse",
-					"Payload", map[string]string{"DeploymentId": "shiftsim-<id>", "LifecycleEventHookExecutionId": "shiftsim-<id>-" + string(a.Hook)})
-				lines = append(lines, fmt.Sprintf("%s    # t+%s: %s hook (synchronous; its answer is the verdict)", cl, clock(t), a.Hook))
-				next = append(next, ctl.Step(t, deploy.Event{Kind: deploy.HookResult, Hook: a.Hook, Succeeded: true})...)
-			case deploy.SetWeight:
-				want := p.aliasAt(a.Percent)
-				lines = append(lines, fmt.Sprintf("%s    # t+%s: version %s at %s%%", p.updateAliasCall(want, rev), clock(t), p.Target, deploy.FormatPercent(a.Percent)))
-				rev = Placeholder("RevisionId from the previous UpdateAlias")
-			case deploy.Finish:
-				end = t
-			}
-		}
-		if len(next) > 0 {
-			pending = next
+	drv.Run(0, deploy.Event{Kind: deploy.Start})
+	for guard := 0; guard < 10000 && !drv.Status().Terminal(); guard++ {
+		if len(reports) > 0 {
+			h := reports[0]
+			reports = reports[1:]
+			drv.Run(t, deploy.Event{Kind: deploy.HookResult, Hook: h, Succeeded: true})
 			continue
 		}
-		dl, ok := ctl.Deadline()
+		dl, ok := drv.Deadline()
 		if !ok {
 			break
 		}
 		t = dl
-		pending = ctl.Step(t, deploy.Event{Kind: deploy.Tick})
+		drv.Run(t, deploy.Event{Kind: deploy.Tick})
 	}
 	if len(p.Alarms) > 0 {
 		n := int(end/o.AlarmPoll) + 1

@@ -11,7 +11,7 @@ import (
 
 // replayed is what a journal says about an alias-executor deployment.
 type replayed struct {
-	ctl     *deploy.Controller
+	drv     *deploy.Driver
 	lastT   time.Duration
 	desired AliasState   // where the controller's actions put the alias
 	known   AliasState   // where the last successful UpdateAlias left it
@@ -22,13 +22,39 @@ type replayed struct {
 }
 
 // replay rebuilds the controller from the journal: every journaled step is
-// fed again, at its time, and must give the actions the journal recorded.
+// fed again through a driver, at its time, and must give the actions the
+// journal recorded; the replay's applier only notes where they put the alias.
 func replay(p Plan, recs []Record) (*replayed, error) {
-	ctl, err := deploy.New(p.controllerConfig())
-	if err != nil {
+	rp := &replayed{desired: p.aliasAt(0), inAlarm: make([]bool, len(p.Alarms))}
+	var step Record // the journal's step being replayed
+	observed := false
+	observe := func(rec deploy.Record) error {
+		observed = true
+		got := make([]string, 0, len(rec.Actions))
+		for _, a := range rec.Actions {
+			got = append(got, a.String())
+		}
+		if !slices.Equal(got, step.Actions) && len(got)+len(step.Actions) > 0 {
+			return fmt.Errorf("record %d (%s at %s) replays as %q, the journal says %q", step.Seq, step.Event, step.T, got, step.Actions)
+		}
+		return nil
+	}
+	apply := deploy.ApplierFunc(func(a deploy.Action) error {
+		switch a.Kind {
+		case deploy.SetWeight:
+			rp.desired = p.aliasAt(a.Percent)
+		case deploy.Rollback:
+			rp.desired, rp.rolled = p.aliasAt(0), true
+		case deploy.Finish:
+			f := a
+			rp.finish = &f
+		}
+		return nil
+	})
+	var err error
+	if rp.drv, err = deploy.NewDriver(p.controllerConfig(), apply, observe); err != nil {
 		return nil, err
 	}
-	rp := &replayed{ctl: ctl, desired: p.aliasAt(0), inAlarm: make([]bool, len(p.Alarms))}
 	if recs[0].Alias != nil {
 		rp.known = *recs[0].Alias
 	}
@@ -48,21 +74,12 @@ func replay(p Plan, recs []Record) (*replayed, error) {
 			if err != nil {
 				return nil, fmt.Errorf("record %d: %v", rec.Seq, err)
 			}
-			var got []string
-			for _, a := range ctl.Step(t, ev) {
-				got = append(got, a.String())
-				switch a.Kind {
-				case deploy.SetWeight:
-					rp.desired = p.aliasAt(a.Percent)
-				case deploy.Rollback:
-					rp.desired, rp.rolled = p.aliasAt(0), true
-				case deploy.Finish:
-					f := a
-					rp.finish = &f
-				}
+			step, observed = rec, false
+			if err := rp.drv.Run(t, ev); err != nil {
+				return nil, err
 			}
-			if !slices.Equal(got, rec.Actions) {
-				return nil, fmt.Errorf("record %d (%s at %s) replays as %q, the journal says %q", rec.Seq, rec.Event, rec.T, got, rec.Actions)
+			if !observed && len(rec.Actions) > 0 {
+				return nil, fmt.Errorf("record %d (%s at %s) replays as no action, the journal says %q", rec.Seq, rec.Event, rec.T, rec.Actions)
 			}
 			if ev.Kind == deploy.AlarmState && ev.Alarm >= 0 && ev.Alarm < len(rp.inAlarm) {
 				rp.inAlarm[ev.Alarm] = ev.InAlarm
@@ -98,11 +115,12 @@ func resumeAlias(ctx context.Context, p Plan, o *Options, j *Journal, recs []Rec
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrJournal, j.Path(), err)
 	}
-	r, err := newAliasRun(p, o, j)
+	r, err := newAliasRun(ctx, p, o, j)
 	if err != nil {
 		return nil, err
 	}
-	r.id, r.ctl, r.inAlarm, r.rolledBack = recs[0].Deployment, rp.ctl, rp.inAlarm, rp.rolled
+	r.id, r.drv, r.inAlarm, r.rolledBack = recs[0].Deployment, rp.drv, rp.inAlarm, rp.rolled
+	r.drv.Use(r.applier(), r.journalStep) // the replayed controller goes on with AWS calls
 	r.offset, r.origin = rp.lastT, r.clk.Now()
 	var cancel context.CancelFunc
 	r.ictx, cancel = watchInterrupt(ctx, o.Interrupt)
@@ -140,7 +158,7 @@ func resumeAlias(ctx context.Context, p Plan, o *Options, j *Journal, recs []Rec
 		}
 		return &r.out, nil
 	}
-	if r.ctl.Status() == deploy.Created && !o.ResumeRollback { // stopped before its start
+	if r.drv.Status() == deploy.Created && !o.ResumeRollback { // stopped before its start
 		if err := r.pollAlarms(ctx); err != nil {
 			return r.fail(err)
 		}
