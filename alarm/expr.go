@@ -88,10 +88,10 @@ func (e *ExprError) Error() string { return fmt.Sprintf("column %d: %s", e.Col, 
 func CompileExpr(expr string, ids []string) (Expr, error) {
 	for i, id := range ids {
 		if !validID(id) {
-			return Expr{}, fmt.Errorf("metric id %q: must start with a lower-case letter and contain only letters, digits and _", id)
+			return Expr{}, fmt.Errorf("metric id %q: must start with a lower-case letter and contain only letters, digits and _", clip(id))
 		}
 		if slices.Contains(ids[:i], id) {
-			return Expr{}, fmt.Errorf("metric id %q given twice", id)
+			return Expr{}, fmt.Errorf("metric id %q given twice", clip(id))
 		}
 	}
 	p := parser{src: expr, ids: ids}
@@ -314,7 +314,20 @@ func (t token) String() string {
 	if t.kind == tEOF {
 		return "end of expression"
 	}
-	return strconv.Quote(t.text)
+	return strconv.Quote(clip(t.text))
+}
+
+// clip shortens text quoted in an error, so that a hostile expression is
+// not echoed back whole.
+func clip(s string) string {
+	if len(s) <= 40 {
+		return s
+	}
+	r := []rune(s)
+	if len(r) <= 40 {
+		return s
+	}
+	return string(r[:37]) + "..."
 }
 
 type parser struct {
@@ -352,7 +365,7 @@ func (p *parser) next() {
 		p.tok.kind, p.tok.text = tNum, p.src[start:p.pos]
 		v, err := strconv.ParseFloat(p.tok.text, 64)
 		if err != nil || strings.ContainsAny(p.tok.text, "_xXpP") || math.IsInf(v, 0) {
-			p.err = &ExprError{start + 1, fmt.Sprintf("bad number %q", p.tok.text)}
+			p.err = &ExprError{start + 1, fmt.Sprintf("bad number %q", clip(p.tok.text))}
 		}
 		p.tok.num = v
 	case isIdentByte(c):
@@ -516,7 +529,7 @@ func (p *parser) primary() (*node, error) {
 	case t.kind == tIdent:
 		p.next()
 		if p.isOp("(") {
-			return nil, &ExprError{t.col, fmt.Sprintf("%q: functions are written in upper case (FILL)", t.text)}
+			return nil, &ExprError{t.col, fmt.Sprintf("%q: functions are written in upper case (FILL)", clip(t.text))}
 		}
 		i := slices.Index(p.ids, t.text)
 		if i < 0 {
@@ -524,7 +537,7 @@ func (p *parser) primary() (*node, error) {
 			if len(p.ids) > 0 {
 				known = strings.Join(p.ids, ", ")
 			}
-			return nil, &ExprError{t.col, fmt.Sprintf("unknown metric id %q (known: %s)", t.text, known)}
+			return nil, &ExprError{t.col, fmt.Sprintf("unknown metric id %q (known: %s)", clip(t.text), clip(known))}
 		}
 		return &node{op: opRef, ref: i, col: t.col}, nil
 	case t.kind == tFunc:
@@ -538,9 +551,9 @@ func (p *parser) primary() (*node, error) {
 			return nil, p.errorf("%s is only valid as the second argument of FILL, and is not supported by shiftsim", t.text)
 		}
 		if validID(strings.ToLower(t.text[:1]) + t.text[1:]) {
-			return nil, p.errorf("unknown function %q (metric ids start with a lower-case letter)", t.text)
+			return nil, p.errorf("unknown function %q (metric ids start with a lower-case letter)", clip(t.text))
 		}
-		return nil, p.errorf("unknown function %q", t.text)
+		return nil, p.errorf("unknown function %q", clip(t.text))
 	case p.isOp("("):
 		p.next()
 		n, err := p.expr()

@@ -28,6 +28,15 @@ type Math struct {
 	ret     int
 }
 
+// PutMetricAlarm's limits on a Metrics list (CloudWatch API reference,
+// MetricDataQuery): up to 10 entries with a metric and 10 with an
+// expression, Ids of at most 255 characters, expressions of at most 2048.
+const (
+	MaxMetrics       = 10
+	MaxIDLen         = 255
+	MaxExpressionLen = 2048
+)
+
 // MetricsError is an invalid entry of a Metrics list.
 type MetricsError struct {
 	Index int    // the entry, -1 for the list as a whole
@@ -44,7 +53,7 @@ func (e *MetricsError) Error() string {
 	case e.ID == "" || e.Field == "Id":
 		return fmt.Sprintf("Metrics[%d]: %v", e.Index, e.Err)
 	}
-	return fmt.Sprintf("Metrics[%d] (%s): %v", e.Index, e.ID, e.Err)
+	return fmt.Sprintf("Metrics[%d] (%s): %v", e.Index, clip(e.ID), e.Err)
 }
 
 // Unwrap returns the underlying error.
@@ -66,20 +75,35 @@ func CompileMetrics(qs []Query) (Math, error) {
 	}
 	ids := make([]string, len(qs))
 	ret := -1
+	metrics, exprs := 0, 0
 	for i, q := range qs {
+		if len(q.ID) > MaxIDLen {
+			return fail(i, "Id", "Id of %d characters: at most %d", len(q.ID), MaxIDLen)
+		}
+		if len(q.Expression) > MaxExpressionLen {
+			return fail(i, "Expression", "expression of %d characters: at most %d", len(q.Expression), MaxExpressionLen)
+		}
+		if q.Expression == "" {
+			metrics++
+		} else {
+			exprs++
+		}
 		if !validID(q.ID) {
-			return fail(i, "Id", "Id %q must start with a lower-case letter and contain only letters, digits and _", q.ID)
+			return fail(i, "Id", "Id %q must start with a lower-case letter and contain only letters, digits and _", clip(q.ID))
 		}
 		if j := slices.Index(ids[:i], q.ID); j >= 0 {
-			return fail(i, "Id", "Id %q already used by Metrics[%d]", q.ID, j)
+			return fail(i, "Id", "Id %q already used by Metrics[%d]", clip(q.ID), j)
 		}
 		ids[i] = q.ID
 		if q.ReturnData {
 			if ret >= 0 {
-				return fail(i, "ReturnData", "ReturnData is already set on Metrics[%d] (%s); an alarm returns exactly one", ret, qs[ret].ID)
+				return fail(i, "ReturnData", "ReturnData is already set on Metrics[%d] (%s); an alarm returns exactly one", ret, clip(qs[ret].ID))
 			}
 			ret = i
 		}
+	}
+	if metrics > MaxMetrics || exprs > MaxMetrics {
+		return fail(-1, "", "%d metrics and %d expressions: an alarm's Metrics can hold as many as %d of each (PutMetricAlarm)", metrics, exprs, MaxMetrics)
 	}
 	if ret < 0 {
 		return fail(-1, "", "no entry has ReturnData; an alarm returns exactly one")
@@ -110,7 +134,7 @@ func CompileMetrics(qs []Query) (Math, error) {
 				if cycle != "" {
 					cycle += " -> "
 				}
-				cycle += qs[j].ID
+				cycle += clip(qs[j].ID)
 			}
 			return &MetricsError{Index: i, ID: qs[i].ID, Field: "Expression", Err: fmt.Errorf("expressions form a cycle: %s", cycle)}
 		case 2:

@@ -1,6 +1,7 @@
 package alarm
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -73,5 +74,40 @@ func TestCompileMetricsErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.msg) {
 			t.Errorf("%+v: %v, want %q", tc.qs, err, tc.msg)
 		}
+	}
+}
+
+// PutMetricAlarm's limits on a Metrics list, and no error echoes a long
+// input back whole.
+func TestCompileMetricsLimits(t *testing.T) {
+	long := "m" + strings.Repeat("x", 300)
+	many := func(n int, expr bool) []Query {
+		var qs []Query
+		for i := range n {
+			q := Query{ID: fmt.Sprintf("m%d", i)}
+			if expr {
+				q = Query{ID: fmt.Sprintf("e%d", i), Expression: "m0 + 1"}
+			}
+			qs = append(qs, q)
+		}
+		return qs
+	}
+	for _, tc := range []struct {
+		qs  []Query
+		msg string
+	}{
+		{[]Query{{ID: long, ReturnData: true}}, "Metrics[0]: Id of 301 characters: at most 255"},
+		{[]Query{{ID: "m1"}, {ID: "e", Expression: "m1" + strings.Repeat("+m1", 700), ReturnData: true}}, "Metrics[1] (e): expression of 2102 characters: at most 2048"},
+		{append(many(11, false), Query{ID: "e", Expression: "m0", ReturnData: true}), "Metrics: 11 metrics and 1 expressions: an alarm's Metrics can hold as many as 10 of each"},
+		{append(append(many(1, false), many(11, true)...), Query{ID: "r", Expression: "m0", ReturnData: true}), "Metrics: 1 metrics and 12 expressions"},
+		{[]Query{{ID: "m1"}, {ID: "e", Expression: "m1 + " + long, ReturnData: true}}, `unknown metric id "mxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx..."`},
+	} {
+		_, err := CompileMetrics(tc.qs)
+		if err == nil || !strings.Contains(err.Error(), tc.msg) || len(err.Error()) > 200 {
+			t.Errorf("%v, want %q (and under 200 characters)", err, tc.msg)
+		}
+	}
+	if _, err := CompileMetrics(append(many(10, false), many(9, true)...)); err == nil || !strings.Contains(err.Error(), "no entry has ReturnData") {
+		t.Errorf("10 metrics and 9 expressions: %v", err)
 	}
 }

@@ -310,7 +310,6 @@ func (c *converter) mathAlarm(path string, a *Alarm, s *Scenario, out *sim.Alarm
 		}
 	}
 	qs := make([]alarm.Query, len(a.Metrics))
-	metrics := 0
 	for i := range a.Metrics {
 		m := &a.Metrics[i]
 		p := fmt.Sprintf("%s.Metrics[%d]", path, i)
@@ -324,7 +323,6 @@ func (c *converter) mathAlarm(path string, a *Alarm, s *Scenario, out *sim.Alarm
 			c.fail(p, "an entry has MetricStat or Expression, not both")
 			return
 		case m.MetricStat != nil:
-			metrics++
 			ms := m.MetricStat
 			q := c.query(p+".MetricStat.Metric", ms.Metric.Namespace, ms.Metric.MetricName, ms.Metric.Dimensions, s)
 			var err error
@@ -348,10 +346,6 @@ func (c *converter) mathAlarm(path string, a *Alarm, s *Scenario, out *sim.Alarm
 			c.fail(p, "needs MetricStat or Expression")
 			return
 		}
-	}
-	if metrics > 10 {
-		c.fail(path+".Metrics", "%d metrics: a math expression used for an alarm can include as many as 10 (CloudWatch)", metrics)
-		return
 	}
 	if !explicit {
 		// Without any ReturnData, the one expression no other expression
