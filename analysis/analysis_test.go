@@ -1,0 +1,188 @@
+package analysis
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+func outcomes(s string) []Input {
+	var in []Input
+	for _, c := range s {
+		p, err := ParsePhase(string(c))
+		if err != nil {
+			panic(err)
+		}
+		in = append(in, Input{Outcome: p})
+	}
+	return in
+}
+
+// TestArgoMetricPhases walks the rules of Argo's assessMetricStatus
+// (docs/plans.md) with hand-checked outcome sequences.
+func TestArgoMetricPhases(t *testing.T) {
+	def := DefaultMetric()
+	with := func(f func(*Metric)) Metric { m := def; f(&m); return m }
+	for _, tt := range []struct {
+		name string
+		m    Metric
+		in   string
+		term bool
+		want Phase
+		at   int // measurement at which the phase was reached
+		rule string
+	}{
+		{"one measurement by default", def, "S", false, Successful, 1, "count 1 reached"},
+		{"default failureLimit 0", def, "F", false, Failed, 1, "failed 1 > failureLimit 0"},
+		{"inconclusive", def, "I", false, Inconclusive, 1, "inconclusive 1 > inconclusiveLimit 0"},
+		// failureLimit 3 fails on the 4th failure: strict >, as the code says (docs say "three").
+		{"failureLimit strict", with(func(m *Metric) { m.Interval, m.Count, m.FailureLimit = true, 10, 3 }), "FFSFSF", false, Failed, 6, "failed 4 > failureLimit 3"},
+		{"count reached", with(func(m *Metric) { m.Interval, m.Count, m.FailureLimit = true, 5, 1 }), "SFSSS", false, Successful, 5, "count 5 reached"},
+		// Errors are not counted: five measurements needed beyond the errors.
+		{"errors not counted", with(func(m *Metric) { m.Interval, m.Count = true, 3 }), "SESES", false, Successful, 5, "count 3"},
+		{"consecutiveErrorLimit 4", with(func(m *Metric) { m.Interval = true }), "SEEEEE", false, Error, 6, "consecutiveError 5 > consecutiveErrorLimit 4"},
+		{"unbounded keeps running", with(func(m *Metric) { m.Interval = true }), "SSSS", false, Running, 4, "no limit"},
+		{"unbounded terminated", with(func(m *Metric) { m.Interval = true }), "SSSS", true, Successful, 4, "terminating"},
+		{"consecutive successes", with(func(m *Metric) { m.Interval, m.Count, m.FailureLimit, m.ConsecutiveSuccessLimit = true, 10, -1, 3 }), "SFSSS", false, Successful, 5, "consecutiveSuccess 3 >= consecutiveSuccessLimit 3"},
+		{"only cSL, count runs out", with(func(m *Metric) { m.Interval, m.Count, m.FailureLimit, m.ConsecutiveSuccessLimit = true, 4, -1, 3 }), "SFSS", false, Failed, 4, "count 4 reached without 3 consecutive successes"},
+		{"both limits, count runs out", with(func(m *Metric) { m.Interval, m.Count, m.FailureLimit, m.ConsecutiveSuccessLimit = true, 4, 1, 3 }), "SFSS", false, Inconclusive, 4, "neither"},
+	} {
+		if err := tt.m.Validate(); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		r := tt.m.Replay(outcomes(tt.in), tt.term)
+		last := r.Steps[len(r.Steps)-1]
+		if r.Phase != tt.want || last.N != tt.at || !strings.Contains(last.Rule, tt.rule) {
+			t.Errorf("%s: %s at %d (%s), want %s at %d (%s)", tt.name, r.Phase, last.N, last.Rule, tt.want, tt.at, tt.rule)
+		}
+	}
+}
+
+func TestArgoEvaluate(t *testing.T) {
+	ok, _ := ParseCondition("result[0] >= 0.95")
+	bad, _ := ParseCondition("result < 0.5 || result > 100")
+	for _, tt := range []struct {
+		s, f *Condition
+		v    float64
+		want Phase
+	}{
+		{nil, nil, 0, Successful},
+		{ok, nil, 0.97, Successful},
+		{ok, nil, 0.9, Failed},
+		{nil, bad, 0.4, Failed},
+		{nil, bad, 0.7, Successful},
+		{ok, bad, 0.7, Inconclusive},
+		{ok, bad, 0.96, Successful},
+		{ok, bad, 101, Failed},
+		{ok, bad, math.NaN(), Error},
+	} {
+		m := Metric{SuccessCondition: tt.s, FailureCondition: tt.f}
+		if got, why := m.Evaluate(tt.v); got != tt.want {
+			t.Errorf("%v with %v/%v: %s (%s), want %s", tt.v, tt.s, tt.f, got, why, tt.want)
+		}
+	}
+	for _, s := range []string{"result >", "resul > 1", "(result > 1", "result ~ 2", "result > 1 extra"} {
+		if _, err := ParseCondition(s); err == nil {
+			t.Errorf("ParseCondition(%q) accepted", s)
+		}
+	}
+	c, err := ParseCondition("!(result > 1) && 2 != result")
+	if err != nil || !c.Eval(0.5) || c.Eval(2) || c.Eval(3) {
+		t.Errorf("compound condition: %v", err)
+	}
+}
+
+func TestArgoValidate(t *testing.T) {
+	for _, m := range []Metric{
+		{FailureLimit: -2},
+		{FailureLimit: -1},
+		{Count: 3},
+		{Count: 2, Interval: true, FailureLimit: 3},
+	} {
+		if m.Validate() == nil {
+			t.Errorf("%+v validates", m)
+		}
+	}
+}
+
+func TestArgoRunPhase(t *testing.T) {
+	for _, tt := range []struct {
+		ms   []MetricPhase
+		want Phase
+	}{
+		{[]MetricPhase{{Successful, false}, {Running, false}}, Running},
+		{[]MetricPhase{{Failed, false}, {Running, false}}, Failed},
+		{[]MetricPhase{{Inconclusive, false}, {Error, false}}, Error},
+		{[]MetricPhase{{Successful, false}, {Failed, true}}, Successful}, // dry run never worsens
+		{[]MetricPhase{{Failed, true}}, Successful},
+		{[]MetricPhase{{Successful, false}, {Running, true}}, Running}, // but an incomplete dry run keeps it running
+	} {
+		if got := RunPhase(tt.ms); got != tt.want {
+			t.Errorf("%v: %s, want %s", tt.ms, got, tt.want)
+		}
+	}
+}
+
+func passes(n int) []Check {
+	out := make([]Check, n)
+	for i := range out {
+		out[i] = Check{Given: true, Passed: true}
+	}
+	return out
+}
+
+// TestFlaggerClosedForms holds the tick model to docs/plans.md: promotion
+// on analysis tick ceil(maxWeight/stepWeight)+1, then a Promoting and a
+// Finalising tick; f failed ticks delay it by f intervals; failures in a row
+// from tick t0 roll back at t0 + threshold ticks.
+func TestFlaggerClosedForms(t *testing.T) {
+	// The documentation's example: interval 1m, stepWeight 2, maxWeight 50:
+	// 25 minutes minimum; the tick model adds the promotion tick and its two phases.
+	f := Flagger{Interval: time.Minute, Threshold: 5, MaxWeight: 50, StepWeight: 2}
+	r, err := f.Replay(passes(40), Range{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := r.Ticks[len(r.Ticks)-1]
+	if r.Phase != "Succeeded" || last.At != 28*time.Minute || r.ClosedForm != 25*time.Minute || r.Unused != 40-26 {
+		t.Errorf("promotion: %s at %v, closed form %v, unused %d", r.Phase, last.At, r.ClosedForm, r.Unused)
+	}
+	if w := r.Ticks[24].Canary; w != 50 || r.Ticks[25].Phase != "Promoting" {
+		t.Errorf("tick 25 weight %v, tick 26 phase %s", w, r.Ticks[25].Phase)
+	}
+	// Two failed checks (below the threshold) delay promotion by two intervals.
+	checks := passes(40)
+	checks[3], checks[10] = Check{Given: true}, Check{Given: true}
+	r, _ = f.Replay(checks, Range{})
+	if last := r.Ticks[len(r.Ticks)-1]; r.Phase != "Succeeded" || last.At != 30*time.Minute || last.FailedChecks != 2 {
+		t.Errorf("two failures: %s at %v with %d failed checks", r.Phase, last.At, last.FailedChecks)
+	}
+	// Failures from tick 4 on: rollback at tick 4 + 5 = 9.
+	checks = passes(3)
+	for range 10 {
+		checks = append(checks, Check{Value: math.NaN()}) // no values found fails
+	}
+	r, _ = f.Replay(checks, Range{})
+	if last := r.Ticks[len(r.Ticks)-1]; r.Phase != "Failed" || last.N != 9 || last.Canary != 0 {
+		t.Errorf("rollback: %s at tick %d weight %v", r.Phase, last.N, last.Canary)
+	}
+	// Overshoot: stepWeight 20, maxWeight 50 goes 20, 40, 60.
+	r, _ = Flagger{StepWeight: 20, MaxWeight: 50}.Replay(passes(10), Range{})
+	if r.Ticks[2].Canary != 60 || r.Ticks[3].Phase != "Promoting" || r.Ticks[0].At != time.Minute {
+		t.Errorf("overshoot: %+v", r.Ticks[:4])
+	}
+	// stepWeights, thresholdRange and a gradual promotion.
+	lo := 99.0
+	vals := []Check{{Value: 99.5}, {Value: 98}, {Value: 99.9}, {Value: 100}, {Value: 99}}
+	r, _ = Flagger{StepWeights: []float64{5, 25, 50}, StepWeightPromotion: 50, Threshold: 2}.Replay(vals, Range{Min: &lo})
+	want := []float64{5, 5, 25, 50, 50, 0, 0}
+	if len(r.Ticks) != 7 || r.Phase != "Succeeded" || r.Ticks[1].FailedChecks != 1 || !strings.Contains(r.Ticks[1].Check, "98 < min 99") {
+		t.Fatalf("stepWeights: %+v", r.Ticks)
+	}
+	for i, w := range want {
+		if r.Ticks[i].Canary != w {
+			t.Errorf("tick %d weight %v, want %v", i+1, r.Ticks[i].Canary, w)
+		}
+	}
+}

@@ -1,0 +1,330 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	gates "github.com/shiftsim/shiftsim/analysis"
+	"github.com/shiftsim/shiftsim/report"
+)
+
+func init() {
+	register("analysis", "explain an Argo Rollouts metric or a Flagger canary analysis from its measurements, step by step", cmdAnalysis)
+}
+
+type argoJSON struct {
+	SchemaVersion int            `json:"schema_version"`
+	System        string         `json:"system"`
+	Phase         gates.Phase    `json:"phase"`
+	Unused        int            `json:"unused_measurements"`
+	Measurements  []argoStepJSON `json:"measurements"`
+	Metric        argoMetricJSON `json:"metric"`
+}
+
+type argoMetricJSON struct {
+	Count                   *int   `json:"count"`
+	Interval                string `json:"interval,omitempty"`
+	InitialDelay            string `json:"initialDelay,omitempty"`
+	FailureLimit            int    `json:"failureLimit"`
+	InconclusiveLimit       int    `json:"inconclusiveLimit"`
+	ConsecutiveErrorLimit   int    `json:"consecutiveErrorLimit"`
+	ConsecutiveSuccessLimit int    `json:"consecutiveSuccessLimit"`
+	SuccessCondition        string `json:"successCondition,omitempty"`
+	FailureCondition        string `json:"failureCondition,omitempty"`
+}
+
+type argoStepJSON struct {
+	N                  int         `json:"n"`
+	AtS                float64     `json:"at_s"`
+	Value              *float64    `json:"value"`
+	Outcome            gates.Phase `json:"outcome"`
+	Why                string      `json:"why"`
+	Successful         int         `json:"successful"`
+	Failed             int         `json:"failed"`
+	Inconclusive       int         `json:"inconclusive"`
+	Error              int         `json:"error"`
+	Count              int         `json:"count"`
+	ConsecutiveError   int         `json:"consecutive_error"`
+	ConsecutiveSuccess int         `json:"consecutive_success"`
+	Phase              gates.Phase `json:"phase"`
+	Rule               string      `json:"rule"`
+}
+
+type flaggerJSON struct {
+	SchemaVersion int            `json:"schema_version"`
+	System        string         `json:"system"`
+	Phase         string         `json:"phase"`
+	Unused        int            `json:"unused_checks"`
+	ClosedFormS   *float64       `json:"doc_min_promotion_s"`
+	Ticks         []flaggerTickJ `json:"ticks"`
+}
+
+type flaggerTickJ struct {
+	N            int     `json:"tick"`
+	AtS          float64 `json:"at_s"`
+	Check        string  `json:"check"`
+	FailedChecks int     `json:"failed_checks"`
+	CanaryWeight float64 `json:"canary_weight"`
+	Phase        string  `json:"phase"`
+	Action       string  `json:"action"`
+}
+
+func cmdAnalysis(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("analysis", "argo|flagger [flags]",
+		"Explains, step by step, why an analysis ended as it did (docs/plans.md):\n"+
+			"  argo     one AnalysisTemplate metric: each measurement's outcome (given, or evaluated from a value\n"+
+			"           with successCondition/failureCondition), the counters and the metric phase after it.\n"+
+			"           --outcomes S,F,I,E or --values 0.97,0.91,- (- = the provider returned an error).\n"+
+			"  flagger  a canary analysis, one check per interval: failed checks, weight steps, promotion or\n"+
+			"           rollback. --checks pass,fail or --values 99.5,98,- with --min/--max (thresholdRange;\n"+
+			"           - = no values found, which fails the check).",
+		stdout)
+	outcomes := fs.String("outcomes", "", "measurement (argo) outcomes, comma-separated: Successful/S, Failed/F, Inconclusive/I, Error/E")
+	checks := fs.String("checks", "", "check (flagger) outcomes per interval, comma-separated: pass or fail")
+	values := fs.String("values", "", "measured values, comma-separated; - for an error / no values found")
+	succ := fs.String("success-condition", "", "argo successCondition over result, e.g. 'result[0] >= 0.95'")
+	fail := fs.String("failure-condition", "", "argo failureCondition over result")
+	count := fs.Int("count", 0, "argo count (0 = unset: one measurement, or unbounded with --interval)")
+	interval := fs.Duration("interval", 0, "argo interval between measurements; flagger analysis interval (default 1m)")
+	initialDelay := fs.Duration("initial-delay", 0, "argo initialDelay before the first measurement")
+	failureLimit := fs.Int("failure-limit", 0, "argo failureLimit (-1 disables)")
+	inconclusiveLimit := fs.Int("inconclusive-limit", 0, "argo inconclusiveLimit")
+	errorLimit := fs.Int("consecutive-error-limit", 4, "argo consecutiveErrorLimit")
+	successLimit := fs.Int("consecutive-success-limit", 0, "argo consecutiveSuccessLimit (0 = disabled)")
+	terminate := fs.Bool("terminate", false, "argo: the run is terminated after the last measurement")
+	threshold := fs.Int("threshold", 0, "flagger threshold: failed checks before rollback (<= 0 means 1)")
+	maxWeight := fs.Float64("max-weight", 0, "flagger maxWeight (default 100)")
+	stepWeight := fs.Float64("step-weight", 0, "flagger stepWeight")
+	stepWeights := fs.String("step-weights", "", "flagger stepWeights, comma-separated")
+	promotion := fs.Float64("step-weight-promotion", 0, "flagger stepWeightPromotion (0 = all at once)")
+	minV := fs.String("min", "", "flagger thresholdRange.min")
+	maxV := fs.String("max", "", "flagger thresholdRange.max")
+	output := outputFlag(fs, "table", "json")
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
+	}
+	if err := checkOutput(*output, "table", "json"); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || (fs.Arg(0) != "argo" && fs.Arg(0) != "flagger") {
+		return inputErrf("want one argument, argo or flagger (see --help)")
+	}
+	vals, err := parseValues(*values)
+	if err != nil {
+		return err
+	}
+	if fs.Arg(0) == "flagger" {
+		f := gates.Flagger{Interval: *interval, Threshold: *threshold, MaxWeight: *maxWeight, StepWeight: *stepWeight, StepWeightPromotion: *promotion}
+		if *stepWeights != "" {
+			if f.StepWeights, err = parseValues(*stepWeights); err != nil {
+				return inputErrf("--step-weights: %v", err)
+			}
+		}
+		var r gates.Range
+		for _, b := range []struct {
+			s   string
+			dst **float64
+			n   string
+		}{{*minV, &r.Min, "--min"}, {*maxV, &r.Max, "--max"}} {
+			if b.s != "" {
+				v, err := strconv.ParseFloat(b.s, 64)
+				if err != nil {
+					return inputErrf("%s %q: want a number", b.n, b.s)
+				}
+				*b.dst = &v
+			}
+		}
+		var cs []gates.Check
+		switch {
+		case *checks != "" && *values != "":
+			return inputErrf("give --checks or --values, not both")
+		case *checks != "":
+			for i, s := range strings.Split(*checks, ",") {
+				switch strings.ToLower(strings.TrimSpace(s)) {
+				case "pass", "passed", "p", "ok":
+					cs = append(cs, gates.Check{Given: true, Passed: true})
+				case "fail", "failed", "f":
+					cs = append(cs, gates.Check{Given: true})
+				default:
+					return inputErrf("--checks item %d: %q, want pass or fail", i+1, s)
+				}
+			}
+		case *values != "":
+			if r.Min == nil && r.Max == nil {
+				return inputErrf("--values needs --min and/or --max (the metric's thresholdRange)")
+			}
+			for _, v := range vals {
+				cs = append(cs, gates.Check{Value: v})
+			}
+		default:
+			return inputErrf("flagger needs --checks or --values")
+		}
+		res, err := f.Replay(cs, r)
+		if err != nil {
+			return inputErrf("%v", err)
+		}
+		doc := flaggerJSON{SchemaVersion: 1, System: "flagger", Phase: res.Phase, Unused: res.Unused, Ticks: []flaggerTickJ{}}
+		if res.ClosedForm > 0 {
+			s := res.ClosedForm.Seconds()
+			doc.ClosedFormS = &s
+		}
+		for _, t := range res.Ticks {
+			doc.Ticks = append(doc.Ticks, flaggerTickJ{t.N, t.At.Seconds(), t.Check, t.FailedChecks, t.Canary, t.Phase, t.Action})
+		}
+		if *output == "json" {
+			return report.JSON(stdout, doc)
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "tick\tt+\tcheck\tfailedChecks\tcanary %\tphase\taction")
+		for _, t := range doc.Ticks {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%v\t%s\t%s\n", t.N, time.Duration(t.AtS*float64(time.Second)), dash(t.Check), t.FailedChecks, t.CanaryWeight, t.Phase, t.Action)
+		}
+		tw.Flush()
+		fmt.Fprintf(stdout, "\nresult: %s", res.Phase)
+		if res.Phase != "Succeeded" && res.Phase != "Failed" {
+			fmt.Fprintf(stdout, " (the checks ran out before the analysis ended)")
+		}
+		if res.Unused > 0 {
+			fmt.Fprintf(stdout, "; %d checks after the end were not used", res.Unused)
+		}
+		if doc.ClosedFormS != nil {
+			fmt.Fprintf(stdout, "\nFlagger's documented minimum time to promotion, interval x maxWeight/stepWeight: %s", res.ClosedForm)
+		}
+		fmt.Fprintln(stdout)
+		return nil
+	}
+
+	// argo
+	m := gates.Metric{Count: *count, Interval: *interval > 0, FailureLimit: *failureLimit, InconclusiveLimit: *inconclusiveLimit,
+		ConsecutiveErrorLimit: *errorLimit, ConsecutiveSuccessLimit: *successLimit}
+	if m.SuccessCondition, err = gates.ParseCondition(*succ); err != nil {
+		return inputErrf("--success-condition: %v", err)
+	}
+	if m.FailureCondition, err = gates.ParseCondition(*fail); err != nil {
+		return inputErrf("--failure-condition: %v", err)
+	}
+	if err := m.Validate(); err != nil {
+		return inputErrf("%v", strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	var in []gates.Input
+	switch {
+	case *outcomes != "" && *values != "":
+		return inputErrf("give --outcomes or --values, not both")
+	case *outcomes != "":
+		for i, s := range strings.Split(*outcomes, ",") {
+			p, err := gates.ParsePhase(s)
+			if err != nil {
+				return inputErrf("--outcomes item %d: %v", i+1, err)
+			}
+			in = append(in, gates.Input{Outcome: p})
+		}
+	case *values != "":
+		for _, v := range vals {
+			in = append(in, gates.Input{Value: v})
+		}
+	default:
+		return inputErrf("argo needs --outcomes or --values")
+	}
+	res := m.Replay(in, *terminate)
+	doc := argoJSON{SchemaVersion: 1, System: "argo", Phase: res.Phase, Unused: res.Unused, Measurements: []argoStepJSON{},
+		Metric: argoMetricJSON{FailureLimit: m.FailureLimit, InconclusiveLimit: m.InconclusiveLimit, ConsecutiveErrorLimit: m.ConsecutiveErrorLimit,
+			ConsecutiveSuccessLimit: m.ConsecutiveSuccessLimit}}
+	if m.Count > 0 {
+		doc.Metric.Count = &m.Count
+	}
+	if *interval > 0 {
+		doc.Metric.Interval = interval.String()
+	}
+	if *initialDelay > 0 {
+		doc.Metric.InitialDelay = initialDelay.String()
+	}
+	if m.SuccessCondition != nil {
+		doc.Metric.SuccessCondition = m.SuccessCondition.String()
+	}
+	if m.FailureCondition != nil {
+		doc.Metric.FailureCondition = m.FailureCondition.String()
+	}
+	// Scheduling (as if each measurement took no time): the first after
+	// initialDelay, the next an interval later, 10 s after an Error.
+	at := *initialDelay
+	for i, s := range res.Steps {
+		if i > 0 {
+			if res.Steps[i-1].Outcome == gates.Error {
+				at += 10 * time.Second
+			} else {
+				at += *interval
+			}
+		}
+		val := s.Value
+		if val != nil && math.IsNaN(*val) {
+			val = nil // the provider's error: no value
+		}
+		doc.Measurements = append(doc.Measurements, argoStepJSON{s.N, at.Seconds(), val, s.Outcome, s.Why, s.Successful, s.Failed,
+			s.Inconclusive, s.Error, s.Count, s.ConsecErr, s.ConsecOK, s.Phase, s.Rule})
+	}
+	if *output == "json" {
+		return report.JSON(stdout, doc)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tt+\tvalue\toutcome\tS/F/I/E\tcount\tconsecErr\tconsecOK\tmetric phase\twhy")
+	for _, s := range doc.Measurements {
+		v := "-"
+		switch {
+		case s.Value != nil:
+			v = strconv.FormatFloat(*s.Value, 'g', -1, 64)
+		case s.Outcome == gates.Error:
+			v = "error"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d/%d/%d/%d\t%d\t%d\t%d\t%s\t%s; %s\n", s.N, time.Duration(s.AtS*float64(time.Second)), v, s.Outcome,
+			s.Successful, s.Failed, s.Inconclusive, s.Error, s.Count, s.ConsecutiveError, s.ConsecutiveSuccess, s.Phase, s.Why, s.Rule)
+	}
+	tw.Flush()
+	fmt.Fprintf(stdout, "\nmetric phase: %s", res.Phase)
+	switch res.Phase {
+	case gates.Failed, gates.Error:
+		fmt.Fprint(stdout, " (the AnalysisRun fails and the rollout aborts)")
+	case gates.Inconclusive:
+		fmt.Fprint(stdout, " (the rollout pauses until someone promotes or aborts it)")
+	case gates.Running, gates.Pending:
+		fmt.Fprint(stdout, " (more measurements are needed)")
+	}
+	if res.Unused > 0 {
+		fmt.Fprintf(stdout, "; %d measurements after the end were not taken", res.Unused)
+	}
+	fmt.Fprintln(stdout)
+	return nil
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// parseValues reads comma-separated numbers; - (or error, none) is NaN.
+func parseValues(s string) ([]float64, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var out []float64
+	for i, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		switch strings.ToLower(f) {
+		case "-", "error", "none":
+			out = append(out, math.NaN())
+			continue
+		}
+		v, err := strconv.ParseFloat(f, 64)
+		if err != nil || math.IsNaN(v) {
+			return nil, inputErrf("--values item %d: %q is not a number (- for an error or no values)", i+1, f)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
