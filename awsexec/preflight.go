@@ -92,15 +92,6 @@ func (pf *preflight) err() error {
 	return &PreflightError{Checks: bad}
 }
 
-// Preflight runs p's read-only checks, in the order a run makes them:
-// the deployment group and deployments in flight (codedeploy executor), the
-// alias (it exists, points 100 % at the current version, no routing), the
-// target version (exists, is published, is Active), the hook functions, the
-// custom deployment config (codedeploy executor) and the alarms.
-func Preflight(ctx context.Context, c Clients, p Plan) []Check {
-	return runPreflight(ctx, c, p).checks
-}
-
 // checkBeforeActing runs the pre-checks both executors make before their
 // first mutation, notes their warnings through log, and fails on a failed
 // check or a cancelled context.
@@ -120,6 +111,11 @@ func checkBeforeActing(ctx context.Context, o *Options, p Plan, log func(kind, s
 	return pf, nil
 }
 
+// runPreflight runs p's read-only checks, in the order a run makes them:
+// the deployment group and deployments in flight (codedeploy executor), the
+// alias (it exists, points 100 % at the current version, no routing), the
+// target version (exists, is published, is Active), the hook functions, the
+// custom deployment config (codedeploy executor) and the alarms.
 func runPreflight(ctx context.Context, c Clients, p Plan) *preflight {
 	pf := &preflight{}
 	alarms := p.Alarms

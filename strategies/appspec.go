@@ -43,9 +43,9 @@ func (a AppSpec) Hooks() [][2]string {
 	return out
 }
 
-// ResourceKey is Resource, or Name reduced to letters, digits, - and _
+// resourceKey is Resource, or Name reduced to letters, digits, - and _
 // (myLambdaFunction when nothing is left).
-func (a AppSpec) ResourceKey() string {
+func (a AppSpec) resourceKey() string {
 	if a.Resource != "" {
 		return a.Resource
 	}
@@ -99,7 +99,7 @@ func PublishedVersion(s string) bool {
 func (a AppSpec) YAML() []byte {
 	var b bytes.Buffer
 	q := strconv.Quote // a Go quoted UTF-8 string is a YAML double-quoted scalar
-	fmt.Fprintf(&b, "version: 0.0\nResources:\n  - %s:\n      Type: AWS::Lambda::Function\n      Properties:\n", yamlKey(a.ResourceKey()))
+	fmt.Fprintf(&b, "version: 0.0\nResources:\n  - %s:\n      Type: AWS::Lambda::Function\n      Properties:\n", yamlKey(a.resourceKey()))
 	fmt.Fprintf(&b, "        Name: %s\n        Alias: %s\n        CurrentVersion: %s\n        TargetVersion: %s\n",
 		q(a.Name), q(a.Alias), q(a.CurrentVersion), q(a.TargetVersion))
 	if hs := a.Hooks(); len(hs) > 0 {
@@ -145,7 +145,7 @@ func (a AppSpec) JSON() []byte {
 		Hooks     []map[string]string `json:"Hooks,omitempty"`
 	}{
 		Version:   json.RawMessage("0.0"),
-		Resources: []map[string]res{{a.ResourceKey(): {Type: "AWS::Lambda::Function", Properties: props{a.Name, a.Alias, a.CurrentVersion, a.TargetVersion}}}},
+		Resources: []map[string]res{{a.resourceKey(): {Type: "AWS::Lambda::Function", Properties: props{a.Name, a.Alias, a.CurrentVersion, a.TargetVersion}}}},
 	}
 	for _, h := range a.Hooks() {
 		doc.Hooks = append(doc.Hooks, map[string]string{h[0]: h[1]})

@@ -92,7 +92,7 @@ func TestAppSpecYAMLQuoting(t *testing.T) {
 				t.Fatal(err)
 			}
 			p := r.Properties
-			if key != a.ResourceKey() || p.Name != a.Name || p.Alias != a.Alias || p.CurrentVersion != a.CurrentVersion || p.TargetVersion != a.TargetVersion {
+			if key != a.resourceKey() || p.Name != a.Name || p.Alias != a.Alias || p.CurrentVersion != a.CurrentVersion || p.TargetVersion != a.TargetVersion {
 				t.Errorf("read back %q %+v from\n%s", key, p, a.YAML())
 			}
 		}
