@@ -27,7 +27,9 @@ import (
 //     behaviour, a modelled one is kept;
 //   - deployment.strategies: a strategy not listed yet is appended, a
 //     custom configuration replaces the one of the same name;
-//   - deployment.auto_rollback is set when the source says.
+//   - deployment.auto_rollback is set when the source says;
+//   - deployment.application and deployment_group are set when the source
+//     names them, and filled with its DEFAULT stand-ins only where missing.
 func (d *Draft) MergeInto(file string, existing []byte) (out []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil { // the YAML parser has panicked on fuzzed input before
@@ -73,6 +75,18 @@ func (d *Draft) MergeInto(file string, existing []byte) (out []byte, err error) 
 				n, c := hookNode(h)
 				put(hooks, h.Event, n, c)
 			}
+		}
+	}
+	for _, n := range []struct{ key, v, from string }{
+		{"application", d.Application, d.ApplicationFrom}, {"deployment_group", d.DeploymentGroup, d.DeploymentGroupFrom}} {
+		// A name the source gives replaces the scenario's; a DEFAULT one
+		// only fills a gap.
+		if n.v == "" {
+			continue
+		}
+		dep := ensureMap(root, "deployment")
+		if valueOf(dep, n.key) == nil || !strings.HasPrefix(n.from, "DEFAULT") {
+			put(dep, n.key, strN(n.v), n.from)
 		}
 	}
 	if len(d.Strategies) > 0 || d.AutoRollback != nil {

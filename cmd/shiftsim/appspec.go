@@ -50,15 +50,8 @@ deployment.application and deployment.deployment_group, or --application and --d
 	if *revision && *cli {
 		return inputErrf("--revision and --cli: choose one")
 	}
-	s, err := loadScenario(path, stderr)
+	s, st, err := forCodeDeploy(path, *strategy, stderr)
 	if err != nil {
-		return err
-	}
-	st, err := pickStrategy(s, *strategy)
-	if err != nil {
-		return err
-	}
-	if err := codeDeployOnly(st); err != nil {
 		return err
 	}
 	bh, ah, err := hookFunctions(s, *before, *after, stderr)

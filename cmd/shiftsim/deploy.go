@@ -110,15 +110,9 @@ pre-checks (credentials included); 2 for input errors.`, stdout)
 			return inputErrf("want a SCENARIO argument (see --help)")
 		}
 	case 1:
+		var st sim.Strategy
 		var err error
-		if s, err = loadScenario(fs.Args()[0], stderr); err != nil {
-			return err
-		}
-		st, err := pickStrategy(s, *strategy)
-		if err != nil {
-			return err
-		}
-		if err := codeDeployOnly(st); err != nil {
+		if s, st, err = forCodeDeploy(fs.Args()[0], *strategy, stderr); err != nil {
 			return err
 		}
 		bh, ah, err := hookFunctions(s, *before, *after, stderr)

@@ -38,6 +38,20 @@ func codeDeployOnly(st sim.Strategy) error {
 	return nil
 }
 
+// forCodeDeploy loads the scenario and resolves the strategy for the
+// commands that hand it to CodeDeploy (export, appspec, deploy).
+func forCodeDeploy(path, strategy string, stderr io.Writer) (*scenario.Scenario, sim.Strategy, error) {
+	s, err := loadScenario(path, stderr)
+	if err != nil {
+		return nil, sim.Strategy{}, err
+	}
+	st, err := pickStrategy(s, strategy)
+	if err != nil {
+		return nil, sim.Strategy{}, err
+	}
+	return s, st, codeDeployOnly(st)
+}
+
 func cmdExport(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("export", "SCENARIO --strategy NAME [flags]", `Writes one strategy of a scenario in the form AWS takes it:
   sam             a SAM template fragment: the function's AutoPublishAlias and DeploymentPreference
@@ -70,15 +84,8 @@ it under another name.`, stdout)
 	if err := checkOutput(*format, "sam", "cloudformation", "cli", "json"); err != nil {
 		return err
 	}
-	s, err := loadScenario(path, stderr)
+	s, st, err := forCodeDeploy(path, *strategy, stderr)
 	if err != nil {
-		return err
-	}
-	st, err := pickStrategy(s, *strategy)
-	if err != nil {
-		return err
-	}
-	if err := codeDeployOnly(st); err != nil {
 		return err
 	}
 	cfg := st.Config

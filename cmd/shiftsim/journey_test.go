@@ -234,3 +234,20 @@ func journey(t *testing.T, tmpl, budget string) {
 		t.Errorf("the dry run made %d mutating calls", n)
 	}
 }
+
+// import --into: a DEFAULT application stand-in does not replace the
+// user's real name; a missing group is filled, marked DEFAULT.
+func TestImportIntoKeepsCodeDeployNames(t *testing.T) {
+	scen := writeTemp(t, "m.yaml", `name: t
+traffic: {rate: 1}
+versions: {current: {version: "1", latency: {median: 50ms, p99: 200ms}}, target: {version: "2"}}
+deployment:
+  application: real-app
+  strategies: [AllAtOnce]
+`)
+	code, out, errs := runCLI("import", "sam", "../../examples/sam-orders.yaml", "--into", scen)
+	if code != 0 || !strings.Contains(out, "  application: real-app\n") || !strings.Contains(out, "  deployment_group: OrdersFunctionDeploymentGroup # DEFAULT:") ||
+		!strings.Contains(out, "function: CodeDeployHook_orders_pre") {
+		t.Errorf("exit %d: %s\n%s", code, errs, out)
+	}
+}
