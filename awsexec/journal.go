@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/shiftsim/shiftsim/internal/safeio"
 )
 
 // Journal is a deployment's write-ahead log: one JSON object per line,
@@ -104,7 +106,7 @@ type stepJSON struct {
 // the last deployment in it (nil if none). A torn last line, left by a crash
 // in the middle of a write, is ignored.
 func OpenJournal(path string, clock Clock) (*Journal, []Record, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := safeio.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, nil, fmt.Errorf("journal: %w", err)
 	}
@@ -141,7 +143,7 @@ func OpenJournal(path string, clock Clock) (*Journal, []Record, error) {
 // ReadJournal returns the records of the last deployment in path without
 // locking it.
 func ReadJournal(path string) ([]Record, error) {
-	f, err := os.Open(path)
+	f, err := safeio.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
@@ -154,7 +156,7 @@ func ReadJournal(path string) ([]Record, error) {
 // line (no newline after it, not JSON) that a crash left, or 0; -1 says the
 // last record is whole but its newline is missing.
 func readRecords(f *os.File, path string) (recs []Record, torn int, err error) {
-	data, err := io.ReadAll(f)
+	data, err := safeio.ReadAll(f, path, safeio.MaxJournal)
 	if err != nil {
 		return nil, 0, fmt.Errorf("journal %s: %w", path, err)
 	}

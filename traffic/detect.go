@@ -105,5 +105,7 @@ func detect(head []byte) (string, error) {
 			return FormatLambdaReport, nil
 		}
 	}
-	return "", fmt.Errorf("unrecognised format (first line %s): name it (%s)", quote(string(first)), strings.Join(Formats, ", "))
+	// The first line is not quoted: a file that is no recording at all
+	// (a path mistyped to /etc/passwd) must not have its content echoed.
+	return "", fmt.Errorf("unrecognised format (the first line, %d bytes, matches none): name it (%s)", len(first), strings.Join(Formats, ", "))
 }

@@ -5,9 +5,10 @@ import (
 	"io"
 	"math"
 	"math/bits"
-	"os"
 	"strings"
 	"time"
+
+	"github.com/shiftsim/shiftsim/internal/safeio"
 )
 
 // Summary describes the window of a recording, as recorded (Speed, Scale
@@ -293,7 +294,7 @@ func azureDurations(s *spec, ser *series) (Percentiles, error) {
 	if s.FS != nil {
 		f, err = s.FS.Open(s.Durations)
 	} else {
-		f, err = os.Open(s.Durations)
+		f, err = safeio.Open(s.Durations)
 	}
 	if err != nil {
 		return Percentiles{}, err

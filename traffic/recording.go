@@ -9,10 +9,11 @@ import (
 	"io/fs"
 	"math"
 	"math/rand/v2"
-	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/shiftsim/shiftsim/internal/safeio"
 )
 
 // Canonical names of the recording formats (Recording.Format, Detect).
@@ -207,7 +208,7 @@ func (s *spec) open() (*bufio.Reader, io.Closer, error) {
 	if s.FS != nil {
 		f, err = s.FS.Open(s.Path)
 	} else {
-		f, err = os.Open(s.Path)
+		f, err = safeio.Open(s.Path)
 	}
 	if err != nil {
 		return nil, nil, err

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/shiftsim/shiftsim/importer"
+	"github.com/shiftsim/shiftsim/internal/safeio"
 	"github.com/shiftsim/shiftsim/internal/suggest"
 )
 
@@ -129,7 +130,7 @@ func cmdImport(args []string, stdout, stderr io.Writer) error {
 	if err := checkOutput(*format, "yaml"); err != nil {
 		return err
 	}
-	data, err := os.ReadFile(path)
+	data, err := safeio.ReadFile(path, safeio.MaxDocument)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return inputErrf("%s: no such file", path)
@@ -147,7 +148,7 @@ func cmdImport(args []string, stdout, stderr io.Writer) error {
 	d.Command = "shiftsim " + strings.Join(append([]string{name}, args[1:]...), " ")
 	var out []byte
 	if *into != "" {
-		existing, rerr := os.ReadFile(*into)
+		existing, rerr := safeio.ReadFile(*into, safeio.MaxDocument)
 		if rerr != nil {
 			if errors.Is(rerr, os.ErrNotExist) {
 				return inputErrf("--into %s: no such file", *into)

@@ -669,11 +669,13 @@ func (d *Decoder) decodeMap(n *yaml.Node, path string, v reflect.Value) error {
 
 func (d *Decoder) decodeStruct(n *yaml.Node, path string, v reflect.Value) error {
 	if n.Kind != yaml.MappingNode {
-		where := ""
 		if path == "" {
-			where = " at the top level"
+			// The whole file is not a mapping: it is likely not the kind
+			// of file expected at all (/etc/passwd, a log), so its content
+			// is not echoed, only its kind.
+			return d.Errorf(n, path, "expected a mapping at the top level, got %s (is this the right file?)", kindOf(n))
 		}
-		return d.Errorf(n, path, "expected a mapping%s, got %s", where, Describe(n))
+		return d.Errorf(n, path, "expected a mapping, got %s", Describe(n))
 	}
 	info := structInfoOf(v.Type())
 	es, err := d.entries(n, path)
@@ -998,4 +1000,21 @@ func (si *structInfo) walk(t reflect.Type, index []int, depth int, seen map[refl
 		si.byName[name] = len(si.fields)
 		si.fields = append(si.fields, f)
 	}
+}
+
+// kindOf names what n is without quoting its content: "a list", "a string".
+func kindOf(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!int", "!!float":
+			return "a number"
+		case "!!bool":
+			return "a boolean"
+		}
+		return "a string"
+	}
+	return Describe(n)
 }
