@@ -105,37 +105,53 @@ func (f Fault) rampSteps() int {
 	return max(1, int(f.Ramp/(6*time.Second)))
 }
 
-// Validate checks f's own fields.
+// FieldError is a problem with one field of a Fault, named by its key in a
+// scenario's faults list (error_rate, end, flaky, ...).
+type FieldError struct {
+	Field string
+	Msg   string
+}
+
+func (e *FieldError) Error() string { return e.Msg }
+
+// Validate checks f's own fields: the one fault check, used by the
+// scenario loader and by any caller building faults in code. Bounds on
+// sizes (how long, how far out) are the loader's (docs/limits.md); these
+// are the rules without which a fault means nothing.
 func (f Fault) Validate() error {
-	if f.Version < Both || f.Version > 1 {
-		return fmt.Errorf("version index %d: must be 0 (current), 1 (target) or Both", f.Version)
+	bad := func(field, format string, a ...any) error {
+		return &FieldError{Field: field, Msg: fmt.Sprintf(format, a...)}
 	}
-	if f.End != 0 && f.End <= f.Start {
-		return fmt.Errorf("end %v is not after start %v", f.End, f.Start)
+	finite := func(l *Lognormal) bool {
+		return l == nil || !(math.IsNaN(l.Mu) || math.IsInf(l.Mu, 0) || !(l.Sigma >= 0) || math.IsInf(l.Sigma, 0))
 	}
-	if f.ErrorRate == nil && f.Latency == nil && f.LatencyScale == 0 && f.Init == nil && f.HangRate == 0 {
-		return fmt.Errorf("a fault needs an effect: error_rate, latency, latency_scale, init or hang_rate")
-	}
-	if !(f.HangRate >= 0 && f.HangRate <= 1) {
-		return fmt.Errorf("hang_rate %v is not a probability in [0, 1]", f.HangRate)
-	}
-	if !(f.Segment >= 0 && f.Segment <= 1) {
-		return fmt.Errorf("segment %v is not a fraction in [0, 1]", f.Segment)
-	}
-	if !(f.LatencyScale >= 0) || math.IsInf(f.LatencyScale, 0) {
-		return fmt.Errorf("latency_scale %v: want a positive factor", f.LatencyScale)
-	}
-	if f.Ramp < 0 {
-		return fmt.Errorf("ramp %v is negative", f.Ramp)
-	}
-	if fl := f.Flaky; fl != nil && (fl.On <= 0 || fl.Off <= 0) {
-		return fmt.Errorf("flaky on %v off %v: both must be > 0", fl.On, fl.Off)
-	}
-	if r := f.ErrorRate; r != nil && !(*r >= 0 && *r <= 1) {
-		return fmt.Errorf("error_rate %v is not a probability in [0, 1]", *r)
-	}
-	if l := f.Latency; l != nil && (math.IsNaN(l.Mu) || math.IsInf(l.Mu, 0) || !(l.Sigma >= 0) || math.IsInf(l.Sigma, 0)) {
-		return fmt.Errorf("latency mu %v sigma %v: need finite mu and sigma >= 0", l.Mu, l.Sigma)
+	switch {
+	case f.Version < Both || f.Version > 1:
+		return bad("version", "version index %d: must be 0 (current), 1 (target) or Both", f.Version)
+	case f.Start < 0:
+		return bad("start", "starts at %v, before the simulation", f.Start)
+	case f.End != 0 && f.End <= f.Start:
+		return bad("end", "the fault ends at t+%v, not after it starts at t+%v", f.End, f.Start)
+	case f.ErrorRate == nil && f.Latency == nil && f.LatencyScale == 0 && f.Init == nil && f.HangRate == 0:
+		return bad("", "a fault needs an effect: error_rate, latency, latency_scale, init and/or hang_rate")
+	case f.ErrorRate != nil && !(*f.ErrorRate >= 0 && *f.ErrorRate <= 1):
+		return bad("error_rate", "%v is not a probability: want a number in [0, 1] (0.05 means 5 %%)", *f.ErrorRate)
+	case !(f.HangRate >= 0 && f.HangRate <= 1):
+		return bad("hang_rate", "%v is not a probability: want a number in [0, 1]", f.HangRate)
+	case !(f.Segment >= 0 && f.Segment <= 1):
+		return bad("users", "%v is not a fraction of users: want a number in [0, 1]", f.Segment)
+	case !(f.LatencyScale >= 0) || math.IsInf(f.LatencyScale, 0):
+		return bad("latency_scale", "%v: want a factor > 0, e.g. 3 for three times slower", f.LatencyScale)
+	case !finite(f.Latency):
+		return bad("latency", "mu %v sigma %v: want finite numbers, sigma >= 0", f.Latency.Mu, f.Latency.Sigma)
+	case !finite(f.Init):
+		return bad("init", "mu %v sigma %v: want finite numbers, sigma >= 0", f.Init.Mu, f.Init.Sigma)
+	case f.Ramp < 0:
+		return bad("ramp", "%v is negative", f.Ramp)
+	case f.RampSteps < 0:
+		return bad("ramp", "%d ramp steps: want 0 (the default) or more", f.RampSteps)
+	case f.Flaky != nil && (f.Flaky.On <= 0 || f.Flaky.Off <= 0):
+		return bad("flaky", "on %v off %v: give both on and off, e.g. {on: 30s, off: 2m}", f.Flaky.On, f.Flaky.Off)
 	}
 	return nil
 }

@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/shiftsim/shiftsim/deploy"
 	"github.com/shiftsim/shiftsim/faults"
+	"github.com/shiftsim/shiftsim/internal/safeio"
 	"github.com/shiftsim/shiftsim/internal/yamlx"
 	"github.com/shiftsim/shiftsim/sim"
 	"github.com/shiftsim/shiftsim/strategies"
@@ -63,7 +63,7 @@ type Scenario struct {
 
 // Load reads and validates the scenario file at path.
 func Load(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	data, err := safeio.ReadFile(path, safeio.MaxDocument)
 	if err != nil {
 		return nil, err
 	}
@@ -103,6 +103,9 @@ func parse(fsys fs.FS, file string, data []byte) (*Scenario, error) {
 	c := &converter{pos: pos, dir: filepath.Dir(file), fsys: fsys}
 	if fsys != nil {
 		c.dir = path.Dir(file)
+	}
+	if c.checkLimits(&f); c.err != nil {
+		return nil, c.err
 	}
 	s := c.convert(&f)
 	if c.err != nil {
@@ -309,15 +312,8 @@ func (c *converter) convert(f *File) *Scenario {
 		case ff.End != nil:
 			fl.End = m.DeployStart + c.nonNegative(path+".end", ff.End)
 		}
-		if fl.End != 0 && fl.End <= fl.Start {
-			field := ".end"
-			if ff.Until != nil {
-				field = ".until"
-			}
-			c.fail(path+field, "the fault ends at t+%v, not after it starts at t+%v", fl.End, fl.Start)
-		}
 		if ff.ErrorRate != nil {
-			r := c.probability(path+".error_rate", ff.ErrorRate)
+			r := *ff.ErrorRate
 			fl.ErrorRate = &r
 		}
 		if ff.Latency != nil {
@@ -326,9 +322,6 @@ func (c *converter) convert(f *File) *Scenario {
 		}
 		if ff.LatencyScale != nil {
 			fl.LatencyScale = *ff.LatencyScale
-			if !(fl.LatencyScale > 0) || math.IsInf(fl.LatencyScale, 0) {
-				c.fail(path+".latency_scale", "%v: want a factor > 0, e.g. 3 for three times slower", fl.LatencyScale)
-			}
 		}
 		if ff.Init != nil {
 			l := c.latency(path+".init", ff.Init)
@@ -337,17 +330,30 @@ func (c *converter) convert(f *File) *Scenario {
 				c.fail(path+".init", "a cold-start fault needs the execution model: add a lambda: section or versions.*.init")
 			}
 		}
-		fl.HangRate = c.probability(path+".hang_rate", ff.HangRate)
-		fl.Segment = c.probability(path+".users", ff.Segment)
+		if ff.HangRate != nil {
+			fl.HangRate = *ff.HangRate
+		}
+		if ff.Segment != nil {
+			fl.Segment = *ff.Segment
+		}
 		fl.Ramp = c.nonNegative(path+".ramp", ff.Ramp)
 		if ff.Flaky != nil {
 			fl.Flaky = &faults.Flaky{On: c.nonNegative(path+".flaky.on", ff.Flaky.On), Off: c.nonNegative(path+".flaky.off", ff.Flaky.Off)}
-			if fl.Flaky.On == 0 || fl.Flaky.Off == 0 {
-				c.fail(path+".flaky", "give both on and off, e.g. {on: 30s, off: 2m}")
-			}
 		}
-		if ff.ErrorRate == nil && ff.Latency == nil && ff.LatencyScale == nil && ff.Init == nil && ff.HangRate == nil {
-			c.fail(path, "a fault needs an effect: error_rate, latency, latency_scale, init and/or hang_rate")
+		// The fault's own rules are faults.Fault.Validate's: one check, the
+		// same for every caller.
+		if err := fl.Validate(); err != nil && c.err == nil {
+			field := ""
+			if fe, ok := err.(*faults.FieldError); ok && fe.Field != "" {
+				field = "." + fe.Field
+				if fe.Field == "end" && ff.Until != nil {
+					field = ".until"
+				}
+				if fe.Field == "start" && ff.At != nil {
+					field = ".at"
+				}
+			}
+			c.fail(path+field, "%v", err)
 		}
 		m.Faults = append(m.Faults, fl)
 	}
@@ -644,6 +650,17 @@ func (c *converter) execution(f *File, m *sim.Model) {
 	}
 	if e.Init[1] == (faults.Lognormal{}) {
 		e.Init[1] = faults.Lognormal{Mu: math.Inf(-1)}
+	}
+	limit := e.AccountConcurrency
+	if e.HasReserved {
+		limit = e.ReservedConcurrency
+	}
+	if sum := e.Provisioned[0] + e.Provisioned[1]; sum > limit {
+		path := "versions.target.provisioned_concurrency"
+		if e.Provisioned[1] == 0 {
+			path = "versions.current.provisioned_concurrency"
+		}
+		c.fail(path, "%d provisioned in all: more than the concurrency limit %d (provisioned concurrency counts against the reserved and account concurrency)", sum, limit)
 	}
 	m.Exec = e
 }

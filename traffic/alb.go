@@ -109,7 +109,7 @@ func (a *albReader) next() (record, error) {
 	rec.at = t.UnixNano()
 	if d := f[albTargetTime]; string(d) != "-1" {
 		v, err := strconv.ParseFloat(string(d), 64)
-		if err != nil || v < 0 {
+		if err != nil || !(v >= 0 && v <= maxRecordedSeconds) {
 			return rec, perr(a.file, n, a.field(albTargetTime), "%s is not a number of seconds", quote(string(d)))
 		}
 		rec.dur = float32(v)

@@ -124,7 +124,7 @@ func (h *azure2019Header) parseRow(file string, line int64, row []string, counts
 	for i := range counts {
 		c := h.first + i
 		v, err := strconv.ParseFloat(strings.TrimSpace(row[c]), 64)
-		if err != nil || v < 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+		if err != nil || !(v >= 0 && v <= maxCount) {
 			return perr(file, line, fmt.Sprintf("column %d (%s)", c+1, h.names[c]), "%s is not an invocation count", quote(row[c]))
 		}
 		counts[i] = v

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -134,7 +133,7 @@ func cwNumber(j *jsonStream, path string) (float64, int64, error) {
 		return 0, line, perr(j.file, line, path, "%s is not a number", tokenString(t))
 	}
 	v, err := strconv.ParseFloat(string(n), 64)
-	if err != nil || v < 0 || math.IsInf(v, 0) {
+	if err != nil || !(v >= 0 && v <= maxCount) {
 		return 0, line, perr(j.file, line, path, "%s is not a count of invocations", string(n))
 	}
 	return v, line, nil

@@ -210,7 +210,7 @@ func parseReport(msg string) (report, string, bool) {
 			}
 		}
 		v, err := strconv.ParseFloat(num, 64)
-		if err != nil || v < 0 || v > 1e12 {
+		if err != nil || !(v >= 0 && v <= maxRecordedSeconds*1000) {
 			return r, kind, false
 		}
 		if kind == "Duration" {

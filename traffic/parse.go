@@ -230,6 +230,16 @@ func parseTime(s string, unit *timeUnit) (int64, bool) {
 	return 0, false
 }
 
+// Bounds on recorded values (docs/limits.md): no request runs longer than
+// a day (Lambda stops at 900 s, an ALB at its idle timeout of at most
+// 4000 s), and no datapoint counts more than a day at traffic.rate's bound
+// of 1e6 requests per second. A value beyond them is a broken record, and
+// refusing it keeps every sum and float32 conversion finite.
+const (
+	maxRecordedSeconds = 86400
+	maxCount           = 1e6 * 86400
+)
+
 // parseSeconds parses a non-negative duration in unit (ns per 1), or a Go
 // duration string such as "120ms", into float32 seconds.
 func parseSeconds(s string, unit int64) (float32, bool) {
@@ -239,17 +249,17 @@ func parseSeconds(s string, unit int64) (float32, bool) {
 	}
 	if isNumeric(s) {
 		v, err := strconv.ParseFloat(s, 64)
-		if err != nil || v < 0 || math.IsInf(v, 0) {
+		if err != nil || !(v >= 0) || math.IsInf(v, 0) {
 			return 0, false
 		}
 		sec := v * float64(unit) / 1e9
-		if sec > math.MaxFloat32 {
+		if sec > maxRecordedSeconds {
 			return 0, false
 		}
 		return float32(sec), true
 	}
 	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
+	if err != nil || d < 0 || d.Seconds() > maxRecordedSeconds {
 		return 0, false
 	}
 	return float32(d.Seconds()), true
