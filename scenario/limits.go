@@ -191,55 +191,35 @@ func (c *converter) checkLimits(f *File) {
 	}
 }
 
-// alarmLimits holds an alarm to CloudWatch's limits on periods, windows,
-// names and sizes (PutMetricAlarm, MetricDataQuery; docs/limits.md).
+// alarmLimits holds an alarm's names and sizes to CloudWatch's limits
+// (PutMetricAlarm, MetricDataQuery, Dimension; docs/limits.md). Periods,
+// evaluation windows and ranges are checked where the alarm is compiled
+// (scenario/alarm.go, alarm/limits.go).
 func (c *converter) alarmLimits(path string, a *Alarm) {
 	c.text(path+".AlarmName", a.AlarmName)
 	c.text(path+".AlarmDescription", a.AlarmDescription)
 	c.text(path+".Unit", a.Unit)
 	c.text(path+".EvaluateLowSampleCountPercentile", a.EvaluateLowSampleCountPercentile)
 	c.count(path+".Dimensions", len(a.Dimensions))
+	c.dimensionLengths(path+".Dimensions", a.Dimensions)
 	c.count(path+".Metrics", len(a.Metrics))
-	period := a.Period
-	if a.Period != nil {
-		c.integer(path+".Period", a.Period)
-	}
 	for j, q := range a.Metrics {
 		p := fmt.Sprintf("%s.Metrics[%d]", path, j)
 		c.text(p+".Id", q.Id)
 		c.text(p+".Expression", q.Expression)
-		if q.Period != nil {
-			c.bound("alarms[].Period", p+".Period", float64(*q.Period))
-			period = q.Period
-		}
 		if q.MetricStat != nil {
 			c.bound("alarms[].Dimensions", p+".MetricStat.Metric.Dimensions", float64(len(q.MetricStat.Metric.Dimensions)))
-			if q.MetricStat.Period != nil {
-				c.bound("alarms[].Period", p+".MetricStat.Period", float64(*q.MetricStat.Period))
-				period = q.MetricStat.Period
-			}
+			c.dimensionLengths(p+".MetricStat.Metric.Dimensions", q.MetricStat.Metric.Dimensions)
 		}
 	}
-	c.integer(path+".EvaluationPeriods", a.EvaluationPeriods)
-	if a.DatapointsToAlarm != nil {
-		c.bound("alarms[].EvaluationPeriods", path+".DatapointsToAlarm", float64(*a.DatapointsToAlarm))
-	}
-	c.integer(path+".evaluation_range", a.EvaluationRange)
-	if c.err != nil || period == nil {
-		return
-	}
-	// Bounded above: the products below cannot overflow.
-	p := int64(*period)
-	if n := a.EvaluationPeriods; n != nil {
-		window := p * int64(*n)
-		switch {
-		case window > 604800:
-			c.fail(path+".EvaluationPeriods", "%d periods of %d s = %d s: CloudWatch accepts at most 604800 s (7 days) for Period × EvaluationPeriods (PutMetricAlarm; docs/limits.md)", *n, p, window)
-		case p < 3600 && window > 86400:
-			c.fail(path+".EvaluationPeriods", "%d periods of %d s = %d s: with a Period under 3600 s, CloudWatch accepts at most 86400 s (one day) for Period × EvaluationPeriods (PutMetricAlarm; docs/limits.md)", *n, p, window)
-		}
-	}
-	if r := a.EvaluationRange; r != nil && p*int64(*r) > 15*86400 {
-		c.fail(path+".evaluation_range", "%d datapoints of %d s reach back %d s: CloudWatch keeps one-minute datapoints 15 days (1296000 s) (docs/limits.md)", *r, p, p*int64(*r))
+
+}
+
+// dimensionLengths holds each dimension's name and value to CloudWatch's lengths.
+func (c *converter) dimensionLengths(path string, ds []Dimension) {
+	for i, d := range ds {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		c.bound("alarms[].Dimensions[].Name", p+".Name", float64(utf8.RuneCountInString(d.Name)))
+		c.bound("alarms[].Dimensions[].Value", p+".Value", float64(utf8.RuneCountInString(d.Value)))
 	}
 }

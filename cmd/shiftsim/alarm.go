@@ -11,6 +11,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/shiftsim/shiftsim/alarm"
+	"github.com/shiftsim/shiftsim/internal/limits"
+	"github.com/shiftsim/shiftsim/internal/safeio"
 )
 
 func init() {
@@ -73,6 +75,18 @@ func cmdAlarm(args []string, stdout, stderr io.Writer) error {
 		return inputErrf("--output %q: want table or json", *output)
 	}
 
+	if err := checkFlag("--threshold", *threshold); err != nil {
+		return err
+	}
+	if err := checkFlag("--evaluation-periods", float64(*n)); err != nil {
+		return err
+	}
+	if err := checkFlag("--evaluation-range", float64(*rng)); err != nil {
+		return err
+	}
+	if n := strings.Count(*points, ",") + 1; n > int(limits.Of("--datapoints").Max) {
+		return inputErrf("--datapoints: %d datapoints: %v", n, limits.Of("--datapoints").Check(float64(n)))
+	}
 	r := alarm.Rule{EvaluationPeriods: *n, DatapointsToAlarm: *m, Threshold: *threshold, EvaluationRange: *rng}
 	var err error
 	if r.Comparison, err = alarm.ParseComparison(*comparison); err != nil {
@@ -118,9 +132,9 @@ func parseDatapoints(s string) ([]float64, error) {
 		v, err := strconv.ParseFloat(item, 64)
 		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 			if item == "" {
-				return nil, inputErrf("--datapoints %q: item %d is empty (use - for a missing datapoint)", s, i+1)
+				return nil, inputErrf("--datapoints %s: item %d is empty (use - for a missing datapoint)", safeio.Quote(s), i+1)
 			}
-			return nil, inputErrf("--datapoints %q: item %d %q is not a number (use - for a missing datapoint)", s, i+1, item)
+			return nil, inputErrf("--datapoints %s: item %d %s is not a number (use - for a missing datapoint)", safeio.Quote(s), i+1, safeio.Quote(item))
 		}
 		ps[i] = v
 	}

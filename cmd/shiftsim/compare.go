@@ -45,8 +45,8 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 	if err := checkOutput(*o.output, report.Formats...); err != nil {
 		return err
 	}
-	if *o.runs < 1 {
-		return inputErrf("--runs %d: want at least 1", *o.runs)
+	if err := checkFlag("--runs", float64(*o.runs)); err != nil {
+		return err
 	}
 	var sh sweep.Shard
 	if *o.shard != "" {
@@ -129,6 +129,9 @@ type analysis struct {
 // sweep.Run for many.
 func analyse(s *scenario.Scenario, runs int, quiet bool, stderr io.Writer) (*analysis, error) {
 	a := &analysis{s: s}
+	if err := startWork(s.File, job{&s.Model, len(s.Strategies), runs, runs > 1}); err != nil {
+		return nil, err
+	}
 	if runs == 1 {
 		results, err := sim.Compare(&s.Model, s.Strategies)
 		if err != nil {

@@ -48,8 +48,8 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	default:
 		return inputErrf("want at most one SCENARIO argument, got %d (see --help)", len(fs.Args()))
 	}
-	if *speed < 0 {
-		return inputErrf("--speed %v: want 0 or more", *speed)
+	if err := checkFlag("--speed", *speed); err != nil {
+		return err
 	}
 	s, err := loadScenario(name, stderr)
 	if err != nil {
@@ -60,6 +60,9 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	}
 	chosen, err := demoStrategy(s, *strategy)
 	if err != nil {
+		return err
+	}
+	if err := startWork(s.File, job{&s.Model, 1, 1, false}); err != nil {
 		return err
 	}
 	res, err := sim.Run(&s.Model, chosen)

@@ -87,6 +87,12 @@ pre-checks (credentials included); 2 for input errors.`, stdout)
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
+	if err := checkDurationFlag("--alarm-poll-interval", "--alarm-poll-interval", *alarmPoll); err != nil {
+		return err
+	}
+	if err := checkDurationFlag("--poll-interval", "--poll-interval", *followPoll); err != nil {
+		return err
+	}
 	if *backend != "aws" {
 		return inputErrf("--backend %q: the only backend is aws (to simulate, use 'shiftsim run')", *backend)
 	}

@@ -10,9 +10,12 @@ import (
 	"io"
 	"os"
 	"sort"
+	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/shiftsim/shiftsim/internal/limits"
+	"github.com/shiftsim/shiftsim/internal/safeio"
 	"github.com/shiftsim/shiftsim/internal/suggest"
 )
 
@@ -83,14 +86,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	c, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "shiftsim: unknown command %q%s\nRun 'shiftsim --help' for the list of commands.\n", args[0], didYouMean(args[0], commandNames()))
+		fmt.Fprintf(stderr, "shiftsim: unknown command %s%s\nRun 'shiftsim --help' for the list of commands.\n", safeio.Quote(args[0]), didYouMean(args[0], commandNames()))
 		return exitInput
 	}
 	err := c.run(args[1:], stdout, stderr)
 	if err == nil || errors.Is(err, errHelp) {
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "shiftsim %s: %v\n", args[0], err)
+	// Whatever an error quotes, it reaches the terminal clipped
+	// (docs/limits.md): a 1 MiB value comes back as 100 characters.
+	fmt.Fprintf(stderr, "shiftsim %s: %s\n", safeio.Clip(args[0]), safeio.ClipMessage(err.Error()))
 	var ie inputError
 	if errors.As(err, &ie) {
 		return exitInput
@@ -172,6 +177,24 @@ func parseFlags(fs *pflag.FlagSet, args []string, stdout io.Writer) error {
 	}
 	if err != nil {
 		return inputErrf("%v (see --help)", err)
+	}
+	return nil
+}
+
+// checkFlag holds a flag's value to its bound (internal/limits, documented
+// in docs/limits.md); NaN and infinities are refused.
+func checkFlag(flag string, v float64) error {
+	if err := limits.Of(flag).Check(v); err != nil {
+		return inputErrf("%s %v", flag, err)
+	}
+	return nil
+}
+
+// checkDurationFlag is checkFlag for a duration flag, named name in the
+// table under bound.
+func checkDurationFlag(flag, bound string, d time.Duration) error {
+	if err := limits.Of(bound).CheckDuration(d); err != nil {
+		return inputErrf("%s %v", flag, err)
 	}
 	return nil
 }

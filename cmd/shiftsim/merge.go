@@ -8,11 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/pflag"
 
+	"github.com/shiftsim/shiftsim/internal/safeio"
 	"github.com/shiftsim/shiftsim/report"
 	"github.com/shiftsim/shiftsim/scenario"
 	"github.com/shiftsim/shiftsim/sim"
@@ -48,11 +48,14 @@ func runKey(command, text string, args []string) string {
 // writePartial runs shard sh of the comparison and writes its partial
 // result.
 func writePartial(fs *pflag.FlagSet, s *scenario.Scenario, path string, sh sweep.Shard, runs int, quiet bool, stdout, stderr io.Writer) error {
-	text, err := os.ReadFile(path)
+	text, err := safeio.ReadFile(path, safeio.MaxDocument)
 	if err != nil {
 		return inputErrf("scenario %s: %v", path, err)
 	}
 	lo, hi := sh.Range(runs)
+	if err := startWork(path, job{&s.Model, len(s.Strategies), hi - lo, true}); err != nil {
+		return err
+	}
 	tick, done := progress(stderr, (hi-lo)*len(s.Strategies), quiet, "simulating shard "+sh.String())
 	rep, err := sweep.Run(&s.Model, s.Strategies, sweep.Options{Runs: runs, Progress: tick, Shard: sh})
 	done()
@@ -78,7 +81,7 @@ func cmdMerge(args []string, stdout, stderr io.Writer) error {
 	}
 	parts := make([]*sweep.Partial, fs.NArg())
 	for i, name := range fs.Args() {
-		data, err := os.ReadFile(name)
+		data, err := safeio.ReadFile(name, safeio.MaxPartial)
 		if err != nil {
 			return inputErrf("%v", err)
 		}

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"github.com/shiftsim/shiftsim/internal/safeio"
 )
 
 // One flag vocabulary for every command (issue 10): -o/--output is always
@@ -32,9 +34,9 @@ func checkOutput(v string, allowed ...string) error {
 		}
 	}
 	if strings.ContainsAny(v, `./\`) {
-		return inputErrf("--output %q: -o/--output is the format (%s); to write a file, use --out %s (-O)", v, orList(allowed), v)
+		return inputErrf("--output %s: -o/--output is the format (%s); to write a file, use --out %s (-O)", safeio.Quote(v), orList(allowed), safeio.Clip(v))
 	}
-	return inputErrf("--output %q: want %s", v, orList(allowed))
+	return inputErrf("--output %s: want %s", safeio.Quote(v), orList(allowed))
 }
 
 // orList renders a, b or c.

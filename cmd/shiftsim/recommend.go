@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/shiftsim/shiftsim/importer"
+	"github.com/shiftsim/shiftsim/internal/safeio"
 	"github.com/shiftsim/shiftsim/report"
 	"github.com/shiftsim/shiftsim/sweep"
 )
@@ -38,17 +38,20 @@ func cmdRecommend(args []string, stdout, stderr io.Writer) error {
 	if err := checkOutput(*output, "table", "json", "markdown"); err != nil {
 		return err
 	}
-	if !fs.Changed("max-failed") || *maxFailed < 0 {
+	if !fs.Changed("max-failed") {
 		return inputErrf("--max-failed N is required (N >= 0 failed requests)")
 	}
 	if !(*maxFalse >= 0 && *maxFalse <= 1) {
 		return inputErrf("--max-false-rollback %v: want a probability in [0, 1] (0.05 means 5 %%)", *maxFalse)
 	}
+	if err := checkFlag("--max-failed", *maxFailed); err != nil {
+		return err
+	}
 	if !(*confidence > 0 && *confidence <= 1) {
 		return inputErrf("--confidence %v: want a number in (0, 1]", *confidence)
 	}
-	if *runs < 1 {
-		return inputErrf("--runs %d: want at least 1", *runs)
+	if err := checkFlag("--runs", float64(*runs)); err != nil {
+		return err
 	}
 	s, err := loadScenario(path, stderr)
 	if err != nil {
@@ -63,6 +66,9 @@ func cmdRecommend(args []string, stdout, stderr io.Writer) error {
 	cands, skipped := sweep.Candidates(&s.Model, s.Strategies)
 	if len(cands) == 0 {
 		return inputErrf("no plan finishes within the scenario's horizon of %v", s.Model.Horizon)
+	}
+	if err := startWork(path, job{&s.Model, len(cands), *runs, true}); err != nil {
+		return err
 	}
 	tick, done := progress(stderr, *runs*len(cands), *quiet, "weighing plans")
 	rec, err := sweep.Recommend(&s.Model, cands, sweep.Budget{MaxFailed: *maxFailed, Confidence: *confidence, AllFailed: *all, MaxFalseRollback: *maxFalse},
@@ -96,7 +102,7 @@ func writeRecommended(path, out string, rec *sweep.Recommendation, stderr io.Wri
 	if rec.Best < 0 {
 		return fmt.Errorf("--write %s: no plan fits the budget, so there is nothing to add; nothing written", out)
 	}
-	data, err := os.ReadFile(path)
+	data, err := safeio.ReadFile(path, safeio.MaxDocument)
 	if err != nil {
 		return inputErrf("--write: cannot read the scenario to rewrite: %v", err)
 	}

@@ -60,6 +60,9 @@ duration from now (-3h). Credentials come from the AWS SDK's default chain and a
 	if *period <= 0 || *period%time.Minute != 0 {
 		return inputErrf("--period %v: want a multiple of a minute (Lambda publishes per minute)", *period)
 	}
+	if err := checkDurationFlag("--period", "--period", *period); err != nil {
+		return err
+	}
 	req := awsexec.RecordRequest{Function: *fn, Alias: *alias, From: start, To: end, Period: *period}
 	if *versions != "" {
 		for _, v := range strings.Split(*versions, ",") {

@@ -42,6 +42,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := startWork(path, job{&s.Model, 1, 1, false}); err != nil {
+		return err
+	}
 	res, err := sim.Run(&s.Model, chosen)
 	if err != nil {
 		return err

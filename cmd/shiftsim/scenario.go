@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"strings"
 
+	"github.com/shiftsim/shiftsim/internal/safeio"
 	"github.com/shiftsim/shiftsim/internal/suggest"
 	"github.com/shiftsim/shiftsim/scenario"
 	"github.com/shiftsim/shiftsim/scenarios"
@@ -19,7 +19,7 @@ import (
 // directory. fsys is where the scenario's recordings are read (nil: the
 // operating system's files) and name how messages call it.
 func readScenario(arg string) (fsys fs.FS, name string, data []byte, err error) {
-	data, err = os.ReadFile(arg)
+	data, err = safeio.ReadFile(arg, safeio.MaxDocument)
 	if err == nil {
 		return nil, arg, data, nil
 	}
@@ -58,7 +58,7 @@ func loadScenario(arg string, stderr io.Writer) (*scenario.Scenario, error) {
 		return nil, asInput(err)
 	}
 	for _, w := range s.Warnings {
-		fmt.Fprintf(stderr, "%s:%s (warning)\n", name, w)
+		fmt.Fprintf(stderr, "%s:%s (warning)\n", name, safeio.ClipMessage(w.String()))
 	}
 	return s, nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/shiftsim/shiftsim/internal/limits"
 	"github.com/shiftsim/shiftsim/report"
 	"github.com/shiftsim/shiftsim/scenario"
 	"github.com/shiftsim/shiftsim/sweep"
@@ -34,16 +35,24 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 	if len(*varies) == 0 {
 		return inputErrf("--vary is required, e.g. --vary traffic.rate=10,100,1000")
 	}
-	if *runs < 1 {
-		return inputErrf("--runs %d: want at least 1", *runs)
+	if err := checkFlag("--runs", float64(*runs)); err != nil {
+		return err
 	}
 	var vs []sweep.Vary
+	ncombos := 1.0
 	for _, v := range *varies {
 		x, err := sweep.ParseVary(v)
 		if err != nil {
 			return inputErrf("--vary %v", err)
 		}
+		if err := limits.Of("--vary").Check(float64(len(x.Values))); err != nil {
+			return inputErrf("--vary %s: %v", x.Path, err)
+		}
+		ncombos *= float64(len(x.Values))
 		vs = append(vs, x)
+	}
+	if err := limits.Of("--vary combinations").Check(ncombos); err != nil {
+		return inputErrf("--vary: %v", err)
 	}
 	fsys, path, data, err := readScenario(path)
 	if err != nil {
@@ -70,6 +79,13 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 		}
 		scens[i] = s
 		total += *runs * len(s.Strategies)
+	}
+	jobs := make([]job, len(scens))
+	for i, s := range scens {
+		jobs[i] = job{&s.Model, len(s.Strategies), *runs, true}
+	}
+	if err := startWork(path, jobs...); err != nil {
+		return err
 	}
 	out := report.Swept{Scenario: scens[0].Name, Seed: scens[0].Model.Seed, Runs: *runs}
 	for _, v := range vs {

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/shiftsim/shiftsim/report"
 	"github.com/shiftsim/shiftsim/scenarios"
@@ -42,6 +43,14 @@ func cmdTrace(args []string, stdout, stderr io.Writer) error {
 	}
 	if err := checkOutput(*output, "table", "json"); err != nil {
 		return err
+	}
+	for _, f := range []struct {
+		name string
+		d    time.Duration
+	}{{"--from", *from}, {"--to", *to}} {
+		if err := checkDurationFlag(f.name, "--from, --to", f.d); err != nil {
+			return err
+		}
 	}
 	rec := traffic.Recording{Path: path, Format: *format, Function: *function, From: *from, To: *to, Durations: *durations, Lenient: *lenient}
 	rec.FS = builtinData(path, *durations)

@@ -3,10 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
+	"github.com/shiftsim/shiftsim/internal/limits"
+	"github.com/shiftsim/shiftsim/internal/safeio"
 	"github.com/shiftsim/shiftsim/scenario"
 	"github.com/shiftsim/shiftsim/sim"
 )
@@ -47,6 +48,10 @@ func cmdValidate(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "  alarm      %s: period %s, %d of %d datapoints, range %d\n", a.Name, a.Period,
 			a.Rule.DatapointsToAlarm, a.Rule.EvaluationPeriods, a.Rule.EvaluationRange)
 	}
+	one := estimateJobs([]job{{m, 1, 1, false}})
+	all := estimateJobs([]job{{m, len(s.Strategies), 100, true}})
+	fmt.Fprintf(stdout, "  estimate   one run: %s; compare --runs 100: %s of CPU, %s of memory\n", one,
+		roughly(all.cpu), limits.FormatBytes(all.memory))
 	for _, h := range m.Hooks {
 		fn := s.HookFunctions[h.Name]
 		if fn == "" {
@@ -60,7 +65,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) error {
 	if len(m.Alarms) == 0 {
 		fmt.Fprintf(stderr, "%s: alarms: none: CodeDeploy would watch nothing, so a bad release shifts to 100 %% unless a hook catches it; add the alarms your deployment group watches (shiftsim import alarms) (warning)\n", path)
 	}
-	if data, err := os.ReadFile(path); err == nil {
+	if data, err := safeio.ReadFile(path, safeio.MaxDocument); err == nil {
 		if ds := scenario.Defaults(data); len(ds) > 0 {
 			lines := make([]string, len(ds))
 			for i, d := range ds {

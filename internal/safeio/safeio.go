@@ -27,6 +27,7 @@ import (
 const (
 	MaxDocument = 4 << 20  // scenarios, SAM templates, AppSpecs, alarm and config files
 	MaxJournal  = 16 << 20 // a deployment journal
+	MaxPartial  = 1 << 30  // a partial result of compare --shard: one outcome per run
 )
 
 // ErrNotRegular is returned for a path that is not a regular file.
