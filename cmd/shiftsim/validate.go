@@ -40,6 +40,15 @@ func cmdValidate(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "  scenario   %s (seed %d, horizon %s)\n", s.Name, m.Seed, sim.Clock(m.Horizon))
 	fmt.Fprintf(stdout, "  alias      %s:%s, version %s -> %s, deployment at t+%s\n", s.Function.Name, s.Function.Alias,
 		m.Versions[0].Name, m.Versions[1].Name, sim.Clock(m.DeployStart))
+	phase := m.PollPhase.String()
+	if m.PollPhase.Random {
+		phase = "random (a whole second in [0, " + sim.PhaseCycle(m.AlarmPollInterval).String() + "), drawn per run)"
+	}
+	polls := "CodeDeploy sees alarm changes at once"
+	if m.AlarmPollInterval > 0 {
+		polls = "CodeDeploy polls alarms every " + m.AlarmPollInterval.String()
+	}
+	fmt.Fprintf(stdout, "  monitoring metrics visible %s after their period, %s, poll phase %s\n", m.MetricDelay, polls, phase)
 	for _, st := range s.Strategies {
 		p := st.Config.Plan(m.Linear)
 		fmt.Fprintf(stdout, "  strategy   %s: %d steps, AllowTraffic takes %s\n", st.Name, len(p.Steps), sim.Clock(p.End))
