@@ -139,3 +139,78 @@ func TestRunPollPhase(t *testing.T) {
 		t.Errorf("explain:\n%.800s", out)
 	}
 }
+
+// The issue's case, from a real SAM template: its alarm (Errors > 0 in 2
+// of 2 minutes) on a healthy version imported with shiftsim's defaults
+// rolls Linear10PercentEvery10Minutes back nearly always; recommend picks a
+// plan that does not.
+func TestImportedSAMHairTrigger(t *testing.T) {
+	src := filepath.Join("..", "..", "..", "shared", "data", "deploy", "sam-templates", "raulnq_aws-lambda-safe-deployments_template.yml")
+	if _, err := os.Stat(src); err != nil {
+		t.Skip("the SAM template samples are not here")
+	}
+	scen := filepath.Join(t.TempDir(), "sam.yaml")
+	if code, _, errs := runCLI("import", "sam", src, "--out", scen); code != 0 {
+		t.Fatalf("import: exit %d: %s", code, errs)
+	}
+	code, out, errs := runCLI("compare", scen, "--runs", "40", "-q", "-o", "json")
+	if code != 0 {
+		t.Fatalf("compare: exit %d: %s", code, errs)
+	}
+	var doc struct {
+		Results []struct {
+			Strategy string  `json:"strategy"`
+			P        float64 `json:"false_rollback_probability"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Results) != 1 || doc.Results[0].Strategy != "Linear10PercentEvery10Minutes" || doc.Results[0].P < 0.9 {
+		t.Errorf("results %+v: want Linear10PercentEvery10Minutes rolling back the healthy version nearly always", doc.Results)
+	}
+	code, out, errs = runCLI("recommend", scen, "--max-failed", "50", "--runs", "30", "-q", "-o", "json")
+	var rec struct {
+		Recommended *struct {
+			Strategy string  `json:"strategy"`
+			P        float64 `json:"false_rollback_probability"`
+		} `json:"recommended"`
+		Healthy bool `json:"healthy_target"`
+	}
+	if err := json.Unmarshal([]byte(out), &rec); err != nil {
+		t.Fatalf("exit %d %s: %v", code, errs, err)
+	}
+	if code != 0 || rec.Recommended == nil || rec.Recommended.P > 0.05 || !rec.Healthy {
+		t.Errorf("exit %d: recommended %+v (healthy %v)", code, rec.Recommended, rec.Healthy)
+	}
+}
+
+// poll_phase: 0s is the grid every run used before the phase existed: the
+// numbers the README showed then, to the request.
+func TestPhaseZeroReproducesEarlierNumbers(t *testing.T) {
+	data, err := os.ReadFile("../../scenarios/bad-canary.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := strings.Replace(string(data), "monitoring:\n", "monitoring:\n  poll_phase: 0s\n", 1)
+	p := filepath.Join(t.TempDir(), "bad-canary-0.yaml")
+	if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCLI("compare", p)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	norm := strings.Join(strings.Fields(out), " ")
+	for _, row := range []string{
+		"AllAtOnce Succeeded - 5m00s 8m00s 5m00s 149651 7588 7629 4.24%",
+		"Canary10Percent5Minutes Stopped alarm:orders-live-v2-errors - 8m00s 8m00s 1756 91 290 0.16%",
+		"Canary10Percent10Minutes Stopped alarm:orders-live-v2-errors - 8m00s 8m00s 1756 91 290 0.16%",
+		"Linear10PercentEvery1Minute Stopped alarm:orders-live-v2-errors - 8m00s 8m00s 3544 180 377 0.21%",
+		"Linear10PercentEvery3Minutes Stopped alarm:orders-live-v2-errors - 8m00s 8m00s 1756 91 290 0.16%",
+	} {
+		if !strings.Contains(norm, row) {
+			t.Errorf("phase 0 lacks the earlier row %q:\n%s", row, out)
+		}
+	}
+}
