@@ -30,7 +30,7 @@ func PhaseSentence(r Result) string {
 		how = "drawn from the seed: monitoring.poll_phase is random"
 	}
 	p := time.Duration(r.PollPhase * float64(time.Second)).String()
-	return fmt.Sprintf("Poll phase %s (%s): CloudWatch's one-minute periods and alarm evaluations fall %s past each minute of the clock, and CodeDeploy polls the alarms from %s after the deployment starts.",
+	return fmt.Sprintf("Poll phase %s (%s): CloudWatch's one-minute periods and alarm evaluations fall %s past each minute of the clock, and CodeDeploy's alarm polls (if it polls on an interval) %s into each interval after the deployment starts.",
 		p, how, p, p)
 }
 
