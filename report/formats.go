@@ -20,6 +20,9 @@ func Markdown(w io.Writer, doc Compared) error {
 	if err := singleGrid(doc).markdown(w); err != nil {
 		return err
 	}
+	if line := TwinLine(doc); line != "" {
+		fmt.Fprintf(w, "\n%s\n", line)
+	}
 	_, err := fmt.Fprintln(w, "\nTimes are virtual, from the simulation start (t+0). *detected* is the first alarm or hook failure.")
 	return err
 }

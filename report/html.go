@@ -49,6 +49,9 @@ func HTML(w io.Writer, p Page) error {
 		title = p.Single.Scenario
 		summary = "scenario " + p.Single.Scenario + "  seed " + raw(float64(p.Single.Seed)) + "  horizon " + horizon(p.Single.Horizon) + "  one run per strategy"
 		note = "Times are virtual, from the simulation start (t+0). 'detected' is the first alarm or hook failure."
+		if line := TwinLine(*p.Single); line != "" {
+			note = line + "\n" + note
+		}
 		if err := singleGrid(*p.Single).html(&table, "results"); err != nil {
 			return err
 		}

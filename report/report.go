@@ -255,6 +255,9 @@ func Table(w io.Writer, doc Compared) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if line := TwinLine(doc); line != "" {
+		fmt.Fprintf(w, "\n%s\n", line)
+	}
 	fmt.Fprintln(w, "\nTimes are virtual, from the simulation start (t+0). 'detected' is the first alarm or hook failure.")
 	return nil
 }
@@ -306,4 +309,29 @@ func (r *Result) SetTwin(twin *sim.Result) {
 		r.FalseRollbackCause = &c
 	}
 	r.FalseRollbackProbability = &p
+}
+
+// TwinLine says, for one run per strategy, which strategies the healthy
+// twin's run rolled back (false rollbacks, docs/advice.md); "" when the
+// document has no twin runs.
+func TwinLine(doc Compared) string {
+	var falses []string
+	seen := false
+	for _, r := range doc.Results {
+		if r.FalseRollbackProbability == nil {
+			continue
+		}
+		seen = true
+		if *r.FalseRollbackProbability > 0 && r.FalseRollbackCause != nil {
+			falses = append(falses, r.Strategy+" ("+*r.FalseRollbackCause+")")
+		}
+	}
+	switch {
+	case !seen:
+		return ""
+	case len(falses) == 0:
+		return "Healthy twin (the new version behaving exactly like the current one, same seed): no strategy rolls it back."
+	}
+	return "Healthy twin (the new version behaving exactly like the current one, same seed): rolled back, falsely, by " +
+		strings.Join(falses, ", ") + ". compare --runs N gives false_rollback_probability."
 }
