@@ -104,8 +104,9 @@ type RunsResult struct {
 	// rate (the twin's, minute by minute) gives on the same requests.
 	ExcessTargetFailedRequests Dist `json:"excess_target_failed_requests"`
 	ExcessFailedRequests       Dist `json:"excess_failed_requests"`
-	// TimeToRollback is from the deployment start to the rollback, over the
-	// runs that rolled back.
+	// TimeToRollback is from when the target first turned worse than the
+	// current version (the start, or its fault's onset) to the rollback,
+	// over the runs that rolled back.
 	TimeToRollback TimeDist `json:"time_to_rollback_s"`
 }
 

@@ -197,3 +197,33 @@ func TestFalseRollbackWilsonByHand(t *testing.T) {
 		}
 	}
 }
+
+// Onset is when the target turns worse: at the start for a version that is
+// worse by configuration, at the fuse for a time bomb, never for a healthy
+// one; rollback times count from it.
+func TestOnset(t *testing.T) {
+	bad, bomb, ok := load(t, "bad-canary.yaml"), load(t, "time-bomb.yaml"), load(t, "healthy.yaml")
+	if got := sweep.Onset(&bad.Model); got != bad.Model.DeployStart {
+		t.Errorf("bad-canary onset %v, want the start %v", got, bad.Model.DeployStart)
+	}
+	if got, want := sweep.Onset(&bomb.Model), bomb.Model.Faults[0].Start; got != want || got <= bomb.Model.DeployStart {
+		t.Errorf("time-bomb onset %v, want the fuse %v", got, want)
+	}
+	if got := sweep.Onset(&ok.Model); got != ok.Model.Horizon {
+		t.Errorf("healthy onset %v, want the horizon", got)
+	}
+	rep, err := sweep.Run(&bomb.Model, bomb.Strategies[2:3], sweep.Options{Runs: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := rep.Stats()[0]
+	fuse := sweep.Onset(&bomb.Model).Seconds()
+	for _, o := range rep.Outcomes[0] {
+		if o.RolledBack && o.End < fuse {
+			t.Errorf("seed %d rolled back at %v, before the fuse", o.Seed, o.End)
+		}
+	}
+	if st.TimeToRollback.N == 0 || st.TimeToRollback.Max > 600 || st.TimeToRollback.Min < 0 {
+		t.Errorf("time to rollback %+v: want minutes after the fuse, not after the start", st.TimeToRollback)
+	}
+}

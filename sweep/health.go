@@ -123,3 +123,28 @@ func Excess(r, twin *sim.Result) (target, all float64) {
 	}
 	return max(0, target), max(0, all)
 }
+
+// Onset is when the target first is worse than the current version from
+// the deployment start on: the start itself when its configuration is
+// worse or a fault of its own is active then, else the first instant a
+// fault of its own begins (or the horizon, when none ever does).
+func Onset(m *sim.Model) time.Duration {
+	own := func(t time.Duration) bool {
+		for _, f := range m.Faults {
+			if f.Version == sim.Target && f.Active(t) {
+				return true
+			}
+		}
+		return false
+	}
+	if worseBase(m) || own(m.DeployStart) {
+		return m.DeployStart
+	}
+	first := m.Horizon
+	for _, t := range m.Faults.Changes(m.Horizon) {
+		if t > m.DeployStart && t < first && own(t) {
+			first = t
+		}
+	}
+	return first
+}

@@ -50,7 +50,9 @@ type Stats struct {
 	// ExcessTargetFailed and ExcessFailed are the failures the target
 	// caused (Excess), on its own requests and on all.
 	ExcessTargetFailed, ExcessFailed Summary
-	// TimeToRollback is End − DeploymentStart over the runs that rolled back.
+	// TimeToRollback is how long after the target first became worse than
+	// the current version (Onset: the deployment start, or a later fault's
+	// onset) the runs that rolled back did so; 0 for a rollback before it.
 	TimeToRollback Summary
 
 	Statuses []Count // most frequent first, then by name
@@ -74,13 +76,13 @@ func (r *Replicated) Stats() []Stats {
 	out := make([]Stats, len(r.Strategies))
 	healthy := Healthy(r.Model)
 	for s, st := range r.Strategies {
-		out[s] = describe(st, r.Outcomes[s], healthy)
+		out[s] = describe(st, r.Outcomes[s], healthy, Onset(r.Model).Seconds())
 		out[s].Planned = Planned(r.Model, st.Config)
 	}
 	return out
 }
 
-func describe(st sim.Strategy, os []Outcome, healthy bool) Stats {
+func describe(st sim.Strategy, os []Outcome, healthy bool, onset float64) Stats {
 	n := len(os)
 	col := func(f func(o *Outcome) float64) Summary {
 		xs := make([]float64, n)
@@ -104,7 +106,7 @@ func describe(st sim.Strategy, os []Outcome, healthy bool) Stats {
 		if !o.RolledBack {
 			return math.NaN()
 		}
-		return o.End - o.DeploymentStart
+		return max(0, o.End-max(o.DeploymentStart, onset))
 	})
 	s.ExcessTargetFailed = col(func(o *Outcome) float64 { return o.ExcessTargetFailed })
 	s.ExcessFailed = col(func(o *Outcome) float64 { return o.ExcessFailed })
