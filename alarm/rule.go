@@ -445,3 +445,33 @@ func (r Rule) Series(points []float64, initial State) []Step {
 	}
 	return steps
 }
+
+// SeriesSamples is Series for an alarm on the percentile statistic s with
+// EvaluateLowSampleCountPercentile l: samples[i] is how many samples
+// datapoint i summarises. Where the newest present datapoint of an
+// evaluation range has too few (Holds), the alarm keeps its state and the
+// reason says why; elsewhere the step is Series's.
+func (r Rule) SeriesSamples(points, samples []float64, s Stat, l LowSample, initial State) []Step {
+	rng := r.Normalized().EvaluationRange
+	steps := make([]Step, len(points))
+	st := initial
+	for i := range points {
+		lo := max(0, i+1-rng)
+		newest := -1
+		for j := i; j >= lo; j-- {
+			if !math.IsNaN(points[j]) {
+				newest = j
+				break
+			}
+		}
+		if newest >= 0 && newest < len(samples) && l.Holds(s, samples[newest]) {
+			steps[i] = Step{State: st, Reason: fmt.Sprintf("the newest datapoint summarises %s samples, fewer than the %s AWS requires for %s: EvaluateLowSampleCountPercentile=ignore keeps %s",
+				FormatNumber(samples[newest]), FormatNumber(s.MinSamples()), s, st)}
+			continue
+		}
+		var why string
+		st, why = r.Explain(points[lo:i+1], st)
+		steps[i] = Step{State: st, Reason: why}
+	}
+	return steps
+}

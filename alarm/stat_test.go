@@ -161,3 +161,33 @@ func TestOfBinaryMatchesSamples(t *testing.T) {
 		t.Errorf("OfBinary/OfSummary allocate %v times", a)
 	}
 }
+
+// A p99 alarm with ignore holds its state through periods of fewer than 1000
+// samples and is evaluated again once a period has enough.
+func TestSeriesSamples(t *testing.T) {
+	r := Rule{EvaluationPeriods: 1, Threshold: 400, Comparison: GreaterThanThreshold, TreatMissing: NotBreaching}
+	p99 := Stat{Kind: Percentile, Percentile: 99}
+	points := []float64{900, 900, math.NaN(), 900, 100}
+	samples := []float64{120, 999, 0, 1000, 5}
+	want := []State{InsufficientData, InsufficientData, InsufficientData, Alarm, Alarm}
+	steps := r.SeriesSamples(points, samples, p99, IgnoreLowSample, InsufficientData)
+	for i, s := range steps {
+		if s.State != want[i] {
+			t.Errorf("step %d: %s (%s), want %s", i+1, s.State, s.Reason, want[i])
+		}
+	}
+	if !strings.Contains(steps[0].Reason, "120 samples, fewer than the 1000 AWS requires for p99: EvaluateLowSampleCountPercentile=ignore keeps INSUFFICIENT_DATA") {
+		t.Errorf("reason %q", steps[0].Reason)
+	}
+	// The missing third datapoint: the newest present one (999 samples) still holds.
+	if !strings.Contains(steps[2].Reason, "999 samples") {
+		t.Errorf("reason %q", steps[2].Reason)
+	}
+	// evaluate judges every datapoint, as Series does.
+	plain := r.Series(points, InsufficientData)
+	for i, s := range r.SeriesSamples(points, samples, p99, EvaluateLowSample, InsufficientData) {
+		if s != plain[i] {
+			t.Errorf("evaluate step %d: %v, Series %v", i+1, s, plain[i])
+		}
+	}
+}

@@ -32,7 +32,8 @@ type alarmJSON struct {
 	State        alarm.State   `json:"state"`
 	States       []alarm.State `json:"states"`
 	Reasons      []string      `json:"reasons"`
-	Datapoints   []*float64    `json:"datapoints"` // null for a missing datapoint
+	Datapoints   []*float64    `json:"datapoints"`        // null for a missing datapoint
+	Samples      []float64     `json:"samples,omitempty"` // with --samples: each datapoint's sample count
 	InitialState alarm.State   `json:"initialState"`
 	Rule         alarmRuleJSON `json:"rule"`
 }
@@ -59,6 +60,9 @@ func cmdAlarm(args []string, stdout, stderr io.Writer) error {
 	initial := fs.String("initial-state", "INSUFFICIENT_DATA", "state before the first datapoint (a new alarm starts INSUFFICIENT_DATA)")
 	rng := fs.Int("evaluation-range", 0, "datapoints CloudWatch retrieves per evaluation (R); 0 means the default for N (5 for N=3)")
 	points := fs.String("datapoints", "", "datapoints oldest first, comma-separated, - for a missing one (required)")
+	extStat := fs.String("extended-statistic", "", "ExtendedStatistic of a percentile alarm, e.g. p99 (for --samples)")
+	samplesFlag := fs.String("samples", "", "how many samples each datapoint summarises, comma-separated, - for a missing one\n(with --extended-statistic and --evaluate-low-sample-count-percentile)")
+	lowSample := fs.String("evaluate-low-sample-count-percentile", "evaluate", "EvaluateLowSampleCountPercentile: evaluate, or ignore (keep the state while a\npercentile has fewer samples than AWS requires: 1000 for p99)")
 	output := fs.String("output", "table", "output format: table or json")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
@@ -112,11 +116,71 @@ func cmdAlarm(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	steps := r.Series(ps, start)
+	low, err := alarm.ParseLowSample(*lowSample)
+	if err != nil {
+		return inputErrf("--evaluate-low-sample-count-percentile %v", err)
+	}
+	var samples []float64
+	var steps []alarm.Step
+	if fs.Changed("samples") || fs.Changed("extended-statistic") {
+		st, err := alarm.ParseStat("", *extStat)
+		if err != nil {
+			return inputErrf("--extended-statistic: %v", err)
+		}
+		if samples, err = parseSamples(*samplesFlag, ps); err != nil {
+			return err
+		}
+		steps = r.SeriesSamples(ps, samples, st, low, start)
+	} else {
+		if low == alarm.IgnoreLowSample {
+			return inputErrf("--evaluate-low-sample-count-percentile ignore needs --extended-statistic and --samples")
+		}
+		steps = r.Series(ps, start)
+	}
 	if *output == "json" {
-		return writeAlarmJSON(stdout, r, start, ps, steps)
+		return writeAlarmJSON(stdout, r, start, ps, samples, steps)
 	}
 	return writeAlarmTable(stdout, r, start, ps, steps)
+}
+
+// parseSamples parses the sample counts that go with the datapoints ps: a
+// non-negative whole number for each present datapoint, - (or 0) for a
+// missing one.
+func parseSamples(s string, ps []float64) ([]float64, error) {
+	if s == "" {
+		return nil, inputErrf("--samples is required with --extended-statistic (see --help)")
+	}
+	items := strings.Split(s, ",")
+	if len(items) != len(ps) {
+		return nil, inputErrf("--samples has %d items, --datapoints %d: give one count per datapoint", len(items), len(ps))
+	}
+	out := make([]float64, len(items))
+	for i, item := range items {
+		item = strings.TrimSpace(item)
+		if item == "-" {
+			if !math.IsNaN(ps[i]) {
+				return nil, inputErrf("--samples item %d is - but datapoint %d is present: give its sample count", i+1, i+1)
+			}
+			continue
+		}
+		n, err := strconv.ParseUint(item, 10, 53)
+		if err != nil {
+			return nil, inputErrf("--samples item %d %q: want a whole number of samples >= 0, or -", i+1, clipText(item))
+		}
+		if n == 0 && !math.IsNaN(ps[i]) {
+			return nil, inputErrf("--samples item %d is 0 but datapoint %d is present: a datapoint summarises at least 1 sample", i+1, i+1)
+		}
+		out[i] = float64(n)
+	}
+	return out, nil
+}
+
+// clipText shortens a value echoed in an error.
+func clipText(s string) string {
+	if r := []rune(s); len(r) > 40 {
+		return string(r[:37]) + "..."
+	}
+	return s
 }
 
 // parseDatapoints parses "0,1,-,1.5" into datapoints, NaN for "-".
@@ -141,9 +205,10 @@ func parseDatapoints(s string) ([]float64, error) {
 	return ps, nil
 }
 
-func writeAlarmJSON(w io.Writer, r alarm.Rule, start alarm.State, ps []float64, steps []alarm.Step) error {
+func writeAlarmJSON(w io.Writer, r alarm.Rule, start alarm.State, ps, samples []float64, steps []alarm.Step) error {
 	nr := r.Normalized()
 	doc := alarmJSON{
+		Samples:      samples,
 		State:        steps[len(steps)-1].State,
 		InitialState: start,
 		Rule: alarmRuleJSON{

@@ -88,3 +88,46 @@ func TestAlarmCommandFullPrecision(t *testing.T) {
 		}
 	}
 }
+
+// "Why didn't my p99 alarm fire?": with ignore, a datapoint of fewer than
+// 1000 samples leaves the state alone (AWS's rule for p99).
+func TestAlarmCommandLowSamplePercentile(t *testing.T) {
+	args := []string{"alarm", "--threshold", "400", "--comparison", "GreaterThanThreshold", "--datapoints", "900,900,900",
+		"--extended-statistic", "p99", "--samples", "120,999,1000"}
+	code, out, errs := runCLI(append(args, "--evaluate-low-sample-count-percentile", "ignore", "--output", "json")...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var doc struct {
+		States  []string
+		Reasons []string
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"INSUFFICIENT_DATA", "INSUFFICIENT_DATA", "ALARM"}; strings.Join(doc.States, " ") != strings.Join(want, " ") {
+		t.Errorf("states %v, want %v", doc.States, want)
+	}
+	if !strings.Contains(doc.Reasons[1], "999 samples, fewer than the 1000 AWS requires for p99") {
+		t.Errorf("reason %q", doc.Reasons[1])
+	}
+	// evaluate (the default) judges every datapoint.
+	if code, out, _ = runCLI(append(args, "--output", "json")...); code != 0 || !strings.Contains(out, `"states": [
+    "ALARM",
+    "ALARM",
+    "ALARM"`) {
+		t.Errorf("evaluate: exit %d\n%s", code, out)
+	}
+	for _, bad := range [][]string{
+		{"--samples", "1,2"},                                 // wrong count
+		{"--samples", "1,x,3"},                               // not a number
+		{"--extended-statistic", "Average"},                  // not a percentile
+		{"--evaluate-low-sample-count-percentile", "Ignore"}, // AWS spells it ignore
+		{"--samples", "1,0,3"},                               // a present datapoint has samples
+	} {
+		a := append(append([]string(nil), args...), bad...)
+		if code, _, errs := runCLI(a...); code != 2 || errs == "" {
+			t.Errorf("%v: exit %d, stderr %q", bad, code, errs)
+		}
+	}
+}
