@@ -6,6 +6,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/shiftsim/shiftsim/sim"
+	"github.com/shiftsim/shiftsim/strategies"
 
 	"github.com/shiftsim/shiftsim/scenario"
 )
@@ -83,4 +87,61 @@ func edit(t *testing.T, path string, pairs ...string) *scenario.Scenario {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// TestPowerSearch: the plan found reaches the power asked for, and one
+// minute (or one percent) less does not; the false-rollback probability is
+// the healthy twin's rollback probability.
+func TestPowerSearch(t *testing.T) {
+	s := makeVariant(t, map[string]string{"NPERIODS": "2", "MPOINTS": "2", "RATE": "5"})
+	rs, err := PowerSearch(&s.Model, s.Strategies, 0.95, 0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 2 {
+		t.Fatalf("%d results, want the canary and the linear plan", len(rs))
+	}
+	bad, good := Bad(&s.Model, 0.05), Healthy(&s.Model)
+	power := func(m *sim.Model, c strategies.Config) float64 {
+		mm := *m
+		c.Name = planName(c)
+		mm.Horizon = max(mm.Horizon, c.Plan(mm.Linear).End+time.Minute)
+		e, err := NewEngine(&mm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := e.Exact(sim.Strategy{Name: "x", Config: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.RollbackProbability
+	}
+	for _, r := range rs {
+		t.Logf("%s: power %.4f, interval %d (%.4f, false %.4f), percentage %d (%.4f, false %.4f)", r.Strategy, r.Power,
+			r.Interval, r.IntervalPower, r.IntervalFalseAlarm, r.Percentage, r.PercentagePower, r.PercentageFalseAlarm)
+		if r.Interval == 0 {
+			t.Errorf("%s: no interval found", r.Strategy)
+			continue
+		}
+		c := r.Config
+		c.Interval = r.Interval
+		near(t, r.Strategy+" power at the interval", power(bad, c), r.IntervalPower, 1e-12)
+		near(t, r.Strategy+" false alarm at the interval", power(good, c), r.IntervalFalseAlarm, 1e-12)
+		if r.IntervalPower < 0.95 {
+			t.Errorf("%s: interval %d reaches %v", r.Strategy, r.Interval, r.IntervalPower)
+		}
+		if r.Interval > 1 {
+			c.Interval--
+			if p := power(bad, c); p >= 0.95 {
+				t.Errorf("%s: interval %d already reaches %v", r.Strategy, c.Interval, p)
+			}
+		}
+		if r.Percentage > 1 {
+			c := r.Config
+			c.Percentage = r.Percentage - 1
+			if p := power(bad, c); p >= 0.95 {
+				t.Errorf("%s: percentage %d already reaches %v", r.Strategy, c.Percentage, p)
+			}
+		}
+	}
 }

@@ -113,3 +113,72 @@ func count(x *float64, ci *[2]float64) string {
 	}
 	return s
 }
+
+// PowerSearched is the JSON document of `shiftsim power --detect P
+// --error-rate X`.
+type PowerSearched struct {
+	Scenario  string         `json:"scenario"`
+	Detect    float64        `json:"detect"`
+	ErrorRate float64        `json:"error_rate"`
+	Results   []SearchResult `json:"results"`
+}
+
+// SearchResult is one strategy's plans that reach the power: the shortest
+// interval at its percentage and the smallest percentage at its interval
+// (null: none does), each with its power and the false-rollback
+// probability of the same alarm on a healthy target.
+type SearchResult struct {
+	Strategy      string  `json:"strategy"`
+	Percentage    int     `json:"percentage"`
+	Interval      int     `json:"interval_min"`
+	Power         float64 `json:"power"`
+	FalseRollback float64 `json:"false_rollback_probability"`
+
+	ShortestInterval              *int     `json:"shortest_interval_min"`
+	ShortestIntervalPower         *float64 `json:"shortest_interval_power"`
+	ShortestIntervalFalseRollback *float64 `json:"shortest_interval_false_rollback_probability"`
+
+	SmallestPercentage              *int     `json:"smallest_percentage"`
+	SmallestPercentagePower         *float64 `json:"smallest_percentage_power"`
+	SmallestPercentageFalseRollback *float64 `json:"smallest_percentage_false_rollback_probability"`
+}
+
+// FromSearch builds the document's result from the library's.
+func FromSearch(r power.Search) SearchResult {
+	out := SearchResult{Strategy: r.Strategy, Percentage: r.Config.Percentage, Interval: r.Config.Interval,
+		Power: r.Power, FalseRollback: r.FalseAlarm}
+	if r.Interval > 0 {
+		out.ShortestInterval = &r.Interval
+		out.ShortestIntervalPower, out.ShortestIntervalFalseRollback = &r.IntervalPower, &r.IntervalFalseAlarm
+	}
+	if r.Percentage > 0 {
+		out.SmallestPercentage = &r.Percentage
+		out.SmallestPercentagePower, out.SmallestPercentageFalseRollback = &r.PercentagePower, &r.PercentageFalseAlarm
+	}
+	return out
+}
+
+// TableSearch prints the document for people.
+func TableSearch(w io.Writer, doc PowerSearched) error {
+	fmt.Fprintf(w, "Scenario %s: plans that stop a target failing %.4g %% of requests with probability %.4g\n\n", doc.Scenario, 100*doc.ErrorRate, doc.Detect)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "strategy\tas is: power\tfalse rollback\tshortest interval\tpower\tfalse rollback\tsmallest percentage\tpower\tfalse rollback")
+	for _, r := range doc.Results {
+		iv, ivp, ivf := "none ≤ 1 day", "-", "-"
+		if r.ShortestInterval != nil {
+			iv = fmt.Sprintf("%d min (at %d %%)", *r.ShortestInterval, r.Percentage)
+			ivp, ivf = fmt.Sprintf("%.4f", *r.ShortestIntervalPower), fmt.Sprintf("%.4f", *r.ShortestIntervalFalseRollback)
+		}
+		pc, pcp, pcf := "none ≤ 99 %", "-", "-"
+		if r.SmallestPercentage != nil {
+			pc = fmt.Sprintf("%d %% (every %d min)", *r.SmallestPercentage, r.Interval)
+			pcp, pcf = fmt.Sprintf("%.4f", *r.SmallestPercentagePower), fmt.Sprintf("%.4f", *r.SmallestPercentageFalseRollback)
+		}
+		fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Strategy, r.Power, r.FalseRollback, iv, ivp, ivf, pc, pcp, pcf)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\nPower: the probability that the alarms stop the bad version before the deployment ends.\nFalse rollback: the probability that the same alarm stops a target as healthy as the current version.")
+	return nil
+}

@@ -106,5 +106,28 @@ func pickStrategies(s *scenario.Scenario, names []string) ([]sim.Strategy, error
 }
 
 func powerSearch(s *scenario.Scenario, strats []sim.Strategy, detect, errorRate float64, output string, stdout io.Writer) error {
-	return inputErrf("--detect is not available yet")
+	if !(detect > 0 && detect < 1) {
+		return inputErrf("--detect %v: want the power as a probability in (0, 1), e.g. 0.95", detect)
+	}
+	if !(errorRate >= 0 && errorRate <= 1) {
+		return inputErrf("--error-rate %v: want the bad version's error rate in [0, 1], e.g. 0.02 (--detect needs it)", errorRate)
+	}
+	if ok, why := power.Exactable(&s.Model); !ok {
+		return inputErrf("--detect needs the exact engine, and this scenario is beyond it: %s", why)
+	}
+	rs, err := power.PowerSearch(&s.Model, strats, detect, errorRate)
+	if err != nil {
+		return err
+	}
+	if len(rs) == 0 {
+		return inputErrf("--detect searches canary and linear plans; the scenario lists none (add one with -s, e.g. -s Canary10Percent5Minutes)")
+	}
+	doc := report.PowerSearched{Scenario: s.Name, Detect: detect, ErrorRate: errorRate}
+	for _, r := range rs {
+		doc.Results = append(doc.Results, report.FromSearch(r))
+	}
+	if output == "json" {
+		return report.JSON(stdout, doc)
+	}
+	return report.TableSearch(stdout, doc)
 }

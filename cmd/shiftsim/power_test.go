@@ -72,3 +72,31 @@ func TestPowerFallback(t *testing.T) {
 		t.Errorf("--method exact: exit %d, %s", code, errs)
 	}
 }
+
+// power --detect: the shortest canary interval reaching the power is found
+// and printed with its false-rollback probability; bad values are exit 2.
+func TestPowerDetect(t *testing.T) {
+	code, out, errs := runCLI("power", "../../scenarios/bad-canary.yaml", "--detect", "0.95", "--error-rate", "0.05", "-s", "Canary10Percent5Minutes", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var doc struct {
+		Results []struct {
+			Strategy         string   `json:"strategy"`
+			ShortestInterval *int     `json:"shortest_interval_min"`
+			Power            *float64 `json:"shortest_interval_power"`
+			False            *float64 `json:"shortest_interval_false_rollback_probability"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(doc.Results) != 1 || doc.Results[0].ShortestInterval == nil || *doc.Results[0].Power < 0.95 || doc.Results[0].False == nil {
+		t.Errorf("want one result with an interval reaching 0.95:\n%s", out)
+	}
+	for _, bad := range [][]string{{"--detect", "1.5", "--error-rate", "0.1"}, {"--detect", "0.9"}, {"--detect", "0.9", "--error-rate", "2"}} {
+		if code, _, errs := runCLI(append([]string{"power", "../../scenarios/bad-canary.yaml"}, bad...)...); code != 2 {
+			t.Errorf("%v: exit %d: %s", bad, code, errs)
+		}
+	}
+}
