@@ -80,7 +80,7 @@ func (c *classifier) probs(mu, p float64) [nClasses]float64 {
 // givenN is the law of the class given n requests, each failing with p.
 //
 // The class is a step function of the failures E: it is found at points
-// an eighth of a standard deviation apart, each change between two of them
+// half a standard deviation apart, each change between two of them
 // is located exactly by bisection, and every run of one class gets its
 // binomial mass from the CDF. This is exact for a datapoint that crosses
 // its threshold at most once between two such points — every count alarm's
@@ -103,7 +103,7 @@ func (c *classifier) givenN(n int64, p float64) [nClasses]float64 {
 		sd := math.Sqrt(mean * (1 - p))
 		lo := max(0, int64(math.Floor(mean-tail*sd-10)))
 		hi := min(n, int64(math.Ceil(mean+tail*sd+10)))
-		stride := max(1, int64(sd/8))
+		stride := max(1, int64(sd/2))
 		bin := distuv.Binomial{N: float64(n), P: p}
 		cdf := func(x int64) float64 {
 			if x < 0 {

@@ -36,11 +36,6 @@ func Exactable(m *sim.Model) (ok bool, why string) {
 	if ok, why := sim.Batchable(m); !ok {
 		return false, why
 	}
-	if m.PollPhase != (sim.PollPhase{}) {
-		// The chain walks CloudWatch's minutes at t = 60k; a random phase
-		// would be an average over 60 such chains (docs/monitoring.md).
-		return false, fmt.Sprintf("the exact engine puts CloudWatch's minute on the clock (monitoring.poll_phase: 0s); this scenario's poll phase is %s", m.PollPhase)
-	}
 	if len(m.Alarms) > 1 {
 		return false, fmt.Sprintf("%d alarms watch the deployment; the exact engine handles one (their datapoints share requests)", len(m.Alarms))
 	}
@@ -263,21 +258,39 @@ func (c *chain) step(states []entry, q [nClasses]float64, buf []entry, detect bo
 // (even one that would end at once), and then, before end, every poll
 // with a poll interval, or without one every evaluation after the start (a
 // change of state reaches CodeDeploy at once).
-func decisions(m *sim.Model, step, start, end time.Duration) []time.Duration {
+//
+// The poll phase moves both clocks as the simulator does (docs/monitoring.md):
+// evaluations fall on grid + k·step, grid the phase's minute boundary at or
+// before 0, and the first poll after the start phase mod the interval (a
+// whole interval when that is 0) after it.
+func decisions(m *sim.Model, step, grid, phase, start, end time.Duration) []time.Duration {
 	if start >= m.Horizon {
 		return nil
 	}
 	out := []time.Duration{start}
-	if m.AlarmPollInterval > 0 {
-		for t := start + m.AlarmPollInterval; t < end; t += m.AlarmPollInterval {
+	if iv := m.AlarmPollInterval; iv > 0 {
+		first := phase % iv
+		if first == 0 {
+			first = iv
+		}
+		for t := start + first; t < end; t += iv {
 			out = append(out, t)
 		}
 		return out
 	}
-	for t := (start/step + 1) * step; t < end; t += step {
+	for t := grid + ((start-grid)/step+1)*step; t < end; t += step {
 		out = append(out, t)
 	}
 	return out
+}
+
+// grid is where the simulator's bucket 0 starts for a run with this poll
+// phase: the phase's minute boundary at or before t = 0.
+func grid(phase time.Duration) time.Duration {
+	if o := phase % time.Minute; o > 0 {
+		return o - time.Minute
+	}
+	return 0
 }
 
 // outcome is how one path ends: the stops the alarm (or a failed hook)
@@ -293,7 +306,7 @@ const detectedBit = 1
 
 // run computes path p's outcome. The masses are of the path (each list
 // sums to at most 1).
-func (wd *world) run(p *path, c *chain) outcome {
+func (wd *world) run(p *path, c *chain, phase time.Duration) outcome {
 	m := wd.m
 	end := min(p.Finish, m.Horizon)
 	var out outcome
@@ -304,26 +317,29 @@ func (wd *world) run(p *path, c *chain) outcome {
 		}
 		return out
 	}
-	step := c.period
+	step, g := c.period, grid(phase)
 	states := []entry{{uint64(c.a.Initial) << 1, 1}}
 	var buf []entry
-	k := time.Duration(1) // the next evaluation is at k·step
+	// The next evaluation is at g + k·step, the first one after t = 0;
+	// bucket j spans [g + j·step, g + (j+1)·step).
+	k := -g/step + 1
 	evaluate := func(until time.Duration) {
-		for ; k*step <= until && k*step < m.Horizon; k++ {
+		for ; g+k*step <= until && g+k*step < m.Horizon; k++ {
+			at := g + k*step
 			q := [nClasses]float64{1, 0, 0}
 			if j := k - 1 - time.Duration(c.hidden); j >= 0 && c.real > 0 {
-				mu, pf := wd.bucket(c.a, p, j*step, (j+1)*step)
+				mu, pf := wd.bucket(c.a, p, max(0, g+j*step), g+(j+1)*step)
 				q = c.classify.probs(mu, pf)
 			}
 			var entered float64
-			buf, entered = c.step(states, q, buf, k*step >= m.DeployStart)
+			buf, entered = c.step(states, q, buf, at >= m.DeployStart)
 			states, buf = buf, states
 			if entered > 0 {
-				out.detections = append(out.detections, stop{k * step, entered})
+				out.detections = append(out.detections, stop{at, entered})
 			}
 		}
 	}
-	for _, d := range decisions(m, step, m.DeployStart, end) {
+	for _, d := range decisions(m, step, g, phase, m.DeployStart, end) {
 		evaluate(d)
 		var mass, fresh float64
 		kept := states[:0]

@@ -136,31 +136,60 @@ func (e *Engine) Exact(s sim.Strategy) (Result, error) {
 		mass float64
 	}
 	var det []point
-	for i := range ps {
-		p := &ps[i]
-		var c *chain
-		if e.classify != nil {
-			c = newChain(m, &m.Alarms[0], e.classify)
+	phases, weight := []time.Duration{m.PollPhase.Fixed}, 1.0
+	if m.PollPhase.Random {
+		// A random phase is a whole second, uniform over the cycle
+		// (docs/monitoring.md): the answer is the average over them.
+		n := int(sim.PhaseCycle(m.AlarmPollInterval) / time.Second)
+		phases, weight = phases[:0], 1/float64(n)
+		for i := 0; i < n; i++ {
+			phases = append(phases, time.Duration(i)*time.Second)
 		}
-		o := e.wd.run(p, c)
-		left := 1.0
-		for _, st := range o.stops {
-			w := p.Prob * st.Mass
-			req, fail := e.wd.target(p, st.At)
-			res.RollbackProbability += w
-			res.TargetRequests += w * req
-			res.TargetFailedRequests += w * fail
-			left -= st.Mass
-		}
-		for _, d := range o.detections {
-			det = append(det, point{d.At, p.Prob * d.Mass})
-			res.DetectionProbability += p.Prob * d.Mass
-		}
-		req, fail := e.wd.target(p, never)
-		w := p.Prob * max(left, 0)
-		res.TargetRequests += w * req
-		res.TargetFailedRequests += w * fail
 	}
+	type target struct{ req, fail float64 }
+	at := make([]map[time.Duration]target, len(ps)) // the target's expectations by stop time, per path
+	for _, phase := range phases {
+		for i := range ps {
+			p := &ps[i]
+			if at[i] == nil {
+				at[i] = map[time.Duration]target{}
+			}
+			expect := func(t time.Duration) target {
+				x, ok := at[i][t]
+				if !ok {
+					x.req, x.fail = e.wd.target(p, t)
+					at[i][t] = x
+				}
+				return x
+			}
+			var c *chain
+			if e.classify != nil {
+				c = newChain(m, &m.Alarms[0], e.classify)
+			}
+			o := e.wd.run(p, c, phase)
+			left := 1.0
+			pw := p.Prob * weight
+			for _, st := range o.stops {
+				w := pw * st.Mass
+				x := expect(st.At)
+				res.RollbackProbability += w
+				res.TargetRequests += w * x.req
+				res.TargetFailedRequests += w * x.fail
+				left -= st.Mass
+			}
+			for _, d := range o.detections {
+				det = append(det, point{d.At, pw * d.Mass})
+				res.DetectionProbability += pw * d.Mass
+			}
+			x := expect(never)
+			w := pw * max(left, 0)
+			res.TargetRequests += w * x.req
+			res.TargetFailedRequests += w * x.fail
+		}
+	}
+	// Sums of many masses can pass 1 by a rounding error.
+	res.RollbackProbability = min(res.RollbackProbability, 1)
+	res.DetectionProbability = min(res.DetectionProbability, 1)
 	slices.SortStableFunc(det, func(a, b point) int {
 		switch {
 		case a.at < b.at:

@@ -45,7 +45,7 @@ alarms:
     Threshold: THRESHOLD
     ComparisonOperator: GreaterThanOrEqualToThreshold
     TreatMissingData: TREAT
-monitoring: {metric_delay: DELAY, alarm_poll_interval: POLL}
+monitoring: {metric_delay: DELAY, alarm_poll_interval: POLL, poll_phase: PHASE}
 HOOKS
 deployment:
   start: START
@@ -56,7 +56,7 @@ deployment:
 var variantDefaults = map[string]string{
 	"RATE": "1", "PTARGET": "0.05", "DIMS": `{Name: FunctionName, Value: fn}, {Name: Resource, Value: "fn:live"}, {Name: ExecutedVersion, Value: "2"}`,
 	"EXPR": "errors", "NPERIODS": "1", "MPOINTS": "1", "THRESHOLD": "1", "TREAT": "notBreaching",
-	"DELAY": "0s", "POLL": "0s", "HOOKS": "", "START": "0s", "AUTO": "",
+	"DELAY": "0s", "POLL": "0s", "PHASE": "0s", "HOOKS": "", "START": "0s", "AUTO": "",
 }
 
 // makeVariant builds the variant scenario with some placeholders changed.
@@ -73,7 +73,6 @@ func makeVariant(t *testing.T, set map[string]string) *scenario.Scenario {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, text)
 	}
-	s.Model.PollPhase = sim.PollPhase{} // the exact engine's grid: CloudWatch's minute at t = 60k
 	return s
 }
 
@@ -141,6 +140,9 @@ func TestTwinVariants(t *testing.T) {
 		{"HOOKS": "hooks: {BeforeAllowTraffic: {duration: 40s, catch_probability: 0.3}, AfterAllowTraffic: {duration: 70s, catch_probability: 0.5}}", "POLL": "60s"},
 		{"HOOKS": "hooks: {BeforeAllowTraffic: {duration: 40s, catch_probability: 0.3}, AfterAllowTraffic: {duration: 70s, catch_probability: 0.5}}", "THRESHOLD": "100"},
 		{"AUTO": "auto_rollback: false", "NPERIODS": "2", "MPOINTS": "2"},
+		{"PHASE": "random", "NPERIODS": "3", "MPOINTS": "2", "TREAT": "missing"},
+		{"PHASE": "22s", "DELAY": "30s", "POLL": "60s", "START": "95s", "NPERIODS": "2", "MPOINTS": "1"},
+		{"PHASE": "random", "POLL": "45s", "START": "100s", "NPERIODS": "2", "MPOINTS": "2", "TREAT": "breaching", "THRESHOLD": "2"},
 	}
 	for i, c := range cases {
 		s := makeVariant(t, c)
