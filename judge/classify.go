@@ -143,18 +143,29 @@ func Classify(experiment, control []float64, m Metric, src rand.Source) Classifi
 		out.Effect = out.Deviation
 	}
 	e := out.Effect
+	up := m.Direction == Increase || m.Direction == Either
+	down := m.Direction == Decrease || m.Direction == Either
 	switch {
-	case (m.Direction == Increase || m.Direction == Either) && lo > out.Bound && (math.IsNaN(e) || e >= m.AllowedIncrease):
+	case up && lo > out.Bound && (math.IsNaN(e) || e >= m.AllowedIncrease):
 		out.Class = High
 		out.Critical = m.Critical && (math.IsNaN(e) || e >= m.CriticalIncrease)
 		out.Reason = fmt.Sprintf("the interval's low end %.6g is above the tolerance bound %.6g", lo, out.Bound)
-	case (m.Direction == Decrease || m.Direction == Either) && hi < -out.Bound && (math.IsNaN(e) || e <= m.AllowedDecrease):
+	case down && hi < -out.Bound && (math.IsNaN(e) || e <= m.AllowedDecrease):
 		out.Class = Low
 		out.Critical = m.Critical && (math.IsNaN(e) || e <= m.CriticalDecrease)
 		out.Reason = fmt.Sprintf("the interval's high end %.6g is below −%.6g", hi, out.Bound)
 	default:
 		out.Class = Pass
-		out.Reason = fmt.Sprintf("the interval [%.6g, %.6g] does not clear the tolerance bound ±%.6g in a checked direction (or the effect-size gate holds it back)", lo, hi, out.Bound)
+		switch {
+		case up && lo > out.Bound:
+			out.Reason = fmt.Sprintf("higher, but the effect size %.4g is below the allowed increase %.4g", e, m.AllowedIncrease)
+		case down && hi < -out.Bound:
+			out.Reason = fmt.Sprintf("lower, but the effect size %.4g is above the allowed decrease %.4g", e, m.AllowedDecrease)
+		case lo > out.Bound || hi < -out.Bound:
+			out.Reason = fmt.Sprintf("the interval [%.6g, %.6g] clears ±%.6g only in a direction not checked (%s)", lo, hi, out.Bound, m.Direction)
+		default:
+			out.Reason = fmt.Sprintf("the interval [%.6g, %.6g] does not clear the tolerance bound ±%.6g", lo, hi, out.Bound)
+		}
 	}
 	return out
 }

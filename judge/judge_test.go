@@ -332,3 +332,60 @@ func FuzzParseSample(f *testing.F) {
 		}
 	})
 }
+
+func TestScore(t *testing.T) {
+	r := func(name string, c Class, groups ...string) MetricResult {
+		return MetricResult{Name: name, Class: c, Groups: groups}
+	}
+	// Two groups, latency weighted 60: latency 1 of 2 pass (50), errors 2 of 2 (100):
+	// 50·0.6 + 100·0.4 = 70.
+	s := ScoreMetrics([]MetricResult{r("p50", Pass, "latency"), r("p99", High, "latency"), r("5xx", Pass, "errors"), r("4xx", Pass, "errors")},
+		map[string]float64{"latency": 60})
+	if s.Summary != 70 || len(s.Groups) != 2 || s.Groups[0].Name != "errors" || s.Groups[0].Weight != 40 || s.Groups[1].Score != 50 {
+		t.Errorf("weighted: %+v", s)
+	}
+	// Unweighted groups share equally; 2 of 3 pass → 66.67 rounded.
+	s = ScoreMetrics([]MetricResult{r("a", Pass, "g"), r("b", Pass, "g"), r("c", Low, "g")}, nil)
+	if s.Summary != 66.67 {
+		t.Errorf("rounding: %v", s.Summary)
+	}
+	// NodataFailMetric counts against the group, Nodata is left out; a group with only Nodata counts as 100.
+	s = ScoreMetrics([]MetricResult{r("a", Pass, "x"), r("b", NodataFailMetric, "x"), r("c", Nodata, "y"), r("d", Pass, "x"), r("e", Pass, "z")}, nil)
+	if want := math.Round((100*2.0/3+100+100)/3*100) / 100; s.Summary != want || !s.Groups[1].NoData {
+		t.Errorf("nodata: %v want %v %+v", s.Summary, want, s.Groups)
+	}
+	// A critical failure forces 0; a muted one is ignored.
+	crit := MetricResult{Name: "p99", Class: High, Critical: true, Groups: []string{"latency"}}
+	if s := ScoreMetrics([]MetricResult{r("a", Pass, "latency"), crit}, nil); s.Summary != 0 || s.Reason == "" {
+		t.Errorf("critical: %+v", s)
+	}
+	crit.Muted = true
+	if s := ScoreMetrics([]MetricResult{r("a", Pass, "latency"), crit}, nil); s.Summary != 100 {
+		t.Errorf("muted: %+v", s)
+	}
+	// Nodata in half of the metrics forces 0.
+	if s := ScoreMetrics([]MetricResult{r("a", Pass, "g"), r("b", Nodata, "g")}, nil); s.Summary != 0 {
+		t.Errorf("half nodata: %+v", s)
+	}
+	th := Thresholds{Pass: 95, Marginal: 75}
+	for score, want := range map[float64]Verdict{100: VerdictPass, 95: VerdictPass, 94.99: VerdictMarginal, 75: VerdictMarginal, 74.9: VerdictFail} {
+		if got := th.Classify(score); got != want {
+			t.Errorf("Classify(%v) = %s, want %s", score, got, want)
+		}
+	}
+	for _, tt := range []struct {
+		scores    []float64
+		inclusive bool
+		pass      bool
+		n         int
+	}{
+		{[]float64{80, 90, 96}, false, true, 3},
+		{[]float64{80, 75, 96}, false, false, 2}, // an intermediate score at marginal stops it (strictly above needed)
+		{[]float64{80, 75, 96}, true, true, 3},   // unless marginal counts ("meet or exceed")
+		{[]float64{80, 90, 94}, false, false, 3},
+	} {
+		if pass, n := th.Judgements(tt.scores, tt.inclusive); pass != tt.pass || n != tt.n {
+			t.Errorf("Judgements(%v, %v) = %v after %d, want %v after %d", tt.scores, tt.inclusive, pass, n, tt.pass, tt.n)
+		}
+	}
+}

@@ -61,14 +61,19 @@ func num(v float64) *float64 {
 }
 
 func cmdJudge(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("judge", "--control FILE --experiment FILE [flags]",
+	fs := newFlagSet("judge", "--control FILE --experiment FILE [flags] | --canary FILE",
 		"Compares an experiment (canary) sample with a control (baseline) sample, as Kayenta's\n"+
 			"\"comparison on canned data\" does. Each FILE is a JSON array of numbers (null = missing) or\n"+
 			"one number per line. Prints R's wilcox.test(experiment, control, conf.int = TRUE): W, the\n"+
 			"p-value, the confidence interval for the shift experiment - control and the estimate (R's\n"+
 			"\"difference in location\"), then Kayenta's classification (Pass, High, Low, Nodata), which\n"+
 			"always uses the two-sided normal-approximation interval with continuity correction at\n"+
-			"--confidence, after NaN handling and outlier removal (docs/plans.md).",
+			"--confidence, after NaN handling and outlier removal (docs/plans.md).\n"+
+			"With --canary FILE, judges several metrics at once and scores them as Kayenta does: a JSON\n"+
+			"document {\"classifier\": {\"groupWeights\": {...}}, \"scoreThresholds\": {\"pass\": 95, \"marginal\": 75},\n"+
+			"\"metrics\": [{\"name\", \"groups\", \"control\": [...], \"experiment\": [...],\n"+
+			"\"analysisConfigurations\": {\"canary\": {\"direction\", \"critical\", \"mustHaveData\", \"muted\",\n"+
+			"\"nanStrategy\", \"effectSize\": {...}, \"outliers\": {...}}}}]}.",
 		stdout)
 	control := fs.String("control", "", "the control (baseline) sample file (required)")
 	experiment := fs.String("experiment", "", "the experiment (canary) sample file (required)")
@@ -90,12 +95,25 @@ func cmdJudge(args []string, stdout, stderr io.Writer) error {
 	factor := fs.Float64("outlier-factor", 3, "k of the IQR fences")
 	nan := fs.String("nan-strategy", "remove", "NaN handling: remove or replace (by 0)")
 	seed := fs.Uint64("seed", 1, "seed of the noise Kayenta adds to two constant samples")
+	canary := fs.String("canary", "", "judge and score several metrics from a Kayenta-shaped JSON file (see above)")
 	output := outputFlag(fs, "table", "json")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return inputErrf("unexpected argument %q (see --help)", fs.Arg(0))
+	}
+	if *canary != "" {
+		if fs.Changed("control") || fs.Changed("experiment") {
+			return inputErrf("--canary takes the samples from its file: drop --control and --experiment")
+		}
+		if err := checkOutput(*output, "table", "json"); err != nil {
+			return err
+		}
+		if !(*confidence > 0 && *confidence < 1) {
+			return inputErrf("--confidence %v: want a number strictly between 0 and 1, e.g. 0.98", *confidence)
+		}
+		return judgeCanary(*canary, *confidence, *tolerance, *seed, *output, stdout)
 	}
 	for _, req := range []string{"control", "experiment"} {
 		if !fs.Changed(req) {

@@ -77,3 +77,31 @@ func TestJudgeErrors(t *testing.T) {
 		}
 	}
 }
+
+// judge --canary scores several metrics as Kayenta does: latency (weight 60)
+// has one High of two (50), errors (the remaining 40) passes (100): 70,
+// below marginal 75: Fail. Making p99 critical forces 0.
+func TestJudgeCanary(t *testing.T) {
+	doc := `{
+  "classifier": {"groupWeights": {"latency": 60}},
+  "scoreThresholds": {"pass": 95, "marginal": 75},
+  "metrics": [
+    {"name": "p99", "groups": ["latency"], "control": [100,110,120,130,105,115,125,135], "experiment": [300,310,320,330,305,315,325,335],
+     "analysisConfigurations": {"canary": {"direction": "increase", "critical": CRIT}}},
+    {"name": "p50", "groups": ["latency"], "control": [10,11,12,13,14,15], "experiment": [10,11,12,13,14,15.5]},
+    {"name": "errors", "groups": ["errors"], "control": [0.1,0.2,0.1,0.3,null], "experiment": [0.1,0.2,0.2,0.1],
+     "analysisConfigurations": {"canary": {"outliers": {"strategy": "remove"}}}}
+  ]
+}`
+	for crit, want := range map[string]string{"false": `"score": 70`, "true": `"score": 0`} {
+		path := writeTemp(t, "canary-"+crit+".json", strings.Replace(doc, "CRIT", crit, 1))
+		code, out, errs := runCLI("judge", "--canary", path, "-o", "json")
+		if code != 0 || !strings.Contains(out, want) || !strings.Contains(out, `"verdict": "Fail"`) || !strings.Contains(out, `"classification": "High"`) {
+			t.Errorf("critical %s: exit %d %s\n%s", crit, code, errs, out)
+		}
+	}
+	bad := writeTemp(t, "bad.json", `{"metrics": [{"name": "x", "contrl": [1]}]}`)
+	if code, _, errs := runCLI("judge", "--canary", bad); code != 2 || !strings.Contains(errs, `unknown field "contrl"`) {
+		t.Errorf("unknown field: exit %d %s", code, errs)
+	}
+}
