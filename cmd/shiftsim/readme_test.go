@@ -230,5 +230,11 @@ func readmeAWS(t *testing.T) *awsfake.Server {
 	f.AddAlarm("orders-live-p99-duration", awsfake.OK)
 	f.SetHook("orders-pre-traffic-check", awsfake.Hook{})
 	f.SetHook("orders-post-traffic-check", awsfake.Hook{})
+	// examples/sam-orders.yaml's hooks, alarms and a deployment group
+	f.AddAlarm("orders-live-errors", awsfake.OK)
+	f.AddAlarm("orders-new-version-errors", awsfake.OK)
+	f.SetHook("CodeDeployHook_orders_pre", awsfake.Hook{})
+	f.SetHook("CodeDeployHook_orders_post", awsfake.Hook{})
+	f.AddDeploymentGroup("orders-app", awsfake.DeploymentGroup{Name: "orders-dg", Alarms: []string{"orders-live-errors", "orders-new-version-errors"}, AutoRollback: true})
 	return f
 }
