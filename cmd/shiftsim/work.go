@@ -2,11 +2,14 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shiftsim/shiftsim/internal/limits"
+	"github.com/shiftsim/shiftsim/internal/safeio"
 	"github.com/shiftsim/shiftsim/sim"
 )
 
@@ -83,8 +86,11 @@ func roughly(d time.Duration) string {
 // of running out of memory or computing for hours.
 func startWork(file string, jobs ...job) error {
 	e := estimateJobs(jobs)
-	cpu, mem := limits.Of("estimate.cpu"), limits.Of("estimate.memory")
-	if float64(e.cpu) > cpu.Max || e.memory > mem.Max {
+	maxCPU, maxMem, err := workLimits(os.Getenv)
+	if err != nil {
+		return err
+	}
+	if float64(e.cpu) > maxCPU || e.memory > maxMem {
 		runs, strategies := 0, 0
 		for _, j := range jobs {
 			runs = max(runs, j.runs)
@@ -97,10 +103,57 @@ func startWork(file string, jobs ...job) error {
 		if e.engine == sim.PerRequest {
 			hint += "; the batched engine (--engine batched or auto) simulates counts, not requests, where the model allows"
 		}
-		return inputErrf("%s: estimate: this would take %s (%d strategies × %d runs, %s requests per run): above the limit of %s of CPU and %s of memory (docs/limits.md); shrink it: %s",
+		return inputErrf("%s: estimate: this would take %s (%d strategies × %d runs, %s requests per run): above the limit of %s of CPU and %s of memory (docs/limits.md); shrink it: %s; or raise the limits with %s and %s",
 			file, e, strategies, runs, strconv.FormatFloat(e.perRun.Requests, 'g', 3, 64),
-			limits.FormatDuration(time.Duration(cpu.Max)), limits.FormatBytes(mem.Max), hint)
+			limits.FormatDuration(time.Duration(maxCPU)), limits.FormatBytes(maxMem), hint, envMaxCPU, envMaxMemory)
 	}
 	onWork()
 	return nil
+}
+
+// The environment variables that raise (or lower) the cost limits, for a
+// study that is meant to be big: SHIFTSIM_MAX_CPU=3h, SHIFTSIM_MAX_MEMORY=16GiB.
+const (
+	envMaxCPU    = "SHIFTSIM_MAX_CPU"
+	envMaxMemory = "SHIFTSIM_MAX_MEMORY"
+)
+
+// workLimits returns the CPU (ns) and memory (bytes) a command may use:
+// the bounds table's, or the environment's when set (parsed strictly).
+func workLimits(getenv func(string) string) (cpu, mem float64, err error) {
+	cpu, mem = limits.Of("estimate.cpu").Max, limits.Of("estimate.memory").Max
+	if v := getenv(envMaxCPU); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return 0, 0, inputErrf("%s=%s: want a positive duration such as 3h", envMaxCPU, safeio.Clip(v))
+		}
+		cpu = float64(d)
+	}
+	if v := getenv(envMaxMemory); v != "" {
+		n, ok := parseBytes(v)
+		if !ok {
+			return 0, 0, inputErrf("%s=%s: want a size such as 16GiB or 512MiB", envMaxMemory, safeio.Clip(v))
+		}
+		mem = n
+	}
+	return cpu, mem, nil
+}
+
+// parseBytes reads 16GiB, 512MiB, 64KiB or a plain count of bytes.
+func parseBytes(s string) (float64, bool) {
+	mult := 1.0
+	for _, u := range []struct {
+		suffix string
+		mult   float64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if rest, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, mult = rest, u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || n == 0 || float64(n)*mult > 1<<50 {
+		return 0, false
+	}
+	return float64(n) * mult, true
 }
