@@ -5,10 +5,10 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/shiftsim/shiftsim/internal/safeio"
 	"github.com/shiftsim/shiftsim/judge"
 	"github.com/shiftsim/shiftsim/report"
 )
@@ -172,7 +172,7 @@ func cmdJudge(args []string, stdout, stderr io.Writer) error {
 	}
 
 	read := func(path string) ([]float64, error) {
-		data, err := os.ReadFile(path)
+		data, err := safeio.ReadFile(path, safeio.MaxDocument)
 		if err != nil {
 			return nil, inputErrf("%v", err)
 		}

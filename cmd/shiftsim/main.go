@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -178,7 +180,22 @@ func parseFlags(fs *pflag.FlagSet, args []string, stdout io.Writer) error {
 	if err != nil {
 		return inputErrf("%v (see --help)", err)
 	}
-	return nil
+	return finiteFlags(fs)
+}
+
+// finiteFlags refuses NaN and infinities in every number flag of every
+// command: no flag means anything with them (docs/limits.md).
+func finiteFlags(fs *pflag.FlagSet) error {
+	var bad error
+	fs.Visit(func(f *pflag.Flag) {
+		if bad != nil || (f.Value.Type() != "float64" && f.Value.Type() != "float32") {
+			return
+		}
+		if v, err := strconv.ParseFloat(f.Value.String(), 64); err == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
+			bad = inputErrf("--%s %v: want a finite number", f.Name, v)
+		}
+	})
+	return bad
 }
 
 // checkFlag holds a flag's value to its bound (internal/limits, documented
