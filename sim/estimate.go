@@ -73,11 +73,16 @@ func Estimate(m *Model) Work {
 	}
 	c.CPU = time.Duration(min(cpu, float64(1<<62)))
 	// Memory: the result's per-bucket counts, the alarm ring, and under the
-	// per-request engine the duration samples a percentile alarm keeps over
+	// per-request engine the latency histograms and the duration samples a percentile alarm keeps over
 	// its window (8 bytes a request).
 	const bucketBytes, ringBytes, sampleBytes = 48, 2 * 64, 8
 	c.Result = buckets*bucketBytes + 4096
 	c.Memory = c.Result + (window+m.MetricDelay).Seconds()/bucket.Seconds()*ringBytes
+	if c.Engine == PerRequest {
+		// Each version's latency histogram (fixed size, allocated on the
+		// first request).
+		c.Memory += 2 * 4 * float64((histMaxEx-histMinEx+1)<<histMant)
+	}
 	if c.Engine == PerRequest && readsDuration(m) {
 		rate := c.Requests / horizon
 		c.Memory += rate * (window + m.MetricDelay + bucket).Seconds() * sampleBytes
