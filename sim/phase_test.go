@@ -123,6 +123,7 @@ func TestRandomPhaseUniformAndShared(t *testing.T) {
 		e := float64(n) / 60
 		chi2 += (o - e) * (o - e) / e
 	}
+	t.Logf("chi-square %.1f on 59 degrees of freedom, p = %.3f", chi2, (distuv.ChiSquared{K: 59}).Survival(chi2))
 	if p := (distuv.ChiSquared{K: 59}).Survival(chi2); p < 0.001 {
 		t.Errorf("chi-square %.1f on 59 degrees of freedom (p = %.2g): phases are not uniform", chi2, p)
 	}
