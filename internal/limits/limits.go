@@ -135,6 +135,7 @@ var Table = []Bound{
 	{"hooks.*.function", Length, 1, 140, false, "Lambda function names (or ARNs) are at most 140 characters", lambdaAPI},
 	{"monitoring.metric_delay", Duration, 0, h, false, "Lambda publishes every minute; an hour late is beyond any CloudWatch lag reported", product},
 	{"monitoring.alarm_poll_interval", Duration, s, h, true, "0 means every state change is seen at once; a poll below a second costs an event per poll", product},
+	{"monitoring.poll_phase", Duration, 0, 60 * h, false, "or random (the default); below the phase cycle: 60 s, or the least common multiple of 60 s and a whole-second poll interval (docs/monitoring.md)", product},
 	{"deployment.start", Duration, 0, week, false, "a week of warm-up: CloudWatch's longest alarm window is 7 days", "product, from " + cwAlarm},
 	{"deployment.strategies", Count, 1, 200, false, "CodeDeploy allows 200 custom deployment configurations per account", cdLimits},
 	{"deployment.application", Length, 1, 100, false, "CodeDeploy application names are at most 100 characters", cdAPI},
