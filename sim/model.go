@@ -66,10 +66,10 @@ func ParseMetric(s string) (Metric, error) {
 }
 
 // Query is one metric series an alarm reads: a metric, the versions whose
-// invocations it aggregates (a bit per version index; an alias-level
-// `Resource` dimension covers both, `ExecutedVersion` one, a dimension that
-// matches nothing none — such an alarm never gets data, as in AWS), and a
-// statistic.
+// invocations it aggregates (a bit per version index: both for the function
+// or the alias, one for an ExecutedVersion, none for a dimension set or
+// value Lambda does not publish for the alias's traffic — such an alarm
+// never gets data, as in AWS; see docs/cloudwatch.md), and a statistic.
 type Query struct {
 	Metric   Metric
 	Versions uint8

@@ -44,12 +44,12 @@ func TestUnpublishedDimensionSetSeesNoData(t *testing.T) {
 
 	// validate: ok with a warning at the Dimensions line; --strict: exit 2.
 	code, out, errs := runCLI("validate", good)
-	if code != 0 || strings.Contains(errs, "dimension") {
+	if code != 0 || strings.Contains(errs, "dimension") || !strings.Contains(out, "orders-live-v2-errors: period 1m0s, 2 of 2 datapoints, range 4; sees version 2 only") {
 		t.Errorf("validate %s: exit %d, stderr %s", good, code, errs)
 	}
 	code, out, errs = runCLI("validate", bad)
 	want := bad + `:25: alarms[0].Dimensions: dimension set {Resource: "orders:live", ExecutedVersion: "2"} is not one Lambda publishes`
-	if code != 0 || !strings.Contains(out, ": ok") || !strings.HasPrefix(errs, want) ||
+	if code != 0 || !strings.Contains(out, ": ok") || !strings.HasPrefix(errs, want) || !strings.Contains(out, "sees NO DATA") ||
 		!strings.Contains(errs, `nearest published set: {FunctionName: "orders", Resource: "orders:live", ExecutedVersion: "2"}`) {
 		t.Errorf("validate: exit %d\nstdout %s\nstderr %s\nwant stderr starting %s", code, out, errs, want)
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/shiftsim/shiftsim/alarm"
 	"github.com/shiftsim/shiftsim/internal/limits"
 	"github.com/shiftsim/shiftsim/internal/safeio"
 	"github.com/shiftsim/shiftsim/scenario"
@@ -54,8 +55,8 @@ func cmdValidate(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "  strategy   %s: %d steps, AllowTraffic takes %s\n", st.Name, len(p.Steps), sim.Clock(p.End))
 	}
 	for _, a := range m.Alarms {
-		fmt.Fprintf(stdout, "  alarm      %s: period %s, %d of %d datapoints, range %d\n", a.Name, a.Period,
-			a.Rule.DatapointsToAlarm, a.Rule.EvaluationPeriods, a.Rule.EvaluationRange)
+		fmt.Fprintf(stdout, "  alarm      %s: period %s, %d of %d datapoints, range %d; %s\n", a.Name, a.Period,
+			a.Rule.Normalized().DatapointsToAlarm, a.Rule.EvaluationPeriods, a.Rule.Normalized().EvaluationRange, alarmSees(a, m))
 	}
 	one := estimateJobs([]job{{m, 1, 1, false}})
 	all := estimateJobs([]job{{m, len(s.Strategies), 100, true}})
@@ -92,4 +93,39 @@ func orNone(s string) string {
 		return "(none)"
 	}
 	return s
+}
+
+// alarmSees says whose requests an alarm's metrics count, the metric math it
+// computes and its low-sample setting, as validate's summary shows them.
+func alarmSees(a sim.Alarm, m *sim.Model) string {
+	var union uint8
+	blind := 0
+	for _, q := range a.Queries {
+		union |= q.Versions
+		if q.Versions == 0 {
+			blind++
+		}
+	}
+	var sees string
+	switch {
+	case blind == len(a.Queries):
+		sees = "sees NO DATA (dimension set or values Lambda does not publish for this alias)"
+	case union == 1<<sim.Current|1<<sim.Target:
+		sees = "sees both versions"
+	case union == 1<<sim.Target:
+		sees = "sees version " + m.Versions[sim.Target].Name + " only"
+	default:
+		sees = "sees version " + m.Versions[sim.Current].Name + " only"
+	}
+	if blind > 0 && blind < len(a.Queries) {
+		sees += fmt.Sprintf(" (%d of its metrics get no data)", blind)
+	}
+	if a.Math != nil {
+		sees += ", math " + a.Math.String()
+	}
+	if a.LowSample == alarm.IgnoreLowSample {
+		sees += fmt.Sprintf(", EvaluateLowSampleCountPercentile ignore (%s needs %s samples a period)",
+			a.Queries[0].Stat, alarm.FormatNumber(a.Queries[0].Stat.MinSamples()))
+	}
+	return sees
 }
