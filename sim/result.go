@@ -46,6 +46,9 @@ type Result struct {
 	Buckets  []Bucket // per metric bucket (one minute unless an alarm's period is shorter), the last one cut by the horizon
 	Alarms   []AlarmResult
 	Timeline []Entry
+	// Steps are the controller's decisions: each step that yielded actions,
+	// with the event that caused it, at run time (deploy.Record).
+	Steps []deploy.Record
 }
 
 // Concurrency summarises busy execution environments over a run.

@@ -105,7 +105,8 @@ type runner struct {
 	pctBuf   []float64 // scratch: merged samples for a percentile
 
 	// deployment
-	ctl        *deploy.Controller
+	drv        *deploy.Driver  // the controller; its actions are carried out by act
+	stepActs   []deploy.Action // backing store of Result.Steps' actions
 	tickAt     int64
 	hooks      *rand.Rand
 	res        *Result
@@ -239,17 +240,21 @@ func newRunner(m *Model, s Strategy) (*runner, error) {
 	for i, a := range m.Alarms {
 		names[i] = a.Name
 	}
-	ctl, err := deploy.New(deploy.Config{
-		Plan:         s.Config.Plan(m.Linear),
+	plan := s.Config.Plan(m.Linear)
+	drv, err := deploy.NewDriver(deploy.Config{
+		Plan:         plan,
 		Hooks:        hooks,
 		HookTimeout:  m.HookTimeout,
 		Alarms:       names,
 		AutoRollback: m.AutoRollback,
-	})
+	}, r, r.observe)
 	if err != nil {
 		return nil, err
 	}
-	r.ctl = ctl
+	r.drv = drv
+	// A run's steps: one per weight step, hook and alarm, a rollback and a finish.
+	nSteps := len(plan.Steps) + 2*len(hooks) + 4
+	r.res.Steps, r.stepActs = make([]deploy.Record, 0, nSteps), make([]deploy.Action, 0, nSteps+2)
 
 	// Control events known in advance.
 	for _, t := range m.Faults.Changes(m.Horizon) {
@@ -547,7 +552,7 @@ func (r *runner) handle(e event) error {
 		r.evaluate()
 		r.q.push(e.at+r.evalStep, evEval, 0)
 	case evPoll:
-		if r.ctl.Status() == "InProgress" {
+		if r.drv.Status() == "InProgress" {
 			r.poll()
 			r.q.push(e.at+int64(r.m.AlarmPollInterval), evPoll, 0)
 		}
@@ -586,16 +591,33 @@ func (r *runner) step(ev deploy.Event) {
 	if ev.Kind == deploy.Start {
 		r.logf(KindDeployment, "InProgress", "deployment %s starts: %s moves from version %s to %s", r.strat.Name, r.aliasName(), r.m.Versions[Current].Name, r.m.Versions[Target].Name)
 	}
-	for _, a := range r.ctl.Step(time.Duration(r.now), ev) {
-		r.act(a)
-	}
-	if at, ok := r.ctl.Deadline(); ok && int64(at) != r.tickAt {
+	r.drv.Run(time.Duration(r.now), ev) // act does not fail
+	if at, ok := r.drv.Deadline(); ok && int64(at) != r.tickAt {
 		if int64(at) < r.now {
 			at = time.Duration(r.now)
 		}
 		r.tickAt = int64(at)
 		r.q.push(int64(at), evDeployTick, 0)
 	}
+}
+
+// Apply carries out a controller action on the simulated alias: the
+// simulator's deploy.Applier.
+func (r *runner) Apply(a deploy.Action) error {
+	r.act(a)
+	return nil
+}
+
+// observe keeps the controller's steps that yielded actions (Result.Steps),
+// their actions copied into one buffer sized for a whole run.
+func (r *runner) observe(rec deploy.Record) error {
+	if len(rec.Actions) > 0 {
+		i := len(r.stepActs)
+		r.stepActs = append(r.stepActs, rec.Actions...)
+		rec.Actions = r.stepActs[i:len(r.stepActs):len(r.stepActs)]
+		r.res.Steps = append(r.res.Steps, rec)
+	}
+	return nil
 }
 
 func (r *runner) act(a deploy.Action) {
@@ -763,7 +785,7 @@ func (r *runner) evaluate() {
 			if next == alarm.Alarm && r.now >= int64(r.m.DeployStart) && r.res.Detected == nil {
 				r.res.Detected = ptr(time.Duration(r.now))
 			}
-			if r.m.AlarmPollInterval == 0 && r.ctl.Status() == "InProgress" {
+			if r.m.AlarmPollInterval == 0 && r.drv.Status() == "InProgress" {
 				r.step(deploy.Event{Kind: deploy.AlarmState, Alarm: ai, InAlarm: r.trips(next)})
 			}
 		}
@@ -858,7 +880,7 @@ func (r *runner) finish() {
 	if bk.Requests[0]+bk.Requests[1] > 0 {
 		res.Buckets = append(res.Buckets, bk)
 	}
-	res.Status = r.ctl.Status()
+	res.Status = r.drv.Status()
 	res.Requests = r.tot[0].requests + r.tot[1].requests
 	res.TargetRequests = r.tot[1].requests
 	res.FailedRequests = r.tot[0].failed + r.tot[1].failed
