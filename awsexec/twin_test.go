@@ -113,10 +113,11 @@ var twinPaths = []struct {
 		`{current: {version: "1", error_rate: 0.001, latency: {median: 50ms, p99: 200ms}}, target: {version: "2", error_rate: 0.5}}`,
 		`{BeforeAllowTraffic: {duration: 40s, catch_probability: 1}, AfterAllowTraffic: {duration: 15s, catch_probability: 1}}`,
 		awsfake.Hook{Duration: 40 * time.Second, Result: awsfake.HookFails}, "Failed", "Finish Failed HOOK_EXECUTION_FAILURE hook:BeforeAllowTraffic"},
-	// The BeforeAllowTraffic hook runs past CodeDeploy's hour: it times out.
+	// The BeforeAllowTraffic hook runs CodeDeploy's whole hour: it times out
+	// (a result that arrives at the deadline is too late).
 	{"hook timeout", "Canary10Percent5Minutes",
 		`{current: {version: "1", error_rate: 0.001, latency: {median: 50ms, p99: 200ms}}, target: {version: "2", error_rate: 0.001}}`,
-		`{BeforeAllowTraffic: {duration: 2h, catch_probability: 0.9}, AfterAllowTraffic: {duration: 15s, catch_probability: 0.9}}`,
+		`{BeforeAllowTraffic: {duration: 1h, catch_probability: 0.9}, AfterAllowTraffic: {duration: 15s, catch_probability: 0.9}}`,
 		awsfake.Hook{Duration: time.Hour}, "Failed", "1h0m0s Rollback; Finish Failed HOOK_EXECUTION_FAILURE hook:BeforeAllowTraffic"},
 }
 
