@@ -75,14 +75,17 @@ type flaggerTickJ struct {
 }
 
 func cmdAnalysis(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("analysis", "argo|flagger [flags]",
+	fs := newFlagSet("analysis", "argo|flagger|sequential [flags]",
 		"Explains, step by step, why an analysis ended as it did (docs/plans.md):\n"+
 			"  argo     one AnalysisTemplate metric: each measurement's outcome (given, or evaluated from a value\n"+
 			"           with successCondition/failureCondition), the counters and the metric phase after it.\n"+
 			"           --outcomes S,F,I,E or --values 0.97,0.91,- (- = the provider returned an error).\n"+
 			"  flagger  a canary analysis, one check per interval: failed checks, weight steps, promotion or\n"+
 			"           rollback. --checks pass,fail or --values 99.5,98,- with --min/--max (thresholdRange;\n"+
-			"           - = no values found, which fails the check).",
+			"           - = no values found, which fails the check).\n"+
+			"  sequential  the anytime-valid count test (Lindon & Malek): each event (an error, a crash) from\n"+
+			"           the control (A) or the canary (B), in order of arrival: --events A,B,B,... or ABBB;\n"+
+			"           --canary-share is the canary's share of traffic. Stops at the first p <= --alpha.",
 		stdout)
 	outcomes := fs.String("outcomes", "", "measurement (argo) outcomes, comma-separated: Successful/S, Failed/F, Inconclusive/I, Error/E")
 	checks := fs.String("checks", "", "check (flagger) outcomes per interval, comma-separated: pass or fail")
@@ -104,6 +107,11 @@ func cmdAnalysis(args []string, stdout, stderr io.Writer) error {
 	promotion := fs.Float64("step-weight-promotion", 0, "flagger stepWeightPromotion (0 = all at once)")
 	minV := fs.String("min", "", "flagger thresholdRange.min")
 	maxV := fs.String("max", "", "flagger thresholdRange.max")
+	events := fs.String("events", "", "sequential: events in arrival order, A (control) or B (canary), comma-separated or as one word")
+	share := fs.Float64("canary-share", 0.5, "sequential: the canary's share of traffic")
+	kFlag := fs.Float64("k", 100, "sequential: concentration of the Dirichlet mixture")
+	alpha := fs.Float64("alpha", 0.05, "sequential: false-alarm rate")
+	oneSided := fs.Bool("one-sided", false, "sequential: reject only when the canary's share of events exceeds its traffic share")
 	output := outputFlag(fs, "table", "json")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
@@ -111,8 +119,11 @@ func cmdAnalysis(args []string, stdout, stderr io.Writer) error {
 	if err := checkOutput(*output, "table", "json"); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 || (fs.Arg(0) != "argo" && fs.Arg(0) != "flagger") {
-		return inputErrf("want one argument, argo or flagger (see --help)")
+	if fs.NArg() != 1 || (fs.Arg(0) != "argo" && fs.Arg(0) != "flagger" && fs.Arg(0) != "sequential") {
+		return inputErrf("want one argument, argo, flagger or sequential (see --help)")
+	}
+	if fs.Arg(0) == "sequential" {
+		return sequentialCmd(*events, *share, *kFlag, *alpha, *oneSided, *output, stdout)
 	}
 	vals, err := parseValues(*values)
 	if err != nil {
@@ -327,4 +338,78 @@ func parseValues(s string) ([]float64, error) {
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+type seqJSON struct {
+	SchemaVersion int           `json:"schema_version"`
+	System        string        `json:"system"`
+	Stopped       bool          `json:"stopped"`
+	StoppedAt     *int          `json:"stopped_at_event"`
+	Events        []seqStepJSON `json:"events"`
+}
+
+type seqStepJSON struct {
+	N       int     `json:"n"`
+	Arm     string  `json:"arm"`
+	Control int     `json:"control"`
+	Canary  int     `json:"canary"`
+	LogBF   float64 `json:"log_bayes_factor"`
+	P       float64 `json:"p_value"`
+	Reject  bool    `json:"reject"`
+}
+
+func sequentialCmd(events string, share, k, alpha float64, oneSided bool, output string, stdout io.Writer) error {
+	var toks []string
+	if strings.Contains(events, ",") {
+		toks = strings.Split(events, ",")
+	} else {
+		for _, r := range strings.TrimSpace(events) {
+			toks = append(toks, string(r))
+		}
+	}
+	if len(toks) == 0 {
+		return inputErrf("sequential needs --events, e.g. --events ABBB")
+	}
+	var ev []int
+	for i, t := range toks {
+		switch strings.ToLower(strings.TrimSpace(t)) {
+		case "a", "control", "baseline":
+			ev = append(ev, 0)
+		case "b", "canary":
+			ev = append(ev, 1)
+		default:
+			return inputErrf("--events item %d: %q, want A (control) or B (canary)", i+1, t)
+		}
+	}
+	s := gates.Sequential{Rho: []float64{1 - share, share}, K: k, Alpha: alpha, OneSided: oneSided, Canary: 1}
+	steps, err := s.Replay(ev)
+	if err != nil {
+		return inputErrf("%v", err)
+	}
+	doc := seqJSON{SchemaVersion: 1, System: "sequential", Events: []seqStepJSON{}}
+	for _, st := range steps {
+		arm := "A"
+		if st.Arm == 1 {
+			arm = "B"
+		}
+		doc.Events = append(doc.Events, seqStepJSON{st.N, arm, st.Counts[0], st.Counts[1], st.LogBF, st.P, st.Reject})
+		if st.Reject {
+			doc.Stopped, doc.StoppedAt = true, &st.N
+		}
+	}
+	if output == "json" {
+		return report.JSON(stdout, doc)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "event\tarm\tcontrol\tcanary\tlog BF\tanytime p")
+	for _, e := range doc.Events {
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%.4f\t%.4g\n", e.N, e.Arm, e.Control, e.Canary, e.LogBF, e.P)
+	}
+	tw.Flush()
+	if doc.Stopped {
+		fmt.Fprintf(stdout, "\nstop at event %d: p <= %v, the canary's events are not explained by its %v share of traffic\n", *doc.StoppedAt, alpha, share)
+	} else {
+		fmt.Fprintf(stdout, "\nno stop after %d events (p = %.4g > %v)\n", len(ev), steps[len(steps)-1].P, alpha)
+	}
+	return nil
 }

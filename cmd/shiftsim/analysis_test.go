@@ -56,3 +56,16 @@ func TestAnalysisFlaggerCLI(t *testing.T) {
 		}
 	}
 }
+
+func TestAnalysisSequentialCLI(t *testing.T) {
+	code, out, errs := runCLI("analysis", "sequential", "--events", strings.Repeat("B", 40), "--one-sided", "-o", "json")
+	if code != 0 || !strings.Contains(out, `"stopped_at_event": 29`) {
+		t.Errorf("exit %d %s\n%s", code, errs, out)
+	}
+	if code, _, _ := runCLI("analysis", "sequential", "--events", "ABX"); code != 2 {
+		t.Errorf("bad event: exit %d", code)
+	}
+	if code, _, _ := runCLI("analysis", "sequential", "--events", "AB", "--canary-share", "1.5"); code != 2 {
+		t.Errorf("bad share: exit %d", code)
+	}
+}
