@@ -77,6 +77,8 @@ type Partial struct {
 	// merge rebuilds the same model without the file.
 	ScenarioFile string `json:"scenario_file"`
 	Scenario     string `json:"scenario"`
+	// BuiltIn says ScenarioFile names one of shiftsim's built-in scenarios.
+	BuiltIn bool `json:"built_in"`
 	// Args are the command's arguments, --shard left out.
 	Args       []string    `json:"args"`
 	Seed       uint64      `json:"seed"` // the whole run's base seed

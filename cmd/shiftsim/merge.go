@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -15,6 +16,7 @@ import (
 	"github.com/shiftsim/shiftsim/internal/safeio"
 	"github.com/shiftsim/shiftsim/report"
 	"github.com/shiftsim/shiftsim/scenario"
+	"github.com/shiftsim/shiftsim/scenarios"
 	"github.com/shiftsim/shiftsim/sim"
 	"github.com/shiftsim/shiftsim/sweep"
 )
@@ -48,9 +50,9 @@ func runKey(command, text string, args []string) string {
 // writePartial runs shard sh of the comparison and writes its partial
 // result.
 func writePartial(fs *pflag.FlagSet, s *scenario.Scenario, path string, sh sweep.Shard, runs int, quiet bool, stdout, stderr io.Writer) error {
-	text, err := safeio.ReadFile(path, safeio.MaxDocument)
+	fsys, name, text, err := readScenario(path)
 	if err != nil {
-		return inputErrf("scenario %s: %v", path, err)
+		return err
 	}
 	lo, hi := sh.Range(runs)
 	if err := startWork(path, job{&s.Model, len(s.Strategies), hi - lo, true}); err != nil {
@@ -63,7 +65,8 @@ func writePartial(fs *pflag.FlagSet, s *scenario.Scenario, path string, sh sweep
 		return err
 	}
 	args := shardArgs(fs)
-	p := sweep.NewPartial(rep, sh, "compare", runKey("compare", string(text), args), path, string(text), args)
+	p := sweep.NewPartial(rep, sh, "compare", runKey("compare", string(text), args), name, string(text), args)
+	p.BuiltIn = fsys != nil
 	return report.JSON(stdout, p)
 }
 
@@ -107,7 +110,11 @@ func cmdMerge(args []string, stdout, stderr io.Writer) error {
 	}
 	// Rebuild the run as compare would: the same scenario text, the same
 	// flags.
-	s, err := scenario.Parse(ref.ScenarioFile, []byte(ref.Scenario))
+	var fsys iofs.FS
+	if ref.BuiltIn {
+		fsys = scenarios.Tree
+	}
+	s, err := scenario.ParseFS(fsys, ref.ScenarioFile, []byte(ref.Scenario))
 	if err != nil {
 		return asInput(err)
 	}

@@ -43,8 +43,13 @@ func TestMergeEqualsWholeRun(t *testing.T) {
 		{6, 2, []string{"--seed", "99"}},
 		{5, 1, nil},
 		{4, 6, []string{"--engine", "batched"}},
+		{5, 2, nil}, // a built-in scenario by name: see below
 	} {
-		args := append([]string{scen, "--runs", itoa(tc.runs)}, tc.extra...)
+		sc := scen
+		if tc.k == 2 && tc.runs == 5 {
+			sc = "bad-canary"
+		}
+		args := append([]string{sc, "--runs", itoa(tc.runs)}, tc.extra...)
 		files := shardParts(t, tc.k, args...)
 		// Reverse order: parts may come in any order.
 		rev := make([]string, len(files))
