@@ -48,6 +48,9 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 	if err := checkFlag("--runs", float64(*o.runs)); err != nil {
 		return err
 	}
+	if *o.emit.kind != "" {
+		return emitJob(fs, o, path, stdout)
+	}
 	var sh sweep.Shard
 	if *o.shard != "" {
 		if sh, err = sweep.ParseShard(*o.shard, os.Getenv); err != nil {
@@ -66,7 +69,7 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 	}
 	runs, plots, output, quiet := o.runs, o.plots, o.output, o.quiet
 	if sh.Count > 0 {
-		return writePartial(fs, s, path, sh, *runs, *quiet, stdout, stderr)
+		return writePartial(fs, s, path, sh, *runs, *quiet, *o.out, stdout, stderr)
 	}
 	a, err := analyse(s, *runs, *quiet, stderr)
 	if err != nil {
@@ -88,10 +91,11 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 // compareOpts are compare's flags, declared once for compare itself and
 // for merge, which re-reads a part's flags to rebuild the same run.
 type compareOpts struct {
-	seed                         *uint64
-	output, engine, plots, shard *string
-	runs                         *int
-	quiet                        *bool
+	seed                              *uint64
+	output, engine, plots, shard, out *string
+	runs                              *int
+	quiet                             *bool
+	emit                              emitOpts
 }
 
 func declareCompare(fs *pflag.FlagSet) *compareOpts {
@@ -103,6 +107,8 @@ func declareCompare(fs *pflag.FlagSet) *compareOpts {
 	o.plots = fs.String("plots", "", "write the charts as PNG and SVG into this directory")
 	o.quiet = fs.BoolP("quiet", "q", false, "no progress bar")
 	o.shard = fs.String("shard", "", "run only this task's share of --runs: I/K (task I of K, from 0) or auto/K (I from\nJOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX), and write a partial result for 'shiftsim merge'")
+	o.out = fs.StringP("out", "O", "", "with --shard or --emit: write to this file (atomically) instead of stdout")
+	o.emit.declare(fs)
 	return &o
 }
 

@@ -32,7 +32,7 @@ func shardArgs(fs *pflag.FlagSet) []string {
 	var args []string
 	fs.Visit(func(f *pflag.Flag) {
 		switch f.Name {
-		case "shard", "output", "quiet", "plots", "out":
+		case "shard", "output", "quiet", "plots", "out", "emit", "tasks", "image", "results", "job-queue", "job-name", "cpu", "memory":
 			return
 		}
 		args = append(args, "--"+f.Name+"="+f.Value.String())
@@ -49,7 +49,7 @@ func runKey(command, text string, args []string) string {
 
 // writePartial runs shard sh of the comparison and writes its partial
 // result.
-func writePartial(fs *pflag.FlagSet, s *scenario.Scenario, path string, sh sweep.Shard, runs int, quiet bool, stdout, stderr io.Writer) error {
+func writePartial(fs *pflag.FlagSet, s *scenario.Scenario, path string, sh sweep.Shard, runs int, quiet bool, out string, stdout, stderr io.Writer) error {
 	fsys, name, text, err := readScenario(path)
 	if err != nil {
 		return err
@@ -67,7 +67,11 @@ func writePartial(fs *pflag.FlagSet, s *scenario.Scenario, path string, sh sweep
 	args := shardArgs(fs)
 	p := sweep.NewPartial(rep, sh, "compare", runKey("compare", string(text), args), name, string(text), args)
 	p.BuiltIn = fsys != nil
-	return report.JSON(stdout, p)
+	var b bytes.Buffer
+	if err := report.JSON(&b, p); err != nil {
+		return err
+	}
+	return writeOut(out, b.Bytes(), stdout)
 }
 
 func cmdMerge(args []string, stdout, stderr io.Writer) error {
