@@ -41,3 +41,19 @@ func TestNewPlan(t *testing.T) {
 		t.Errorf("unknown executor: %v", err)
 	}
 }
+
+func TestDeploymentConfigName(t *testing.T) {
+	for _, tt := range []struct {
+		c    strategies.Config
+		want string
+	}{
+		{strategies.Config{Name: "Canary10Percent5Minutes", Type: strategies.Canary, Percentage: 10, Interval: 5}, "CodeDeployDefault.LambdaCanary10Percent5Minutes"},
+		{strategies.Config{Type: strategies.Canary, Percentage: 10, Interval: 5}, "CodeDeployDefault.LambdaCanary10Percent5Minutes"},
+		{strategies.Config{Name: "Mine", Type: strategies.Canary, Percentage: 10, Interval: 5}, "Mine"},
+		{strategies.Config{Type: strategies.Linear, Percentage: 20, Interval: 1}, "shiftsim-Linear20PercentEvery1Minute"},
+	} {
+		if got := (Plan{Config: tt.c}).DeploymentConfigName(); got != tt.want {
+			t.Errorf("%+v: %s, want %s", tt.c, got, tt.want)
+		}
+	}
+}

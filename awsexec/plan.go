@@ -110,19 +110,16 @@ func (p Plan) aliasName() string { return p.Function + ":" + p.Alias }
 
 // DeploymentConfigName is the CodeDeploy deployment configuration the plan
 // uses: the predefined one's full name, the custom config's own name, or, for
-// an unnamed custom config, a name derived from its parameters.
+// an unnamed config, the predefined name of its schedule or one derived from
+// its parameters.
 func (p Plan) DeploymentConfigName() string {
 	if n := strategies.CodeDeployName(p.Config); n != "" {
 		return n
 	}
-	c := p.Config
-	switch c.Type {
-	case strategies.Canary:
-		return fmt.Sprintf("shiftsim-Canary%dPercent%dMinutes", c.Percentage, c.Interval)
-	case strategies.Linear:
-		return fmt.Sprintf("shiftsim-Linear%dPercentEvery%dMinutes", c.Percentage, c.Interval)
+	if n, ok := strategies.PredefinedName(p.Config); ok {
+		return n
 	}
-	return "CodeDeployDefault.LambdaAllAtOnce"
+	return "shiftsim-" + strategies.GeneratedName(p.Config) // the pattern of docs/strategy-names.md
 }
 
 // CustomConfig reports whether the plan needs a custom deployment

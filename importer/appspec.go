@@ -44,7 +44,7 @@ func encodeYAML(n *yaml.Node) []byte {
 
 // ParseAppSpec reads a Lambda AppSpec (YAML or JSON) with either key casing
 // seen in the wild: the structure reference's lower-case keys or the
-// examples' PascalCase (aws-facts §3.1, §13.4). Problems that leave a value
+// examples' PascalCase (docs/appspec.md). Problems that leave a value
 // unknown are notes; what makes the file unusable is an error.
 func ParseAppSpec(file string, data []byte) (*AppSpec, []Note, error) {
 	root, err := parse(file, data)

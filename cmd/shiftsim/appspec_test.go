@@ -75,8 +75,8 @@ func TestAppSpecFlags(t *testing.T) {
 	}
 }
 
-// --revision wraps the exact AppSpec bytes with their hex SHA-256 (aws-facts
-// §3.3); --cli gives the whole create-deployment command.
+// --revision wraps the exact AppSpec bytes with their hex SHA-256
+// (docs/appspec.md); --cli gives the whole create-deployment command.
 func TestAppSpecRevision(t *testing.T) {
 	scen := writeTemp(t, "s.yaml", hooked)
 	_, plain, _ := runCLI("appspec", scen, "-s", "Canary25Percent45Minutes", "--before-hook", "CodeDeployHook_pre")
