@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -31,4 +32,24 @@ url: http://x#DEFAULT: part of the value
 	if got := Defaults([]byte(doc)); !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
 	}
+}
+
+// FuzzDefaults: the DEFAULT scanner never panics, and every mark it reports
+// is on a real line whose text holds "DEFAULT:" after a '#'.
+func FuzzDefaults(f *testing.F) {
+	f.Add([]byte("seed: 1 # DEFAULT: same seed\n"))
+	f.Add([]byte("a: \"x # DEFAULT: no\" # DEFAULT: yes\n'b': 'it''s' #DEFAULT:x"))
+	f.Add([]byte("- {k: \"\\\"\"} # DEFAULT: q\n#DEFAULT:"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lines := strings.Split(string(data), "\n")
+		for _, d := range Defaults(data) {
+			if d.Line < 1 || d.Line > len(lines) {
+				t.Fatalf("line %d of %d", d.Line, len(lines))
+			}
+			l := lines[d.Line-1]
+			if i := strings.Index(l, "#"); i < 0 || !strings.Contains(l[i:], "DEFAULT:") {
+				t.Fatalf("line %q reported as a DEFAULT", l)
+			}
+		}
+	})
 }
