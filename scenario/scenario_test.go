@@ -223,6 +223,9 @@ func FuzzScenario(f *testing.F) {
 	}
 	f.Add([]byte("versions: {current: {latency: {mu: 1e308, sigma: 1e308}}, target: {}}\ndeployment: {strategies: [AllAtOnce]}\ntraffic: {rate: 1e308}"))
 	f.Add([]byte("alarms: [{Metrics: [{Id: a, Expression: a/0}]}]"))
+	f.Add([]byte(chainedDoc("1", true)))
+	f.Add([]byte(chainedDoc("1", false)))
+	f.Add([]byte(strings.NewReplacer("RATE", "5", "STAT", "p99", "SETTING", "ignore").Replace(slowTarget)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := Parse("fuzz.yaml", data)
 		if err != nil {
