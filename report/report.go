@@ -4,6 +4,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -209,11 +210,38 @@ func FromSim(r *sim.Result, config string, timeline bool) Result {
 	return out
 }
 
-// JSON writes doc as indented JSON with a final newline.
+// SchemaVersion is the version of every JSON document shiftsim prints,
+// its first key "schema_version". It goes up when a key is renamed or
+// removed, or its meaning changes; adding keys does not change it. Keys are
+// snake_case, times and durations in seconds (a "_s" suffix), except names
+// that are AWS's (TrafficRoutingConfig and what it holds).
+const SchemaVersion = 1
+
+// JSON writes doc, which must encode as a JSON object, as indented JSON with
+// a final newline, "schema_version" first. HTML characters are not escaped:
+// alarm reasons hold >= and <.
 func JSON(w io.Writer, doc any) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	b := buf.Bytes()
+	head := fmt.Sprintf("{\n  \"schema_version\": %d", SchemaVersion)
+	switch {
+	case bytes.Equal(b, []byte("{}\n")):
+		_, err := io.WriteString(w, head+"\n}\n")
+		return err
+	case bytes.HasPrefix(b, []byte("{\n")):
+		if _, err := io.WriteString(w, head+",\n"); err != nil {
+			return err
+		}
+		_, err := w.Write(b[2:])
+		return err
+	}
+	return fmt.Errorf("report.JSON: %T does not encode as a JSON object", doc)
 }
 
 func clock(p *float64) string {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"github.com/shiftsim/shiftsim/alarm"
 	"github.com/shiftsim/shiftsim/internal/limits"
 	"github.com/shiftsim/shiftsim/internal/safeio"
+	"github.com/shiftsim/shiftsim/report"
 )
 
 func init() {
@@ -34,17 +34,17 @@ type alarmJSON struct {
 	Reasons      []string      `json:"reasons"`
 	Datapoints   []*float64    `json:"datapoints"`        // null for a missing datapoint
 	Samples      []float64     `json:"samples,omitempty"` // with --samples: each datapoint's sample count
-	InitialState alarm.State   `json:"initialState"`
+	InitialState alarm.State   `json:"initial_state"`
 	Rule         alarmRuleJSON `json:"rule"`
 }
 
 type alarmRuleJSON struct {
-	EvaluationPeriods  int                `json:"evaluationPeriods"`
-	DatapointsToAlarm  int                `json:"datapointsToAlarm"`
+	EvaluationPeriods  int                `json:"evaluation_periods"`
+	DatapointsToAlarm  int                `json:"datapoints_to_alarm"`
 	Threshold          float64            `json:"threshold"`
-	ComparisonOperator alarm.Comparison   `json:"comparisonOperator"`
-	TreatMissingData   alarm.TreatMissing `json:"treatMissingData"`
-	EvaluationRange    int                `json:"evaluationRange"`
+	ComparisonOperator alarm.Comparison   `json:"comparison_operator"`
+	TreatMissingData   alarm.TreatMissing `json:"treat_missing_data"`
+	EvaluationRange    int                `json:"evaluation_range"`
 }
 
 func cmdAlarm(args []string, stdout, stderr io.Writer) error {
@@ -63,7 +63,8 @@ func cmdAlarm(args []string, stdout, stderr io.Writer) error {
 	extStat := fs.String("extended-statistic", "", "ExtendedStatistic of a percentile alarm, e.g. p99 (for --samples)")
 	samplesFlag := fs.String("samples", "", "how many samples each datapoint summarises, comma-separated, - for a missing one\n(with --extended-statistic and --evaluate-low-sample-count-percentile)")
 	lowSample := fs.String("evaluate-low-sample-count-percentile", "evaluate", "EvaluateLowSampleCountPercentile: evaluate, or ignore (keep the state while a\npercentile has fewer samples than AWS requires: 1000 for p99)")
-	output := fs.String("output", "table", "output format: table or json")
+	output := outputFlag(fs, "table", "json")
+	outFile := outFlag(fs)
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -75,8 +76,8 @@ func cmdAlarm(args []string, stdout, stderr io.Writer) error {
 			return inputErrf("--%s is required (see --help)", req)
 		}
 	}
-	if *output != "table" && *output != "json" {
-		return inputErrf("--output %q: want table or json", *output)
+	if err := checkOutput(*output, "table", "json"); err != nil {
+		return err
 	}
 
 	if err := checkFlag("--threshold", *threshold); err != nil {
@@ -137,10 +138,11 @@ func cmdAlarm(args []string, stdout, stderr io.Writer) error {
 		}
 		steps = r.Series(ps, start)
 	}
+	out := newDataOut(*outFile, stdout)
 	if *output == "json" {
-		return writeAlarmJSON(stdout, r, start, ps, samples, steps)
+		return out.Close(writeAlarmJSON(out.W(), r, start, ps, samples, steps))
 	}
-	return writeAlarmTable(stdout, r, start, ps, steps)
+	return out.Close(writeAlarmTable(out.W(), r, start, ps, steps))
 }
 
 // parseSamples parses the sample counts that go with the datapoints ps: a
@@ -225,10 +227,7 @@ func writeAlarmJSON(w io.Writer, r alarm.Rule, start alarm.State, ps, samples []
 			doc.Datapoints = append(doc.Datapoints, &ps[i])
 		}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false) // reasons hold >= and <
-	return enc.Encode(doc)
+	return report.JSON(w, doc)
 }
 
 func writeAlarmTable(w io.Writer, r alarm.Rule, start alarm.State, ps []float64, steps []alarm.Step) error {

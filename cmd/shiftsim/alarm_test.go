@@ -13,14 +13,14 @@ type alarmOut struct {
 	States       []string   `json:"states"`
 	Reasons      []string   `json:"reasons"`
 	Datapoints   []*float64 `json:"datapoints"`
-	InitialState string     `json:"initialState"`
+	InitialState string     `json:"initial_state"`
 	Rule         struct {
-		EvaluationPeriods  int     `json:"evaluationPeriods"`
-		DatapointsToAlarm  int     `json:"datapointsToAlarm"`
+		EvaluationPeriods  int     `json:"evaluation_periods"`
+		DatapointsToAlarm  int     `json:"datapoints_to_alarm"`
 		Threshold          float64 `json:"threshold"`
-		ComparisonOperator string  `json:"comparisonOperator"`
-		TreatMissingData   string  `json:"treatMissingData"`
-		EvaluationRange    int     `json:"evaluationRange"`
+		ComparisonOperator string  `json:"comparison_operator"`
+		TreatMissingData   string  `json:"treat_missing_data"`
+		EvaluationRange    int     `json:"evaluation_range"`
 	} `json:"rule"`
 }
 

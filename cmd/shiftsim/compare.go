@@ -85,7 +85,8 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("--plots: %w", err)
 		}
 	}
-	return a.write(stdout, *output)
+	out := newDataOut(*o.out, stdout)
+	return out.Close(a.write(out.W(), *output))
 }
 
 // compareOpts are compare's flags, declared once for compare itself and
@@ -101,13 +102,13 @@ type compareOpts struct {
 func declareCompare(fs *pflag.FlagSet) *compareOpts {
 	var o compareOpts
 	o.seed = fs.Uint64("seed", 0, "random seed (default: the scenario's seed)")
-	o.output = fs.StringP("output", "o", "table", "output format: table, json, csv, markdown or html (one self-contained page)")
+	o.output = outputFlag(fs, report.Formats...)
+	o.out = outFlag(fs)
 	o.runs = fs.IntP("runs", "n", 1, "seeded replications per strategy (Monte Carlo), on all cores")
 	o.engine = engineFlag(fs)
 	o.plots = fs.String("plots", "", "write the charts as PNG and SVG into this directory")
 	o.quiet = fs.BoolP("quiet", "q", false, "no progress bar")
 	o.shard = fs.String("shard", "", "run only this task's share of --runs: I/K (task I of K, from 0) or auto/K (I from\nJOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX), and write a partial result for 'shiftsim merge'")
-	o.out = fs.StringP("out", "O", "", "with --shard or --emit: write to this file (atomically) instead of stdout")
 	o.emit.declare(fs)
 	return &o
 }

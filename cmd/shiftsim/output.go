@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"io"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -52,4 +54,33 @@ func orList(s []string) string {
 func legacyFormat(fs *pflag.FlagSet, format *string) {
 	fs.StringVarP(format, "format", "f", *format, "the format; now -o/--output")
 	fs.MarkHidden("format")
+}
+
+// dataOut is where a command's data goes: stdout, or the --out file,
+// written whole (atomically) only when the command succeeds, so a failed
+// run never leaves half a report behind.
+type dataOut struct {
+	path   string
+	stdout io.Writer
+	buf    bytes.Buffer
+}
+
+func newDataOut(path string, stdout io.Writer) *dataOut {
+	return &dataOut{path: path, stdout: stdout}
+}
+
+// W is the writer to print the data to.
+func (d *dataOut) W() io.Writer {
+	if d.path == "" {
+		return d.stdout
+	}
+	return &d.buf
+}
+
+// Close writes the file when err is nil, and returns err.
+func (d *dataOut) Close(err error) error {
+	if err != nil || d.path == "" {
+		return err
+	}
+	return writeFileAtomic(d.path, d.buf.Bytes())
 }

@@ -17,7 +17,7 @@ func init() {
 func cmdPower(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("power", "SCENARIO [-s NAME]...", "For each strategy: the probability that the scenario's alarms (and hooks) stop the deployment, the\nlaw of the time to detection, and the expected requests and failures the target serves. Computed\nexactly (a Markov chain over the alarm's evaluation range) when the traffic is Poisson with a known\nrate and one alarm reads request counts with a period equal to its evaluation interval; otherwise\nestimated from --runs simulated runs, with 95 % intervals, and the output says why.\n\nWith --detect P --error-rate X: the shortest canary interval and the smallest canary percentage\nthat stop a target failing at rate X with probability P, and how often the same alarm rolls back\na healthy version.", stdout)
 	names := fs.StringArrayP("strategy", "s", nil, "only this strategy (repeatable): one the scenario lists or any CodeDeploy config name")
-	output := fs.StringP("output", "o", "table", "output format: table or json")
+	output := outputFlag(fs, "table", "json")
 	method := fs.String("method", "auto", "auto (exact where possible), exact (fail otherwise) or monte_carlo")
 	runs := fs.IntP("runs", "n", 1000, "simulated runs per strategy when estimating by Monte Carlo")
 	seed := fs.Uint64("seed", 0, "random seed of the Monte Carlo runs (default: the scenario's seed)")

@@ -6,7 +6,6 @@ import (
 	"io"
 
 	"github.com/shiftsim/shiftsim/importer"
-	"github.com/shiftsim/shiftsim/internal/safeio"
 	"github.com/shiftsim/shiftsim/report"
 	"github.com/shiftsim/shiftsim/sweep"
 )
@@ -23,7 +22,8 @@ func cmdRecommend(args []string, stdout, stderr io.Writer) error {
 	all := fs.Bool("all-failed", false, "count failed requests of both versions, not only the new one's")
 	runs := fs.IntP("runs", "n", 100, "seeded replications per plan")
 	seed := fs.Uint64("seed", 0, "random seed (default: the scenario's seed)")
-	output := fs.StringP("output", "o", "table", "output format: table, json or markdown")
+	output := outputFlag(fs, "table", "json", "markdown")
+	outFile := outFlag(fs)
 	every := fs.Bool("every-plan", false, "list every plan weighed, not only the frontier")
 	engine := engineFlag(fs)
 	quiet := fs.BoolP("quiet", "q", false, "no progress bar")
@@ -79,14 +79,16 @@ func cmdRecommend(args []string, stdout, stderr io.Writer) error {
 	}
 	rec.Skipped = skipped
 	doc := report.FromRecommendation(s.Name, s.Model.Seed, rec)
+	out := newDataOut(*outFile, stdout)
 	switch *output {
 	case "json":
-		err = report.JSON(stdout, doc)
+		err = report.JSON(out.W(), doc)
 	case "markdown":
-		err = report.RecommendMarkdown(stdout, doc)
+		err = report.RecommendMarkdown(out.W(), doc)
 	default:
-		err = report.RecommendTable(stdout, doc, *every)
+		err = report.RecommendTable(out.W(), doc, *every)
 	}
+	err = out.Close(err)
 	if err == nil && doc.Recommended == nil {
 		err = errNoPlan
 	}
@@ -102,7 +104,7 @@ func writeRecommended(path, out string, rec *sweep.Recommendation, stderr io.Wri
 	if rec.Best < 0 {
 		return fmt.Errorf("--write %s: no plan fits the budget, so there is nothing to add; nothing written", out)
 	}
-	data, err := safeio.ReadFile(path, safeio.MaxDocument)
+	_, _, data, err := readScenario(path)
 	if err != nil {
 		return inputErrf("--write: cannot read the scenario to rewrite: %v", err)
 	}

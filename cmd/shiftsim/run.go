@@ -15,7 +15,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("run", "SCENARIO --strategy NAME", "Simulates one deployment and prints its event timeline in virtual time: weight changes, alarm\nstate changes, hook results, rollback. NAME is a strategy of the scenario, any predefined one, or a recommended plan's name\n(Canary5Percent15Minutes; see docs/strategy-names.md).", stdout)
 	strategy := fs.StringP("strategy", "s", "", "strategy to run (may be omitted when the scenario lists one)")
 	seed := fs.Uint64("seed", 0, "random seed (default: the scenario's seed)")
-	output := fs.StringP("output", "o", "table", "output format: table or json")
+	output := outputFlag(fs, "table", "json")
+	outFile := outFlag(fs)
 	engine := engineFlag(fs)
 	explain := fs.Bool("explain", false, "narrate the timeline in plain words")
 	if err := parseFlags(fs, args, stdout); err != nil {
@@ -50,11 +51,14 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	r := report.FromSim(res, chosen.Config.Name, true)
-	if *output == "json" {
-		return report.JSON(stdout, report.Compared{Scenario: s.Name, Seed: s.Model.Seed, Horizon: s.Model.Horizon.Seconds(), Results: []report.Result{r}})
+	out := newDataOut(*outFile, stdout)
+	switch {
+	case *output == "json":
+		err = report.JSON(out.W(), report.Compared{Scenario: s.Name, Seed: s.Model.Seed, Horizon: s.Model.Horizon.Seconds(), Results: []report.Result{r}})
+	case *explain:
+		err = report.Explain(out.W(), s.Name, s.Model.Seed, r)
+	default:
+		err = report.Timeline(out.W(), s.Name, s.Model.Seed, r)
 	}
-	if *explain {
-		return report.Explain(stdout, s.Name, s.Model.Seed, r)
-	}
-	return report.Timeline(stdout, s.Name, s.Model.Seed, r)
+	return out.Close(err)
 }

@@ -20,15 +20,22 @@ type strategyDoc struct {
 	ShortName string    `json:"sam_name,omitempty"`
 	Type      string    `json:"type"`
 	Percent   int       `json:"percentage,omitempty"`
-	Interval  int       `json:"interval_minutes,omitempty"`
+	Interval  int       `json:"interval_s,omitempty"`
 	Steps     []stepDoc `json:"steps"`
 	End       float64   `json:"allow_traffic_end_s"`
 	// AppConfig strategies only.
 	GrowthType   string   `json:"growth_type,omitempty"`
 	GrowthFactor float64  `json:"growth_factor,omitempty"`
-	Duration     *int     `json:"deployment_duration_minutes,omitempty"`
-	Bake         *int     `json:"final_bake_time_minutes,omitempty"`
+	Duration     *int     `json:"deployment_duration_s,omitempty"`
+	Bake         *int     `json:"final_bake_time_s,omitempty"`
 	FullShift    *float64 `json:"full_shift_s,omitempty"`
+}
+
+// strategiesDoc is strategies --output json.
+type strategiesDoc struct {
+	LinearModel         string        `json:"linear_model"`
+	AppConfigStepTiming string        `json:"appconfig_step_timing"`
+	Strategies          []strategyDoc `json:"strategies"`
 }
 
 type stepDoc struct {
@@ -38,7 +45,8 @@ type stepDoc struct {
 
 func cmdStrategies(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("strategies", "", "Lists the predefined CodeDeploy Lambda deployment configurations and AppConfig deployment strategies\nwith their weight schedules (time after AllowTraffic starts, or after an AppConfig deployment starts\n-> percent of traffic on the target version). An AppConfig strategy ends after its final bake,\nduring which alarms are still watched.", stdout)
-	output := fs.StringP("output", "o", "table", "output format: table or json")
+	output := outputFlag(fs, "table", "json")
+	outFile := outFlag(fs)
 	model := fs.String("linear-model", "end_after_last_interval", "when a linear deployment ends: end_after_last_interval or end_at_last_shift")
 	timingFlag := fs.String("appconfig-step-timing", "interval_end", "where AppConfig steps fall in the duration: interval_end (step k at k·D/S) or interval_start ((k−1)·D/S)")
 	if err := parseFlags(fs, args, stdout); err != nil {
@@ -70,11 +78,12 @@ func cmdStrategies(args []string, stdout, stderr io.Writer) error {
 	var docs []strategyDoc
 	for _, c := range all {
 		p := c.Plan(lm)
-		d := strategyDoc{Name: c.Name, Type: string(c.Type), Percent: c.Percentage, Interval: c.Interval, End: p.End.Seconds()}
+		d := strategyDoc{Name: c.Name, Type: string(c.Type), Percent: c.Percentage, Interval: 60 * c.Interval, End: p.End.Seconds()}
 		if c.Type == strategies.AppConfig {
 			a := c.AppConfig
 			full := p.Steps[len(p.Steps)-1].At.Seconds()
-			d.GrowthType, d.GrowthFactor, d.Duration, d.Bake, d.FullShift = string(a.GrowthType), a.GrowthFactor, &a.DeploymentDurationInMinutes, &a.FinalBakeTimeInMinutes, &full
+			dur, bake := 60*a.DeploymentDurationInMinutes, 60*a.FinalBakeTimeInMinutes
+			d.GrowthType, d.GrowthFactor, d.Duration, d.Bake, d.FullShift = string(a.GrowthType), a.GrowthFactor, &dur, &bake, &full
 		} else {
 			d.ShortName = strategies.ShortName(c)
 		}
@@ -83,8 +92,10 @@ func cmdStrategies(args []string, stdout, stderr io.Writer) error {
 		}
 		docs = append(docs, d)
 	}
+	out := newDataOut(*outFile, stdout)
+	stdout = out.W()
 	if *output == "json" {
-		return report.JSON(stdout, docs)
+		return out.Close(report.JSON(stdout, strategiesDoc{LinearModel: *model, AppConfigStepTiming: *timingFlag, Strategies: docs}))
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "name\tSAM name\tschedule (t+ -> % to target)\tends")
@@ -101,5 +112,5 @@ func cmdStrategies(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Name, short, strings.Join(steps, ", "), sim.Clock(p.End))
 	}
-	return tw.Flush()
+	return out.Close(tw.Flush())
 }

@@ -19,7 +19,8 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 	varies := fs.StringArray("vary", nil, "PATH=V1,V2,...: a scenario field and the values to try (repeatable)")
 	runs := fs.IntP("runs", "n", 100, "seeded replications per strategy and combination")
 	seed := fs.Uint64("seed", 0, "random seed (default: the scenario's seed)")
-	output := fs.StringP("output", "o", "table", "output format: table, json, csv or markdown")
+	output := outputFlag(fs, "table", "json", "csv", "markdown")
+	outFile := outFlag(fs)
 	engine := engineFlag(fs)
 	quiet := fs.BoolP("quiet", "q", false, "no progress bar")
 	if err := parseFlags(fs, args, stdout); err != nil {
@@ -118,13 +119,16 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 		out.Points = append(out.Points, p)
 	}
 	done()
+	dst := newDataOut(*outFile, stdout)
 	switch *output {
 	case "json":
-		return report.JSON(stdout, out)
+		err = report.JSON(dst.W(), out)
 	case "csv":
-		return report.SweptCSV(stdout, out)
+		err = report.SweptCSV(dst.W(), out)
 	case "markdown":
-		return report.SweptMarkdown(stdout, out)
+		err = report.SweptMarkdown(dst.W(), out)
+	default:
+		err = report.SweptTable(dst.W(), out)
 	}
-	return report.SweptTable(stdout, out)
+	return dst.Close(err)
 }

@@ -33,7 +33,8 @@ func cmdTrace(args []string, stdout, stderr io.Writer) error {
 	to := fs.Duration("to", 0, "end of the window (default: the end)")
 	durations := fs.String("durations", "", "Azure 2019 durations file for the chosen function")
 	lenient := fs.Bool("lenient", false, "skip and count malformed records instead of stopping")
-	output := fs.StringP("output", "o", "table", "output format: table or json")
+	output := outputFlag(fs, "table", "json")
+	outFile := outFlag(fs)
 	if err := parseFlags(fs, args[1:], stdout); err != nil {
 		return err
 	}
@@ -58,11 +59,12 @@ func cmdTrace(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return asInput(err)
 	}
+	out := newDataOut(*outFile, stdout)
 	if *output == "json" {
-		return report.JSON(stdout, sum)
+		return out.Close(report.JSON(out.W(), report.FromSummary(sum)))
 	}
-	fmt.Fprintln(stdout, sum.String())
-	return nil
+	_, err = fmt.Fprintln(out.W(), sum.String())
+	return out.Close(err)
 }
 
 // builtinData is the embedded scenario tree when the recordings named are

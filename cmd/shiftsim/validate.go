@@ -9,6 +9,7 @@ import (
 	"github.com/shiftsim/shiftsim/alarm"
 	"github.com/shiftsim/shiftsim/internal/limits"
 	"github.com/shiftsim/shiftsim/internal/safeio"
+	"github.com/shiftsim/shiftsim/report"
 	"github.com/shiftsim/shiftsim/scenario"
 	"github.com/shiftsim/shiftsim/sim"
 )
@@ -22,11 +23,15 @@ func cmdValidate(args []string, stdout, stderr io.Writer) error {
 		"Warnings (such as an alarm on a dimension set Lambda does not publish, which gets no data) go to\n"+
 		"stderr; with --strict they are errors.", stdout)
 	strict := fs.Bool("strict", false, "treat warnings as errors (exit status 2)")
+	output := outputFlag(fs, "table", "json")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	path, err := oneArg(fs.Args(), "SCENARIO")
 	if err != nil {
+		return err
+	}
+	if err := checkOutput(*output, "table", "json"); err != nil {
 		return err
 	}
 	s, err := loadScenario(path, stderr)
@@ -37,6 +42,9 @@ func cmdValidate(args []string, stdout, stderr io.Writer) error {
 		return inputErrf("%s:%s (--strict: %d warning(s) treated as errors)", path, s.Warnings[0], n)
 	}
 	m := &s.Model
+	if *output == "json" {
+		return report.JSON(stdout, validated(s))
+	}
 	fmt.Fprintf(stdout, "%s: ok\n", path)
 	fmt.Fprintf(stdout, "  scenario   %s (seed %d, horizon %s)\n", s.Name, m.Seed, sim.Clock(m.Horizon))
 	fmt.Fprintf(stdout, "  alias      %s:%s, version %s -> %s, deployment at t+%s\n", s.Function.Name, s.Function.Alias,
@@ -128,4 +136,81 @@ func alarmSees(a sim.Alarm, m *sim.Model) string {
 			a.Queries[0].Stat, alarm.FormatNumber(a.Queries[0].Stat.MinSamples()))
 	}
 	return sees
+}
+
+// validation is validate --output json: what the scenario holds, for
+// scripts; the warnings went to stderr as for the table.
+type validation struct {
+	File            string          `json:"file"`
+	OK              bool            `json:"ok"`
+	Scenario        string          `json:"scenario"`
+	Seed            uint64          `json:"seed"`
+	Horizon         float64         `json:"horizon_s"`
+	Function        string          `json:"function"`
+	Alias           string          `json:"alias"`
+	CurrentVersion  string          `json:"current_version"`
+	TargetVersion   string          `json:"target_version"`
+	DeploymentStart float64         `json:"deployment_start_s"`
+	Strategies      []validStrategy `json:"strategies"`
+	Alarms          []validAlarm    `json:"alarms"`
+	Hooks           []validHook     `json:"hooks"`
+	Application     string          `json:"application,omitempty"`
+	DeploymentGroup string          `json:"deployment_group,omitempty"`
+	Warnings        []validWarning  `json:"warnings"`
+	Defaults        []int           `json:"default_lines"` // lines still marked DEFAULT
+}
+
+type validWarning struct {
+	Line    int    `json:"line"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+type validStrategy struct {
+	Name         string  `json:"name"`
+	Steps        int     `json:"steps"`
+	AllowTraffic float64 `json:"allow_traffic_s"`
+}
+
+type validAlarm struct {
+	Name              string  `json:"name"`
+	Period            float64 `json:"period_s"`
+	DatapointsToAlarm int     `json:"datapoints_to_alarm"`
+	EvaluationPeriods int     `json:"evaluation_periods"`
+	EvaluationRange   int     `json:"evaluation_range"`
+}
+
+type validHook struct {
+	Name             string  `json:"name"`
+	Function         string  `json:"function,omitempty"`
+	Duration         float64 `json:"duration_s"`
+	CatchProbability float64 `json:"catch_probability"`
+}
+
+func validated(s *scenario.Scenario) validation {
+	m := &s.Model
+	v := validation{File: s.File, OK: true, Scenario: s.Name, Seed: m.Seed, Horizon: m.Horizon.Seconds(),
+		Function: s.Function.Name, Alias: s.Function.Alias, CurrentVersion: m.Versions[0].Name, TargetVersion: m.Versions[1].Name,
+		DeploymentStart: m.DeployStart.Seconds(), Application: s.Application, DeploymentGroup: s.DeploymentGroup,
+		Strategies: []validStrategy{}, Alarms: []validAlarm{}, Hooks: []validHook{}, Warnings: []validWarning{}, Defaults: []int{}}
+	for _, st := range s.Strategies {
+		p := st.Config.Plan(m.Linear)
+		v.Strategies = append(v.Strategies, validStrategy{Name: st.Name, Steps: len(p.Steps), AllowTraffic: p.End.Seconds()})
+	}
+	for _, a := range m.Alarms {
+		v.Alarms = append(v.Alarms, validAlarm{Name: a.Name, Period: a.Period.Seconds(), DatapointsToAlarm: a.Rule.DatapointsToAlarm,
+			EvaluationPeriods: a.Rule.EvaluationPeriods, EvaluationRange: a.Rule.EvaluationRange})
+	}
+	for _, h := range m.Hooks {
+		v.Hooks = append(v.Hooks, validHook{Name: string(h.Name), Function: s.HookFunctions[h.Name], Duration: h.Duration.Seconds(), CatchProbability: h.CatchProbability})
+	}
+	for _, w := range s.Warnings {
+		v.Warnings = append(v.Warnings, validWarning{Line: w.Line, Field: w.Path, Message: w.Msg})
+	}
+	if _, _, data, err := readScenario(s.File); err == nil {
+		for _, d := range scenario.Defaults(data) {
+			v.Defaults = append(v.Defaults, d.Line)
+		}
+	}
+	return v
 }

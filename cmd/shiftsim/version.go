@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+
+	"github.com/shiftsim/shiftsim/report"
 )
 
 func init() {
@@ -20,22 +22,8 @@ var readBuildInfo = debug.ReadBuildInfo
 // `go install ...@version`), the VCS revision and time when the build
 // recorded them (a build inside a git checkout does), and the Go toolchain.
 func versionLine() string {
-	version, rev, when, dirty := "(devel)", "", "", false
-	if bi, ok := readBuildInfo(); ok {
-		if bi.Main.Version != "" {
-			version = bi.Main.Version
-		}
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				rev = s.Value
-			case "vcs.time":
-				when = s.Value
-			case "vcs.modified":
-				dirty = s.Value == "true"
-			}
-		}
-	}
+	v := buildVersion()
+	version, rev, when, dirty := v.Version, v.Revision, v.Time, v.Modified
 	var b strings.Builder
 	fmt.Fprintf(&b, "shiftsim %s", version)
 	if rev != "" {
@@ -50,18 +38,55 @@ func versionLine() string {
 			b.WriteString(" with local changes")
 		}
 	}
-	fmt.Fprintf(&b, ", %s %s/%s", runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(&b, ", %s %s", v.Go, v.Platform)
 	return b.String()
 }
 
 func cmdVersion(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("version", "", "Prints the module version (a tag, a pseudo-version, or (devel) for a build from a source tree), the\nVCS revision and commit time when the build recorded them, and the Go version. Same as --version.", stdout)
+	output := outputFlag(fs, "table", "json")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	if len(fs.Args()) > 0 {
 		return inputErrf("version takes no arguments")
 	}
+	if err := checkOutput(*output, "table", "json"); err != nil {
+		return err
+	}
+	if *output == "json" {
+		return report.JSON(stdout, buildVersion())
+	}
 	fmt.Fprintln(stdout, versionLine())
 	return nil
+}
+
+// builtFrom is what the binary was built from (version --output json).
+type builtFrom struct {
+	Version  string `json:"version"`
+	Revision string `json:"vcs_revision,omitempty"`
+	Time     string `json:"vcs_time,omitempty"`
+	Modified bool   `json:"vcs_modified"`
+	Go       string `json:"go_version"`
+	Platform string `json:"platform"`
+}
+
+func buildVersion() builtFrom {
+	v := builtFrom{Version: "(devel)", Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
+	if bi, ok := readBuildInfo(); ok {
+		if bi.Main.Version != "" {
+			v.Version = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				v.Revision = s.Value
+			case "vcs.time":
+				v.Time = s.Value
+			case "vcs.modified":
+				v.Modified = s.Value == "true"
+			}
+		}
+	}
+	return v
 }
