@@ -94,11 +94,18 @@ func cmdMerge(args []string, stdout, stderr io.Writer) error {
 		}
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.DisallowUnknownFields()
-		var p sweep.Partial
+		// report.JSON put schema_version first; the rest is the partial.
+		var p struct {
+			SchemaVersion int `json:"schema_version"`
+			sweep.Partial
+		}
 		if err := dec.Decode(&p); err != nil {
 			return inputErrf("%s: not a partial result of 'shiftsim compare --shard': %v", name, err)
 		}
-		parts[i] = &p
+		if p.SchemaVersion != report.SchemaVersion {
+			return inputErrf("%s: schema_version %d, this shiftsim reads %d: merge with the shiftsim that wrote it", name, p.SchemaVersion, report.SchemaVersion)
+		}
+		parts[i] = &p.Partial
 	}
 	outcomes, err := sweep.Merge(parts, fs.Args())
 	if err != nil {
