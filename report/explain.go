@@ -14,10 +14,11 @@ import (
 // comes from the timeline and the phases.
 func Explain(w io.Writer, scenario string, seed uint64, r Result) error {
 	fmt.Fprintf(w, "Scenario %s (seed %d), deployment configuration %s.\n", scenario, seed, r.Strategy)
-	fmt.Fprintf(w, "%s\n\n", PhaseSentence(r))
+	fmt.Fprintf(w, "%s\n", PhaseSentence(r))
+	fmt.Fprintf(w, "Times count from the deployment start (t+0), %s into the simulated window.\n\n", dur(r.DeploymentStart))
 	lines, summary := Narrate(r)
 	for _, l := range lines {
-		fmt.Fprintf(w, "t+%-9s %s\n", dur(l.At), l.Text)
+		fmt.Fprintf(w, "%-11s %s\n", Since(l.At, r.DeploymentStart), l.Text)
 	}
 	_, err := fmt.Fprintf(w, "\n%s\n", summary)
 	return err
@@ -85,7 +86,7 @@ func (n *narrator) alarms() string {
 	var parts []string
 	for _, name := range n.order {
 		s := n.states[name]
-		parts = append(parts, fmt.Sprintf("alarm %s has been %s since t+%s", name, s.state, dur(s.since)))
+		parts = append(parts, fmt.Sprintf("alarm %s has been %s since %s", name, s.state, Since(s.since, n.r.DeploymentStart)))
 	}
 	return strings.Join(parts, "; ")
 }
@@ -211,10 +212,10 @@ func (n *narrator) summary() string {
 		thousands(r.FailedRequests), pct(r.FailedRequests, r.Requests))
 	switch {
 	case r.RolledBack && r.Detected != nil && r.End != nil:
-		fmt.Fprintf(&b, "\nThe problem was detected at t+%s and the deployment ended at t+%s.", dur(*r.Detected), dur(*r.End))
+		fmt.Fprintf(&b, "\nThe problem was detected at %s and the deployment ended at %s.", Since(*r.Detected, r.DeploymentStart), Since(*r.End, r.DeploymentStart))
 	case r.FullShift != nil && r.Detected != nil && *r.Detected > *r.FullShift:
-		fmt.Fprintf(&b, "\nVersion %s had all the traffic from t+%s; the alarm only fired at t+%s, after the deployment was over: too late to roll back.",
-			targetVersion(r), dur(*r.FullShift), dur(*r.Detected))
+		fmt.Fprintf(&b, "\nVersion %s had all the traffic from %s; the alarm only fired at %s, after the deployment was over: too late to roll back.",
+			targetVersion(r), Since(*r.FullShift, r.DeploymentStart), Since(*r.Detected, r.DeploymentStart))
 	case r.Detected == nil && r.Status == "Succeeded":
 		b.WriteString("\nNothing detected a problem.")
 	}

@@ -23,7 +23,7 @@ func Markdown(w io.Writer, doc Compared) error {
 	if line := TwinLine(doc); line != "" {
 		fmt.Fprintf(w, "\n%s\n", line)
 	}
-	_, err := fmt.Fprintln(w, "\nTimes are virtual, from the simulation start (t+0). *detected* is the first alarm or hook failure.")
+	_, err := fmt.Fprintln(w, "\n"+singleNote)
 	return err
 }
 

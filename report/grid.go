@@ -7,7 +7,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/shiftsim/shiftsim/sim"
@@ -19,18 +18,14 @@ type grid struct {
 	head  []string
 	rows  [][]string
 	right []bool // right-align column i (Markdown and HTML; text stays left)
+	// drop lists the columns to leave out first when a terminal is too
+	// narrow (default: from the last to the second).
+	drop []int
+	// color gives a cell's ANSI colour on a terminal that allows it, or "".
+	color func(col int, cell string) string
 }
 
 func (g *grid) add(cells ...string) { g.rows = append(g.rows, cells) }
-
-func (g *grid) text(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(g.head, "\t")+"\t")
-	for _, r := range g.rows {
-		fmt.Fprintln(tw, strings.Join(r, "\t")+"\t")
-	}
-	return tw.Flush()
-}
 
 func mdCell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
@@ -126,6 +121,26 @@ func fixed(p *float64, d int) string {
 
 func percent(p float64) string { return strconv.FormatFloat(100*p, 'f', 2, 64) + "%" }
 
+// fromStart is a virtual time counted from the deployment start (all the
+// people's tables count from there), "-" for one that did not happen.
+func fromStart(p *float64, start float64) string {
+	if p == nil {
+		return "-"
+	}
+	if *p < start {
+		return "-" + dur(start-*p)
+	}
+	return dur(*p - start)
+}
+
+// Since is t counted from origin: t+1m00s, or t-5m00s for what came before.
+func Since(t, origin float64) string {
+	if t < origin {
+		return "t-" + dur(origin-t)
+	}
+	return "t+" + dur(t-origin)
+}
+
 func causeOf(c *string) string {
 	if c == nil {
 		return "-"
@@ -138,8 +153,18 @@ func singleGrid(doc Compared) *grid {
 	g := &grid{head: []string{"strategy", "status", "rollback cause", "full shift", "detected", "ended",
 		"target reqs", "target failed", "all failed", "failed %"},
 		right: []bool{false, false, false, true, true, true, true, true, true, true}}
+	// Rollback cause and the counts of both versions go first when a
+	// terminal is narrow; the times and the target's counts stay.
+	g.drop = []int{2, 8, 9, 6}
+	g.color = func(col int, cell string) string {
+		if col == 1 {
+			return statusColor(cell)
+		}
+		return ""
+	}
 	for _, r := range doc.Results {
-		g.add(r.Strategy, r.Status, causeOf(r.RollbackCause), clock(r.FullShift), clock(r.Detected), clock(r.End),
+		g.add(r.Strategy, r.Status, causeOf(r.RollbackCause), fromStart(r.FullShift, r.DeploymentStart),
+			fromStart(r.Detected, r.DeploymentStart), fromStart(r.End, r.DeploymentStart),
 			strconv.FormatInt(r.TargetRequests, 10), strconv.FormatInt(r.TargetFailedRequests, 10),
 			strconv.FormatInt(r.FailedRequests, 10), pct(r.FailedRequests, r.Requests))
 	}
@@ -171,13 +196,35 @@ func probCell(p float64, ci [2]float64) string {
 func runsGrid(doc ComparedRuns) *grid {
 	head := []string{"strategy", "P(rollback) [95% CI]", "P(false rollback) [95% CI]"}
 	if !doc.HealthyTarget {
-		head = append(head, "P(100% before detection)")
+		head = append(head, "P(reached 100% undetected)")
 	}
 	head = append(head, "detected after p50 [p5, p95]", "target failed mean [95% CI]", "p50", "p95",
 		"caused mean", "all failed mean", "planned", "frontier")
 	g := &grid{head: head}
 	for i := range head {
 		g.right = append(g.right, i > 0 && i < len(head)-1)
+	}
+	// On a narrow terminal the rollback probability, the target's failures
+	// and the planned time stay longest.
+	at := func(name string) int {
+		for i, h := range head {
+			if h == name {
+				return i
+			}
+		}
+		return -1
+	}
+	for _, name := range []string{"p50", "caused mean", "all failed mean", "p95", "frontier", "P(reached 100% undetected)",
+		"P(false rollback) [95% CI]", "detected after p50 [p5, p95]", "planned"} {
+		if i := at(name); i > 0 {
+			g.drop = append(g.drop, i)
+		}
+	}
+	g.color = func(col int, cell string) string {
+		if head[col] == "frontier" && cell == "yes" {
+			return colorGreen
+		}
+		return ""
 	}
 	cell := func(p *Prob) string {
 		if p == nil {

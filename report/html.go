@@ -48,7 +48,7 @@ func HTML(w io.Writer, p Page) error {
 	case p.Single != nil:
 		title = p.Single.Scenario
 		summary = "scenario " + p.Single.Scenario + "  seed " + raw(float64(p.Single.Seed)) + "  horizon " + horizon(p.Single.Horizon) + "  one run per strategy"
-		note = "Times are virtual, from the simulation start (t+0). 'detected' is the first alarm or hook failure."
+		note = singleNote
 		if line := TwinLine(*p.Single); line != "" {
 			note = line + "\n" + note
 		}
@@ -73,7 +73,7 @@ func HTML(w io.Writer, p Page) error {
 			t.Summary += ", rolled back: " + *r.RollbackCause
 		}
 		for _, e := range r.Timeline {
-			t.Lines = append(t.Lines, "t+"+dur(e.At)+" "+e.Text)
+			t.Lines = append(t.Lines, Since(e.At, r.DeploymentStart)+" "+e.Text)
 		}
 		data.Timelines = append(data.Timelines, t)
 	}

@@ -11,7 +11,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/shiftsim/shiftsim/sim"
@@ -268,26 +267,28 @@ func Table(w io.Writer, doc Compared) error {
 			phase += " (drawn from the seed)"
 		}
 	}
-	fmt.Fprintf(w, "scenario %s  seed %d  horizon %s%s\n\n", doc.Scenario, doc.Seed, sim.Clock(time.Duration(doc.Horizon*float64(time.Second))), phase)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "strategy\tstatus\trollback cause\tfull shift\tdetected\tended\ttarget reqs\ttarget failed\tall failed\tfailed %\t")
-	for _, r := range doc.Results {
-		cause := "-"
-		if r.RollbackCause != nil {
-			cause = *r.RollbackCause
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t\n", r.Strategy, r.Status, cause,
-			clock(r.FullShift), clock(r.Detected), clock(r.End), r.TargetRequests, r.TargetFailedRequests,
-			r.FailedRequests, pct(r.FailedRequests, r.Requests))
-	}
-	if err := tw.Flush(); err != nil {
+	fmt.Fprintf(w, "scenario %s  seed %d  horizon %s%s\n%s\n\n", doc.Scenario, doc.Seed, sim.Clock(time.Duration(doc.Horizon*float64(time.Second))), phase, originLine(doc))
+	if err := singleGrid(doc).text(w); err != nil {
 		return err
 	}
 	if line := TwinLine(doc); line != "" {
 		fmt.Fprintf(w, "\n%s\n", line)
 	}
-	fmt.Fprintln(w, "\nTimes are virtual, from the simulation start (t+0). 'detected' is the first alarm or hook failure.")
+	fmt.Fprintln(w, "\n"+singleNote)
 	return nil
+}
+
+// singleNote closes every people's view of one run per strategy.
+const singleNote = "Times are virtual and count from the deployment start (t+0), as 'detected after' does with --runs.\n" +
+	"'full shift': the new version first has 100 % of traffic; 'detected': the first alarm or hook failure;\n" +
+	"'ended': the deployment succeeded, or its rollback finished. Every column: shiftsim help compare."
+
+// originLine states the time origin of a single-run view.
+func originLine(doc Compared) string {
+	if len(doc.Results) == 0 {
+		return "times count from the deployment start"
+	}
+	return "times count from the deployment start (t+0), " + dur(doc.Results[0].DeploymentStart) + " into the simulated window"
 }
 
 // Timeline writes one strategy's run as a timeline, then its phases.
@@ -296,20 +297,19 @@ func Timeline(w io.Writer, scenario string, seed uint64, r Result) error {
 	if r.PollPhaseRandom {
 		how = ", drawn from the seed"
 	}
-	fmt.Fprintf(w, "scenario %s  seed %d  strategy %s (%s)  poll phase %v%s\n\n", scenario, seed, r.Strategy, r.Config,
+	fmt.Fprintf(w, "scenario %s  seed %d  strategy %s (%s)  poll phase %v%s\n", scenario, seed, r.Strategy, r.Config,
 		time.Duration(r.PollPhase*float64(time.Second)), how)
+	fmt.Fprintf(w, "t+ counts from the deployment start, %s into the simulated window (t- is before it)\n\n", dur(r.DeploymentStart))
 	for _, e := range r.Timeline {
-		fmt.Fprintf(w, "t+%-10s %s\n", sim.Clock(time.Duration(e.At*float64(time.Second))), e.Text)
+		fmt.Fprintf(w, "%-12s %s\n", Since(e.At, r.DeploymentStart), e.Text)
 	}
 	fmt.Fprintln(w, "\nphases (target weight, requests in the span):")
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "from\tto\ttarget %\trequests\tto target\ttarget failed\t")
+	g := &grid{head: []string{"from", "to", "target %", "requests", "to target", "target failed"}}
 	for _, p := range r.Phases {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t\n", sim.Clock(time.Duration(p.From*float64(time.Second))),
-			sim.Clock(time.Duration(p.To*float64(time.Second))), strconv.FormatFloat(100*p.TargetWeight, 'f', -1, 64),
-			p.Requests, p.TargetRequests, p.TargetFailed)
+		g.add(Since(p.From, r.DeploymentStart), Since(p.To, r.DeploymentStart), strconv.FormatFloat(100*p.TargetWeight, 'f', -1, 64),
+			strconv.FormatInt(p.Requests, 10), strconv.FormatInt(p.TargetRequests, 10), strconv.FormatInt(p.TargetFailed, 10))
 	}
-	if err := tw.Flush(); err != nil {
+	if err := g.text(w); err != nil {
 		return err
 	}
 	cause := "none"

@@ -40,7 +40,7 @@ func sweptGrid(doc Swept, machine bool) *grid {
 			"fault_at_full_probability", "false_rollback_probability", "time_to_detect_p50_s", "never_detected_fraction",
 			"target_failed_mean", "target_failed_p95", "failed_mean")
 	} else {
-		g.head = append(g.head, "strategy", "P(rollback) [95% CI]", "P(100% before detection)", "P(false rollback)",
+		g.head = append(g.head, "strategy", "P(rollback) [95% CI]", "P(reached 100% undetected)", "P(false rollback)",
 			"detected after p50", "target failed mean", "p95", "all failed mean")
 		g.right = append(g.right, false, true, true, true, true, true, true, true)
 	}

@@ -203,11 +203,11 @@ func TestPhaseZeroReproducesEarlierNumbers(t *testing.T) {
 	}
 	norm := strings.Join(strings.Fields(out), " ")
 	for _, row := range []string{
-		"AllAtOnce Succeeded - 5m00s 8m00s 5m00s 149651 7588 7629 4.24%",
-		"Canary10Percent5Minutes Stopped alarm:orders-live-v2-errors - 8m00s 8m00s 1756 91 290 0.16%",
-		"Canary10Percent10Minutes Stopped alarm:orders-live-v2-errors - 8m00s 8m00s 1756 91 290 0.16%",
-		"Linear10PercentEvery1Minute Stopped alarm:orders-live-v2-errors - 8m00s 8m00s 3544 180 377 0.21%",
-		"Linear10PercentEvery3Minutes Stopped alarm:orders-live-v2-errors - 8m00s 8m00s 1756 91 290 0.16%",
+		"AllAtOnce Succeeded - 0m00s 3m00s 0m00s 149651 7588 7629 4.24%",
+		"Canary10Percent5Minutes Stopped alarm:orders-live-v2-errors - 3m00s 3m00s 1756 91 290 0.16%",
+		"Canary10Percent10Minutes Stopped alarm:orders-live-v2-errors - 3m00s 3m00s 1756 91 290 0.16%",
+		"Linear10PercentEvery1Minute Stopped alarm:orders-live-v2-errors - 3m00s 3m00s 3544 180 377 0.21%",
+		"Linear10PercentEvery3Minutes Stopped alarm:orders-live-v2-errors - 3m00s 3m00s 1756 91 290 0.16%",
 	} {
 		if !strings.Contains(norm, row) {
 			t.Errorf("phase 0 lacks the earlier row %q:\n%s", row, out)

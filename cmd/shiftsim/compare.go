@@ -33,7 +33,10 @@ func setEngine(m *sim.Model, name string) error {
 }
 
 func cmdCompare(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("compare", "SCENARIO", "Simulates the deployment once per strategy listed in the scenario, with the same seed and so the\nsame requests and dice for each (common random numbers), and prints one row per strategy.\nWith --runs N, every strategy runs N times (run i with the same seed for every strategy) and each\nnumber becomes its distribution: mean, spread, percentiles and a 95 % confidence interval.", stdout)
+	fs := newFlagSet("compare", "SCENARIO", "Simulates the deployment once per strategy listed in the scenario, with the same seed and so the\nsame requests and dice for each (common random numbers), and prints one row per strategy.\nWith --runs N, every strategy runs N times (run i with the same seed for every strategy) and each\nnumber becomes its distribution: mean, spread, percentiles and a 95 % confidence interval.\n"+
+		"On a terminal, tables fit its width (--wide: every column); piped or with --out, they are whole.\n\n"+
+		report.DefineColumns("Columns of the table (one run; times count from the deployment start):", report.SingleColumns)+"\n\n"+
+		report.DefineColumns("Columns of the table with --runs N:", report.RunsColumns), stdout)
 	o := declareCompare(fs)
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
@@ -86,7 +89,7 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	out := newDataOut(*o.out, stdout)
-	return out.Close(a.write(out.W(), *output))
+	return out.Close(a.write(forTerminal(out.W(), *o.wide), *output))
 }
 
 // compareOpts are compare's flags, declared once for compare itself and
@@ -94,6 +97,7 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 type compareOpts struct {
 	seed                              *uint64
 	output, engine, plots, shard, out *string
+	wide                              *bool
 	runs                              *int
 	quiet                             *bool
 	emit                              emitOpts
@@ -104,6 +108,7 @@ func declareCompare(fs *pflag.FlagSet) *compareOpts {
 	o.seed = fs.Uint64("seed", 0, "random seed (default: the scenario's seed)")
 	o.output = outputFlag(fs, report.Formats...)
 	o.out = outFlag(fs)
+	o.wide = wideFlag(fs)
 	o.runs = fs.IntP("runs", "n", 1, "seeded replications per strategy (Monte Carlo), on all cores")
 	o.engine = engineFlag(fs)
 	o.plots = fs.String("plots", "", "write the charts as PNG and SVG into this directory")

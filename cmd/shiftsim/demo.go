@@ -74,7 +74,9 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	if *speed > 0 {
 		fmt.Fprintf(stdout, ", %gx real time", *speed)
 	}
-	fmt.Fprintf(stdout, "\n%s\n\n", strings.Repeat("-", 72))
+	start := s.Model.DeployStart.Seconds()
+	fmt.Fprintf(stdout, "\nt+ counts from the deployment start, %s into the simulated window (t- is before it)\n%s\n\n",
+		sim.Clock(s.Model.DeployStart), strings.Repeat("-", 72))
 	lines, summary := report.Narrate(r)
 	prev := 0.0
 	for _, l := range lines {
@@ -82,12 +84,12 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 			sleep(wall(l.At, *speed) - wall(prev, *speed))
 		}
 		prev = l.At
-		fmt.Fprintf(stdout, "t+%-9s %s %3.0f%%  %s\n", sim.Clock(time.Duration(l.At*float64(time.Second))), bar(l.Weight), 100*l.Weight, l.Text)
+		fmt.Fprintf(stdout, "%-11s %s %3.0f%%  %s\n", report.Since(l.At, start), bar(l.Weight), 100*l.Weight, l.Text)
 	}
 	if *speed > 0 && s.Model.Horizon.Seconds() > prev {
 		sleep(wall(s.Model.Horizon.Seconds(), *speed) - wall(prev, *speed))
 	}
-	fmt.Fprintf(stdout, "t+%-9s end of the simulated window\n\n%s\n", sim.Clock(s.Model.Horizon), summary)
+	fmt.Fprintf(stdout, "%-11s end of the simulated window\n\n%s\n", report.Since(s.Model.Horizon.Seconds(), start), summary)
 	return nil
 }
 

@@ -3,11 +3,15 @@ package main
 import (
 	"bytes"
 	"io"
+	"os"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
+	"golang.org/x/term"
 
 	"github.com/shiftsim/shiftsim/internal/safeio"
+	"github.com/shiftsim/shiftsim/report"
 )
 
 // One flag vocabulary for every command (issue 10): -o/--output is always
@@ -83,4 +87,42 @@ func (d *dataOut) Close(err error) error {
 		return err
 	}
 	return writeFileAtomic(d.path, d.buf.Bytes())
+}
+
+// terminal says whether w is a terminal, how many columns wide (the
+// terminal's size, else COLUMNS), and whether colour may be used (NO_COLOR
+// unset or empty, TERM not dumb: no-color.org). Tests replace it.
+var terminal = func(w io.Writer) (width int, color, ok bool) {
+	f, isFile := w.(*os.File)
+	if !isFile || !term.IsTerminal(int(f.Fd())) {
+		return 0, false, false
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	if err != nil || width <= 0 {
+		width, _ = strconv.Atoi(os.Getenv("COLUMNS"))
+	}
+	return width, colorAllowed(os.Getenv), true
+}
+
+// colorAllowed follows no-color.org: NO_COLOR set to anything but "" turns
+// colour off, as does TERM=dumb.
+func colorAllowed(getenv func(string) string) bool {
+	return getenv("NO_COLOR") == "" && getenv("TERM") != "dumb"
+}
+
+// forTerminal is where a command prints its tables: on a terminal, a
+// report.Terminal that fits them to its width (all columns with wide) and
+// may colour them; anything else (a pipe, a file, --out) gets them whole and
+// plain, byte for byte the same on every machine.
+func forTerminal(w io.Writer, wide bool) io.Writer {
+	width, color, ok := terminal(w)
+	if !ok {
+		return w
+	}
+	return &report.Terminal{Writer: w, Width: width, Wide: wide, Color: color}
+}
+
+// wideFlag declares --wide.
+func wideFlag(fs *pflag.FlagSet) *bool {
+	return fs.Bool("wide", false, "every column of a table, however wide (on a terminal, tables fit its width)")
 }

@@ -24,6 +24,7 @@ func cmdRecommend(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Uint64("seed", 0, "random seed (default: the scenario's seed)")
 	output := outputFlag(fs, "table", "json", "markdown")
 	outFile := outFlag(fs)
+	wide := wideFlag(fs)
 	every := fs.Bool("every-plan", false, "list every plan weighed, not only the frontier")
 	engine := engineFlag(fs)
 	quiet := fs.BoolP("quiet", "q", false, "no progress bar")
@@ -86,7 +87,7 @@ func cmdRecommend(args []string, stdout, stderr io.Writer) error {
 	case "markdown":
 		err = report.RecommendMarkdown(out.W(), doc)
 	default:
-		err = report.RecommendTable(out.W(), doc, *every)
+		err = report.RecommendTable(forTerminal(out.W(), *wide), doc, *every)
 	}
 	err = out.Close(err)
 	if err == nil && doc.Recommended == nil {

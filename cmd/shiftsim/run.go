@@ -17,6 +17,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Uint64("seed", 0, "random seed (default: the scenario's seed)")
 	output := outputFlag(fs, "table", "json")
 	outFile := outFlag(fs)
+	wide := wideFlag(fs)
 	engine := engineFlag(fs)
 	explain := fs.Bool("explain", false, "narrate the timeline in plain words")
 	if err := parseFlags(fs, args, stdout); err != nil {
@@ -52,13 +53,14 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	}
 	r := report.FromSim(res, chosen.Config.Name, true)
 	out := newDataOut(*outFile, stdout)
+	w := forTerminal(out.W(), *wide)
 	switch {
 	case *output == "json":
-		err = report.JSON(out.W(), report.Compared{Scenario: s.Name, Seed: s.Model.Seed, Horizon: s.Model.Horizon.Seconds(), Results: []report.Result{r}})
+		err = report.JSON(w, report.Compared{Scenario: s.Name, Seed: s.Model.Seed, Horizon: s.Model.Horizon.Seconds(), Results: []report.Result{r}})
 	case *explain:
-		err = report.Explain(out.W(), s.Name, s.Model.Seed, r)
+		err = report.Explain(w, s.Name, s.Model.Seed, r)
 	default:
-		err = report.Timeline(out.W(), s.Name, s.Model.Seed, r)
+		err = report.Timeline(w, s.Name, s.Model.Seed, r)
 	}
 	return out.Close(err)
 }

@@ -15,12 +15,13 @@ func init() {
 }
 
 func cmdSweep(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("sweep", "SCENARIO --vary PATH=V1,V2,... [--vary ...]", "Re-reads the scenario with each combination of the --vary values (a PATH names a field as the\nscenario's error messages do: traffic.rate, faults[0].error_rate, alarms[0].Threshold) and runs the\nmulti-run comparison at each: how rollback probability and failures change with traffic and fault\nsize, e.g. the rate below which a canary's alarm is blind.", stdout)
+	fs := newFlagSet("sweep", "SCENARIO --vary PATH=V1,V2,... [--vary ...]", "Re-reads the scenario with each combination of the --vary values (a PATH names a field as the\nscenario's error messages do: traffic.rate, faults[0].error_rate, alarms[0].Threshold) and runs the\nmulti-run comparison at each: how rollback probability and failures change with traffic and fault\nsize, e.g. the rate below which a canary's alarm is blind.\n\n"+report.DefineColumns("Columns of the table:", report.SweptColumns), stdout)
 	varies := fs.StringArray("vary", nil, "PATH=V1,V2,...: a scenario field and the values to try (repeatable)")
 	runs := fs.IntP("runs", "n", 100, "seeded replications per strategy and combination")
 	seed := fs.Uint64("seed", 0, "random seed (default: the scenario's seed)")
 	output := outputFlag(fs, "table", "json", "csv", "markdown")
 	outFile := outFlag(fs)
+	wide := wideFlag(fs)
 	engine := engineFlag(fs)
 	quiet := fs.BoolP("quiet", "q", false, "no progress bar")
 	if err := parseFlags(fs, args, stdout); err != nil {
@@ -128,7 +129,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 	case "markdown":
 		err = report.SweptMarkdown(dst.W(), out)
 	default:
-		err = report.SweptTable(dst.W(), out)
+		err = report.SweptTable(forTerminal(dst.W(), *wide), out)
 	}
 	return dst.Close(err)
 }
