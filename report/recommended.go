@@ -56,7 +56,7 @@ type PlanResult struct {
 	Strategy            string   `json:"strategy"`
 	Type                string   `json:"type"`
 	Percentage          int      `json:"percentage,omitempty"`
-	Interval            int      `json:"interval_minutes,omitempty"`
+	Interval            int      `json:"interval_s,omitempty"` // the canary or linear interval, in seconds
 	PlannedDuration     float64  `json:"planned_duration_s"`
 	BlastRadiusQuantile float64  `json:"blast_radius_quantile"`
 	BlastRadius         Dist     `json:"blast_radius"`
@@ -89,7 +89,7 @@ func FromRecommendation(scenario string, seed uint64, rec *sweep.Recommendation)
 	for _, c := range rec.Candidates {
 		cfg := c.Strategy.Config
 		fr := c.Stats.FalseRollback
-		pr := PlanResult{Strategy: c.Strategy.Name, Type: string(cfg.Type), Percentage: cfg.Percentage, Interval: cfg.Interval,
+		pr := PlanResult{Strategy: c.Strategy.Name, Type: string(cfg.Type), Percentage: cfg.Percentage, Interval: 60 * cfg.Interval,
 			PlannedDuration: c.Stats.Planned.Seconds(), BlastRadiusQuantile: c.Quantile, BlastRadius: dist(c.BlastRadius),
 			RollbackProbability: c.Stats.RolledBack.P, FalseRollbackProbability: fr.P, FalseRollbackCI95: [2]float64{fr.Low, fr.High},
 			FalseRollbackCauses: countMap(c.Stats.FalseCauses), FitsFailures: c.FitsFailures, FitsFalseRollback: c.FitsFalseRollback,
