@@ -67,3 +67,16 @@ var SweptColumns = []Column{
 	{"p95", "95th percentile of the same"},
 	{"all failed mean", "failed requests of both versions per run, mean"},
 }
+
+// columnsOf is the definitions of the columns head shows, in its order.
+func columnsOf(head []string, defs []Column) []Column {
+	var out []Column
+	for _, h := range head {
+		for _, d := range defs {
+			if d.Name == h {
+				out = append(out, d)
+			}
+		}
+	}
+	return out
+}

@@ -36,13 +36,16 @@ func HTML(w io.Writer, p Page) error {
 	var table strings.Builder
 	var title, summary, note string
 	var data0 struct{ Verdicts []string }
+	var cols []Column
 	switch {
 	case p.Runs != nil:
 		title = p.Runs.Scenario
 		summary = runsTitle(*p.Runs)
 		note = strings.ReplaceAll(runsNote, "%%", "%")
 		data0.Verdicts = verdicts(*p.Runs)
-		if err := runsGrid(*p.Runs).html(&table, "results"); err != nil {
+		g := runsGrid(*p.Runs)
+		cols = columnsOf(g.head, RunsColumns)
+		if err := g.html(&table, "results"); err != nil {
 			return err
 		}
 	case p.Single != nil:
@@ -52,7 +55,9 @@ func HTML(w io.Writer, p Page) error {
 		if line := TwinLine(*p.Single); line != "" {
 			note = line + "\n" + note
 		}
-		if err := singleGrid(*p.Single).html(&table, "results"); err != nil {
+		g := singleGrid(*p.Single)
+		cols = columnsOf(g.head, SingleColumns)
+		if err := g.html(&table, "results"); err != nil {
 			return err
 		}
 	}
@@ -62,7 +67,8 @@ func HTML(w io.Writer, p Page) error {
 		Charts               []pageChart
 		Timelines            []pageTimeline
 		Verdicts             []string
-	}{Title: title, Summary: summary, Note: note, Table: template.HTML(table.String()), Verdicts: data0.Verdicts}
+		Columns              []Column
+	}{Title: title, Summary: summary, Note: note, Table: template.HTML(table.String()), Verdicts: data0.Verdicts, Columns: cols}
 	for _, c := range p.Charts {
 		data.Charts = append(data.Charts, pageChart{Name: c.Name, Title: c.Title,
 			Src: template.URL("data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(c.SVG))})
@@ -125,7 +131,11 @@ window.addEventListener("load", function () {
 {{end}}<h2>Strategies</h2>
 <div class="scroll">{{.Table}}</div>
 <p class="note">{{.Note}}</p>
-{{range .Charts}}<figure id="{{.Name}}">
+{{if .Columns}}<details class="columns"><summary>What each column means</summary>
+<dl>{{range .Columns}}<dt>{{.Name}}</dt><dd>{{.Meaning}}</dd>
+{{end}}</dl>
+</details>
+{{end}}{{range .Charts}}<figure id="{{.Name}}">
 <img class="chart" alt="{{.Title}}" src="{{.Src}}">
 <figcaption>{{.Title}}</figcaption>
 </figure>

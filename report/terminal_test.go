@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"html"
 	"regexp"
 	"strings"
 	"testing"
@@ -116,3 +117,18 @@ func TestWrapWords(t *testing.T) {
 		t.Errorf("wrapWords = %q, want %q", got, want)
 	}
 }
+
+// The HTML report defines the columns its table shows.
+func TestHTMLDefinesColumns(t *testing.T) {
+	var b bytes.Buffer
+	if err := HTML(&b, Page{Runs: ptr(many())}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range RunsColumns[:6] {
+		if !strings.Contains(b.String(), "<dt>"+html.EscapeString(c.Name)+"</dt>") {
+			t.Errorf("the page does not define %q", c.Name)
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
