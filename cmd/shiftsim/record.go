@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/shiftsim/shiftsim/awsexec"
+	"github.com/shiftsim/shiftsim/internal/limits"
 )
 
 func init() {
@@ -62,6 +63,14 @@ duration from now (-3h). Credentials come from the AWS SDK's default chain and a
 	}
 	if err := checkDurationFlag("--period", "--period", *period); err != nil {
 		return err
+	}
+	// The window is held to what CloudWatch keeps and to a number of
+	// datapoints that a few GetMetricData pages return (docs/limits.md).
+	if err := checkDurationFlag("--from .. --to", "record window", end.Sub(start)); err != nil {
+		return err
+	}
+	if n := float64(end.Sub(start) / *period); n > limits.Of("record datapoints").Max {
+		return inputErrf("--from .. --to: %g datapoints of %v: %v; use a longer --period", n, *period, limits.Of("record datapoints").Check(n))
 	}
 	req := awsexec.RecordRequest{Function: *fn, Alias: *alias, From: start, To: end, Period: *period}
 	if *versions != "" {

@@ -161,6 +161,8 @@ var Table = []Bound{
 	{"--alarm-poll-interval", Duration, 1e6, h, true, "every poll is a DescribeAlarms call; below a millisecond the executor would spin", product},
 	{"--poll-interval", Duration, 1e6, h, false, "every poll is a GetDeployment call; below a millisecond the executor would spin", product},
 	{"--period", Duration, m, day, false, "Lambda's metrics have one-minute resolution; GetMetricData periods are multiples of 60 s", cwAlarm},
+	{"record window", Duration, m, 455 * day, false, "record --from .. --to: CloudWatch keeps datapoints of an hour for 455 days (15 months)", "CloudWatch User Guide, metrics retention (docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Metric)"},
+	{"record datapoints", Count, 1, 100800, false, "record --from .. --to over --period: GetMetricData returns at most 100 800 datapoints per call", "CloudWatch API Reference, GetMetricData (docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html)"},
 	{"--from, --to", Duration, 0, 366 * day, false, "a year of recording", product},
 	{"estimate.cpu", Duration, 0, 10 * m, false, "a command that would take more CPU is refused before it starts (SHIFTSIM_MAX_CPU raises it)", product},
 	{"estimate.memory", Bytes, 0, 4 << 30, false, "a command that would hold more is refused before it starts (SHIFTSIM_MAX_MEMORY raises it)", product},
