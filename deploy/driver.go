@@ -61,7 +61,8 @@ type Driver struct {
 	ctl     *Controller
 	apply   Applier
 	observe func(Record) error
-	queue   []Action
+	queue   []Action // queue[head:] is still to be carried out
+	head    int
 }
 
 // NewDriver returns a driver of a new controller for cfg. observe may be nil.
@@ -70,7 +71,7 @@ func NewDriver(cfg Config, apply Applier, observe func(Record) error) (*Driver, 
 	if err != nil {
 		return nil, err
 	}
-	return &Driver{ctl: ctl, apply: apply, observe: observe}, nil
+	return &Driver{ctl: ctl, apply: apply, observe: observe, queue: make([]Action, 0, cap(ctl.out))}, nil
 }
 
 // Use replaces the applier and the observer: a journal is replayed with one
@@ -90,7 +91,7 @@ func (d *Driver) Status() Status { return d.ctl.status }
 func (d *Driver) Deadline() (time.Duration, bool) { return d.ctl.Deadline() }
 
 // Pending returns the actions queued and not yet carried out.
-func (d *Driver) Pending() []Action { return d.queue }
+func (d *Driver) Pending() []Action { return d.queue[d.head:] }
 
 // Step feeds ev at now, hands the record to the observer and queues the
 // actions; it carries nothing out (Drain does). The record's Actions are the
@@ -111,14 +112,14 @@ func (d *Driver) Step(now time.Duration, ev Event) error {
 // Drain carries out the queued actions in order until none is left or one
 // fails; the failed action is consumed, the rest stay queued.
 func (d *Driver) Drain() error {
-	for len(d.queue) > 0 {
-		a := d.queue[0]
-		d.queue = d.queue[1:]
+	for d.head < len(d.queue) {
+		a := d.queue[d.head]
+		d.head++
 		if err := d.apply.Apply(a); err != nil {
 			return err
 		}
 	}
-	d.queue = d.queue[:0]
+	d.queue, d.head = d.queue[:0], 0 // the same storage serves the next step
 	return nil
 }
 
@@ -138,8 +139,8 @@ func (d *Driver) Run(now time.Duration, ev Event) error {
 // are kept, and stopped is false: the controller's own cause stands.
 func (d *Driver) Stop(now time.Duration, rollback bool) (stopped bool, err error) {
 	if d.ctl.status.Terminal() {
-		kept := d.queue[:0]
-		for _, a := range d.queue {
+		kept := d.queue[:d.head]
+		for _, a := range d.queue[d.head:] {
 			if a.Kind == Rollback || a.Kind == Finish {
 				kept = append(kept, a)
 			}
@@ -147,6 +148,6 @@ func (d *Driver) Stop(now time.Duration, rollback bool) (stopped bool, err error
 		d.queue = kept
 		return false, nil
 	}
-	d.queue = d.queue[:0]
+	d.queue = d.queue[:d.head]
 	return true, d.Step(now, Event{Kind: Stop, Rollback: rollback})
 }

@@ -141,3 +141,29 @@ func TestDriverObserverFails(t *testing.T) {
 		t.Fatalf("%v %q %v", err, l.lines, d.Pending())
 	}
 }
+
+// countApplier counts actions: an applier that costs nothing.
+type countApplier struct{ n int }
+
+func (c *countApplier) Apply(Action) error { c.n++; return nil }
+
+// TestDriverAllocs: once built, a driver steps and carries out actions
+// without allocating (the simulator runs it for every controller event).
+func TestDriverAllocs(t *testing.T) {
+	cfg, _ := strategies.Lookup("Linear10PercentEvery1Minute")
+	ap := &countApplier{}
+	var d *Driver
+	allocs := testing.AllocsPerRun(20, func() {
+		d, _ = NewDriver(Config{Plan: cfg.Plan(strategies.EndAfterLastInterval), Alarms: []string{"errors"}, AutoRollback: true}, ap, nil)
+	})
+	perRun := testing.AllocsPerRun(20, func() {
+		d.ctl.reset()
+		d.Run(0, Event{Kind: Start})
+		for m := time.Duration(1); m <= 10; m++ {
+			d.Run(m*time.Minute, Event{Kind: Tick})
+		}
+	})
+	if perRun != 0 || ap.n == 0 {
+		t.Fatalf("a run of %d actions allocates %v times (building the driver: %v)", ap.n, perRun, allocs)
+	}
+}

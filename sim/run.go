@@ -105,13 +105,14 @@ type runner struct {
 	pctBuf   []float64 // scratch: merged samples for a percentile
 
 	// deployment
-	drv        *deploy.Driver  // the controller; its actions are carried out by act
-	stepActs   []deploy.Action // backing store of Result.Steps' actions
+	drv        *deploy.Driver // the controller; its actions are carried out by act
 	tickAt     int64
 	hooks      *rand.Rand
 	res        *Result
 	phaseStart int64
 	phaseTot   [2]totals
+
+	stepActs []deploy.Action // backing store of Result.Steps' actions (last: the hot fields keep their places)
 }
 
 type alarmState struct {
