@@ -172,3 +172,29 @@ func TestAppConfigInsufficientDataOption(t *testing.T) {
 		t.Errorf("with INSUFFICIENT_DATA: %s cause %q end %v full shift %v; want Stopped by target-errors at 0", r.Status, r.RollbackCause, r.End, r.FullShift)
 	}
 }
+
+// The appconfig-bake scenario teaches what it claims on every seed: the
+// fault begins after CodeDeploy's AllAtOnce and Canary10Percent5Minutes have
+// finished (nothing rolls back), while AppConfig's final bake is still
+// watching the alarm and rolls back.
+func TestAppConfigBakeScenarioTeaches(t *testing.T) {
+	seeds := 12
+	if testing.Short() {
+		seeds = 3
+	}
+	eachSeed(t, "appconfig-bake.yaml", seeds, func(seed int, rs []*sim.Result) {
+		for _, r := range rs[:2] {
+			if r.Status != "Succeeded" || r.RolledBack {
+				t.Errorf("seed %d %s: %s rolled back %v; the fault comes after it ends", seed, r.Strategy, r.Status, r.RolledBack)
+			}
+		}
+		for _, r := range rs[2:] {
+			if !r.RolledBack || r.RollbackCause != "alarm:billing-v31-errors" {
+				t.Errorf("seed %d %s: rolled back %v (%s); the final bake should catch it", seed, r.Strategy, r.RolledBack, r.RollbackCause)
+			}
+		}
+		if rs[3].TargetFailedRequests*3 > rs[2].TargetFailedRequests {
+			t.Errorf("seed %d: the exponential canary exposed %d failures vs AllAtOnce's %d", seed, rs[3].TargetFailedRequests, rs[2].TargetFailedRequests)
+		}
+	})
+}
