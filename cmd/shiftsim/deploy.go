@@ -49,6 +49,9 @@ func cmdDeploy(args []string, stdout, stderr io.Writer) error {
 makes the read-only pre-checks it can (alias on the current version with no routing, target
 version published, no deployment in flight, alarms and hooks exist), prints every call a real run
 would make, one per line starting with the operation name, and changes nothing.
+Function, alias, versions, hook functions (hooks.*.function) and the CodeDeploy application and
+group (deployment.application, deployment.deployment_group) come from the scenario; flags override.
+NAME is any name 'shiftsim run' takes, a recommended plan's included (docs/strategy-names.md).
   --executor codedeploy  creates (or reuses) the custom deployment config, calls CreateDeployment
                          with an inline AppSpec, and follows the deployment to its end
   --executor alias       runs the simulator's CodeDeploy controller on the wall clock, with real

@@ -251,3 +251,18 @@ deployment:
 		t.Errorf("exit %d: %s\n%s", code, errs, out)
 	}
 }
+
+// Issue 10: a custom plan recommend prints is found by export, appspec and
+// run by its name, even before --write adds it to the scenario.
+func TestRecommendedNameResolves(t *testing.T) {
+	code, out, errs := runCLI("export", "../../scenarios/bad-canary.yaml", "--strategy", "Canary5Percent5Minutes")
+	if code != 0 || !strings.Contains(out, "DeploymentConfigName: Canary5Percent5Minutes") || !strings.Contains(out, "CanaryPercentage: 5 ") {
+		t.Errorf("export: exit %d: %s\n%s", code, errs, out)
+	}
+	if code, _, errs := runCLI("appspec", "../../scenarios/bad-canary.yaml", "--strategy", "Linear20PercentEvery1Minute"); code != 0 {
+		t.Errorf("appspec: exit %d: %s", code, errs)
+	}
+	if code, out, errs := runCLI("run", "../../scenarios/bad-canary.yaml", "--strategy", "Canary5Percent5Minutes"); code != 0 || !strings.Contains(out, "Canary5Percent5Minutes") {
+		t.Errorf("run: exit %d: %s\n%s", code, errs, out)
+	}
+}
