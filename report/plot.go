@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -23,7 +24,11 @@ import (
 // simulation or from package sweep.
 type Charts struct {
 	Scenario string
+	Seed     uint64
 	Horizon  float64 // seconds
+	// RunCount is the number of seeded runs per strategy behind Points and
+	// Failed (1 for a single run); the caption of every image states it.
+	RunCount int
 	// Runs is one run of every strategy (run 0), with its timeline and phases.
 	Runs []Result
 	// Points places every strategy on the safety/speed plane.
@@ -53,7 +58,7 @@ type Chart struct {
 
 // Sizes of the charts.
 var (
-	chartWidth  = 18 * vg.Centimeter
+	chartWidth  = 22 * vg.Centimeter
 	chartHeight = 10 * vg.Centimeter
 	panelHeight = 5 * vg.Centimeter
 )
@@ -71,6 +76,9 @@ func sans(p *plot.Plot) {
 		&p.X.Tick.Label.Font, &p.Y.Tick.Label.Font, &p.Legend.TextStyle.Font} {
 		st.Variant = "Sans"
 	}
+	p.Title.TextStyle.Font.Size = vg.Points(11)
+	p.Legend.TextStyle.Font.Size = vg.Points(9)
+	p.Legend.Padding = vg.Points(3)
 }
 
 func newPlot(title, x, y string) *plot.Plot {
@@ -85,32 +93,98 @@ func newPlot(title, x, y string) *plot.Plot {
 
 func minutes(s float64) float64 { return s / 60 }
 
-// render draws a grid of plots (one column) into PNG and SVG.
-func render(name, title string, plots []*plot.Plot, w, h vg.Length) (Chart, error) {
-	c := Chart{Name: name, Title: title}
+// figure is one image before drawing: its panels (one column), each with
+// its legend drawn to the right of the data area so that it never covers
+// the data nor stretches an axis, and a caption below.
+type figure struct {
+	name, title string
+	plots       []*plot.Plot
+	w, panelH   vg.Length
+	caption     []string
+}
+
+// Caption is the line every image carries: what was simulated, with which
+// seed and how many runs, so a chart copied out of the report still says
+// where it came from.
+func (c Charts) Caption() string {
+	runs := "one run per strategy"
+	if c.RunCount > 1 {
+		runs = strconv.Itoa(c.RunCount) + " runs per strategy"
+	}
+	return "scenario " + c.Scenario + " · seed " + strconv.FormatUint(c.Seed, 10) + " · " + runs
+}
+
+func (c Charts) figure(name, title string, plots []*plot.Plot, panelH vg.Length, notes ...string) figure {
+	return figure{name: name, title: title, plots: plots, w: chartWidth, panelH: panelH,
+		caption: append([]string{c.Caption()}, notes...)}
+}
+
+// captionStyle is the caption's text: small, grey, sans.
+func captionStyle() text.Style {
+	p := plot.New()
+	sans(p)
+	st := p.Legend.TextStyle
+	st.Font.Size = vg.Points(9)
+	st.Color = color.Gray{Y: 70}
+	return st
+}
+
+// render draws a figure into PNG and SVG.
+func render(f figure) (Chart, error) {
+	c := Chart{Name: f.name, Title: f.title}
+	// The legends leave the plots: each is drawn in a strip on the right
+	// as wide as the widest of them, the same for every panel so that the
+	// panels' axes stay aligned.
+	legends := make([]plot.Legend, len(f.plots))
+	var legendW vg.Length
+	for i, p := range f.plots {
+		legends[i] = p.Legend
+		p.Legend = plot.NewLegend()
+		if r := legends[i].Rectangle(draw.Canvas{}); r.Size().X > legendW {
+			legendW = r.Size().X
+		}
+	}
+	if legendW > 0 {
+		legendW += 4 * vg.Millimeter
+	}
+	cs := captionStyle()
+	lineH := cs.Rectangle("Xg").Size().Y * 1.3
+	captionH := lineH*vg.Length(len(f.caption)) + 2*vg.Millimeter
+	h := f.panelH*vg.Length(len(f.plots)) + captionH
 	for _, format := range []string{"png", "svg"} {
-		cv, err := draw.NewFormattedCanvas(w, h, format)
+		cv, err := draw.NewFormattedCanvas(f.w, h, format)
 		if err != nil {
 			return c, err
 		}
 		dc := draw.New(cv)
-		if len(plots) == 1 {
-			plots[0].Draw(dc)
-		} else {
-			rows := make([][]*plot.Plot, len(plots))
-			for i, p := range plots {
-				rows[i] = []*plot.Plot{p}
+		dc.SetColor(color.White)
+		dc.Fill(dc.Rectangle.Path())
+		body := draw.Crop(dc, 0, -legendW, captionH, 0)
+		rows := make([][]*plot.Plot, len(f.plots))
+		for i, p := range f.plots {
+			rows[i] = []*plot.Plot{p}
+		}
+		t := draw.Tiles{Rows: len(f.plots), Cols: 1, PadY: vg.Millimeter * 2, PadTop: vg.Millimeter,
+			PadBottom: vg.Millimeter, PadLeft: vg.Millimeter, PadRight: vg.Millimeter * 2}
+		canvases := plot.Align(rows, t, body)
+		for i, p := range f.plots {
+			p.Draw(canvases[i][0])
+			if legendW > 0 {
+				data := p.DataCanvas(canvases[i][0])
+				strip := draw.Canvas{Canvas: dc.Canvas, Rectangle: vg.Rectangle{
+					Min: vg.Point{X: body.Max.X + 2*vg.Millimeter, Y: data.Min.Y},
+					Max: vg.Point{X: dc.Max.X, Y: data.Max.Y}}}
+				l := legends[i]
+				l.Top, l.Left = true, true
+				l.Draw(strip)
 			}
-			t := draw.Tiles{Rows: len(plots), Cols: 1, PadY: vg.Millimeter * 2, PadTop: vg.Millimeter,
-				PadBottom: vg.Millimeter, PadLeft: vg.Millimeter, PadRight: vg.Millimeter * 2}
-			canvases := plot.Align(rows, t, dc)
-			for i, p := range plots {
-				p.Draw(canvases[i][0])
-			}
+		}
+		for i, line := range f.caption {
+			dc.FillText(cs, vg.Point{X: dc.Min.X + 2*vg.Millimeter, Y: dc.Min.Y + captionH - lineH*vg.Length(i+1)}, line)
 		}
 		var buf bytes.Buffer
 		if _, err := cv.WriteTo(&buf); err != nil {
-			return c, fmt.Errorf("%s.%s: %w", name, format, err)
+			return c, fmt.Errorf("%s.%s: %w", f.name, format, err)
 		}
 		if format == "png" {
 			c.PNG = buf.Bytes()
@@ -118,7 +192,52 @@ func render(name, title string, plots []*plot.Plot, w, h vg.Length) (Chart, erro
 			c.SVG = buf.Bytes()
 		}
 	}
+	// Put the legends back: a figure may be rendered again.
+	for i, p := range f.plots {
+		p.Legend = legends[i]
+	}
 	return c, nil
+}
+
+// coincide names the groups of strategies whose series are equal (same
+// key), whose lines or points are drawn over each other: "A and B coincide".
+func coincide(names, keys []string) []string {
+	var out []string
+	done := make([]bool, len(keys))
+	for i := range keys {
+		if done[i] {
+			continue
+		}
+		group := []string{names[i]}
+		for j := i + 1; j < len(keys); j++ {
+			if !done[j] && keys[j] == keys[i] {
+				done[j] = true
+				group = append(group, names[j])
+			}
+		}
+		if len(group) > 1 {
+			out = append(out, joinAnd(group)+" coincide (drawn over each other)")
+		}
+	}
+	return out
+}
+
+func joinAnd(xs []string) string {
+	if len(xs) <= 1 {
+		return strings.Join(xs, "")
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
+}
+
+func xysKey(xys plotter.XYs) string {
+	var b strings.Builder
+	for _, p := range xys {
+		b.WriteString(strconv.FormatFloat(p.X, 'g', -1, 64))
+		b.WriteByte(',')
+		b.WriteString(strconv.FormatFloat(p.Y, 'g', -1, 64))
+		b.WriteByte(';')
+	}
+	return b.String()
 }
 
 // Render draws every chart the data allows: weight, error rate and
@@ -126,7 +245,11 @@ func render(name, title string, plots []*plot.Plot, w, h vg.Length) (Chart, erro
 // from Points; the distribution of failures when there are many runs.
 func (c Charts) Render() ([]Chart, error) {
 	var out []Chart
-	add := func(ch Chart, err error) error {
+	add := func(f figure, err error) error {
+		if err != nil {
+			return err
+		}
+		ch, err := render(f)
 		if err == nil {
 			out = append(out, ch)
 		}
@@ -265,7 +388,7 @@ func vline(x, lo, hi float64, c color.Color, dashed bool) (*plotter.Line, error)
 	return l, nil
 }
 
-func (c Charts) weightChart() (Chart, error) {
+func (c Charts) weightChart() (figure, error) {
 	var plots []*plot.Plot
 	for _, r := range c.Runs {
 		title := r.Strategy + ": " + r.Status
@@ -278,7 +401,7 @@ func (c Charts) weightChart() (Chart, error) {
 			poly, err := plotter.NewPolygon(plotter.XYs{{X: minutes(s.From), Y: 0}, {X: minutes(s.To), Y: 0},
 				{X: minutes(s.To), Y: 100}, {X: minutes(s.From), Y: 100}})
 			if err != nil {
-				return Chart{}, err
+				return figure{}, err
 			}
 			poly.Color = alarmShade
 			poly.LineStyle.Width = 0
@@ -287,7 +410,7 @@ func (c Charts) weightChart() (Chart, error) {
 		}
 		l, err := plotter.NewLine(weightSteps(r, c.Horizon))
 		if err != nil {
-			return Chart{}, err
+			return figure{}, err
 		}
 		l.Color = targetBlue
 		l.Width = vg.Points(2)
@@ -296,17 +419,16 @@ func (c Charts) weightChart() (Chart, error) {
 		if at, ok := rollbackAt(r); ok {
 			v, err := vline(minutes(at), 0, 100, rollbackRed, true)
 			if err != nil {
-				return Chart{}, err
+				return figure{}, err
 			}
 			p.Add(v)
 			p.Legend.Add("rollback", v)
 		}
 		p.Y.Min, p.Y.Max = 0, 100
-		headroom(&p.Y, 1.45, plot.ConstantTicks{{Value: 0, Label: "0"}, {Value: 50, Label: "50"}, {Value: 100, Label: "100"}})
-		p.Legend.Top, p.Legend.Left = true, true
+		p.Y.Tick.Marker = plot.ConstantTicks{{Value: 0, Label: "0"}, {Value: 50, Label: "50"}, {Value: 100, Label: "100"}}
 		plots = append(plots, p)
 	}
-	return render("weight", "Traffic weight over time, alarm state and rollback", plots, chartWidth, panelHeight*vg.Length(len(plots)))
+	return c.figure("weight", "Traffic weight over time, alarm state and rollback", plots, panelHeight), nil
 }
 
 func targetVersion(r Result) string {
@@ -319,7 +441,7 @@ func targetVersion(r Result) string {
 // errorRateChart shows each version's failed fraction: the target's per
 // span of constant weight (exact, from the phases), the current version's
 // over the whole run.
-func (c Charts) errorRateChart() (Chart, error) {
+func (c Charts) errorRateChart() (figure, error) {
 	var plots []*plot.Plot
 	for _, r := range c.Runs {
 		p := newPlot(r.Strategy, "minutes", "failed %")
@@ -338,7 +460,7 @@ func (c Charts) errorRateChart() (Chart, error) {
 			y := 100 * float64(v.Failed) / float64(v.Requests)
 			l, err := plotter.NewLine(plotter.XYs{{X: 0, Y: y}, {X: minutes(c.Horizon), Y: y}})
 			if err != nil {
-				return Chart{}, err
+				return figure{}, err
 			}
 			l.Color = currentGrey
 			l.Width = vg.Points(1.5)
@@ -351,7 +473,7 @@ func (c Charts) errorRateChart() (Chart, error) {
 			for i := 0; i < len(target); i += 2 {
 				l, err := plotter.NewLine(target[i : i+2])
 				if err != nil {
-					return Chart{}, err
+					return figure{}, err
 				}
 				l.Color = targetBlue
 				l.Width = vg.Points(2)
@@ -361,27 +483,25 @@ func (c Charts) errorRateChart() (Chart, error) {
 				}
 			}
 		}
-		p.Y.Max = math.Max(p.Y.Max, 0.1)
+		p.Y.Min, p.Y.Max = 0, math.Max(p.Y.Max, 0.1)*1.05
 		if at, ok := rollbackAt(r); ok {
 			v, err := vline(minutes(at), 0, p.Y.Max, rollbackRed, true)
 			if err != nil {
-				return Chart{}, err
+				return figure{}, err
 			}
 			p.Add(v)
 			p.Legend.Add("rollback", v)
 		}
-		headroom(&p.Y, 1.7, nil)
-		p.Legend.Top, p.Legend.Left = true, true
 		plots = append(plots, p)
 	}
-	return render("error-rate", "Error rate per version over time", plots, chartWidth, panelHeight*vg.Length(len(plots)))
+	return c.figure("error-rate", "Error rate per version over time", plots, panelHeight), nil
 }
 
 func color_(i int) color.Color { return plotutil.Color(i) }
 
 // cumulativeChart plots each strategy's cumulative failed target requests
 // at the ends of its weight spans (exact there; straight between).
-func (c Charts) cumulativeChart() (Chart, error) {
+func (c Charts) cumulativeChart() (figure, error) {
 	p := newPlot("Cumulative failed requests on the new version (exact at each weight change)", "minutes", "failed requests")
 	p.X.Min, p.X.Max = 0, minutes(c.Horizon)
 	var finals []float64
@@ -396,6 +516,8 @@ func (c Charts) cumulativeChart() (Chart, error) {
 		useLog1p(&p.Y)
 		p.Title.Text += " (log scale)"
 	}
+	names, keys := make([]string, len(c.Runs)), make([]string, len(c.Runs))
+	top := 0.0
 	for i, r := range c.Runs {
 		xys := plotter.XYs{{X: 0, Y: 0}}
 		var sum int64
@@ -414,9 +536,11 @@ func (c Charts) cumulativeChart() (Chart, error) {
 		if last := xys[len(xys)-1]; last.X < minutes(c.Horizon) {
 			xys = append(xys, plotter.XY{X: minutes(c.Horizon), Y: last.Y})
 		}
+		names[i], keys[i] = r.Strategy, xysKey(xys)
+		top = math.Max(top, xys[len(xys)-1].Y)
 		l, err := plotter.NewLine(xys)
 		if err != nil {
-			return Chart{}, err
+			return figure{}, err
 		}
 		l.Color = color_(i)
 		l.Width = vg.Points(2)
@@ -424,11 +548,9 @@ func (c Charts) cumulativeChart() (Chart, error) {
 		p.Add(l)
 		p.Legend.Add(r.Strategy, l)
 	}
-	p.Y.Min = 0
-	p.Y.Max = math.Max(p.Y.Max, 1)
-	headroom(&p.Y, 1+0.1*float64(len(c.Runs)), nil)
-	p.Legend.Top, p.Legend.Left = true, true
-	return render("cumulative-failed", "Cumulative failed requests per strategy", []*plot.Plot{p}, chartWidth, chartHeight)
+	p.X.Min, p.X.Max = 0, minutes(c.Horizon)
+	p.Y.Min, p.Y.Max = 0, fitTop(&p.Y, top)
+	return c.figure("cumulative-failed", "Cumulative failed requests per strategy", []*plot.Plot{p}, chartHeight, coincide(names, keys)...), nil
 }
 
 type errPoints struct {
@@ -437,24 +559,28 @@ type errPoints struct {
 }
 
 // frontierChart plots expected blast radius against planned duration,
-// with the Pareto frontier joined.
-func (c Charts) frontierChart() (Chart, error) {
+// with the Pareto frontier joined, every point labelled with its strategy
+// (strategies on the same point share one label) and its 95 % interval
+// drawn as a bar.
+func (c Charts) frontierChart() (figure, error) {
 	p := newPlot("Safety against speed: failed requests on the new version (mean)", "planned duration (minutes)", "failed requests")
 	pts := make(plotter.XYs, len(c.Points))
 	errs := make(plotter.YErrors, len(c.Points))
 	means := make([]float64, len(c.Points))
+	names, keys := make([]string, len(c.Points)), make([]string, len(c.Points))
 	var front plotter.XYs
+	xTop, yTop := 0.0, 0.0
 	for i, pt := range c.Points {
 		pts[i] = plotter.XY{X: minutes(pt.Planned), Y: pt.Mean}
 		errs[i].Low, errs[i].High = pt.Mean-pt.Low, pt.High-pt.Mean
 		means[i] = pt.Mean
+		names[i], keys[i] = pt.Strategy, xysKey(pts[i:i+1])
+		xTop, yTop = math.Max(xTop, pts[i].X), math.Max(yTop, math.Max(pt.High, pt.Mean))
 		if pt.OnFrontier {
 			front = append(front, pts[i])
 		}
 	}
 	if wide(means) {
-		// gonum centres an axis label on the data midpoint, which a log
-		// scale puts near the top: a short label keeps the plot whole.
 		useLog1p(&p.Y)
 		p.Title.Text += ", log scale"
 	}
@@ -467,40 +593,79 @@ func (c Charts) frontierChart() (Chart, error) {
 	if len(front) > 0 {
 		l, err := plotter.NewLine(front)
 		if err != nil {
-			return Chart{}, err
+			return figure{}, err
 		}
 		l.Color = rollbackRed
 		l.Width = vg.Points(1.5)
 		l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
 		p.Add(l)
-		p.Legend.Add("Pareto frontier (bars: 95 % interval)", l)
+		p.Legend.Add("Pareto frontier", l)
 	}
 	eb, err := plotter.NewYErrorBars(errPoints{pts, errs})
 	if err != nil {
-		return Chart{}, err
+		return figure{}, err
 	}
-	eb.Color = currentGrey
+	eb.Color = color.Black
+	eb.Width = vg.Points(1.5)
+	eb.CapWidth = vg.Points(8)
 	p.Add(eb)
-	// A glyph and a legend entry per strategy: text labels beside the
-	// points would print over each other.
+	p.Legend.Add("95 % interval of the mean", barThumb(eb.LineStyle))
 	for i, pt := range c.Points {
 		sc, err := plotter.NewScatter(pts[i : i+1])
 		if err != nil {
-			return Chart{}, err
+			return figure{}, err
 		}
 		sc.GlyphStyle.Color = color_(i)
-		sc.GlyphStyle.Radius = vg.Points(4)
+		sc.GlyphStyle.Radius = vg.Points(5)
 		sc.GlyphStyle.Shape = plotutil.Shape(i)
 		p.Add(sc)
 		p.Legend.Add(pt.Strategy, sc)
 	}
-	p.X.Min = 0
-	p.Y.Min = 0
-	p.X.Max = math.Max(p.X.Max*1.05, 1)
-	p.Y.Max = math.Max(p.Y.Max, 1)
-	headroom(&p.Y, 1+0.1*float64(len(c.Points)+1), nil)
-	p.Legend.Top = true
-	return render("frontier", "Blast radius against deployment duration, with the frontier", []*plot.Plot{p}, chartWidth, chartHeight)
+	// One label per distinct point, naming every strategy placed there.
+	var lx plotter.XYs
+	var ls []string
+	for i := range pts {
+		if j := slices.Index(keys, keys[i]); j < i {
+			continue
+		}
+		var at []string
+		for j := range pts {
+			if keys[j] == keys[i] {
+				at = append(at, names[j])
+			}
+		}
+		lx, ls = append(lx, pts[i]), append(ls, strings.Join(at, " = "))
+	}
+	labels, err := plotter.NewLabels(plotter.XYLabels{XYs: lx, Labels: ls})
+	if err != nil {
+		return figure{}, err
+	}
+	for i := range labels.TextStyle {
+		labels.TextStyle[i].Font.Variant = "Sans"
+		labels.TextStyle[i].Font.Size = vg.Points(9)
+		labels.TextStyle[i].YAlign = draw.YCenter
+		// Slanted: neighbours a few minutes apart would print over each
+		// other's names if the labels ran horizontally.
+		labels.TextStyle[i].Rotation = math.Pi / 6
+		labels.TextStyle[i].Handler = p.Title.TextStyle.Handler
+	}
+	labels.Offset = vg.Point{X: vg.Points(7), Y: vg.Points(4)}
+	p.Add(labels)
+	p.X.Min, p.X.Max = 0, math.Max(xTop*1.05, 1)
+	p.Y.Min, p.Y.Max = 0, fitTop(&p.Y, yTop)
+	return c.figure("frontier", "Blast radius against deployment duration, with the frontier", []*plot.Plot{p}, chartHeight, coincide(names, keys)...), nil
+}
+
+// barThumb is an interval bar's legend icon: a vertical bar with caps.
+type barThumb draw.LineStyle
+
+// Thumbnail draws the icon.
+func (b barThumb) Thumbnail(c *draw.Canvas) {
+	x, cap := c.Center().X, (c.Max.Y-c.Min.Y)/3
+	st := draw.LineStyle(b)
+	c.StrokeLine2(st, x, c.Min.Y, x, c.Max.Y)
+	c.StrokeLine2(st, x-cap, c.Min.Y, x+cap, c.Min.Y)
+	c.StrokeLine2(st, x-cap, c.Max.Y, x+cap, c.Max.Y)
 }
 
 func cmpFloat(a, b float64) int {
@@ -515,7 +680,7 @@ func cmpFloat(a, b float64) int {
 
 // cdfChart draws the empirical distribution of each strategy's failed
 // target requests over the runs.
-func (c Charts) cdfChart() (Chart, error) {
+func (c Charts) cdfChart() (figure, error) {
 	p := newPlot("Distribution of failed requests on the new version over the runs", "failed requests", "share of runs at or below")
 	var all []float64
 	for _, xs := range c.Failed {
@@ -525,12 +690,15 @@ func (c Charts) cdfChart() (Chart, error) {
 		useLog1p(&p.X)
 		p.Title.Text += " (log scale)"
 	}
+	var names, keys []string
+	top := 0.0
 	for i, xs := range c.Failed {
 		if len(xs) == 0 {
 			continue
 		}
 		sorted := slices.Clone(xs)
 		slices.Sort(sorted)
+		top = math.Max(top, sorted[len(sorted)-1])
 		n := float64(len(sorted))
 		xys := plotter.XYs{{X: sorted[0], Y: 0}}
 		for j, x := range sorted {
@@ -542,7 +710,7 @@ func (c Charts) cdfChart() (Chart, error) {
 		}
 		l, err := plotter.NewLine(xys)
 		if err != nil {
-			return Chart{}, err
+			return figure{}, err
 		}
 		l.Color = color_(i)
 		l.Width = vg.Points(2)
@@ -555,14 +723,13 @@ func (c Charts) cdfChart() (Chart, error) {
 			name = c.Points[i].Strategy
 		}
 		p.Legend.Add(name, l)
+		names, keys = append(names, name), append(keys, xysKey(xys))
 	}
-	p.X.Min = 0
-	p.X.Max = math.Max(p.X.Max, 1)
+	p.X.Min, p.X.Max = 0, fitTop(&p.X, top)
 	p.Y.Min, p.Y.Max = 0, 1
-	headroom(&p.Y, 1+0.1*float64(len(c.Failed)), plot.ConstantTicks{{Value: 0, Label: "0"}, {Value: 0.25, Label: "0.25"},
-		{Value: 0.5, Label: "0.5"}, {Value: 0.75, Label: "0.75"}, {Value: 1, Label: "1"}})
-	p.Legend.Top, p.Legend.Left = true, true
-	return render("cdf-failed", "Distribution (CDF) of failed requests per strategy", []*plot.Plot{p}, chartWidth, chartHeight)
+	p.Y.Tick.Marker = plot.ConstantTicks{{Value: 0, Label: "0"}, {Value: 0.25, Label: "0.25"},
+		{Value: 0.5, Label: "0.5"}, {Value: 0.75, Label: "0.75"}, {Value: 1, Label: "1"}}
+	return c.figure("cdf-failed", "Distribution (CDF) of failed requests per strategy", []*plot.Plot{p}, chartHeight, coincide(names, keys)...), nil
 }
 
 // log1pScale maps x to log(1+x): a log scale that keeps zero, for counts of
@@ -614,27 +781,12 @@ func useLog1p(a *plot.Axis) {
 	a.Tick.Marker = plot.TickerFunc(log1pTicks)
 }
 
-// headroom raises an axis's maximum so a legend in the top corner does not
-// cover the data; ticks stay within the data's range.
-func headroom(a *plot.Axis, factor float64, ticks plot.Ticker) {
-	top := a.Max
-	if a.Scale != nil {
-		if _, ok := a.Scale.(log1pScale); ok {
-			a.Max = math.Expm1(math.Log1p(top) * factor)
-			return
-		}
+// fitTop is an axis's top for data reaching top: 5 % above it on a linear
+// axis, 2 % above it in log(1+x) on a log one, and never below 1 so that an all-zero series still has an
+// axis.
+func fitTop(a *plot.Axis, top float64) float64 {
+	if _, ok := a.Scale.(log1pScale); ok {
+		return math.Max(math.Expm1(math.Log1p(top)*1.02), 1)
 	}
-	a.Max = top * factor
-	if ticks == nil {
-		ticks = plot.DefaultTicks{}
-	}
-	a.Tick.Marker = plot.TickerFunc(func(min, max float64) []plot.Tick {
-		var out []plot.Tick
-		for _, t := range ticks.Ticks(min, top) {
-			if t.Value <= top*1.0001 {
-				out = append(out, t)
-			}
-		}
-		return out
-	})
+	return math.Max(top*1.05, 1)
 }

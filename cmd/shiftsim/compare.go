@@ -193,7 +193,10 @@ func analyseRuns(s *scenario.Scenario, rep *sweep.Replicated) *analysis {
 
 // chartData gathers what the charts draw.
 func (a *analysis) chartData() report.Charts {
-	c := report.Charts{Scenario: a.s.Name, Horizon: a.s.Model.Horizon.Seconds(), Runs: a.timelines}
+	c := report.Charts{Scenario: a.s.Name, Seed: a.s.Model.Seed, Horizon: a.s.Model.Horizon.Seconds(), Runs: a.timelines, RunCount: 1}
+	if a.runs != nil {
+		c.RunCount = a.runs.Runs
+	}
 	placed, names := a.placed, make([]string, len(a.s.Strategies))
 	if a.runs != nil {
 		for i, r := range a.runs.Results {
