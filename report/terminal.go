@@ -13,7 +13,7 @@ import (
 // when that is not enough the columns a reader needs least are left out,
 // with a note naming them. Color allows ANSI colours and bold headers
 // (the command decides: a terminal, NO_COLOR unset). Any other writer (a
-// pipe, a file) gets every table whole and plain.
+// pipe, a file) gets every table whole and plain (docs/cli.md).
 type Terminal struct {
 	io.Writer
 	Width int

@@ -14,7 +14,7 @@ import (
 	"github.com/shiftsim/shiftsim/report"
 )
 
-// One flag vocabulary for every command (issue 10): -o/--output is always
+// One flag vocabulary for every command (docs/cli.md): -o/--output is always
 // the format, --out/-O always the file. A command that writes a file writes
 // it atomically and prints nothing else on stdout.
 
