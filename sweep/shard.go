@@ -87,7 +87,19 @@ type Partial struct {
 	From       int         `json:"from"`  // its runs are [From, To)
 	To         int         `json:"to"`
 	Strategies []string    `json:"strategies"`
-	Outcomes   [][]Outcome `json:"outcomes"` // [strategy][run − From]
+	Outcomes   [][]Outcome `json:"outcomes,omitempty"` // [strategy][run − From]
+	// Points, for a sweep, are every combination's outcomes, each like
+	// Outcomes.
+	Points [][][]Outcome `json:"points,omitempty"`
+}
+
+// blocks are the part's outcome tables: one for a comparison, one per
+// combination for a sweep.
+func (p *Partial) blocks() [][][]Outcome {
+	if p.Points != nil {
+		return p.Points
+	}
+	return [][][]Outcome{p.Outcomes}
 }
 
 // NewPartial records r's outcomes as shard sh of a whole run.
@@ -107,10 +119,12 @@ type MergeError struct{ Msg string }
 func (e *MergeError) Error() string { return e.Msg }
 
 // Merge checks that parts are the K shards of one whole run, each once,
-// in any order, and returns the whole run's outcomes ([strategy][run]),
-// with the first part as the reference for the run's description.
-func Merge(parts []*Partial, names []string) ([][]Outcome, error) {
-	bad := func(format string, a ...any) ([][]Outcome, error) {
+// in any order, and returns the whole run's outcomes
+// ([block][strategy][run]: one block for a comparison, one per combination
+// for a sweep), with the first part as the reference for the run's
+// description.
+func Merge(parts []*Partial, names []string) ([][][]Outcome, error) {
+	bad := func(format string, a ...any) ([][][]Outcome, error) {
 		return nil, &MergeError{fmt.Sprintf(format, a...)}
 	}
 	if len(parts) == 0 {
@@ -144,16 +158,24 @@ func Merge(parts []*Partial, names []string) ([][]Outcome, error) {
 		}
 		seen[sh.Index] = name
 		lo, hi := sh.Range(p.Runs)
-		if p.From != lo || p.To != hi || len(p.Outcomes) != len(p.Strategies) {
-			return bad("%s: shard %s should hold runs [%d, %d) of %d strategies, it holds [%d, %d) of %d", name, p.Shard, lo, hi, len(p.Strategies), p.From, p.To, len(p.Outcomes))
+		if p.From != lo || p.To != hi {
+			return bad("%s: shard %s should hold runs [%d, %d), it holds [%d, %d)", name, p.Shard, lo, hi, p.From, p.To)
 		}
-		for s, os := range p.Outcomes {
-			if len(os) != hi-lo {
-				return bad("%s: strategy %s has %d runs, want %d", name, p.Strategies[s], len(os), hi-lo)
+		if len(p.blocks()) != len(ref.blocks()) {
+			return bad("%s: %d combinations, %s: %d", name, len(p.blocks()), names[0], len(ref.blocks()))
+		}
+		for _, b := range p.blocks() {
+			if len(b) != len(p.Strategies) {
+				return bad("%s: %d strategies' runs, want %d", name, len(b), len(p.Strategies))
 			}
-			for j, o := range os {
-				if want := Seed(ref.Seed, lo+j); o.Seed != want {
-					return bad("%s: run %d of %s has seed %d, want %d", name, lo+j, p.Strategies[s], o.Seed, want)
+			for s, os := range b {
+				if len(os) != hi-lo {
+					return bad("%s: strategy %s has %d runs, want %d", name, p.Strategies[s], len(os), hi-lo)
+				}
+				for j, o := range os {
+					if want := Seed(ref.Seed, lo+j); o.Seed != want {
+						return bad("%s: run %d of %s has seed %d, want %d", name, lo+j, p.Strategies[s], o.Seed, want)
+					}
 				}
 			}
 		}
@@ -167,13 +189,18 @@ func Merge(parts []*Partial, names []string) ([][]Outcome, error) {
 		}
 		return bad("missing shard %s: merge needs all %d parts", strings.Join(missing, ", "), count)
 	}
-	out := make([][]Outcome, len(ref.Strategies))
-	for s := range out {
-		out[s] = make([]Outcome, ref.Runs)
+	out := make([][][]Outcome, len(ref.blocks()))
+	for b := range out {
+		out[b] = make([][]Outcome, len(ref.Strategies))
+		for s := range out[b] {
+			out[b][s] = make([]Outcome, ref.Runs)
+		}
 	}
 	for _, p := range parts {
-		for s, os := range p.Outcomes {
-			copy(out[s][p.From:p.To], os)
+		for b, block := range p.blocks() {
+			for s, os := range block {
+				copy(out[b][s][p.From:p.To], os)
+			}
 		}
 	}
 	return out, nil

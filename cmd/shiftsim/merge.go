@@ -32,7 +32,13 @@ func shardArgs(fs *pflag.FlagSet) []string {
 	var args []string
 	fs.Visit(func(f *pflag.Flag) {
 		switch f.Name {
-		case "shard", "output", "quiet", "plots", "out", "emit", "tasks", "image", "results", "job-queue", "job-name", "cpu", "memory":
+		case "shard", "output", "quiet", "plots", "out", "wide", "emit", "tasks", "image", "results", "job-queue", "job-name", "cpu", "memory":
+			return
+		}
+		if sv, ok := f.Value.(pflag.SliceValue); ok {
+			for _, v := range sv.GetSlice() {
+				args = append(args, "--"+f.Name+"="+v)
+			}
 			return
 		}
 		args = append(args, "--"+f.Name+"="+f.Value.String())
@@ -116,15 +122,23 @@ func cmdMerge(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	ref := parts[0]
-	if ref.Command != "compare" {
-		return inputErrf("%s: parts of %q; merge combines compare's", fs.Arg(0), ref.Command)
-	}
-	// Rebuild the run as compare would: the same scenario text, the same
-	// flags.
 	var fsys iofs.FS
 	if ref.BuiltIn {
 		fsys = scenarios.Tree
 	}
+	switch ref.Command {
+	case "compare":
+	case "sweep":
+		if runKey("sweep", ref.Scenario, ref.Args) != ref.Key {
+			return inputErrf("%s: its key does not match its scenario and flags (edited by hand?)", fs.Arg(0))
+		}
+		return sweepMain(append(append([]string(nil), ref.Args...), "--output="+*output, "--quiet", ref.ScenarioFile), stdout, stderr,
+			&mergedSweep{fsys: fsys, name: ref.ScenarioFile, data: []byte(ref.Scenario), points: outcomes})
+	default:
+		return inputErrf("%s: parts of %q; merge combines compare's and sweep's", fs.Arg(0), ref.Command)
+	}
+	// Rebuild the run as compare would: the same scenario text, the same
+	// flags.
 	s, err := scenario.ParseFS(fsys, ref.ScenarioFile, []byte(ref.Scenario))
 	if err != nil {
 		return asInput(err)
@@ -143,7 +157,7 @@ func cmdMerge(args []string, stdout, stderr io.Writer) error {
 	if len(s.Strategies) != len(ref.Strategies) {
 		return inputErrf("%s: the scenario lists %d strategies, the parts %d", fs.Arg(0), len(s.Strategies), len(ref.Strategies))
 	}
-	rep := &sweep.Replicated{Model: &s.Model, Strategies: s.Strategies, Runs: ref.Runs, Outcomes: outcomes,
+	rep := &sweep.Replicated{Model: &s.Model, Strategies: s.Strategies, Runs: ref.Runs, Outcomes: outcomes[0],
 		Kept: make([][]*sim.Result, len(s.Strategies))}
 	if *output == "html" {
 		// The page shows run 0's timelines: simulate it again (same seed,

@@ -126,3 +126,27 @@ func TestMergeRejects(t *testing.T) {
 		}
 	}
 }
+
+// A sharded sweep merges into exactly the whole sweep, every combination.
+func TestMergeSweep(t *testing.T) {
+	args := []string{"sweep", "bad-canary", "--vary", "traffic.rate=20,60", "--vary", "versions.target.error_rate=0.02,0.05", "--runs", "5", "--seed", "3"}
+	dir := t.TempDir()
+	var files []string
+	for i := 2; i >= 0; i-- {
+		f := filepath.Join(dir, "part-"+itoa(i)+".json")
+		if code, _, errs := runCLI(append(append([]string{}, args...), "--shard", itoa(i)+"/3", "--out", f)...); code != 0 {
+			t.Fatalf("shard %d: exit %d: %s", i, code, errs)
+		}
+		files = append(files, f)
+	}
+	for _, format := range []string{"json", "table"} {
+		_, whole, errs := runCLI(append(append([]string{}, args...), "--output", format)...)
+		code, merged, merrs := runCLI(append([]string{"merge", "--output", format}, files...)...)
+		if code != 0 {
+			t.Fatalf("merge: exit %d: %s (%s)", code, merrs, errs)
+		}
+		if merged != whole {
+			t.Errorf("--output %s: merged sweep differs:\n%s\nwant\n%s", format, merged, whole)
+		}
+	}
+}

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
+	iofs "io/fs"
+	"os"
 
 	"github.com/shiftsim/shiftsim/internal/limits"
 	"github.com/shiftsim/shiftsim/report"
@@ -15,6 +18,19 @@ func init() {
 }
 
 func cmdSweep(args []string, stdout, stderr io.Writer) error {
+	return sweepMain(args, stdout, stderr, nil)
+}
+
+// mergedSweep is what merge hands sweepMain: the scenario as the parts
+// carry it, and every combination's outcomes ([combination][strategy][run]).
+type mergedSweep struct {
+	fsys   iofs.FS
+	name   string
+	data   []byte
+	points [][][]sweep.Outcome
+}
+
+func sweepMain(args []string, stdout, stderr io.Writer, pre *mergedSweep) error {
 	fs := newFlagSet("sweep", "SCENARIO --vary PATH=V1,V2,... [--vary ...]", "Re-reads the scenario with each combination of the --vary values (a PATH names a field as the\nscenario's error messages do: traffic.rate, faults[0].error_rate, alarms[0].Threshold) and runs the\nmulti-run comparison at each: how rollback probability and failures change with traffic and fault\nsize, e.g. the rate below which a canary's alarm is blind.\n\n"+report.DefineColumns("Columns of the table:", report.SweptColumns), stdout)
 	varies := fs.StringArray("vary", nil, "PATH=V1,V2,...: a scenario field and the values to try (repeatable)")
 	runs := fs.IntP("runs", "n", 100, "seeded replications per strategy and combination")
@@ -24,8 +40,16 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 	wide := wideFlag(fs)
 	engine := engineFlag(fs)
 	quiet := fs.BoolP("quiet", "q", false, "no progress bar")
+	shard := fs.String("shard", "", "run only this task's share of --runs at every combination: I/K or auto/K (as compare's),\nand write a partial result for 'shiftsim merge'")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
+	}
+	var sh sweep.Shard
+	if *shard != "" {
+		var err error
+		if sh, err = sweep.ParseShard(*shard, os.Getenv); err != nil {
+			return inputErrf("--shard %v", err)
+		}
 	}
 	path, err := oneArg(fs.Args(), "SCENARIO")
 	if err != nil {
@@ -56,8 +80,11 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 	if err := limits.Of("--vary combinations").Check(ncombos); err != nil {
 		return inputErrf("--vary: %v", err)
 	}
-	fsys, path, data, err := readScenario(path)
-	if err != nil {
+	var fsys iofs.FS
+	var data []byte
+	if pre != nil {
+		fsys, path, data = pre.fsys, pre.name, pre.data
+	} else if fsys, path, data, err = readScenario(path); err != nil {
 		return err
 	}
 	// Every combination is read and checked before anything runs.
@@ -86,9 +113,12 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 	for i, s := range scens {
 		jobs[i] = job{&s.Model, len(s.Strategies), *runs, true}
 	}
-	if err := startWork(path, jobs...); err != nil {
-		return err
+	if pre == nil {
+		if err := startWork(path, jobs...); err != nil {
+			return err
+		}
 	}
+	var parts [][][]sweep.Outcome
 	out := report.Swept{Scenario: scens[0].Name, Seed: scens[0].Model.Seed, Runs: *runs}
 	for _, v := range vs {
 		out.Vary = append(out.Vary, report.VaryValues{Path: v.Path, Values: v.Values})
@@ -101,10 +131,20 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 			base := offset
 			cb = func(n, _ int) { tick(base+n, total) }
 		}
-		rep, err := sweep.Run(&s.Model, s.Strategies, sweep.Options{Runs: *runs, Progress: cb})
-		if err != nil {
+		var rep *sweep.Replicated
+		if pre != nil {
+			if i >= len(pre.points) || len(pre.points[i]) != len(s.Strategies) {
+				done()
+				return inputErrf("the parts hold %d combinations, the sweep has %d", len(pre.points), len(scens))
+			}
+			rep = &sweep.Replicated{Model: &s.Model, Strategies: s.Strategies, Runs: *runs, Outcomes: pre.points[i]}
+		} else if rep, err = sweep.Run(&s.Model, s.Strategies, sweep.Options{Runs: *runs, Progress: cb, Shard: sh}); err != nil {
 			done()
 			return fmt.Errorf("with %s: %w", sweep.Label(combos[i]), err)
+		}
+		if sh.Count > 0 {
+			parts = append(parts, rep.Outcomes)
+			continue
 		}
 		offset += *runs * len(s.Strategies)
 		st := rep.Stats()
@@ -120,6 +160,17 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 		out.Points = append(out.Points, p)
 	}
 	done()
+	if sh.Count > 0 {
+		args := shardArgs(fs)
+		p := sweep.NewPartial(&sweep.Replicated{Model: &scens[0].Model, Strategies: scens[0].Strategies, Runs: *runs}, sh,
+			"sweep", runKey("sweep", string(data), args), path, string(data), args)
+		p.Outcomes, p.Points, p.BuiltIn = nil, parts, fsys != nil
+		var b bytes.Buffer
+		if err := report.JSON(&b, p); err != nil {
+			return err
+		}
+		return writeOut(*outFile, b.Bytes(), stdout)
+	}
 	dst := newDataOut(*outFile, stdout)
 	switch *output {
 	case "json":
