@@ -18,12 +18,11 @@ func init() {
 }
 
 type argoJSON struct {
-	SchemaVersion int            `json:"schema_version"`
-	System        string         `json:"system"`
-	Phase         gates.Phase    `json:"phase"`
-	Unused        int            `json:"unused_measurements"`
-	Measurements  []argoStepJSON `json:"measurements"`
-	Metric        argoMetricJSON `json:"metric"`
+	System       string         `json:"system"`
+	Phase        gates.Phase    `json:"phase"`
+	Unused       int            `json:"unused_measurements"`
+	Measurements []argoStepJSON `json:"measurements"`
+	Metric       argoMetricJSON `json:"metric"`
 }
 
 type argoMetricJSON struct {
@@ -56,12 +55,11 @@ type argoStepJSON struct {
 }
 
 type flaggerJSON struct {
-	SchemaVersion int            `json:"schema_version"`
-	System        string         `json:"system"`
-	Phase         string         `json:"phase"`
-	Unused        int            `json:"unused_checks"`
-	ClosedFormS   *float64       `json:"doc_min_promotion_s"`
-	Ticks         []flaggerTickJ `json:"ticks"`
+	System      string         `json:"system"`
+	Phase       string         `json:"phase"`
+	Unused      int            `json:"unused_checks"`
+	ClosedFormS *float64       `json:"doc_min_promotion_s"`
+	Ticks       []flaggerTickJ `json:"ticks"`
 }
 
 type flaggerTickJ struct {
@@ -179,7 +177,7 @@ func cmdAnalysis(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return inputErrf("%v", err)
 		}
-		doc := flaggerJSON{SchemaVersion: 1, System: "flagger", Phase: res.Phase, Unused: res.Unused, Ticks: []flaggerTickJ{}}
+		doc := flaggerJSON{System: "flagger", Phase: res.Phase, Unused: res.Unused, Ticks: []flaggerTickJ{}}
 		if res.ClosedForm > 0 {
 			s := res.ClosedForm.Seconds()
 			doc.ClosedFormS = &s
@@ -242,7 +240,7 @@ func cmdAnalysis(args []string, stdout, stderr io.Writer) error {
 		return inputErrf("argo needs --outcomes or --values")
 	}
 	res := m.Replay(in, *terminate)
-	doc := argoJSON{SchemaVersion: 1, System: "argo", Phase: res.Phase, Unused: res.Unused, Measurements: []argoStepJSON{},
+	doc := argoJSON{System: "argo", Phase: res.Phase, Unused: res.Unused, Measurements: []argoStepJSON{},
 		Metric: argoMetricJSON{FailureLimit: m.FailureLimit, InconclusiveLimit: m.InconclusiveLimit, ConsecutiveErrorLimit: m.ConsecutiveErrorLimit,
 			ConsecutiveSuccessLimit: m.ConsecutiveSuccessLimit}}
 	if m.Count > 0 {
@@ -341,11 +339,10 @@ func parseValues(s string) ([]float64, error) {
 }
 
 type seqJSON struct {
-	SchemaVersion int           `json:"schema_version"`
-	System        string        `json:"system"`
-	Stopped       bool          `json:"stopped"`
-	StoppedAt     *int          `json:"stopped_at_event"`
-	Events        []seqStepJSON `json:"events"`
+	System    string        `json:"system"`
+	Stopped   bool          `json:"stopped"`
+	StoppedAt *int          `json:"stopped_at_event"`
+	Events    []seqStepJSON `json:"events"`
 }
 
 type seqStepJSON struct {
@@ -386,7 +383,7 @@ func sequentialCmd(events string, share, k, alpha float64, oneSided bool, output
 	if err != nil {
 		return inputErrf("%v", err)
 	}
-	doc := seqJSON{SchemaVersion: 1, System: "sequential", Events: []seqStepJSON{}}
+	doc := seqJSON{System: "sequential", Events: []seqStepJSON{}}
 	for _, st := range steps {
 		arm := "A"
 		if st.Arm == 1 {

@@ -20,7 +20,6 @@ func init() {
 // judgeJSON is the --output json document. Infinite interval ends (one-sided
 // alternatives) and undefined numbers are null.
 type judgeJSON struct {
-	SchemaVersion  int               `json:"schema_version"`
 	W              float64           `json:"w"`
 	PValue         *float64          `json:"p_value"`
 	CILow          *float64          `json:"ci_low"`
@@ -191,7 +190,7 @@ func cmdJudge(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	doc := judgeJSON{SchemaVersion: 1, Alternative: alt, Confidence: *confidence, Warnings: []string{}}
+	doc := judgeJSON{Alternative: alt, Confidence: *confidence, Warnings: []string{}}
 	res, terr := judge.Test(x, y, judge.Options{Alternative: alt, Exact: *exact, Correct: !*noCorrect, ConfLevel: *confidence, Mu: *mu})
 	if terr != nil {
 		doc.Warnings = append(doc.Warnings, terr.Error())

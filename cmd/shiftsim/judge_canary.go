@@ -56,12 +56,11 @@ type canaryMetricConfig struct {
 }
 
 type canaryJSON struct {
-	SchemaVersion int                `json:"schema_version"`
-	Score         float64            `json:"score"`
-	Verdict       judge.Verdict      `json:"verdict,omitempty"`
-	Reason        string             `json:"reason,omitempty"`
-	Groups        []canaryGroupJSON  `json:"groups"`
-	Metrics       []canaryMetricJSON `json:"metrics"`
+	Score   float64            `json:"score"`
+	Verdict judge.Verdict      `json:"verdict,omitempty"`
+	Reason  string             `json:"reason,omitempty"`
+	Groups  []canaryGroupJSON  `json:"groups"`
+	Metrics []canaryMetricJSON `json:"metrics"`
 }
 
 type canaryGroupJSON struct {
@@ -104,7 +103,7 @@ func judgeCanary(path string, conf, tolerance float64, seed uint64, output strin
 		return inputErrf("%s: metrics: empty; list at least one metric with control and experiment samples", path)
 	}
 	src := rand.NewPCG(seed, 0x6b6179656e7461)
-	doc := canaryJSON{SchemaVersion: 1, Groups: []canaryGroupJSON{}}
+	doc := canaryJSON{Groups: []canaryGroupJSON{}}
 	var results []judge.MetricResult
 	for i, mm := range f.Metrics {
 		where := fmt.Sprintf("%s: metrics[%d]", path, i)

@@ -105,3 +105,20 @@ func TestJudgeCanary(t *testing.T) {
 		t.Errorf("unknown field: exit %d %s", code, errs)
 	}
 }
+
+// Every JSON document of judge and analysis carries schema_version exactly once.
+func TestJudgeAnalysisSchemaVersionOnce(t *testing.T) {
+	x := writeTemp(t, "x1.txt", "1\n2\n3\n")
+	y := writeTemp(t, "y1.txt", "2\n3\n4\n")
+	for _, args := range [][]string{
+		{"judge", "--control", y, "--experiment", x, "-o", "json"},
+		{"analysis", "sequential", "--events", "BBA", "-o", "json"},
+		{"analysis", "argo", "--outcomes", "S", "-o", "json"},
+		{"analysis", "flagger", "--step-weight", "50", "--checks", "pass", "-o", "json"},
+	} {
+		code, out, errs := runCLI(args...)
+		if code != 0 || strings.Count(out, `"schema_version"`) != 1 {
+			t.Errorf("%v: exit %d %s\n%s", args, code, errs, out)
+		}
+	}
+}
