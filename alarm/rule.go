@@ -117,7 +117,7 @@ func (r Rule) Normalized() Rule {
 // used. Evaluate does not allocate.
 //
 // The rule is the one shiftsim derived from AWS's worked examples (the
-// "Derived evaluation rule" of the project's aws-facts.md §8.4), which
+// docs/cloudwatch.md, "The evaluation rule with missing data"), which
 // reproduces every row of both 2023 tables in the CloudWatch User Guide and
 // its premature-alarm examples. With real = the present datapoints of the
 // range:

@@ -9,8 +9,8 @@ import (
 
 // awsRow is one row of a table in the CloudWatch User Guide, "How alarm state
 // is evaluated when data is missing" (awsdocs/amazon-cloudwatch-user-guide,
-// doc_source/AlarmThatSendsEmail.md at b3554970, 2023-05-18; transcribed in
-// shared/spec/cloudwatch_missing_data_table.md). Data points are oldest
+// doc_source/AlarmThatSendsEmail.md at b3554970, 2023-05-18; see
+// docs/cloudwatch.md). Data points are oldest
 // first: 0 is non-breaching, X breaching, - missing. The four states are the
 // MISSING, IGNORE, BREACHING and NOT BREACHING columns, as printed.
 type awsRow struct {
@@ -135,7 +135,7 @@ func TestPremature(t *testing.T) {
 }
 
 // TestHistoricRows checks the 2019 versions of row 5 (`- - - - X`), which
-// the 2023 rule still reproduces (aws-facts.md §8.4).
+// the 2023 rule still reproduces (docs/cloudwatch.md).
 func TestHistoricRows(t *testing.T) {
 	for _, m := range []int{2, 3} {
 		want := map[TreatMissing]State{Missing: InsufficientData, Breaching: Alarm, NotBreaching: OK}
@@ -320,7 +320,7 @@ func TestSeries(t *testing.T) {
 
 // twinEvaluate is the slow twin of Evaluate: it lays the range out as a
 // string of X, 0 and - exactly like AWS's tables and applies the derived rule
-// of aws-facts.md §8.4 with string operations.
+// of docs/cloudwatch.md with string operations.
 func twinEvaluate(r Rule, points []float64, prev State) State {
 	n, m, rng := r.EvaluationPeriods, r.DatapointsToAlarm, r.EvaluationRange
 	if m == 0 {

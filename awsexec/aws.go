@@ -66,7 +66,7 @@ type Limits struct {
 
 // DefaultLimits keep shiftsim within AWS's quotas with room for other
 // callers: Lambda's control plane allows 15 requests per second (Invoke
-// excluded, L-DG:gettingstarted-limits, spec §7.1); CodeDeploy and
+// excluded, docs/lambda.md, "Control-plane quota"); CodeDeploy and
 // CloudWatch's DescribeAlarms publish lower or no figures, so they get less.
 var DefaultLimits = Limits{Lambda: 15, CodeDeploy: 10, CloudWatch: 5}
 

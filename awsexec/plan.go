@@ -198,7 +198,7 @@ func percent(f float64) string {
 // aliasAt is the alias state that gives the target pct % of the traffic:
 // 0 → FunctionVersion current, no routing; 100 → FunctionVersion target, no
 // routing; otherwise current with AdditionalVersionWeights{target: pct/100}
-// (spec §7, §14).
+// (docs/lambda.md, "Weighted aliases").
 func (p Plan) aliasAt(pct float64) AliasState {
 	switch pct {
 	case 0:

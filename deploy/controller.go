@@ -13,7 +13,7 @@ import (
 // if not completed: 3600" (CD-UG:limits).
 const DefaultHookTimeout = 3600 * time.Second
 
-// Limits on alarms from CodeDeploy's AlarmConfiguration (§5.1).
+// Limits on alarms from CodeDeploy's AlarmConfiguration (docs/codedeploy.md, "Alarms").
 const (
 	MaxAlarms         = 10  // AlarmsLimitExceededException
 	MaxAlarmNameBytes = 255 // InvalidAlarmConfigException
@@ -373,7 +373,7 @@ func (c *Controller) stop(now time.Duration, code, cause string, rollback bool) 
 // finish ends the deployment unsuccessfully: the running lifecycle event
 // fails, the ones not reached are skipped (our decision; AWS is silent), and
 // the alias rolls back if asked — even if it never moved, because CodeDeploy
-// still runs a rollback deployment then (our inference, §5.3).
+// still runs a rollback deployment then (our inference, docs/codedeploy.md).
 func (c *Controller) finish(now time.Duration, s Status, code, cause string, rollback bool) {
 	for i := range c.life {
 		switch c.life[i].Status {

@@ -11,37 +11,37 @@
 //
 // # Semantics and their sources
 //
-// Sources are cited as in /work/shared/spec/aws-facts.md (§ numbers refer to
-// it); where AWS is silent, the decisions table of /work/shared/spec/README.md
-// applies, and the remaining choices are marked "our decision".
+// docs/codedeploy.md records each rule below with its AWS source, and the
+// decisions shiftsim took where AWS is silent; the remaining choices are
+// marked "our decision".
 //
-//   - Lifecycle (§4): Start → BeforeAllowTraffic → AllowTraffic →
+//   - Lifecycle ("Lifecycle hooks"): Start → BeforeAllowTraffic → AllowTraffic →
 //     AfterAllowTraffic → End. A hook that is not configured is Skipped ("If an
 //     event hook is not present, no operation is executed for that event",
 //     CD-UG:reference-appspec-file-structure-hooks).
-//   - Schedule (§2.3, README "linear schedule", "canary schedule"): AllowTraffic
+//   - Schedule ("The schedule"): AllowTraffic
 //     runs the given strategies.Plan from the instant it begins: step i at
 //     begin+Steps[i].At, complete at begin+End.
-//   - Alarms (§5.2, README "when alarms are watched"): watched from Start until
+//   - Alarms ("Alarms"): watched from Start until
 //     the deployment ends, hooks included. One already in ALARM at Start stops
 //     the deployment before any shift (SAM: alarms "in the alarm state during a
 //     deployment (or before a deployment starts) cause the deployment to fail
 //     and rollback"; SAM issue #716).
-//   - Status words (§5.3, README "status words"): alarm → Stopped with
+//   - Status words ("Rollback and stop"): alarm → Stopped with
 //     ALARM_ACTIVE ("the status is updated to Stopped",
 //     CD-UG:monitoring-create-alarms); hook Failed or hook timeout → Failed with
 //     HOOK_EXECUTION_FAILURE; manual StopDeployment → Stopped with MANUAL_STOP.
 //     Which error code goes with which case is inferred from the codes' names
-//     (§13.7).
-//   - Hook timeout (§4): 3600 s by default ("Maximum number of seconds until a
+//     (AWS documents only "alarm → Stopped").
+//   - Hook timeout ("Lifecycle hooks"): 3600 s by default ("Maximum number of seconds until a
 //     deployment lifecycle event fails if not completed: 3600", CD-UG:limits).
-//   - Rollback (§5.3, §14): the alias goes back to 100 % on the current version
+//   - Rollback ("Rollback and stop"): the alias goes back to 100 % on the current version
 //     with its routing config cleared. With AutoRollback (DEPLOYMENT_FAILURE and
-//     DEPLOYMENT_STOP_ON_ALARM, which SAM always enables, §5.1) a failure or an
+//     DEPLOYMENT_STOP_ON_ALARM, which SAM always enables) a failure or an
 //     alarm stop rolls back; a manual stop rolls back if the Stop event asks
 //     (StopDeployment's AutoRollbackEnabled). Without rollback the alias is left
 //     where it was, possibly on two versions — the known pain point
-//     (CD-UG:troubleshooting-deployments-lambda, §5.3, §11.4).
+//     (CD-UG:troubleshooting-deployments-lambda).
 //
 // # Time
 //

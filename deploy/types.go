@@ -8,7 +8,7 @@ import (
 )
 
 // Status is a deployment's status in CodeDeploy's words (SDK DeploymentStatus,
-// §3.4). The controller uses Created, InProgress and the three terminal ones.
+// docs/codedeploy.md). The controller uses Created, InProgress and the three terminal ones.
 type Status string
 
 // Deployment statuses.
@@ -23,7 +23,7 @@ const (
 // Terminal reports whether s is a final status: Succeeded, Failed or Stopped.
 func (s Status) Terminal() bool { return s == Succeeded || s == Failed || s == Stopped }
 
-// Hook names a Lambda lifecycle hook (§4).
+// Hook names a Lambda lifecycle hook (docs/codedeploy.md, "Lifecycle hooks").
 type Hook string
 
 // The two Lambda lifecycle hooks, in lifecycle order. SAM calls them
@@ -165,11 +165,11 @@ const (
 	// back with a HookResult event.
 	InvokeHook ActionKind = iota + 1
 	// SetWeight: give the target version Action.Percent % of the alias's
-	// traffic (UpdateAlias with AdditionalVersionWeights{target: p/100}, §14).
+	// traffic (UpdateAlias with AdditionalVersionWeights{target: p/100}, docs/lambda.md).
 	// 100 means: FunctionVersion = target, routing config cleared.
 	SetWeight
 	// Rollback: alias FunctionVersion = current version, routing config
-	// cleared, so the target gets 0 % (§5.3, §14).
+	// cleared, so the target gets 0 % (docs/codedeploy.md, "Rollback and stop").
 	Rollback
 	// Finish: the deployment ended with Action.Status (and, unless Succeeded,
 	// Action.ErrorCode and Action.Cause). Action.Percent is the target's weight
@@ -197,7 +197,7 @@ type Action struct {
 }
 
 // LeftWeighted reports whether a Finish leaves the alias on two versions: a
-// stop or failure without rollback in the middle of AllowTraffic (§5.3).
+// stop or failure without rollback in the middle of AllowTraffic (docs/codedeploy.md, "Rollback and stop").
 func (a Action) LeftWeighted() bool {
 	return a.Kind == Finish && a.Percent > 0 && a.Percent < 100
 }
@@ -244,7 +244,7 @@ func (a Action) String() string {
 func FormatPercent(p float64) string { return strconv.FormatFloat(p, 'f', -1, 64) }
 
 // LifecycleEventStatus is a lifecycle event's status in CodeDeploy's words
-// (SDK LifecycleEventStatus, §3.4).
+// (SDK LifecycleEventStatus, docs/codedeploy.md).
 type LifecycleEventStatus string
 
 // Lifecycle event statuses.

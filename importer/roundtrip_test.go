@@ -143,7 +143,7 @@ func fields(a strategies.AppSpec) [6]string {
 	return [6]string{a.Name, a.Alias, a.CurrentVersion, a.TargetVersion, a.BeforeAllowTraffic, a.AfterAllowTraffic}
 }
 
-// Both key casings seen in the wild read the same (aws-facts §13.4).
+// Both key casings seen in the wild read the same (docs/appspec.md).
 func TestAppSpecLowerCaseKeys(t *testing.T) {
 	doc := `version: 0.0
 resources:

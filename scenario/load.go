@@ -33,11 +33,11 @@ const (
 	// DefaultMetricDelay: "Lambda sends metric data to CloudWatch in
 	// 1-minute intervals" (L-DG:monitoring-metrics), so a minute's
 	// datapoint is complete one interval after the minute ends at the
-	// earliest. AWS documents no ingestion lag (spec §8.2); this is our
+	// earliest. AWS documents no ingestion lag (docs/cloudwatch.md); this is our
 	// reading, and a parameter.
 	DefaultMetricDelay = time.Minute
 	// DefaultAlarmPollInterval: how often CodeDeploy reads alarm states is
-	// undocumented (spec §5.2); one minute is the spec's default guess.
+	// undocumented (docs/codedeploy.md, "Alarms"); one minute is our guess.
 	DefaultAlarmPollInterval = time.Minute
 	// DefaultAfterDeployment is how long the default horizon runs on after
 	// the longest strategy would have finished, so late alarms show.

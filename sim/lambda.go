@@ -17,8 +17,7 @@ import (
 // capped by the function's reserved concurrency (or the account's), and new
 // ones are limited by the scaling rate: a request that cannot get one is
 // throttled (HTTP 429, the Throttles metric, not Invocations or Errors).
-// Sources: spec §9 (L-DG:gettingstarted-limits, scaling-behavior,
-// configuration-concurrency, provisioned-concurrency).
+// Sources: docs/lambda.md, "Concurrency and scaling".
 type Execution struct {
 	// ReservedConcurrency, when HasReserved, caps both versions'
 	// environments together (0 throttles every request); otherwise the
@@ -73,7 +72,7 @@ func ParseArch(s string) (Arch, error) {
 	return 0, fmt.Errorf("architecture %q: want x86_64 or arm64", s)
 }
 
-// Prices are Lambda's prices in USD (spec §9: us-east-1, first tier).
+// Prices are Lambda's prices in USD (docs/lambda.md, "Cost": us-east-1, first tier).
 type Prices struct {
 	Request             float64    // per request: $0.20 per 1M
 	GBSecond            [2]float64 // per GB-second of duration, by Arch
@@ -81,8 +80,8 @@ type Prices struct {
 	ProvisionedDuration float64    // per GB-second of duration on provisioned environments
 }
 
-// DefaultPrices are the spec's §9 figures (the provisioned-concurrency ones
-// are third-party, as the spec warns); override them in the scenario.
+// DefaultPrices are docs/lambda.md's figures (the provisioned-concurrency
+// ones are third-party, as that page warns); override them in the scenario.
 var DefaultPrices = Prices{
 	Request:             0.20 / 1e6,
 	GBSecond:            [2]float64{0.0000166667, 0.0000133334},

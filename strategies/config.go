@@ -17,14 +17,14 @@ type Type string
 
 // The traffic routing types CodeDeploy accepts for Lambda (SDK-CD types/enums.go).
 // "TimeBasedFlexible", listed only in the current API reference, is unknown here
-// (aws-facts §2.1, §13.3).
+// (docs/codedeploy.md, "Custom configurations").
 const (
 	Canary    Type = "TimeBasedCanary"
 	Linear    Type = "TimeBasedLinear"
 	AllAtOnce Type = "AllAtOnce"
 )
 
-// Limits from CD-UG:limits and CD-UG:applications-create-lambda (aws-facts §2.2).
+// Limits from CD-UG:limits and CD-UG:applications-create-lambda (docs/codedeploy.md, "Custom configurations").
 const (
 	// MaxPercentage is the largest step a canary or linear config may shift.
 	MaxPercentage = 99
@@ -71,7 +71,7 @@ func (c Config) MaxAlarms() int {
 }
 
 // predefined lists the CodeDeployDefault.Lambda* configs in the order of
-// CD-UG:deployment-configurations, with SAM's short names (aws-facts §1.1, §1.3).
+// CD-UG:deployment-configurations, with SAM's short names (docs/codedeploy.md, "Configuration names").
 // Note the singular Every1Minute against the plural Every2Minutes.
 var predefined = [...]struct {
 	short string
@@ -110,7 +110,7 @@ func Predefined() []Config {
 // The returned Config.Name is name exactly as given.
 //
 // Matching is case-sensitive, as in AWS: SAM passes any string it does not
-// recognise through unchanged as a custom config name (aws-facts §1.3), so
+// recognise through unchanged as a custom config name (docs/codedeploy.md), so
 // "canary10percent5minutes" would name a custom config that does not exist.
 // An unknown name yields a *NameError whose message suggests close matches.
 func Lookup(name string) (Config, error) {
@@ -172,7 +172,7 @@ func (e *NameError) Error() string {
 // ShortName returns the SAM DeploymentPreference.Type that selects c's
 // schedule: the predefined short name when c's Type, Percentage and Interval
 // equal a predefined config's, otherwise c.Name (SAM passes other names
-// through as custom config names, aws-facts §1.3).
+// through as custom config names, docs/codedeploy.md).
 func ShortName(c Config) string {
 	for _, p := range predefined {
 		if c.Type == p.typ && c.Percentage == p.pct && c.Interval == p.min {
@@ -196,7 +196,7 @@ var configFields = fields{name: "Name", typ: "Type", pct: "Percentage", interval
 //     parameters (CD-UG:limits);
 //   - Type: Canary, Linear or AllAtOnce;
 //   - canary and linear: Percentage 1..99 (CD-UG:limits), Interval >= 1 minute
-//     (AWS is silent on the minimum, aws-facts §2.2), and the span at most 2880
+//     (AWS is silent on the minimum, docs/codedeploy.md), and the span at most 2880
 //     minutes: Interval for a canary, ceil(100/Percentage)·Interval for a linear
 //     config — the console's rule "2,880 divided by [the number of shifts]"
 //     (CD-UG:applications-create-lambda), which is also AllowTraffic's length

@@ -62,7 +62,7 @@ func TestLookupEveryName(t *testing.T) {
 
 func TestLookupUnknown(t *testing.T) {
 	tests := []struct{ name, want string }{
-		// The plural/singular trap of aws-facts §1.1.
+		// The plural/singular trap (docs/codedeploy.md, "Configuration names").
 		{"Linear10PercentEvery1Minutes", `unknown Lambda deployment configuration "Linear10PercentEvery1Minutes" (did you mean Linear10PercentEvery1Minute?)`},
 		{"CodeDeployDefault.LambdaLinear10PercentEvery2Minute", `unknown Lambda deployment configuration "CodeDeployDefault.LambdaLinear10PercentEvery2Minute" (did you mean CodeDeployDefault.LambdaLinear10PercentEvery2Minutes?)`},
 		// Case matters in AWS; SAM would pass this through as a custom name.

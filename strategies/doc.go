@@ -7,6 +7,7 @@
 // read a clock or hold state. Reading files and YAML belongs to the scenario
 // package; running a Plan belongs to the deploy package.
 //
-// Sources are cited as in /work/shared/spec/aws-facts.md: CD-UG:<page> is the
-// CodeDeploy user guide, SAM:<path> the aws/serverless-application-model repo.
+// docs/codedeploy.md records the facts with their sources: CD-UG:<page> is
+// the CodeDeploy user guide page, SAM:<path> a file of the
+// aws/serverless-application-model repository.
 package strategies

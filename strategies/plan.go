@@ -7,7 +7,7 @@ import (
 )
 
 // LinearModel chooses when a linear config's AllowTraffic ends, a point on
-// which AWS is inconsistent (aws-facts §2.3, §13.1; spec/README.md "linear
+// which AWS is inconsistent (docs/codedeploy.md, "The
 // schedule"). The weight steps are the same in both models.
 type LinearModel uint8
 
@@ -47,7 +47,7 @@ type Plan struct {
 	End   time.Duration // when AllowTraffic completes, relative to its start
 }
 
-// Plan returns c's schedule (spec/README.md, decisions table):
+// Plan returns c's schedule (docs/codedeploy.md, "The schedule"):
 //   - Canary: Percentage % at 0, 100 % at Interval, end at Interval;
 //   - Linear: min(k·p, 100) % at (k−1)·I for k = 1..n, n = ceil(100/p),
 //     end at n·I (EndAfterLastInterval) or (n−1)·I (EndAtLastShift);

@@ -17,7 +17,7 @@ func steps(secPct ...int) []Step {
 }
 
 // TestPredefinedPlans checks every predefined config to the second against a
-// table written out by hand from spec/README.md's decisions: canary p% at 0 and
+// table written out by hand from docs/codedeploy.md's schedule: canary p% at 0 and
 // 100% at I; linear min(k·p,100)% at (k−1)·I; AllAtOnce 100% at 0. endA and
 // endB are AllowTraffic's end under EndAfterLastInterval and EndAtLastShift.
 func TestPredefinedPlans(t *testing.T) {

@@ -43,8 +43,8 @@ type fakeStep struct {
 	pct int
 }
 
-// schedule is this fake's own reading of a routing config (spec §2.3,
-// shiftsim's decisions): canary p% at 0 and 100% at I; linear min(k·p,100)%
+// schedule is this fake's own reading of a routing config (docs/codedeploy.md,
+// "The schedule"): canary p% at 0 and 100% at I; linear min(k·p,100)%
 // at (k−1)·I and the end at n·I; all at once 100% at 0.
 func (r routingConfig) schedule() ([]fakeStep, time.Duration) {
 	iv := time.Duration(r.interval) * time.Minute
@@ -433,7 +433,7 @@ type appSpec struct {
 }
 
 // parseAppSpec reads a Lambda AppSpec in YAML or JSON (JSON is YAML), keys
-// matched case-insensitively (the docs use both casings, spec §3.1).
+// matched case-insensitively (the docs use both casings, docs/appspec.md).
 func parseAppSpec(content string) (appSpec, error) {
 	var doc map[string]any
 	if err := yaml.Unmarshal([]byte(content), &doc); err != nil {
@@ -553,7 +553,7 @@ func (s *Server) createDeployment(req *request) response {
 	return ok(map[string]any{"deploymentId": d.id})
 }
 
-// startLocked validates the alias against the AppSpec (spec §3.2) and
+// startLocked validates the alias against the AppSpec (docs/codedeploy.md, "AppSpec") and
 // begins the lifecycle, stopping at once if a watched alarm is in ALARM.
 func (s *Server) startLocked(d *fakeDeployment, now time.Time) {
 	d.life[0] = lifecycleEvent{name: "Start", status: "InProgress", start: now}
@@ -690,7 +690,7 @@ func (s *Server) advanceDeploymentLocked(d *fakeDeployment, now time.Time) {
 
 // finishLocked ends a deployment unsuccessfully (or with the given status)
 // and, if asked, runs a rollback deployment that puts the alias back on the
-// current version with no routing (spec §5.3, §14).
+// current version with no routing (docs/codedeploy.md, "Rollback and stop").
 func (s *Server) finishLocked(d *fakeDeployment, at time.Time, status, code, msg string, rollback bool) {
 	for i := range d.life {
 		switch d.life[i].status {

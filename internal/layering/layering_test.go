@@ -51,6 +51,7 @@ var rules = map[string]rule{
 	"internal/safeio":   {why: "safe file reading is a leaf every reader shares"},
 	"internal/yamlx":    {own: []string{"internal/suggest"}, external: []string{"go.yaml.in/yaml/v3"}, banned: []string{"os", "net"}, why: "the strict YAML decoder reads bytes it is given"},
 	"internal/layering": {why: "the layering test's own package holds no code"},
+	"internal/batchjob": {banned: noIO, why: "Kubernetes and AWS Batch job definitions are plain values, written by the CLI"},
 	"analysis":          {banned: noIO, why: "Argo/Flagger gate replays are pure functions of their inputs"},
 	"judge":             {external: gonum, banned: noIO, why: "the canary judge is pure statistics"},
 
