@@ -226,7 +226,7 @@ func (a *analysis) write(w io.Writer, format string) error {
 		case "markdown":
 			return report.MarkdownRuns(w, *a.runs)
 		case "html":
-			return report.HTML(w, report.Page{Runs: a.runs, Charts: a.charts, Timelines: a.timelines})
+			return report.HTML(w, report.Page{Runs: a.runs, Charts: a.charts, Timelines: a.timelines, Scenario: scenarioSummary(a.s)})
 		}
 		return report.TableRuns(w, *a.runs)
 	}
@@ -238,7 +238,7 @@ func (a *analysis) write(w io.Writer, format string) error {
 	case "markdown":
 		return report.Markdown(w, *a.single)
 	case "html":
-		return report.HTML(w, report.Page{Single: a.single, Charts: a.charts, Timelines: a.timelines})
+		return report.HTML(w, report.Page{Single: a.single, Charts: a.charts, Timelines: a.timelines, Scenario: scenarioSummary(a.s)})
 	}
 	return report.Table(w, *a.single)
 }

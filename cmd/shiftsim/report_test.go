@@ -5,11 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
+	"html"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -200,5 +203,77 @@ func TestHTMLReportInChromium(t *testing.T) {
 	img, err := png.Decode(bytes.NewReader(data))
 	if err != nil || img.Bounds().Dx() != 1200 || len(data) < 50_000 {
 		t.Errorf("screenshot: %d bytes, %v", len(data), err)
+	}
+}
+
+// The HTML report fits a laptop (1280 px) and a phone (390 px): the page
+// never scrolls sideways, the results table fits whole at 1280 px, every
+// chart spans its column, and the page opens with the verdict and the
+// scenario summary before the table. The page's own script measures the
+// layout in the browser and writes it into the DOM (data-page-overflow,
+// data-table-overflow, data-chart-fill), which --dump-dom hands back.
+func TestHTMLReportLayoutInChromium(t *testing.T) {
+	bin := chromium(t)
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"runs", []string{"compare", "../../scenarios/bad-canary.yaml", "--runs", "3", "--output", "html"}},
+		{"single", []string{"compare", "../../scenarios/bad-canary.yaml", "--output", "html"}},
+	} {
+		code, page, errs := runCLI(tc.args...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", tc.name, code, errs)
+		}
+		verdict, scen, table := strings.Index(page, "<h2>Verdict</h2>"), strings.Index(page, "<h2>Scenario</h2>"), strings.Index(page, "<table")
+		if verdict < 0 || scen < verdict || table < scen {
+			t.Errorf("%s: want the verdict (at %d), then the scenario (at %d), then the table (at %d)", tc.name, verdict, scen, table)
+		}
+		for _, want := range []string{"<dt>traffic</dt>", "<dt>version</dt>", "<dt>faults</dt>", "<dt>alarm</dt>", "<dt>hooks</dt>",
+			"Canary10Percent5Minutes: "} {
+			if !strings.Contains(page, want) {
+				t.Errorf("%s: the page lacks %q", tc.name, want)
+			}
+		}
+		for _, width := range []int{1280, 390} {
+			// Headless Chromium will not make a window narrower than about
+			// 500 px, so the page is laid out in a frame exactly width px
+			// wide (a srcdoc frame: same origin, so the wrapper can copy
+			// the page's measurements onto its own body for --dump-dom).
+			wrapper := fmt.Sprintf(`<!DOCTYPE html><html><body style="margin:0"><iframe id="f" style="width:%dpx;height:900px;border:0" srcdoc="%s"></iframe>
+<script>
+var f = document.getElementById("f");
+f.addEventListener("load", function () {
+  var a = f.contentDocument.body.attributes;
+  for (var i = 0; i < a.length; i++) { document.body.setAttribute(a[i].name, a[i].value); }
+});
+</script></body></html>`, width, html.EscapeString(page))
+			file := filepath.Join(t.TempDir(), "wrapper.html")
+			if err := os.WriteFile(file, []byte(wrapper), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			dom, _ := headless(t, bin, fmt.Sprintf("--window-size=%d,1000", width+200), "--virtual-time-budget=5000", "--dump-dom", "file://"+file)
+			body := regexp.MustCompile(`<body[^>]*>`).Find(dom)
+			attr := func(name string) string {
+				m := regexp.MustCompile(name + `="([^"]*)"`).FindSubmatch(body)
+				if m == nil {
+					t.Fatalf("%s at %d px: body %s lacks %s", tc.name, width, body, name)
+				}
+				return string(m[1])
+			}
+			t.Logf("%s at %d px: %s", tc.name, width, body)
+			if v := attr("data-viewport"); v != strconv.Itoa(width) {
+				t.Errorf("%s: viewport %s px, want %d", tc.name, v, width)
+			}
+			if v := attr("data-page-overflow"); v != "0" {
+				t.Errorf("%s at %d px: the page scrolls sideways by %s px", tc.name, width, v)
+			}
+			if v := attr("data-table-overflow"); width >= 1280 && v != "0" {
+				t.Errorf("%s at %d px: the results table is cut off by %s px", tc.name, width, v)
+			}
+			if v, _ := strconv.ParseFloat(attr("data-chart-fill"), 64); v < 0.99 {
+				t.Errorf("%s at %d px: a chart fills %.2f of its column, want all of it", tc.name, width, v)
+			}
+		}
 	}
 }
