@@ -154,9 +154,10 @@ dl.scenario { display: grid; grid-template-columns: max-content minmax(0, 1fr); 
 dl.scenario dt { font-weight: 600; } dl.scenario dd { margin: 0; overflow-wrap: anywhere; }
 .scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; font-size: 0.85em; width: 100%; }
-th, td { border-bottom: 1px solid #ddd; padding: 0.3em 0.45em; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.3em 0.45em; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; font-weight: 600; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td { overflow-wrap: break-word; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; overflow-wrap: normal; }
 dd { overflow-wrap: anywhere; }
 figure { margin: 1.5em 0; }
 figure img { display: block; width: 100%; max-width: 100%; height: auto; border: 1px solid #eee; }
@@ -184,6 +185,14 @@ window.addEventListener("load", function () {
   var boxes = document.querySelectorAll(".scroll");
   for (var j = 0; j < boxes.length; j++) { table = Math.max(table, boxes[j].scrollWidth - boxes[j].clientWidth); }
   for (var k = 0; k < imgs.length; k++) { fill = Math.min(fill, imgs[k].clientWidth / imgs[k].parentNode.clientWidth); }
+  // A number is never split inside itself: a cell without a space that
+  // takes more than one line is broken.
+  var broken = 0, cells = document.querySelectorAll("td.num"), r = document.createRange();
+  for (var c = 0; c < cells.length; c++) {
+    r.selectNodeContents(cells[c]);
+    if (cells[c].textContent.indexOf(" ") < 0 && r.getClientRects().length > 1) { broken++; }
+  }
+  document.body.setAttribute("data-broken-numbers", String(broken));
   document.body.setAttribute("data-viewport", String(window.innerWidth));
   document.body.setAttribute("data-page-overflow", String(Math.max(page, 0)));
   document.body.setAttribute("data-table-overflow", String(Math.max(table, 0)));

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"html"
 	"image/png"
@@ -151,10 +152,24 @@ func headless(t *testing.T, bin string, args ...string) (stdout, stderr []byte) 
 	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--user-data-dir=" + t.TempDir(), "--enable-logging=stderr", "--v=0"}
-	cmd := exec.CommandContext(ctx, bin, append(base, args...)...)
 	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	if err := cmd.Run(); err != nil {
+	run := func() error {
+		o.Reset()
+		e.Reset()
+		cmd := exec.CommandContext(ctx, bin, append(base, args...)...)
+		cmd.Stdout, cmd.Stderr = &o, &e
+		return cmd.Run()
+	}
+	err := run()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && !exit.Exited() && ctx.Err() == nil {
+		// Chromium now and then dies of a signal on a loaded machine: one
+		// more try, so that a crash of the browser does not read as a
+		// fault of the page.
+		t.Logf("chromium %v: %v; retrying", args, err)
+		err = run()
+	}
+	if err != nil {
 		t.Fatalf("chromium %v: %v\n%s", args, err, e.String())
 	}
 	return o.Bytes(), e.Bytes()
@@ -270,6 +285,9 @@ f.addEventListener("load", function () {
 			}
 			if v := attr("data-table-overflow"); width >= 1280 && v != "0" {
 				t.Errorf("%s at %d px: the results table is cut off by %s px", tc.name, width, v)
+			}
+			if v := attr("data-broken-numbers"); v != "0" {
+				t.Errorf("%s at %d px: %s numbers split across lines", tc.name, width, v)
 			}
 			if v, _ := strconv.ParseFloat(attr("data-chart-fill"), 64); v < 0.99 {
 				t.Errorf("%s at %d px: a chart fills %.2f of its column, want all of it", tc.name, width, v)
