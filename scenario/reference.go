@@ -51,6 +51,15 @@ var required = map[string]bool{
 	"alarms[].Metrics[].MetricStat.Metric.Dimensions[].Value": true,
 }
 
+// enums lists the words a string key takes, where the loader accepts a fixed
+// set (an editor completes them from the schema).
+var enums = map[string][]string{
+	"traffic.pattern":                  {"poisson", "diurnal", "bursty", "spikes", "weekly"},
+	"deployment.linear_model":          {"end_after_last_interval", "end_at_last_shift"},
+	"deployment.appconfig_step_timing": {"interval_end", "interval_start"},
+	"lambda.architecture":              {"x86_64", "arm64"},
+}
+
 // field is one key of a struct as internal/yamlx decodes it.
 type field struct {
 	name string
@@ -306,7 +315,11 @@ func schemaOf(t reflect.Type, path string) obj {
 				if path != "" {
 					p = path + "." + f.name
 				}
-				props[f.name] = withDoc(schemaOf(f.typ, p), p)
+				ps := schemaOf(f.typ, p)
+				if e, ok := enums[generic(p)]; ok {
+					ps["enum"] = e
+				}
+				props[f.name] = withDoc(ps, p)
 				if required[generic(p)] {
 					req = append(req, f.name)
 				}

@@ -142,6 +142,25 @@ func TestSchemaBuiltins(t *testing.T) {
 		"duration without unit": minimal + "horizon: 90\n",
 		"object for a number":   strings.Replace(minimal, "{rate: 10}", "{rate: {x: 1}}", 1),
 	}
+	for _, e := range []struct{ key, inline string }{
+		{"deployment.linear_model", "linear_model"},
+		{"deployment.appconfig_step_timing", "appconfig_step_timing"},
+		{"lambda.architecture", ""},
+	} {
+		for _, w := range enums[e.key] {
+			text := strings.Replace(minimal, "{strategies: [AllAtOnce]}", "{strategies: [AllAtOnce], "+e.inline+": "+w+"}", 1)
+			if e.inline == "" {
+				text = minimal + "lambda: {architecture: " + w + "}\n"
+			}
+			if _, err := Parse("enum.yaml", []byte(text)); err != nil {
+				t.Errorf("%s: %s: the schema offers it, the loader refuses it: %v", e.key, w, err)
+			}
+			if err := s.Validate(asJSON(t, w, []byte(text))); err != nil {
+				t.Errorf("%s: %s: the schema refuses its own word: %v", e.key, w, err)
+			}
+		}
+	}
+	bad["word not in enum"] = strings.Replace(minimal, "{strategies: [AllAtOnce]}", "{strategies: [AllAtOnce], linear_model: end_at_the_end}", 1)
 	for what, text := range bad {
 		if _, err := Parse("bad.yaml", []byte(text)); err == nil {
 			t.Errorf("%s: the loader accepts it", what)
