@@ -29,10 +29,10 @@ func splitmix64(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
-// StreamSeed derives the two PCG seed words of a named stream from seed.
+// streamSeed derives the two PCG seed words of a named stream from seed.
 // It is a fixed function (FNV-1a of the name, then SplitMix64), unlike
 // hash/maphash, which is seeded anew in every process.
-func StreamSeed(seed uint64, name string) (uint64, uint64) {
+func streamSeed(seed uint64, name string) (uint64, uint64) {
 	h := fnv.New64a()
 	h.Write([]byte(name))
 	k := h.Sum64()
@@ -42,6 +42,6 @@ func StreamSeed(seed uint64, name string) (uint64, uint64) {
 
 // NewStream returns the generator of a named stream.
 func NewStream(seed uint64, name string) *rand.PCG {
-	a, b := StreamSeed(seed, name)
+	a, b := streamSeed(seed, name)
 	return rand.NewPCG(a, b)
 }
