@@ -170,6 +170,7 @@ func (c *converter) checkLimits(f *File) {
 			c.count("deployment.strategies", len(d.Strategies))
 		}
 		c.text("deployment.application", d.Application)
+		c.text("deployment.deployment_group", d.DeploymentGroup)
 		c.text("deployment.group", d.Group)
 	}
 	if l := f.Lambda; l != nil {

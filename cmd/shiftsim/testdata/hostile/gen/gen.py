@@ -206,6 +206,8 @@ for nm, text, want in [
     ("config-name-1mib", scen(deployment=f"deployment:\n  start: 2m\n  strategies:\n    - DeploymentConfigName: {BIG}\n      ComputePlatform: Lambda\n      TrafficRoutingConfig: {{Type: AllAtOnce}}"), "deployment.strategies[0]"),
     ("hook-function-1mib", scen(hooks=f"hooks:\n  BeforeAllowTraffic: {{duration: 1s, function: {BIG}}}"), "hooks.BeforeAllowTraffic.function"),
     ("application-1mib", scen(deployment=f"deployment:\n  start: 2m\n  application: {BIG}\n  strategies: [Canary10Percent5Minutes]"), "deployment.application"),
+    ("deployment-group-1mib", scen(deployment=f"deployment:\n  start: 2m\n  deployment_group: {BIG}\n  strategies: [Canary10Percent5Minutes]"), "deployment.deployment_group"),
+    ("group-1mib", scen(deployment=f"deployment:\n  start: 2m\n  group: {BIG}\n  strategies: [Canary10Percent5Minutes]"), "deployment.group"),
     ("name-1mib", scen().replace("name: hostile", f"name: {BIG}"), "name"),
 ]:
     case(nm, "a 1 MiB value must not be echoed back", text, [want])
