@@ -68,19 +68,8 @@ func MonteCarlo(m *sim.Model, strats []sim.Strategy, o Options, why string) ([]R
 	}
 	out := make([]Result, len(strats))
 	for si, s := range strats {
-		var stops, dets int
-		var req, fail, det []float64
-		for _, oc := range rep.Outcomes[si] {
-			if oc.Status == "Stopped" || oc.Status == "Failed" {
-				stops++
-			}
-			if !math.IsNaN(oc.Detected) {
-				dets++
-				det = append(det, oc.Detected-oc.DeploymentStart)
-			}
-			req = append(req, float64(oc.TargetRequests))
-			fail = append(fail, float64(oc.TargetFailedRequests))
-		}
+		t := tallyOutcomes(rep.Outcomes[si])
+		stops, dets, req, fail, det := t.stops, t.dets, t.req, t.fail, t.det
 		r := Result{Strategy: s.Name, Method: MethodMonteCarlo, Why: why, Runs: runs}
 		w := sweep.Wilson(stops, runs)
 		r.RollbackProbability, r.RollbackCI95 = w.P, [2]float64{w.Low, w.High}
@@ -105,6 +94,31 @@ func MonteCarlo(m *sim.Model, strats []sim.Strategy, o Options, why string) ([]R
 		out[si] = r
 	}
 	return out, nil
+}
+
+// tally is what power reads from simulated runs: how many stopped, how
+// many detected, and the per-run samples (detection counted from the
+// deployment start).
+type tally struct {
+	stops, dets    int
+	req, fail, det []float64
+}
+
+// tallyOutcomes counts one strategy's runs.
+func tallyOutcomes(outs []sweep.Outcome) tally {
+	var t tally
+	for _, oc := range outs {
+		if oc.Status == "Stopped" || oc.Status == "Failed" {
+			t.stops++
+		}
+		if !math.IsNaN(oc.Detected) {
+			t.dets++
+			t.det = append(t.det, oc.Detected-oc.DeploymentStart)
+		}
+		t.req = append(t.req, float64(oc.TargetRequests))
+		t.fail = append(t.fail, float64(oc.TargetFailedRequests))
+	}
+	return t
 }
 
 // meanCI is the mean of xs and its normal 95 % interval.

@@ -33,19 +33,8 @@ func mcCheck(t *testing.T, name string, s *scenario.Scenario, runs int, zmax flo
 		if err != nil {
 			t.Fatal(err)
 		}
-		var stops, dets int
-		var req, fail, det []float64
-		for _, o := range rep.Outcomes[si] {
-			if o.Status == "Stopped" || o.Status == "Failed" {
-				stops++
-			}
-			if !math.IsNaN(o.Detected) {
-				dets++
-				det = append(det, o.Detected-o.DeploymentStart)
-			}
-			req = append(req, float64(o.TargetRequests))
-			fail = append(fail, float64(o.TargetFailedRequests))
-		}
+		tl := tallyOutcomes(rep.Outcomes[si])
+		stops, dets, req, fail, det := tl.stops, tl.dets, tl.req, tl.fail, tl.det
 		label := fmt.Sprintf("%s/%s", name, st.Name)
 		// A stop too rare (or too sure) to show in the runs still moves
 		// the exact expectations: by at most its probability times what
