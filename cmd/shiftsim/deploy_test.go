@@ -34,9 +34,9 @@ deployment:
   strategies: [AllAtOnce, Canary10Percent5Minutes]
 `
 
-// awsEnv points the SDK's default chain at the fake: fake static
+// fakeAccount points the SDK's default chain at an empty fake: fake static
 // credentials in the environment, no shared files, no instance metadata.
-func awsEnv(t *testing.T) *awsfake.Server {
+func fakeAccount(t *testing.T) *awsfake.Server {
 	t.Helper()
 	f := awsfake.New(nil, 1)
 	t.Cleanup(f.Close)
@@ -48,6 +48,14 @@ func awsEnv(t *testing.T) *awsfake.Server {
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
 	t.Setenv("AWS_PROFILE", "")
+	return f
+}
+
+// awsEnv is the fake account most deploy tests read: orders:live at
+// version 1, an alarm, a hook and a deployment group.
+func awsEnv(t *testing.T) *awsfake.Server {
+	t.Helper()
+	f := fakeAccount(t)
 	f.PutFunction("orders", awsfake.Version{Version: "1"}, awsfake.Version{Version: "2"})
 	f.SetAlias("orders", "live", "1", nil)
 	f.AddAlarm("orders-errors", awsfake.OK)

@@ -214,16 +214,7 @@ func copyDir(t *testing.T, from, to string) {
 // version 1, version 2 published, the alarms of describe-alarms.json and the
 // hook functions of appspec.yaml.
 func readmeAWS(t *testing.T) *awsfake.Server {
-	f := awsfake.New(nil, 1)
-	t.Cleanup(f.Close)
-	t.Setenv("AWS_ACCESS_KEY_ID", awsfake.AccessKeyID)
-	t.Setenv("AWS_SECRET_ACCESS_KEY", awsfake.SecretAccessKey)
-	t.Setenv("AWS_SESSION_TOKEN", awsfake.SessionToken)
-	t.Setenv("AWS_REGION", awsfake.Region)
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_PROFILE", "")
+	f := fakeAccount(t)
 	f.PutFunction("orders", awsfake.Version{Version: "1"}, awsfake.Version{Version: "2"})
 	f.SetAlias("orders", "live", "1", nil)
 	f.AddAlarm("orders-live-new-version-errors", awsfake.OK)
