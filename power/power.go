@@ -18,6 +18,7 @@
 package power
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -190,15 +191,7 @@ func (e *Engine) Exact(s sim.Strategy) (Result, error) {
 	// Sums of many masses can pass 1 by a rounding error.
 	res.RollbackProbability = min(res.RollbackProbability, 1)
 	res.DetectionProbability = min(res.DetectionProbability, 1)
-	slices.SortStableFunc(det, func(a, b point) int {
-		switch {
-		case a.at < b.at:
-			return -1
-		case a.at > b.at:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(det, func(a, b point) int { return cmp.Compare(a.at, b.at) })
 	for _, d := range det {
 		sec := (d.at - m.DeployStart).Seconds()
 		if n := len(res.Detection.Seconds); n > 0 && res.Detection.Seconds[n-1] == sec {
