@@ -389,3 +389,44 @@ func TestScore(t *testing.T) {
 		}
 	}
 }
+
+// TestWindow: the gate's score over a window: equal versions score 100, a
+// slower canary 50 (latency High), a slower and failing one 0; a canary
+// without requests is Nodata in both metrics, which Kayenta scores 0.
+func TestWindow(t *testing.T) {
+	src := rand.New(rand.NewPCG(5, 6))
+	lat := func(n int, scale float64) []float64 {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = scale * math.Exp(0.3*src.NormFloat64())
+		}
+		return v
+	}
+	rate := func(n int, p float64) []float64 {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = p * (0.8 + 0.4*src.Float64())
+		}
+		return v
+	}
+	w := DefaultWindow()
+	noise := rand.NewPCG(1, 2)
+	for _, tt := range []struct {
+		name                 string
+		cl, bl, ce, be       []float64
+		want                 float64
+		wantLat, wantErrRate Class
+	}{
+		{"equal", lat(400, 100), lat(400, 100), rate(10, 0.01), rate(10, 0.01), 100, Pass, Pass},
+		{"slower", lat(400, 150), lat(400, 100), rate(10, 0.01), rate(10, 0.01), 50, High, Pass},
+		{"slower and failing", lat(400, 150), lat(400, 100), rate(10, 0.05), rate(10, 0.01), 0, High, High},
+		{"faster is no regression", lat(400, 50), lat(400, 100), rate(10, 0.001), rate(10, 0.01), 100, Pass, Pass},
+		{"no canary data", nil, lat(400, 100), []float64{math.NaN()}, rate(10, 0.01), 0, Nodata, Nodata},
+	} {
+		r := w.Judge(tt.cl, tt.bl, tt.ce, tt.be, noise)
+		if r.Score.Summary != tt.want || r.Latency.Class != tt.wantLat || r.ErrorRate.Class != tt.wantErrRate {
+			t.Errorf("%s: score %v (%s), latency %s, error rate %s; want %v, %s, %s", tt.name, r.Score.Summary, r.Score.Reason,
+				r.Latency.Class, r.ErrorRate.Class, tt.want, tt.wantLat, tt.wantErrRate)
+		}
+	}
+}

@@ -78,9 +78,9 @@ func cmdAnalysis(args []string, stdout, stderr io.Writer) error {
 			"  argo     one AnalysisTemplate metric: each measurement's outcome (given, or evaluated from a value\n"+
 			"           with successCondition/failureCondition), the counters and the metric phase after it.\n"+
 			"           --outcomes S,F,I,E or --values 0.97,0.91,- (- = the provider returned an error).\n"+
-			"  flagger  a canary analysis, one check per interval: failed checks, weight steps, promotion or\n"+
-			"           rollback. --checks pass,fail or --values 99.5,98,- with --min/--max (thresholdRange;\n"+
-			"           - = no values found, which fails the check).\n"+
+			"  flagger  a canary analysis, one check per interval (the first tick takes none): failed checks,\n"+
+			"           weight steps (or blue/green iterations), promotion or rollback. --checks pass,fail or\n"+
+			"           --values 99.5,98,- with --min/--max (thresholdRange; - = no values found, which fails).\n"+
 			"  sequential  the anytime-valid count test (Lindon & Malek): each event (an error, a crash) from\n"+
 			"           the control (A) or the canary (B), in order of arrival: --events A,B,B,... or ABBB;\n"+
 			"           --canary-share is the canary's share of traffic. Stops at the first p <= --alpha.",
@@ -103,6 +103,7 @@ func cmdAnalysis(args []string, stdout, stderr io.Writer) error {
 	stepWeight := fs.Float64("step-weight", 0, "flagger stepWeight")
 	stepWeights := fs.String("step-weights", "", "flagger stepWeights, comma-separated")
 	promotion := fs.Float64("step-weight-promotion", 0, "flagger stepWeightPromotion (0 = all at once)")
+	iterations := fs.Int("iterations", 0, "flagger iterations (> 0: blue/green)")
 	minV := fs.String("min", "", "flagger thresholdRange.min")
 	maxV := fs.String("max", "", "flagger thresholdRange.max")
 	events := fs.String("events", "", "sequential: events in arrival order, A (control) or B (canary), comma-separated or as one word")
@@ -128,7 +129,7 @@ func cmdAnalysis(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if fs.Arg(0) == "flagger" {
-		f := gates.Flagger{Interval: *interval, Threshold: *threshold, MaxWeight: *maxWeight, StepWeight: *stepWeight, StepWeightPromotion: *promotion}
+		f := gates.Flagger{Interval: *interval, Threshold: *threshold, MaxWeight: *maxWeight, StepWeight: *stepWeight, StepWeightPromotion: *promotion, Iterations: *iterations}
 		if *stepWeights != "" {
 			if f.StepWeights, err = parseValues(*stepWeights); err != nil {
 				return inputErrf("--step-weights: %v", err)
@@ -202,7 +203,11 @@ func cmdAnalysis(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "; %d checks after the end were not used", res.Unused)
 		}
 		if doc.ClosedFormS != nil {
-			fmt.Fprintf(stdout, "\nFlagger's documented minimum time to promotion, interval x maxWeight/stepWeight: %s", res.ClosedForm)
+			formula := "interval x maxWeight/stepWeight"
+			if f.Iterations > 0 {
+				formula = "interval x iterations"
+			}
+			fmt.Fprintf(stdout, "\nFlagger's documented minimum time to promotion, %s: %s", formula, res.ClosedForm)
 		}
 		fmt.Fprintln(stdout)
 		return nil
