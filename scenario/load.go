@@ -6,10 +6,8 @@ package scenario
 
 import (
 	"fmt"
-	"io"
 	"io/fs"
 	"math"
-	"math/rand/v2"
 	"path"
 	"path/filepath"
 	"slices"
@@ -665,20 +663,20 @@ func (c *converter) execution(f *File, m *sim.Model) {
 	m.Exec = e
 }
 
-// traffic builds the request source.
+// traffic builds the request source's spec, and opens it once so that a
+// bad parameter is an input error with a line, not a failure in a run.
 func (c *converter) traffic(f *File, m *sim.Model) {
 	t := f.Traffic
 	if t == nil {
 		c.fail("traffic", "missing: e.g. traffic: {rate: 100} (requests per second), or traffic: {replay: {file: ...}}")
 		return
 	}
-	var build sim.TrafficFunc
-	rate := 0.0
+	spec := traffic.Spec{Kind: traffic.KindPoisson}
 	needRate := t.Replay == nil && t.Pattern != "bursty"
 	if t.Rate != nil {
-		rate = *t.Rate
-		if !(rate >= 0) || math.IsInf(rate, 0) {
-			c.fail("traffic.rate", "%v: want a number of requests per second >= 0", rate)
+		spec.Rate = *t.Rate
+		if !(spec.Rate >= 0) || math.IsInf(spec.Rate, 0) {
+			c.fail("traffic.rate", "%v: want a number of requests per second >= 0", spec.Rate)
 		}
 	} else if needRate {
 		c.fail("traffic.rate", "missing: requests per second, e.g. rate: 100")
@@ -723,77 +721,67 @@ func (c *converter) traffic(f *File, m *sim.Model) {
 	peak := c.nonNegative("traffic.peak", t.Peak)
 	switch pattern {
 	case "", "poisson":
-		build = func(src rand.Source, until time.Duration) (traffic.Source, error) {
-			return traffic.NewPoisson(rate, until, src)
-		}
 	case "diurnal":
-		period := 24 * time.Hour
+		spec.Kind, spec.Amplitude, spec.Peak = traffic.KindDiurnal, amp, peak
+		spec.Period = 24 * time.Hour
 		if t.Period != nil {
-			period = *t.Period
-			if period <= 0 {
-				c.fail("traffic.period", "%v: want a positive duration such as 24h", period)
+			spec.Period = *t.Period
+			if spec.Period <= 0 {
+				c.fail("traffic.period", "%v: want a positive duration such as 24h", spec.Period)
 			}
 		}
-		build = func(src rand.Source, until time.Duration) (traffic.Source, error) {
-			return traffic.NewDiurnal(rate, amp, period, peak, until, src)
-		}
 	case "bursty":
+		spec.Kind = traffic.KindBursty
 		if len(t.Phases) < 2 {
 			c.fail("traffic.phases", "a bursty source needs at least two phases, e.g. [{rate: 10, dwell: 5m}, {rate: 200, dwell: 30s}]")
 			return
 		}
-		phases := make([]traffic.Phase, len(t.Phases))
+		spec.Phases = make([]traffic.Phase, len(t.Phases))
 		for i, p := range t.Phases {
 			path := fmt.Sprintf("traffic.phases[%d]", i)
 			if p.Rate == nil || p.Dwell == nil {
 				c.fail(path, "give rate and dwell")
 				return
 			}
-			phases[i] = traffic.Phase{Rate: *p.Rate, Dwell: *p.Dwell}
-		}
-		build = func(src rand.Source, until time.Duration) (traffic.Source, error) {
-			return traffic.NewBursty(phases, until, src)
+			spec.Phases[i] = traffic.Phase{Rate: *p.Rate, Dwell: *p.Dwell}
 		}
 	case "spikes":
-		spikes := make([]traffic.Spike, len(t.Spikes))
+		spec.Kind = traffic.KindSpikes
+		spec.Spikes = make([]traffic.Spike, len(t.Spikes))
 		for i, sp := range t.Spikes {
 			path := fmt.Sprintf("traffic.spikes[%d]", i)
 			if sp.At == nil || sp.Duration == nil || sp.Multiplier == nil {
 				c.fail(path, "give at, duration and multiplier")
 				return
 			}
-			spikes[i] = traffic.Spike{At: *sp.At, Duration: *sp.Duration, Multiplier: *sp.Multiplier}
-		}
-		build = func(src rand.Source, until time.Duration) (traffic.Source, error) {
-			return traffic.NewSpikes(rate, spikes, until, src)
+			spec.Spikes[i] = traffic.Spike{At: *sp.At, Duration: *sp.Duration, Multiplier: *sp.Multiplier}
 		}
 	case "weekly":
-		factors := [7]float64{1, 1, 1, 1, 1, 1, 1}
+		spec.Kind, spec.Amplitude, spec.Peak = traffic.KindWeekly, amp, peak
+		spec.WeekdayFactors = [7]float64{1, 1, 1, 1, 1, 1, 1}
 		if len(t.WeekdayFactors) > 0 {
 			if len(t.WeekdayFactors) != 7 {
 				c.fail("traffic.weekday_factors", "%d factors: want 7, Sunday first", len(t.WeekdayFactors))
 			}
-			copy(factors[:], t.WeekdayFactors)
+			copy(spec.WeekdayFactors[:], t.WeekdayFactors)
 		}
-		origin := c.nonNegative("traffic.origin", t.Origin)
-		build = func(src rand.Source, until time.Duration) (traffic.Source, error) {
-			return traffic.NewWeekly(rate, amp, peak, factors, origin, until, src)
-		}
+		spec.Origin = c.nonNegative("traffic.origin", t.Origin)
 	case "replay":
-		build = c.replay(t.Replay, m)
+		spec.Kind = traffic.KindReplay
+		var ok bool
+		if spec.Recording, ok = c.replay(t.Replay, m); !ok {
+			return
+		}
 	default:
 		c.fail("traffic.pattern", "unknown %q: want poisson, diurnal, bursty, spikes or weekly (or a replay)", t.Pattern)
 	}
-	if build == nil || c.err != nil {
+	if c.err != nil {
 		return
 	}
 	// Check the source's parameters now, so a bad one is an input error
 	// with a line, not a failure in the middle of a run.
-	probe, err := build(rand.NewPCG(1, 1), time.Second)
-	if cl, ok := probe.(io.Closer); ok {
-		cl.Close()
-	}
-	if err != nil {
+	// (Users are checked on their own below.)
+	if err := spec.Check(); err != nil {
 		path := "traffic"
 		if pattern == "replay" {
 			path = "traffic.replay.file"
@@ -815,37 +803,21 @@ func (c *converter) traffic(f *File, m *sim.Model) {
 			c.fail("traffic.user_skew", "%v: want a Zipf exponent >= 0 (1 is typical)", skew)
 			return
 		}
-		inner := build
-		build = func(src rand.Source, until time.Duration) (traffic.Source, error) {
-			// The user stream is split off before any arrival is drawn, so
-			// it does not depend on how the engine batches arrivals.
-			users := rand.NewPCG(src.Uint64(), src.Uint64())
-			in, err := inner(src, until)
-			if err != nil {
-				return nil, err
-			}
-			u, err := traffic.NewUsers(in, n, skew, users)
-			if err != nil {
-				return nil, err
-			}
-			if cl, ok := in.(io.Closer); ok {
-				return closingSource{u, cl}, nil
-			}
-			return u, nil
-		}
+		spec.Users, spec.UserSkew = n, skew
 	} else if t.UserSkew != nil {
 		c.fail("traffic.user_skew", "only with users")
 	}
-	m.Traffic = build
+	m.Traffic = spec
 }
 
-// replay opens a recording relative to the scenario file.
-func (c *converter) replay(r *Replay, m *sim.Model) sim.TrafficFunc {
+// replay reads a recording's settings, relative to the scenario file, and
+// reads the recording through once; ok is false after a failure.
+func (c *converter) replay(r *Replay, m *sim.Model) (rec traffic.Recording, ok bool) {
 	if r.File == "" {
 		c.fail("traffic.replay.file", "missing: the recording to replay")
-		return nil
+		return rec, false
 	}
-	rec := traffic.Recording{
+	rec = traffic.Recording{
 		Path:     c.rel(r.File),
 		FS:       c.fsys,
 		Format:   r.Format,
@@ -887,28 +859,19 @@ func (c *converter) replay(r *Replay, m *sim.Model) sim.TrafficFunc {
 	if rec.Format != "" {
 		if _, err := traffic.CanonicalFormat(rec.Format); err != nil {
 			c.fail("traffic.replay.format", "%v", err)
-			return nil
+			return rec, false
 		}
 	}
 	if c.err != nil {
-		return nil
+		return rec, false
 	}
 	// One full pass now: the file's own errors come out here, with their
 	// line, and the runs will not meet them.
 	if _, err := traffic.Inspect(rec); err != nil {
 		c.fail("traffic.replay.file", "%v", err)
-		return nil
+		return rec, false
 	}
-	return func(src rand.Source, until time.Duration) (traffic.Source, error) {
-		rp, err := traffic.OpenRecording(rec, src, until)
-		if err != nil {
-			return nil, err
-		}
-		if rates := rp.Rates(); rates != nil {
-			return rates, nil
-		}
-		return rp, nil
-	}
+	return rec, true
 }
 
 // rel resolves a path named in the scenario against the scenario's folder.
@@ -920,21 +883,6 @@ func (c *converter) rel(p string) string {
 		return p
 	}
 	return filepath.Join(c.dir, p)
-}
-
-// closingSource keeps a wrapped recording closable and its errors visible.
-type closingSource struct {
-	traffic.Source
-	inner io.Closer
-}
-
-func (c closingSource) Close() error { return c.inner.Close() }
-
-func (c closingSource) Err() error {
-	if e, ok := c.inner.(interface{ Err() error }); ok {
-		return e.Err()
-	}
-	return nil
 }
 
 // functionName reports whether s is a Lambda function name (not an ARN), as

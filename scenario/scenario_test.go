@@ -12,6 +12,7 @@ import (
 
 	"github.com/shiftsim/shiftsim/internal/yamlx"
 	"github.com/shiftsim/shiftsim/scenarios"
+	"github.com/shiftsim/shiftsim/traffic"
 )
 
 const base = `name: t
@@ -234,7 +235,7 @@ func FuzzScenario(f *testing.F) {
 			}
 			return
 		}
-		if s.Model.Horizon <= 0 || len(s.Strategies) == 0 || s.Model.Traffic == nil {
+		if s.Model.Horizon <= 0 || len(s.Strategies) == 0 {
 			t.Fatalf("accepted an unusable scenario: %+v", s.Model)
 		}
 	})
@@ -268,8 +269,8 @@ func TestLoadFSResolvesRecordingsInside(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.File != "scenarios/azure-trace.yaml" || s.Model.Traffic == nil {
-		t.Fatalf("File %q, traffic set %v", s.File, s.Model.Traffic != nil)
+	if s.File != "scenarios/azure-trace.yaml" || s.Model.Traffic.Kind != traffic.KindReplay {
+		t.Fatalf("File %q, traffic %v", s.File, s.Model.Traffic.Kind)
 	}
 	// The recording is relative to the scenario's folder inside the FS, not
 	// to the working directory: a MapFS without it fails naming the path.

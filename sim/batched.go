@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"gonum.org/v1/gonum/stat/distuv"
-
-	"github.com/shiftsim/shiftsim/traffic"
 )
 
 // The batched engine simulates the same world as runner.requests, but draws
@@ -93,7 +91,6 @@ var batchRules = []struct {
 	{whyExec, func(m *Model, _ trafficProbe) bool { return m.Exec != nil }},
 	{"the traffic source has no expected count (MeanCount)", func(_ *Model, p trafficProbe) bool { return !p.meanCount }},
 	{"the traffic carries user ids", func(_ *Model, p trafficProbe) bool { return p.users }},
-	{"the traffic carries recorded durations, which the model replays", func(m *Model, p trafficProbe) bool { return m.RecordedLatency && p.durations }},
 }
 
 const (
@@ -127,36 +124,18 @@ func readsDuration(m *Model) bool {
 }
 
 // trafficProbe is what the batched engine needs to know of a model's
-// traffic source.
+// traffic, read from its Spec: no arrival is drawn.
 type trafficProbe struct {
-	meanCount bool // it has MeanCount
-	users     bool // its first arrivals carry user ids
-	durations bool // its first arrivals carry recorded durations
+	meanCount bool // its rate is known in advance (traffic.Spec.Intensity)
+	users     bool // its arrivals carry user ids
 }
 
-// probeArrivals is how many arrivals probeTraffic looks at.
-const probeArrivals = 64
-
-// probeTraffic builds a throwaway source of m, from its own generator so
-// that no run's draws move, and looks at its first arrivals.
+// probeTraffic reads what the batched engine needs from m's traffic spec.
+// A source with an intensity draws its arrivals, so they carry no recorded
+// durations; only the users wrapper stamps them.
 func probeTraffic(m *Model) trafficProbe {
-	var p trafficProbe
-	if m.Traffic == nil {
-		return p
-	}
-	src, err := m.Traffic(NewStream(m.Seed, streamArrivals), m.Horizon)
-	if err != nil {
-		return p
-	}
-	if _, p.meanCount = src.(meanCounter); !p.meanCount {
-		return p // not batchable anyway: do not pay for arrivals
-	}
-	var buf [probeArrivals]traffic.Arrival
-	for _, a := range buf[:src.Fill(buf[:])] {
-		p.users = p.users || a.User != 0
-		p.durations = p.durations || a.Duration != 0
-	}
-	return p
+	_, err := m.Traffic.Intensity(m.Horizon)
+	return trafficProbe{meanCount: err == nil, users: m.Traffic.Users > 0}
 }
 
 // batcher is the state of the batched engine within one run: a cursor, the

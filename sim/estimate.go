@@ -28,20 +28,19 @@ const (
 	costPerRequest = 600 * time.Nanosecond
 	costPerCell    = 2 * time.Microsecond
 	costPerEvent   = 2 * time.Microsecond
-	// estimateArrivals is how many arrivals Estimate draws from a source
-	// that cannot tell its mean count, before extrapolating.
+	// estimateArrivals is how many arrivals Estimate reads from a
+	// recording that cannot tell its mean count, before extrapolating.
 	estimateArrivals = 1 << 17
 )
 
-// Estimate returns the expected cost of one run of m (any strategy). It
-// builds a throwaway traffic source from its own stream, so no run's draws
-// move; for a source that knows its mean count that is exact, for others
-// (bursty, per-request recordings) it draws at most estimateArrivals
-// arrivals and extrapolates over the horizon.
+// Estimate returns the expected cost of one run of m (any strategy). Its
+// request count is exact where the traffic's spec knows its expectation
+// (every synthetic source, per-period recordings); a per-request recording
+// is read at most estimateArrivals arrivals deep and extrapolated.
 func Estimate(m *Model) Work {
 	var c Work
 	horizon := m.Horizon.Seconds()
-	if horizon <= 0 || m.Traffic == nil {
+	if horizon <= 0 {
 		return c
 	}
 	c.Requests = expectedRequests(m)
@@ -91,9 +90,14 @@ func Estimate(m *Model) Work {
 }
 
 // expectedRequests is the mean number of arrivals of m's traffic over the
-// horizon.
+// horizon: exact from the spec where its rate is known in advance; a
+// per-request recording is read (at most estimateArrivals arrivals, from a
+// throwaway stream so no run's draws move) and extrapolated.
 func expectedRequests(m *Model) float64 {
-	src, err := m.Traffic(NewStream(m.Seed^0x5eed, streamArrivals), m.Horizon)
+	if n, ok := m.Traffic.ExpectedCount(m.Horizon); ok {
+		return n
+	}
+	src, err := m.Traffic.Open(NewStream(m.Seed^0x5eed, streamArrivals), m.Horizon)
 	if err != nil {
 		return 0
 	}
@@ -101,9 +105,6 @@ func expectedRequests(m *Model) float64 {
 		defer cl.Close()
 	}
 	horizon := m.Horizon.Seconds()
-	if mc, ok := src.(meanCounter); ok {
-		return mc.MeanCount(0, horizon)
-	}
 	var buf [1024]traffic.Arrival
 	n, last := 0, int64(0)
 	for n < estimateArrivals {

@@ -1,9 +1,7 @@
 package sim
 
 import (
-	"fmt"
 	"math"
-	"math/rand/v2"
 	"time"
 
 	"github.com/shiftsim/shiftsim/alarm"
@@ -20,21 +18,14 @@ import (
 func Batchable(m *Model) (ok bool, why string) { return batchable(m) }
 
 // MeanCount returns the expected number of arrivals of m's traffic in
-// [a, b) seconds, from a throwaway source; an error when the source does
-// not know it (a per-request recording).
+// [a, b) seconds, read from its spec (traffic.Spec.Intensity); an error
+// when its rate is not known in advance (bursty, a per-request recording).
 func (m *Model) MeanCount() (func(a, b float64) float64, error) {
-	if m.Traffic == nil {
-		return nil, fmt.Errorf("the model has no traffic")
-	}
-	src, err := m.Traffic(rand.NewPCG(1, 2), m.Horizon)
+	in, err := m.Traffic.Intensity(m.Horizon)
 	if err != nil {
 		return nil, err
 	}
-	mc, ok := src.(meanCounter)
-	if !ok {
-		return nil, fmt.Errorf("traffic source %T has no expected count (MeanCount)", src)
-	}
-	return mc.MeanCount, nil
+	return in.MeanCount, nil
 }
 
 // FailureProbability is the probability that a request to version v

@@ -3,11 +3,8 @@ package sim_test
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"testing"
 	"time"
-
-	"github.com/shiftsim/shiftsim/traffic"
 )
 
 // erlangB is the blocking probability of an M/G/c/c loss system with
@@ -150,27 +147,13 @@ func TestLatencyPercentiles(t *testing.T) {
 
 // users is a test source: Poisson arrivals from a population of n users
 // taking turns.
-type users struct {
-	inner traffic.Source
-	n, k  uint32
-}
-
-func (u *users) Fill(buf []traffic.Arrival) int {
-	m := u.inner.Fill(buf)
-	for i := range buf[:m] {
-		buf[i].User = u.k%u.n + 1
-		u.k++
-	}
-	return m
-}
-
 // A segment fault fails 5 % of users fully: few users affected, each of
 // them on every request to the bad version.
 func TestSegmentFaultHurtsFewUsersFully(t *testing.T) {
 	s := parse(t, `
 name: segment
 horizon: 30m
-traffic: {rate: 50}
+traffic: {rate: 50, users: 2000, user_skew: 0}
 versions:
   current: {error_rate: 0, latency: {median: 50ms, p99: 150ms}}
   target:  {error_rate: 0}
@@ -181,11 +164,6 @@ deployment:
   start: 10m
   strategies: [AllAtOnce]
 `)
-	inner := s.Model.Traffic
-	s.Model.Traffic = func(src rand.Source, until time.Duration) (traffic.Source, error) {
-		in, err := inner(src, until)
-		return &users{inner: in, n: 2000}, err
-	}
 	r := run(t, s, 0)
 	if r.Users != 2000 {
 		t.Fatalf("%d users seen", r.Users)

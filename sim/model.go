@@ -102,9 +102,6 @@ type Hook struct {
 	Timeout          time.Duration // the hook fails if it has not reported by then (<= CodeDeploy's 1 h)
 }
 
-// TrafficFunc builds the request source of a run from its own stream.
-type TrafficFunc func(src rand.Source, until time.Duration) (traffic.Source, error)
-
 // Model is everything about the world a deployment runs in, strategy aside.
 type Model struct {
 	Function    string // the Lambda function's name
@@ -114,7 +111,9 @@ type Model struct {
 	DeployStart time.Duration // when the deployment is created
 	Versions    [2]Version    // Current, Target
 	Faults      faults.Set
-	Traffic     TrafficFunc
+	// Traffic is the request stream, as data: each run opens its source
+	// from the run's own stream (traffic.Spec.Open).
+	Traffic     traffic.Spec
 	Alarms      []Alarm
 	Hooks       []Hook
 	HookTimeout time.Duration // 0: CodeDeploy's 3600 s

@@ -145,7 +145,7 @@ func newRunner(m *Model, s Strategy) (*runner, error) {
 		return nil, fmt.Errorf("horizon %v must be > 0", m.Horizon)
 	}
 	r := &runner{m: m, strat: s, tickAt: -1}
-	src, err := m.Traffic(NewStream(m.Seed, streamArrivals), m.Horizon)
+	src, err := m.Traffic.Open(NewStream(m.Seed, streamArrivals), m.Horizon)
 	if err != nil {
 		return nil, err
 	}

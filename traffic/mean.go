@@ -12,3 +12,12 @@ func (p *Poisson) MeanCount(a, b float64) float64 {
 	}
 	return p.Rate * (b - a)
 }
+
+// RateAt is the rate at t seconds: Rate within the stream's [0, Until),
+// 0 outside it.
+func (p *Poisson) RateAt(t float64) float64 {
+	if t < 0 || t >= p.Until.Seconds() {
+		return 0
+	}
+	return p.Rate
+}
