@@ -18,6 +18,7 @@ import (
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/shiftsim/shiftsim/deploy"
+	"github.com/shiftsim/shiftsim/strategies"
 )
 
 // rollbackAttempts is how many times the alias executor tries a rollback's
@@ -222,9 +223,13 @@ func (r *aliasRun) logAlias(want AliasState) {
 	case pct == 0:
 		r.log("rollback", "", "rollback: UpdateAlias %s: FunctionVersion %s, no additional version", r.p.aliasName(), r.p.Current)
 	case pct == 100:
-		r.log("weight", "", "UpdateAlias %s: FunctionVersion %s, no additional version (100%% to %s)", r.p.aliasName(), r.p.Target, r.p.Target)
+		bake := "" // the simulator's words for AppConfig's final bake (sim.runner.act)
+		if c := r.p.Config; c.Type == strategies.AppConfig && c.AppConfig.FinalBakeTimeInMinutes > 0 {
+			bake = fmt.Sprintf("; final bake: alarms watched for %d min", c.AppConfig.FinalBakeTimeInMinutes)
+		}
+		r.log("weight", "", "UpdateAlias %s: FunctionVersion %s, no additional version (100%% to %s)%s", r.p.aliasName(), r.p.Target, r.p.Target, bake)
 	default:
-		r.log("weight", "", "UpdateAlias %s: version %s weight %d%%", r.p.aliasName(), r.p.Target, pct)
+		r.log("weight", "", "UpdateAlias %s: version %s weight %s%%", r.p.aliasName(), r.p.Target, deploy.FormatPercent(pct))
 	}
 }
 
@@ -409,7 +414,10 @@ func (r *aliasRun) pollAlarms(ctx context.Context) error {
 			r.log("alarm", n, "alarm %s: %s -> %s (%s)", n, r.alarmState[i], st, aws.ToString(a.StateReason))
 		}
 		r.alarmState[i] = st
-		if in := a.StateValue == cwtypes.StateValueAlarm; in != r.inAlarm[i] {
+		// ALARM stops the deployment; INSUFFICIENT_DATA too for an AppConfig
+		// strategy that asks for it, as the simulator's trips (docs/plans.md).
+		in := a.StateValue == cwtypes.StateValueAlarm || (a.StateValue == cwtypes.StateValueInsufficientData && r.p.Config.InsufficientDataRollsBack)
+		if in != r.inAlarm[i] {
 			r.inAlarm[i] = in
 			if err := r.step(deploy.Event{Kind: deploy.AlarmState, Alarm: i, InAlarm: in}); err != nil {
 				return err

@@ -381,7 +381,7 @@ func (r *cdRun) logAlias(a AliasState) {
 	case -1:
 		r.log("weight", "", "alias %s: %s (not a state of this plan!)", r.p.aliasName(), a)
 	default:
-		r.log("weight", "", "alias %s: version %s weight %d%%", r.p.aliasName(), r.p.Target, pct)
+		r.log("weight", "", "alias %s: version %s weight %s%%", r.p.aliasName(), r.p.Target, deploy.FormatPercent(pct))
 	}
 }
 

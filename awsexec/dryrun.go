@@ -56,7 +56,12 @@ func DryRun(ctx context.Context, p Plan, c Clients, o Options, w io.Writer) erro
 	for _, s := range p.Schedule.Steps {
 		steps = append(steps, fmt.Sprintf("%v%% at t+%s", s.Percent, clock(s.At)))
 	}
-	pr.f("# schedule (from the start of AllowTraffic): %s; AllowTraffic ends at t+%s", strings.Join(steps, ", "), clock(p.Schedule.End))
+	if p.Config.CodeDeploy() {
+		pr.f("# schedule (from the start of AllowTraffic): %s; AllowTraffic ends at t+%s", strings.Join(steps, ", "), clock(p.Schedule.End))
+	} else {
+		pr.f("# schedule (from the deployment's start; a %s plan, which CodeDeploy cannot run: shiftsim shifts the alias itself): %s; the deployment ends at t+%s",
+			p.Config.Type, strings.Join(steps, ", "), clock(p.Schedule.End))
+	}
 	hooks := "none"
 	if p.BeforeHook != "" || p.AfterHook != "" {
 		hooks = fmt.Sprintf("BeforeAllowTraffic=%s AfterAllowTraffic=%s", orNone(p.BeforeHook), orNone(p.AfterHook))

@@ -2,6 +2,7 @@ package awsexec_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -40,8 +41,9 @@ func newEnv(t *testing.T, seed uint64) *env {
 		journal: filepath.Join(t.TempDir(), "journal.jsonl")}
 }
 
-// plan is orders:live 1→2 with a predefined strategy (or a custom one
-// written "canary:P:I" / "linear:P:I"), watching orders-errors.
+// plan is orders:live 1→2 with a predefined strategy, CodeDeploy's or
+// AppConfig's (or a custom one written "custom-canary-P-I" /
+// "custom-linear-P-I"), watching orders-errors.
 func (e *env) plan(executor, strategy string) awsexec.Plan {
 	e.t.Helper()
 	var cfg strategies.Config
@@ -53,7 +55,7 @@ func (e *env) plan(executor, strategy string) awsexec.Plan {
 		if typ == "linear" {
 			cfg.Type = strategies.Linear
 		}
-	} else if cfg, err = strategies.Lookup(strategy); err != nil {
+	} else if cfg, err = strategies.Resolve(strategy); err != nil {
 		e.t.Fatal(err)
 	}
 	return awsexec.Plan{Executor: executor, Function: "orders", Alias: "live", Current: "1", Target: "2",
@@ -107,3 +109,21 @@ func (e *env) journalText() string {
 }
 
 func awsfakeHook() awsfake.Hook { return awsfake.Hook{Result: awsfake.HookSucceeds} }
+
+// journalRecords reads the journal at path, record by record.
+func journalRecords(t *testing.T, path string) []awsexec.Record {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []awsexec.Record
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var r awsexec.Record
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, r)
+	}
+	return recs
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/shiftsim/shiftsim/internal/safeio"
+	"github.com/shiftsim/shiftsim/strategies"
 )
 
 // Journal is a deployment's write-ahead log: one JSON object per line,
@@ -95,6 +96,11 @@ type configJSON struct {
 	Type       string `json:"type"`
 	Percentage int    `json:"percentage,omitempty"`
 	Interval   int    `json:"interval,omitempty"`
+	// An AppConfig strategy's parameters, and the alarm states that roll
+	// it back (the steps themselves are in the plan's steps).
+	AppConfig                 *strategies.DeploymentStrategy `json:"appconfig,omitempty"`
+	StepTiming                string                         `json:"appconfig_step_timing,omitempty"`
+	InsufficientDataRollsBack bool                           `json:"insufficient_data_rolls_back,omitempty"`
 }
 
 type stepJSON struct {

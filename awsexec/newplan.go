@@ -1,6 +1,8 @@
 package awsexec
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shiftsim/shiftsim/strategies"
@@ -59,16 +61,25 @@ func NewPlan(s Spec, o Overrides) (Plan, []string, error) {
 		HookTimeout: s.HookTimeout, AutoRollback: s.AutoRollback,
 		Application: or(o.Application, s.Application), DeploymentGroup: or(o.DeploymentGroup, s.DeploymentGroup),
 	}
+	var notes []string
 	switch o.Executor {
 	case "", "auto":
 		p.Executor = ExecAlias
 		if p.Application != "" || p.DeploymentGroup != "" {
-			p.Executor = ExecCodeDeploy
+			if p.Config.CodeDeploy() {
+				p.Executor = ExecCodeDeploy
+			} else {
+				notes = append(notes, fmt.Sprintf("strategy %s is a %s plan, which CodeDeploy cannot run: the alias executor runs it (the CodeDeploy application and deployment group are not used)", p.Strategy, p.Config.Type))
+			}
 		}
 	default:
 		p.Executor = o.Executor
 	}
-	var notes []string
+	if !p.Config.LifecycleHooks() && (p.BeforeHook != "" || p.AfterHook != "") {
+		notes = append(notes, fmt.Sprintf("strategy %s is a %s plan, which has no lifecycle hooks (the simulator runs none either): the hook functions %s are not invoked",
+			p.Strategy, p.Config.Type, strings.Join(nonEmpty(p.BeforeHook, p.AfterHook), " and ")))
+		p.BeforeHook, p.AfterHook = "", ""
+	}
 	if p.Executor == ExecCodeDeploy && o.DryRun && (p.Application == "" || p.DeploymentGroup == "") {
 		p.Application, p.DeploymentGroup = or(p.Application, PlaceholderApplication), or(p.DeploymentGroup, PlaceholderDeploymentGroup)
 		notes = append(notes, "no CodeDeploy application or deployment group (deployment.application and deployment.deployment_group, or --application and --deployment-group): the dry run shows placeholders (a run with --yes needs both)")
@@ -77,4 +88,14 @@ func NewPlan(s Spec, o Overrides) (Plan, []string, error) {
 		return Plan{}, notes, err
 	}
 	return p, notes, nil
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }

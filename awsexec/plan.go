@@ -77,6 +77,12 @@ func (p Plan) Validate() error {
 			errs = append(errs, fmt.Errorf("hook function %q: want a Lambda function name", h))
 		}
 	}
+	if p.Executor == ExecCodeDeploy && !p.Config.CodeDeploy() {
+		errs = append(errs, fmt.Errorf("strategy %s is a %s plan: CodeDeploy cannot run it; the alias executor can (--executor alias)", p.Strategy, p.Config.Type))
+	}
+	if !p.Config.LifecycleHooks() && (p.BeforeHook != "" || p.AfterHook != "") {
+		errs = append(errs, fmt.Errorf("strategy %s has no lifecycle hooks (a %s plan runs none, in the simulator either): drop the hook functions", p.Strategy, p.Config.Type))
+	}
 	if p.Executor == ExecCodeDeploy && (p.Application == "" || p.DeploymentGroup == "") {
 		errs = append(errs, errors.New("the codedeploy executor needs --application and --deployment-group"))
 	}
@@ -111,8 +117,15 @@ func (p Plan) aliasName() string { return p.Function + ":" + p.Alias }
 // DeploymentConfigName is the CodeDeploy deployment configuration the plan
 // uses: the predefined one's full name, the custom config's own name, or, for
 // an unnamed config, the predefined name of its schedule or one derived from
-// its parameters.
+// its parameters. A plan CodeDeploy cannot run has none: its own name is
+// returned (AppConfig.Canary10Percent20Minutes).
 func (p Plan) DeploymentConfigName() string {
+	if !p.Config.CodeDeploy() {
+		if p.Config.Name != "" {
+			return p.Config.Name
+		}
+		return p.Strategy
+	}
 	if n := strategies.CodeDeployName(p.Config); n != "" {
 		return n
 	}
@@ -125,7 +138,7 @@ func (p Plan) DeploymentConfigName() string {
 // CustomConfig reports whether the plan needs a custom deployment
 // configuration (one that is not CodeDeployDefault.*).
 func (p Plan) CustomConfig() bool {
-	return !strings.HasPrefix(p.DeploymentConfigName(), strategies.ReservedPrefix)
+	return p.Config.CodeDeploy() && !strings.HasPrefix(p.DeploymentConfigName(), strategies.ReservedPrefix)
 }
 
 // AppSpec returns the Lambda AppSpec for the plan (strategies.AppSpec, the
@@ -197,7 +210,7 @@ func percent(f float64) string {
 
 // aliasAt is the alias state that gives the target pct % of the traffic:
 // 0 → FunctionVersion current, no routing; 100 → FunctionVersion target, no
-// routing; otherwise current with AdditionalVersionWeights{target: pct/100}
+// routing; otherwise current with AdditionalVersionWeights{target: Weight(pct)}
 // (docs/lambda.md, "Weighted aliases").
 func (p Plan) aliasAt(pct float64) AliasState {
 	switch pct {
@@ -206,12 +219,26 @@ func (p Plan) aliasAt(pct float64) AliasState {
 	case 100:
 		return AliasState{Version: p.Target}
 	}
-	return AliasState{Version: p.Current, Weights: map[string]float64{p.Target: pct / 100}}
+	return AliasState{Version: p.Current, Weights: map[string]float64{p.Target: Weight(pct)}}
 }
 
-// targetPercent is the target's share of a state in percent, or -1 if the
+// Weight is the AdditionalVersionWeights value that gives a version pct %
+// of an alias's traffic: the float64 nearest to the decimal pct/100, so that
+// 12.5 % is sent as 0.125 and 33.3 % as 0.333 (not 0.33299999999999996).
+// Lambda takes any double in 0.0..1.0 and documents no coarser step
+// (docs/lambda.md, "Weight precision").
+func Weight(pct float64) float64 {
+	w, err := strconv.ParseFloat(deploy.FormatPercent(pct)+"e-2", 64)
+	if err != nil { // cannot happen: FormatPercent writes a decimal
+		return pct / 100
+	}
+	return w
+}
+
+// targetPercent is the target's share of a state in percent (to 1e-9 %,
+// so that a weight of 0.07 reads 7, not 7.000000000000001), or -1 if the
 // state is not one of the plan's (another version is involved).
-func (p Plan) targetPercent(a AliasState) int {
+func (p Plan) targetPercent(a AliasState) float64 {
 	w := nonZero(a.Weights)
 	switch {
 	case a.Version == p.Target && len(w) == 0:
@@ -220,7 +247,7 @@ func (p Plan) targetPercent(a AliasState) int {
 		return 0
 	case a.Version == p.Current && len(w) == 1:
 		if v, ok := w[p.Target]; ok {
-			return int(math.Round(v * 100))
+			return math.Round(v*100*1e9) / 1e9
 		}
 	}
 	return -1

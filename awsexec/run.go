@@ -243,6 +243,11 @@ func (p Plan) record() *planRecord {
 	if p.HookTimeout != 0 {
 		r.HookTimeout = p.HookTimeout.String()
 	}
+	if p.Config.Type == strategies.AppConfig {
+		ac := p.Config.AppConfig
+		r.Config.AppConfig, r.Config.StepTiming = &ac, p.Config.Timing.String()
+	}
+	r.Config.InsufficientDataRollsBack = p.Config.InsufficientDataRollsBack
 	for _, s := range p.Schedule.Steps {
 		r.Steps = append(r.Steps, stepJSON{At: s.At.String(), Percent: s.Percent})
 	}
@@ -256,8 +261,15 @@ func (r *planRecord) plan() (Plan, error) {
 	p := Plan{Executor: r.Executor, Function: r.Function, Alias: r.Alias, Current: r.Current, Target: r.Target,
 		Strategy: r.Strategy, Alarms: r.Alarms, BeforeHook: r.BeforeHook, AfterHook: r.AfterHook, AutoRollback: r.AutoRollback,
 		Application: r.Application, DeploymentGroup: r.DeploymentGroup,
-		Config: strategies.Config{Name: r.Config.Name, Type: strategies.Type(r.Config.Type), Percentage: r.Config.Percentage, Interval: r.Config.Interval}}
+		Config: strategies.Config{Name: r.Config.Name, Type: strategies.Type(r.Config.Type), Percentage: r.Config.Percentage, Interval: r.Config.Interval,
+			InsufficientDataRollsBack: r.Config.InsufficientDataRollsBack}}
 	var err error
+	if r.Config.AppConfig != nil {
+		p.Config.AppConfig = *r.Config.AppConfig
+		if p.Config.Timing, err = strategies.ParseStepTiming(r.Config.StepTiming); err != nil {
+			return Plan{}, fmt.Errorf("plan step timing: %v", err)
+		}
+	}
 	if p.Schedule.End, err = time.ParseDuration(r.End); err != nil {
 		return Plan{}, fmt.Errorf("plan end %q: %v", r.End, err)
 	}

@@ -39,7 +39,8 @@ hooks:
   AfterAllowTraffic: {duration: 15s, catch_probability: 0.9}
 deployment:
   start: 3m
-  strategies: [Linear10PercentEvery2Minutes, Canary10Percent5Minutes, AllAtOnce]
+  strategies: [Linear10PercentEvery2Minutes, Canary10Percent5Minutes, AllAtOnce, AppConfig.Canary10Percent20Minutes,
+    {DeploymentStrategy: {Name: Exp12.5, GrowthType: EXPONENTIAL, GrowthFactor: 12.5, DeploymentDurationInMinutes: 8, FinalBakeTimeInMinutes: 3}}]
 `
 
 // TestControllerTwin runs the same healthy deployment through the simulator
@@ -66,12 +67,13 @@ func TestControllerTwin(t *testing.T) {
 			if len(want) == 0 {
 				t.Fatal("the simulator changed no weight")
 			}
+			if st.Name == "Exp12.5" && !strings.Contains(strings.Join(want, "\n"), "version 2 weight 12.5%") {
+				t.Fatalf("no fractional weight step:\n%s", strings.Join(want, "\n"))
+			}
 			e := newEnv(t, 1)
 			e.fake.SetHook("pre", awsfake.Hook{Duration: 40 * time.Second})
 			e.fake.SetHook("post", awsfake.Hook{Duration: 15 * time.Second})
-			p := awsexec.Plan{Executor: awsexec.ExecAlias, Function: "orders", Alias: "live", Current: "1", Target: "2", Strategy: st.Name,
-				Config: st.Config, Schedule: st.Config.Plan(s.Model.Linear), Alarms: []string{"orders-errors"}, BeforeHook: "pre", AfterHook: "post",
-				HookTimeout: s.Model.HookTimeout, AutoRollback: s.Model.AutoRollback}
+			p := twinPlan(s, st)
 			out, err := e.deploy(context.Background(), p, e.opts())
 			if err != nil {
 				t.Fatal(err)
@@ -104,6 +106,12 @@ var twinPaths = []struct {
 	// The target fails 90 % of its requests, the hooks catch nothing: the
 	// alarm stops the deployment in the middle of the shift.
 	{"alarm stop", "Linear10PercentEvery2Minutes",
+		`{current: {version: "1", error_rate: 0.001, latency: {median: 50ms, p99: 200ms}}, target: {version: "2", error_rate: 0.9}}`,
+		`{BeforeAllowTraffic: {duration: 40s, catch_probability: 0}, AfterAllowTraffic: {duration: 15s, catch_probability: 0}}`,
+		awsfake.Hook{Duration: 40 * time.Second}, "Stopped", "Rollback; Finish Stopped ALARM_ACTIVE alarm:orders-errors"},
+	// The same alarm stops an AppConfig plan (no hooks) in the middle of
+	// its exponential growth.
+	{"appconfig alarm stop", "AppConfig.Canary10Percent20Minutes",
 		`{current: {version: "1", error_rate: 0.001, latency: {median: 50ms, p99: 200ms}}, target: {version: "2", error_rate: 0.9}}`,
 		`{BeforeAllowTraffic: {duration: 40s, catch_probability: 0}, AfterAllowTraffic: {duration: 15s, catch_probability: 0}}`,
 		awsfake.Hook{Duration: 40 * time.Second}, "Stopped", "Rollback; Finish Stopped ALARM_ACTIVE alarm:orders-errors"},
@@ -171,9 +179,7 @@ func TestControllerTwinPaths(t *testing.T) {
 				e.fake.SetAlarmAt("orders-errors", awsfake.Epoch.Add(alarmAt), awsfake.ALARM)
 				o.AlarmPoll = alarmAt // the executor's second poll is the simulator's that saw ALARM
 			}
-			p := awsexec.Plan{Executor: awsexec.ExecAlias, Function: "orders", Alias: "live", Current: "1", Target: "2", Strategy: st.Name,
-				Config: st.Config, Schedule: st.Config.Plan(s.Model.Linear), Alarms: []string{"orders-errors"}, BeforeHook: "pre", AfterHook: "post",
-				HookTimeout: s.Model.HookTimeout, AutoRollback: s.Model.AutoRollback}
+			p := twinPlan(s, st)
 			out, err := e.deploy(context.Background(), p, o)
 			if err != nil {
 				t.Fatal(err)
@@ -202,4 +208,17 @@ func stepLine(t time.Duration, acts []deploy.Action) string {
 		s[i] = a.String()
 	}
 	return fmt.Sprintf("%v %s", t, strings.Join(s, "; "))
+}
+
+// twinPlan is the alias executor's plan for a strategy of a twin scenario,
+// made by awsexec.NewPlan from what the scenario says, as deploy makes it:
+// a plan without lifecycle hooks (AppConfig's) runs none.
+func twinPlan(s *scenario.Scenario, st sim.Strategy) awsexec.Plan {
+	p, _, err := awsexec.NewPlan(awsexec.Spec{Function: "orders", Alias: "live", Current: "1", Target: "2", Strategy: st.Name,
+		Config: st.Config, Linear: s.Model.Linear, Alarms: []string{"orders-errors"}, BeforeHook: "pre", AfterHook: "post",
+		HookTimeout: s.Model.HookTimeout, AutoRollback: s.Model.AutoRollback}, awsexec.Overrides{Executor: awsexec.ExecAlias})
+	if err != nil {
+		panic(err)
+	}
+	return p
 }

@@ -61,6 +61,18 @@ type Config struct {
 // AppConfig strategies do not.
 func (c Config) LifecycleHooks() bool { return c.Type != AppConfig }
 
+// CodeDeploy reports whether CodeDeploy can run c as a Lambda deployment
+// configuration: TimeBasedCanary, TimeBasedLinear and AllAtOnce can; every
+// other plan (AppConfig's, and the peers' plans) is run by shiftsim's own
+// alias executor (docs/driver.md).
+func (c Config) CodeDeploy() bool {
+	switch c.Type {
+	case Canary, Linear, AllAtOnce:
+		return true
+	}
+	return false
+}
+
 // MaxAlarms is how many alarms c's deployment can watch: CodeDeploy's 10 or
 // an AppConfig environment's 5 monitors.
 func (c Config) MaxAlarms() int {

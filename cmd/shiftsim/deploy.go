@@ -40,6 +40,10 @@ func (f awsFlags) settings() awsexec.Settings {
 	return awsexec.Settings{Region: *f.region, Profile: *f.profile, EndpointURL: *f.endpoint}
 }
 
+// deployClock is the clock deploy acts on: nil, the wall clock, except in
+// tests, which run whole deployments on the fake AWS server's virtual clock.
+var deployClock awsexec.Clock
+
 // credentialTimeout bounds the search for credentials (the instance-role
 // lookup waits on the network when there is none).
 const credentialTimeout = 5 * time.Second
@@ -58,6 +62,9 @@ NAME is any name 'shiftsim run' takes, a recommended plan's included (docs/strat
                          alarm states (DescribeAlarms), shifting the alias with UpdateAlias and
                          invoking hooks with Lambda Invoke (synchronously: a function error or a
                          returned {"status":"Failed"} fails the hook)
+Plans CodeDeploy cannot run (AppConfig.* and custom DeploymentStrategy plans, the peers' plans)
+always go through the alias executor, with the weights the simulator uses (12.5 % is sent as
+0.125); they run no lifecycle hooks.
 With --yes every step is journaled (fsync'ed before and after each AWS mutation); after a crash,
 --resume continues the journal's deployment, --resume --rollback rolls it back. Ctrl-C or SIGTERM
 rolls back (--on-interrupt=hold leaves the alias where it is); a second one exits at once.
@@ -121,12 +128,20 @@ pre-checks (credentials included); 2 for input errors.`, stdout)
 	case 1:
 		var st sim.Strategy
 		var err error
-		if s, st, err = forCodeDeploy(fs.Args()[0], *strategy, stderr); err != nil {
+		// Any plan the simulator runs: CodeDeploy's through either executor,
+		// the others (AppConfig's, the peers') through the alias executor
+		// (awsexec.NewPlan decides and says so).
+		if s, err = loadScenario(fs.Args()[0], stderr); err != nil {
 			return err
 		}
-		bh, ah, err := hookFunctions(s, *before, *after, stderr)
-		if err != nil {
+		if st, err = pickStrategy(s, *strategy); err != nil {
 			return err
+		}
+		bh, ah := *before, *after // a plan without lifecycle hooks runs none (NewPlan says so)
+		if st.Config.LifecycleHooks() {
+			if bh, ah, err = hookFunctions(s, *before, *after, stderr); err != nil {
+				return err
+			}
 		}
 		spec := awsexec.Spec{Function: s.Model.Function, Alias: s.Model.Alias,
 			Current: s.Model.Versions[sim.Current].Name, Target: s.Model.Versions[sim.Target].Name,
@@ -169,7 +184,7 @@ pre-checks (credentials included); 2 for input errors.`, stdout)
 
 	ctx := context.Background()
 	cfg, conn, cfgErr := awsexec.Connect(ctx, awsf.settings(), credentialTimeout)
-	opts := awsexec.Options{Journal: *journal, Resume: *resume, ResumeRollback: *rollback, OnInterrupt: *onInterrupt,
+	opts := awsexec.Options{Clock: deployClock, Journal: *journal, Resume: *resume, ResumeRollback: *rollback, OnInterrupt: *onInterrupt,
 		AlarmPoll: *alarmPoll, FollowPoll: *followPoll, IgnorePollAlarmFailure: *ignorePoll, Connection: &conn}
 
 	if !*yes {
@@ -178,14 +193,14 @@ pre-checks (credentials included); 2 for input errors.`, stdout)
 		}
 		clients := awsexec.OfflineClients(cfgErr)
 		if cfgErr == nil {
-			clients = awsexec.NewClients(cfg, awsexec.DefaultLimits, nil)
+			clients = awsexec.NewClients(cfg, awsexec.DefaultLimits, deployClock)
 		}
 		return awsexec.DryRun(ctx, plan, clients, opts, stdout)
 	}
 	if cfgErr != nil {
 		return fmt.Errorf("nothing was changed: %v", cfgErr)
 	}
-	opts.Clients = awsexec.NewClients(cfg, awsexec.DefaultLimits, nil)
+	opts.Clients = awsexec.NewClients(cfg, awsexec.DefaultLimits, deployClock)
 
 	// The first Ctrl-C or SIGTERM interrupts (roll back or hold); a second
 	// one kills the run at once, leaving the rest to --resume.

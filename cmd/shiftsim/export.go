@@ -8,7 +8,6 @@ import (
 	"github.com/shiftsim/shiftsim/importer"
 	"github.com/shiftsim/shiftsim/scenario"
 	"github.com/shiftsim/shiftsim/sim"
-	"github.com/shiftsim/shiftsim/strategies"
 )
 
 func init() {
@@ -30,16 +29,16 @@ func pickStrategy(s *scenario.Scenario, name string) (sim.Strategy, error) {
 }
 
 // codeDeployOnly refuses a plan CodeDeploy cannot express, for the commands
-// that hand a strategy to CodeDeploy (export, appspec, deploy).
+// that hand a strategy to CodeDeploy (export, appspec).
 func codeDeployOnly(st sim.Strategy) error {
-	if st.Config.Type == strategies.AppConfig {
-		return inputErrf("--strategy %s: an AppConfig deployment strategy has no CodeDeploy form; it can be simulated (run, compare), not exported or deployed through CodeDeploy", st.Name)
+	if !st.Config.CodeDeploy() {
+		return inputErrf("--strategy %s: a %s plan has no CodeDeploy form; it can be simulated (run, compare) and deployed with 'shiftsim deploy' (the alias executor runs it), not exported to CodeDeploy", st.Name, st.Config.Type)
 	}
 	return nil
 }
 
 // forCodeDeploy loads the scenario and resolves the strategy for the
-// commands that hand it to CodeDeploy (export, appspec, deploy).
+// commands that hand it to CodeDeploy (export, appspec).
 func forCodeDeploy(path, strategy string, stderr io.Writer) (*scenario.Scenario, sim.Strategy, error) {
 	s, err := loadScenario(path, stderr)
 	if err != nil {

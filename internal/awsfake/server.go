@@ -235,6 +235,20 @@ func (s *Server) Calls() []Call {
 	return append([]Call(nil), s.calls...)
 }
 
+// CallCount returns how many requests for svc's operation op were received
+// (faulted ones included).
+func (s *Server) CallCount(svc, op string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.calls {
+		if c.Service == svc && c.Op == op {
+			n++
+		}
+	}
+	return n
+}
+
 // MutatingCalls returns the requests that could change something, in order,
 // including those a fault stopped.
 func (s *Server) MutatingCalls() []Call {

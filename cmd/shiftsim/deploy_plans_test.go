@@ -1,0 +1,132 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shiftsim/shiftsim/awsexec"
+	"github.com/shiftsim/shiftsim/internal/awsfake"
+)
+
+// onFakeClock makes deploy act on the fake's virtual clock for one test.
+func onFakeClock(t *testing.T, f *awsfake.Server) {
+	t.Helper()
+	deployClock = f.Clock
+	t.Cleanup(func() { deployClock = nil })
+}
+
+// TestDeployAppConfigCanary runs `deploy --strategy
+// AppConfig.Canary10Percent20Minutes --yes` end to end against the fake,
+// on its virtual clock. CodeDeploy cannot run an AppConfig strategy, so the
+// alias executor does, even though the scenario names no executor and the
+// account has a CodeDeploy group. The strategy (EXPONENTIAL, GrowthFactor
+// 10, 20 minutes, final bake 10 minutes; docs/plans.md) exposes 10, 20, 40,
+// 80 and 100 %, five steps over 20 minutes: step k at k·20/5 minutes; the
+// deployment ends after the bake, at 30 minutes. Each step is one
+// UpdateAlias, and these are the alias's only states.
+func TestDeployAppConfigCanary(t *testing.T) {
+	f := awsEnv(t)
+	onFakeClock(t, f)
+	journal := filepath.Join(t.TempDir(), "j.jsonl")
+	code, out, errOut := runCLI("deploy", writeScenario(t), "--strategy", "AppConfig.Canary10Percent20Minutes",
+		"--application", "app", "--deployment-group", "dg", "--before-hook", "CodeDeployHook_pre", "--endpoint-url", f.URL, "--journal", journal, "--yes")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, w := range []string{"strategy AppConfig.Canary10Percent20Minutes (AppConfig.Canary10Percent20Minutes)  executor alias",
+		"UpdateAlias orders:live: version 2 weight 10%", "UpdateAlias orders:live: version 2 weight 80%",
+		"(100% to 2); final bake: alarms watched for 10 min", "Succeeded: alias orders:live is at version 2"} {
+		if !strings.Contains(out, w) {
+			t.Fatalf("output lacks %q:\n%s", w, out)
+		}
+	}
+	if !strings.Contains(errOut, "CodeDeploy cannot run") || !strings.Contains(errOut, "hook functions CodeDeployHook_pre are not invoked") {
+		t.Errorf("stderr does not say why the alias executor runs it without hooks:\n%s", errOut)
+	}
+	begin := journalBegin(t, journal)
+	var got []string
+	for _, h := range f.AliasHistory("orders", "live")[1:] {
+		got = append(got, h.At.Sub(begin).String()+" "+h.String())
+	}
+	want := []string{"4m0s 1+2@0.1", "8m0s 1+2@0.2", "12m0s 1+2@0.4", "16m0s 1+2@0.8", "20m0s 2"}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Fatalf("UpdateAlias sequence\n got %q\nwant %q\n%s", got, want, out)
+	}
+	fin := journalFinish(t, journal)
+	if fin.Status != "Succeeded" || fin.T != "30m0s" {
+		t.Errorf("finish record %+v, want Succeeded at 30m0s (after the 10-minute bake)", fin)
+	}
+	if n := f.CallCount(awsfake.CodeDeploy, "CreateDeployment"); n != 0 {
+		t.Errorf("CodeDeploy got %d CreateDeployment calls", n)
+	}
+	j, _ := os.ReadFile(journal)
+	noSecrets(t, out, errOut, string(j))
+}
+
+// TestDeployAppConfigDryRun: the dry run of an AppConfig plan prints every
+// UpdateAlias with its weight and time, the alarm polls up to the end of the
+// bake, and the rollback.
+func TestDeployAppConfigDryRun(t *testing.T) {
+	f := awsEnv(t)
+	code, out, errOut := runCLI("deploy", writeScenario(t), "--strategy", "AppConfig.Linear20PercentEvery6Minutes", "--endpoint-url", f.URL)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	var calls []string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "UpdateAlias ") {
+			calls = append(calls, l)
+		}
+	}
+	// LINEAR 20 % over 30 minutes: 5 steps, step k at k·6 minutes; bake 30 minutes.
+	want := []string{`"AdditionalVersionWeights":{"2":0.2}}`, `# t+6m00s: version 2 at 20%`,
+		`"AdditionalVersionWeights":{"2":0.4}}`, `# t+12m00s`, `"AdditionalVersionWeights":{"2":0.6}}`, `# t+18m00s`,
+		`"AdditionalVersionWeights":{"2":0.8}}`, `# t+24m00s`, `FunctionVersion=2 RoutingConfig={"AdditionalVersionWeights":{}}`, `# t+30m00s: version 2 at 100%`}
+	if len(calls) != 5 {
+		t.Fatalf("%d UpdateAlias lines, want 5:\n%s", len(calls), out)
+	}
+	joined := strings.Join(calls[:5], "\n")
+	at := 0
+	for _, w := range want {
+		i := strings.Index(joined[at:], w)
+		if i < 0 {
+			t.Fatalf("no %q (in order) in\n%s", w, joined)
+		}
+		at += i
+	}
+	if !strings.Contains(out, "until the end at t+1h00m00s") || !strings.Contains(out, "#   UpdateAlias FunctionName=orders Name=live FunctionVersion=1 ") {
+		t.Errorf("alarm polls through the bake, or the rollback, missing:\n%s", out)
+	}
+}
+
+func journalRecords(t *testing.T, path string) []awsexec.Record {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []awsexec.Record
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var r awsexec.Record
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, r)
+	}
+	return recs
+}
+
+func journalBegin(t *testing.T, path string) time.Time {
+	t.Helper()
+	return journalRecords(t, path)[0].Time
+}
+
+func journalFinish(t *testing.T, path string) awsexec.Record {
+	t.Helper()
+	recs := journalRecords(t, path)
+	return recs[len(recs)-1]
+}
