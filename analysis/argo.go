@@ -27,10 +27,27 @@ func (p Phase) complete() bool {
 
 // worse orders phases as Argo's run assessment does: Successful < Running <
 // Pending < Inconclusive < Error < Failed.
-func worse(a, b Phase) bool {
-	rank := map[Phase]int{Successful: 0, Running: 1, Pending: 2, Inconclusive: 3, Error: 4, Failed: 5}
-	return rank[a] > rank[b]
+func worse(a, b Phase) bool { return rank(a) > rank(b) }
+
+func rank(p Phase) int {
+	switch p {
+	case Running:
+		return 1
+	case Pending:
+		return 2
+	case Inconclusive:
+		return 3
+	case Error:
+		return 4
+	case Failed:
+		return 5
+	}
+	return 0
 }
+
+// Complete reports whether p is final: Successful, Failed, Error or
+// Inconclusive.
+func (p Phase) Complete() bool { return p.complete() }
 
 // ParsePhase reads a measurement outcome: Successful, Failed, Inconclusive or
 // Error, or their first letters S, F, I, E (any case).
@@ -160,6 +177,110 @@ func (m Metric) Evaluate(v float64) (Phase, string) {
 		return Inconclusive, fmt.Sprintf("neither successCondition %s nor failureCondition %s holds", s, f)
 	}
 	return Successful, fmt.Sprintf("successCondition %s holds", s)
+}
+
+// Outcome is Evaluate's phase without the explanation, for a controller
+// that judges measurements as they come.
+func (m Metric) Outcome(v float64) Phase {
+	if math.IsNaN(v) {
+		return Error
+	}
+	s, f := m.SuccessCondition, m.FailureCondition
+	switch {
+	case s == nil && f == nil:
+		return Successful
+	case f == nil:
+		if s.Eval(v) {
+			return Successful
+		}
+		return Failed
+	case s == nil:
+		if f.Eval(v) {
+			return Failed
+		}
+		return Successful
+	}
+	if f.Eval(v) {
+		return Failed
+	}
+	if !s.Eval(v) {
+		return Inconclusive
+	}
+	return Successful
+}
+
+// Counters are a metric's running counts (Argo's MetricResult): measurements
+// by outcome, those counted (errors are not), and the consecutive errors and
+// successes.
+type Counters struct {
+	Successful, Failed, Inconclusive, Error int
+	Count                                   int
+	ConsecErr, ConsecOK                     int
+}
+
+// Observe adds one finished measurement's outcome, as Argo's
+// runMeasurements does (analysis/analysis.go, docs/plans.md).
+func (c *Counters) Observe(p Phase) {
+	switch p {
+	case Successful:
+		c.Successful++
+		c.Count++
+		c.ConsecErr = 0
+		c.ConsecOK++
+	case Failed:
+		c.Failed++
+		c.Count++
+		c.ConsecErr = 0
+		c.ConsecOK = 0
+	case Inconclusive:
+		c.Inconclusive++
+		c.Count++
+		c.ConsecErr = 0
+		c.ConsecOK = 0
+	case Error:
+		c.Error++
+		c.ConsecErr++
+		c.ConsecOK = 0
+	}
+}
+
+// Assess is Argo's assessMetricStatus after a finished measurement, with
+// the rule that set the phase; terminating says the run is being
+// terminated. It is Replay's own rule, for a controller that judges
+// measurements as they come.
+func (m Metric) Assess(c Counters, terminating bool) (Phase, string) {
+	return m.assess(Step{Successful: c.Successful, Failed: c.Failed, Inconclusive: c.Inconclusive, Error: c.Error,
+		Count: c.Count, ConsecErr: c.ConsecErr, ConsecOK: c.ConsecOK}, terminating)
+}
+
+// AssessPhase is Assess without the rule's text (it does not allocate).
+func (m Metric) AssessPhase(c Counters, terminating bool) Phase {
+	switch {
+	case c.ConsecErr > m.ConsecutiveErrorLimit:
+		return Error
+	case c.Inconclusive > m.InconclusiveLimit:
+		return Inconclusive
+	case m.FailureLimit >= 0 && c.Failed > m.FailureLimit:
+		return Failed
+	}
+	if m.ConsecutiveSuccessLimit > 0 && c.ConsecOK >= m.ConsecutiveSuccessLimit {
+		return Successful
+	}
+	if n := m.count(); n > 0 && c.Count >= n {
+		fl, cs := m.FailureLimit >= 0, m.ConsecutiveSuccessLimit > 0
+		switch {
+		case fl && cs:
+			return Inconclusive
+		case cs:
+			return Failed
+		default:
+			return Successful
+		}
+	}
+	if terminating {
+		return Successful
+	}
+	return Running
 }
 
 // Replay runs Argo's metric assessment (analysis/analysis.go,

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/shiftsim/shiftsim/analysis"
+	"github.com/shiftsim/shiftsim/gate"
 	"github.com/shiftsim/shiftsim/strategies"
 )
 
@@ -26,13 +28,39 @@ type Config struct {
 	HookTimeout  time.Duration   // 0 means DefaultHookTimeout; other values are what-ifs, AWS's is fixed
 	Alarms       []string        // names of the alarms watched, at most MaxAlarms, no duplicates
 	AutoRollback bool            // roll back on DEPLOYMENT_FAILURE and DEPLOYMENT_STOP_ON_ALARM
+	// Gates are the measurements the plan may ask for (Measure actions
+	// index them); for an Argo plan, Rollout.Gates().
+	Gates []gate.Gate
+	// Rollout, when set, is an Argo Rollouts plan that replaces Plan: its
+	// steps, analyses and promotion drive the traffic (docs/gates.md).
+	// An Argo abort always sends all traffic back to the stable version.
+	Rollout *strategies.Rollout
 }
 
 // Validate reports every problem with cfg, one per line.
 func (cfg Config) Validate() error {
 	var errs []error
-	if err := cfg.Plan.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("Plan: %w", err))
+	if cfg.Rollout == nil {
+		if err := cfg.Plan.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("Plan: %w", err))
+		}
+	} else {
+		if err := cfg.Rollout.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("Rollout: %w", err))
+		} else if _, err := newArgo(cfg.Rollout); err != nil {
+			errs = append(errs, fmt.Errorf("Rollout: %w", err))
+		}
+		if n := len(cfg.Rollout.Gates()); n != len(cfg.Gates) {
+			errs = append(errs, fmt.Errorf("Gates: %d gates, but the rollout's templates have %d metrics (want Rollout.Gates())", len(cfg.Gates), n))
+		}
+	}
+	for i, g := range cfg.Gates {
+		if g.Name == "" {
+			errs = append(errs, fmt.Errorf("Gates[%d]: empty name", i))
+		}
+		if err := g.Query.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("Gates[%d] (%s): %w", i, g.Name, err))
+		}
 	}
 	seen := map[Hook]int{}
 	for i, h := range cfg.Hooks {
@@ -116,6 +144,12 @@ type Controller struct {
 	weight    float64       // the target's weight on the alias
 	life      [lcCount]LifecycleEvent
 	out       []Action
+
+	// An Argo Rollouts plan's state (nil for a time-only plan).
+	argo        *argo
+	gateCause   []string       // "gate:<name>", built once
+	lastOutcome analysis.Phase // the last measurement's phase
+	lastMetric  analysis.Phase // its metric's phase after it
 }
 
 // New returns a controller in status Created for cfg, or cfg's validation
@@ -143,8 +177,26 @@ func New(cfg Config) (*Controller, error) {
 	for i, a := range cfg.Alarms {
 		c.alarmCause[i] = "alarm:" + a
 	}
+	c.gateCause = make([]string, len(cfg.Gates))
+	for i, g := range cfg.Gates {
+		c.gateCause[i] = "gate:" + g.Name
+	}
+	if cfg.Rollout != nil {
+		a, err := newArgo(cfg.Rollout)
+		if err != nil {
+			return nil, err
+		}
+		c.argo, c.rollback = a, true
+		c.out = make([]Action, 0, len(cfg.Gates)*4+8)
+	}
 	c.reset()
 	return c, nil
+}
+
+// LastMeasurement returns the phase of the last measurement judged and its
+// metric's phase after it, for a timeline that explains itself.
+func (c *Controller) LastMeasurement() (measurement, metric analysis.Phase) {
+	return c.lastOutcome, c.lastMetric
 }
 
 // reset puts c back in status Created with every alarm OK and no time seen,
@@ -157,6 +209,10 @@ func (c *Controller) reset() {
 		c.life[i] = LifecycleEvent{Name: name, Status: LifecyclePending}
 	}
 	c.out = c.out[:0]
+	if c.argo != nil {
+		a, _ := newArgo(c.argo.r)
+		c.argo = a
+	}
 }
 
 func hookIndex(h Hook) int {
@@ -179,13 +235,16 @@ func (c *Controller) Lifecycle() []LifecycleEvent {
 // step or AllowTraffic's end while shifting, the running hook's timeout while
 // a hook runs. ok is false before Start and after Finish.
 func (c *Controller) Deadline() (at time.Duration, ok bool) {
-	if c.status != InProgress {
+	if !c.status.Active() {
 		return 0, false
 	}
 	switch c.phase {
 	case phaseBefore, phaseAfter:
 		return c.hookStart + c.timeout, true
 	case phaseAllow:
+		if c.argo != nil {
+			return c.argoDeadline()
+		}
 		if c.next < len(c.plan.Steps) {
 			return c.begin + c.plan.Steps[c.next].At, true
 		}
@@ -234,8 +293,16 @@ func (c *Controller) Step(now time.Duration, ev Event) []Action {
 			break
 		}
 		c.inAlarm[ev.Alarm] = ev.InAlarm
-		if ev.InAlarm && c.status == InProgress {
+		if ev.InAlarm && c.status.Active() {
 			c.stop(now, ErrorCodeAlarmActive, c.alarmCause[ev.Alarm], c.rollback)
+		}
+	case Measurement:
+		if c.argo != nil && c.status.Active() && c.phase == phaseAllow && ev.Gate >= 0 && ev.Gate < len(c.gateCause) {
+			c.measured(now, ev)
+		}
+	case Promote:
+		if c.argo != nil && c.status.Active() && c.phase == phaseAllow {
+			c.promote(now)
 		}
 	case HookResult:
 		if c.status == InProgress && c.runningHook() == ev.Hook && ev.Hook != "" {
@@ -246,7 +313,7 @@ func (c *Controller) Step(now time.Duration, ev Event) []Action {
 			}
 		}
 	case Stop:
-		c.stop(now, ErrorCodeManualStop, CauseManual, ev.Rollback)
+		c.stop(now, ErrorCodeManualStop, CauseManual, ev.Rollback || c.argo != nil)
 	}
 	return c.out
 }
@@ -264,6 +331,10 @@ func (c *Controller) runningHook() Hook {
 
 // advance applies, in order, everything due at or before now.
 func (c *Controller) advance(now time.Duration) {
+	if c.argo != nil && c.phase == phaseAllow {
+		c.argoAdvance(now)
+		return
+	}
 	for c.status == InProgress {
 		switch c.phase {
 		case phaseBefore, phaseAfter:
@@ -325,6 +396,9 @@ func (c *Controller) start(now time.Duration) {
 
 func (c *Controller) enterAllow(now time.Duration) {
 	c.phase, c.begin, c.next = phaseAllow, now, 0
+	if c.argo != nil {
+		c.argo.stepStart = now
+	}
 	c.beginEvent(lcAllow, now)
 	c.advance(now)
 }

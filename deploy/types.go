@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -18,10 +19,19 @@ const (
 	Succeeded  Status = "Succeeded"
 	Failed     Status = "Failed"
 	Stopped    Status = "Stopped"
+	// Paused is not CodeDeploy's: an Argo Rollouts rollout waiting for a
+	// user to promote it (an indefinite pause, an Inconclusive analysis, a
+	// blue-green rollout without auto-promotion). A run that ends its
+	// horizon Paused has not finished (docs/gates.md).
+	Paused Status = "Paused"
 )
 
 // Terminal reports whether s is a final status: Succeeded, Failed or Stopped.
 func (s Status) Terminal() bool { return s == Succeeded || s == Failed || s == Stopped }
+
+// Active reports whether a deployment in status s is under way: InProgress
+// or Paused (alarms are still watched, analyses still measure).
+func (s Status) Active() bool { return s == InProgress || s == Paused }
 
 // Hook names a Lambda lifecycle hook (docs/codedeploy.md, "Lifecycle hooks").
 type Hook string
@@ -41,8 +51,13 @@ const (
 )
 
 // CauseManual is the Finish cause of a manual stop; the other causes are
-// "alarm:<AlarmName>" and "hook:<Hook>".
+// "alarm:<AlarmName>", "hook:<Hook>" and "gate:<GateName>".
 const CauseManual = "manual"
+
+// CausePause is the Pause cause of an indefinite pause step (pause: {}) and
+// of a blue-green rollout waiting for a user's promotion; a pause for an
+// Inconclusive analysis names the gate, "gate:<GateName>".
+const CausePause = "pause"
 
 // EventKind says what happened. The zero value is no event.
 type EventKind uint8
@@ -59,9 +74,17 @@ const (
 	HookResult
 	// Stop is a manual StopDeployment; Event.Rollback is its AutoRollbackEnabled.
 	Stop
+	// Measurement reports the measurement of gate Event.Gate that a Measure
+	// action asked for: Event.Value, or a provider error (Event.Err), or no
+	// data in the window (Event.NoData).
+	Measurement
+	// Promote is a user's promotion of a paused rollout (Argo's
+	// `kubectl argo rollouts promote`).
+	Promote
 )
 
-var eventKindNames = [...]string{Start: "Start", Tick: "Tick", AlarmState: "AlarmState", HookResult: "HookResult", Stop: "Stop"}
+var eventKindNames = [...]string{Start: "Start", Tick: "Tick", AlarmState: "AlarmState", HookResult: "HookResult", Stop: "Stop",
+	Measurement: "Measurement", Promote: "Promote"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventKindNames) && eventKindNames[k] != "" {
@@ -78,6 +101,10 @@ type Event struct {
 	Hook      Hook // HookResult: which hook reports
 	Succeeded bool // HookResult: Succeeded (true) or Failed (false)
 	Rollback  bool // Stop: roll back (StopDeployment's AutoRollbackEnabled)
+	Gate      int     // Measurement: index into Config.Gates
+	Value     float64 // Measurement: the value measured
+	Err       bool    // Measurement: the provider failed (Argo's Error phase)
+	NoData    bool    // Measurement: the window holds no datapoint
 }
 
 // String returns the canonical text form, one of:
@@ -88,10 +115,21 @@ type Event struct {
 //	HookResult <Hook> Succeeded|Failed
 //	Stop
 //	Stop rollback
+//	Measurement <gate> <value>|error|nodata
+//	Promote
 //
 // ParseEvent reads it back.
 func (e Event) String() string {
 	switch e.Kind {
+	case Measurement:
+		v := strconv.FormatFloat(e.Value, 'g', -1, 64)
+		switch {
+		case e.Err:
+			v = "error"
+		case e.NoData:
+			v = "nodata"
+		}
+		return "Measurement " + strconv.Itoa(e.Gate) + " " + v
 	case AlarmState:
 		state := "OK"
 		if e.InAlarm {
@@ -122,14 +160,39 @@ func ParseEvent(s string) (Event, error) {
 		return Event{}, fmt.Errorf("event %q: want %q", s, want)
 	}
 	switch f[0] {
-	case "Start", "Tick":
+	case "Start", "Tick", "Promote":
 		if len(f) != 1 {
 			return bad(f[0])
 		}
-		if f[0] == "Start" {
+		switch f[0] {
+		case "Start":
 			return Event{Kind: Start}, nil
+		case "Promote":
+			return Event{Kind: Promote}, nil
 		}
 		return Event{Kind: Tick}, nil
+	case "Measurement":
+		if len(f) != 3 {
+			return bad("Measurement <gate> <value>|error|nodata")
+		}
+		g, err := strconv.Atoi(f[1])
+		if err != nil || strconv.Itoa(g) != f[1] {
+			return bad("Measurement <gate> <value>|error|nodata")
+		}
+		ev := Event{Kind: Measurement, Gate: g}
+		switch f[2] {
+		case "error":
+			ev.Err = true
+		case "nodata":
+			ev.NoData = true
+		default:
+			v, err := strconv.ParseFloat(f[2], 64)
+			if err != nil || math.IsNaN(v) || strconv.FormatFloat(v, 'g', -1, 64) != f[2] {
+				return bad("Measurement <gate> <value>|error|nodata")
+			}
+			ev.Value = v
+		}
+		return ev, nil
 	case "AlarmState":
 		if len(f) != 3 || (f[2] != "ALARM" && f[2] != "OK") {
 			return bad("AlarmState <index> ALARM|OK")
@@ -153,7 +216,7 @@ func ParseEvent(s string) (Event, error) {
 		}
 		return bad("Stop [rollback]")
 	}
-	return Event{}, fmt.Errorf("event %q: unknown kind %q (want Start, Tick, AlarmState, HookResult or Stop)", s, f[0])
+	return Event{}, fmt.Errorf("event %q: unknown kind %q (want Start, Tick, AlarmState, HookResult, Stop, Measurement or Promote)", s, f[0])
 }
 
 // ActionKind says what the caller must do. The zero value is no action.
@@ -175,9 +238,17 @@ const (
 	// Action.ErrorCode and Action.Cause). Action.Percent is the target's weight
 	// left on the alias. It is always the last action the controller returns.
 	Finish
+	// Measure: take one measurement of gate Action.Gate now and report it
+	// with a Measurement event.
+	Measure
+	// Pause: the rollout pauses (Status Paused) for Action.Cause until a
+	// Promote event; nothing is to be done but to note it (and, for a
+	// simulated user, to schedule the promotion).
+	Pause
 )
 
-var actionKindNames = [...]string{InvokeHook: "InvokeHook", SetWeight: "SetWeight", Rollback: "Rollback", Finish: "Finish"}
+var actionKindNames = [...]string{InvokeHook: "InvokeHook", SetWeight: "SetWeight", Rollback: "Rollback", Finish: "Finish",
+	Measure: "Measure", Pause: "Pause"}
 
 func (k ActionKind) String() string {
 	if int(k) < len(actionKindNames) && actionKindNames[k] != "" {
@@ -192,8 +263,9 @@ type Action struct {
 	Hook      Hook    // InvokeHook
 	Percent   float64 // SetWeight: the new weight; Rollback: 0; Finish: the weight left
 	Status    Status  // Finish
-	Cause     string  // Finish: "alarm:<AlarmName>", "hook:<Hook>" or "manual"; "" on success
+	Cause     string  // Finish: "alarm:<AlarmName>", "hook:<Hook>", "gate:<GateName>" or "manual"; "" on success. Pause: CausePause or "gate:<GateName>"
 	ErrorCode string  // Finish: CodeDeploy's ErrorCode; "" on success
+	Gate      int     // Measure: index into Config.Gates
 }
 
 // LeftWeighted reports whether a Finish leaves the alias on two versions: a
@@ -209,6 +281,8 @@ func (a Action) LeftWeighted() bool {
 //	Rollback
 //	Finish Succeeded weight=100
 //	Finish <Status> <ErrorCode> <Cause> weight=<percent>[ alias-left-weighted]
+//	Measure <gate>
+//	Pause <cause>
 //
 // "alias-left-weighted" marks a Finish without rollback that leaves the alias
 // routing to both versions, which blocks later deployments until it is reset
@@ -219,6 +293,10 @@ func (a Action) String() string {
 		return "InvokeHook " + string(a.Hook)
 	case SetWeight:
 		return "SetWeight " + FormatPercent(a.Percent)
+	case Measure:
+		return "Measure " + strconv.Itoa(a.Gate)
+	case Pause:
+		return "Pause " + a.Cause
 	case Finish:
 		var b strings.Builder
 		b.WriteString("Finish ")

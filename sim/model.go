@@ -142,6 +142,12 @@ type Model struct {
 	// SLO, when set, is the availability objective the run's failures are
 	// charged against.
 	SLO *SLO
+	// PromoteAfter is when a user promotes a paused Argo Rollouts rollout
+	// (an indefinite pause, an Inconclusive analysis, a blue-green rollout
+	// without auto-promotion): this long after it paused. 0, the default,
+	// means nobody does within the horizon, and the run ends Paused
+	// (docs/plans.md).
+	PromoteAfter time.Duration
 }
 
 // PollPhase is the offset of CloudWatch's evaluation minute and

@@ -25,6 +25,11 @@ const (
 	evEval
 	evPoll
 	evDeployStart
+	// A gate's measurement, asked for by the controller at this instant, is
+	// taken after everything else of the instant (docs/gates.md); a user's
+	// promotion of a paused rollout comes last.
+	evMeasure
+	evPromote
 )
 
 // queue is a binary min-heap over a slice of concrete events: no interface

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/stat/distuv"
@@ -112,6 +113,8 @@ type runner struct {
 	phaseStart int64
 	phaseTot   [2]totals
 
+	gates []simGate // the plan's metric gates (gate.go)
+
 	stepActs []deploy.Action // backing store of Result.Steps' actions (last: the hot fields keep their places)
 }
 
@@ -204,6 +207,11 @@ func newRunner(m *Model, s Strategy) (*runner, error) {
 		}
 		r.alarms = append(r.alarms, alarmState{state: a.Initial})
 	}
+	gspan, err := r.setupGates()
+	if err != nil {
+		return nil, err
+	}
+	maxSpan = max(maxSpan, gspan)
 	r.bucketNs = gcd(r.bucketNs, r.evalStep)
 	if o := r.phase % int64(time.Minute); o > 0 {
 		r.grid = o - int64(time.Minute)
@@ -248,6 +256,8 @@ func newRunner(m *Model, s Strategy) (*runner, error) {
 		HookTimeout:  m.HookTimeout,
 		Alarms:       names,
 		AutoRollback: m.AutoRollback,
+		Gates:        Gates(s.Config),
+		Rollout:      rolloutOf(s.Config),
 	}, r, r.observe)
 	if err != nil {
 		return nil, err
@@ -271,7 +281,11 @@ func newRunner(m *Model, s Strategy) (*runner, error) {
 		r.q.push(int64(m.DeployStart), evDeployStart, 0)
 	}
 	if m.Engine != PerRequest {
-		if ok, why := batchable(m); ok {
+		ok, why := batchable(m)
+		if ok {
+			ok, why = gatesBatchable(s)
+		}
+		if ok {
 			if r.bat, err = newBatcher(r); err != nil {
 				return nil, err
 			}
@@ -553,10 +567,12 @@ func (r *runner) handle(e event) error {
 		r.evaluate()
 		r.q.push(e.at+r.evalStep, evEval, 0)
 	case evPoll:
-		if r.drv.Status() == "InProgress" {
+		if r.drv.Status().Active() {
 			r.poll()
 			r.q.push(e.at+int64(r.m.AlarmPollInterval), evPoll, 0)
 		}
+	case evMeasure, evPromote:
+		r.handleGate(e)
 	case evDeployStart:
 		r.poll()
 		r.step(deploy.Event{Kind: deploy.Start})
@@ -612,7 +628,7 @@ func (r *runner) Apply(a deploy.Action) error {
 // observe keeps the controller's steps that yielded actions (Result.Steps),
 // their actions copied into one buffer sized for a whole run.
 func (r *runner) observe(rec deploy.Record) error {
-	if len(rec.Actions) > 0 {
+	if len(rec.Actions) > 0 || rec.Event.Kind == deploy.Measurement || rec.Event.Kind == deploy.Promote {
 		i := len(r.stepActs)
 		r.stepActs = append(r.stepActs, rec.Actions...)
 		rec.Actions = r.stepActs[i:len(r.stepActs):len(r.stepActs)]
@@ -643,6 +659,8 @@ func (r *runner) act(a deploy.Action) {
 		r.logf(KindRollback, "", "rollback: UpdateAlias %s: FunctionVersion %s, no additional version", r.aliasName(), r.m.Versions[0].Name)
 	case deploy.InvokeHook:
 		r.invokeHook(a.Hook)
+	case deploy.Measure, deploy.Pause:
+		r.actGate(a)
 	case deploy.Finish:
 		r.res.Status = a.Status
 		r.res.End = ptr(time.Duration(r.now))
@@ -655,7 +673,7 @@ func (r *runner) act(a deploy.Action) {
 		if a.Cause != "" && a.Cause != deploy.CauseManual && r.res.Detected == nil {
 			r.res.Detected = ptr(time.Duration(r.now))
 		}
-		r.logf(KindDeployment, string(a.Status), "deployment %s: %s %s %s", r.strat.Name, a.Status, a.ErrorCode, a.Cause)
+		r.logf(KindDeployment, string(a.Status), "deployment %s: %s", r.strat.Name, strings.Join(slices.DeleteFunc([]string{string(a.Status), a.ErrorCode, a.Cause}, func(s string) bool { return s == "" }), " "))
 	}
 }
 
@@ -786,7 +804,7 @@ func (r *runner) evaluate() {
 			if next == alarm.Alarm && r.now >= int64(r.m.DeployStart) && r.res.Detected == nil {
 				r.res.Detected = ptr(time.Duration(r.now))
 			}
-			if r.m.AlarmPollInterval == 0 && r.drv.Status() == "InProgress" {
+			if r.m.AlarmPollInterval == 0 && r.drv.Status().Active() {
 				r.step(deploy.Event{Kind: deploy.AlarmState, Alarm: ai, InAlarm: r.trips(next)})
 			}
 		}

@@ -54,12 +54,18 @@ type Config struct {
 	// alarm in INSUFFICIENT_DATA as well as ALARM (docs/plans.md; AWS's pages
 	// disagree, the default is ALARM only).
 	InsufficientDataRollsBack bool
+	// Rollout holds an Argo Rollouts plan (Type ArgoCanary or ArgoBlueGreen
+	// only), with the AnalysisTemplates it references.
+	Rollout *Rollout
 }
+
+// Argo reports whether c is an Argo Rollouts plan.
+func (c Config) Argo() bool { return c.Type == ArgoCanary || c.Type == ArgoBlueGreen }
 
 // LifecycleHooks reports whether c's deployment runs CodeDeploy's
 // BeforeAllowTraffic and AfterAllowTraffic hooks: CodeDeploy plans do,
 // AppConfig strategies do not.
-func (c Config) LifecycleHooks() bool { return c.Type != AppConfig }
+func (c Config) LifecycleHooks() bool { return c.Type != AppConfig && !c.Argo() }
 
 // CodeDeploy reports whether CodeDeploy can run c as a Lambda deployment
 // configuration: TimeBasedCanary, TimeBasedLinear and AllAtOnce can; every
@@ -219,6 +225,12 @@ func (c Config) Validate() error {
 }
 
 func (c Config) validate(f fields) error {
+	if c.Argo() {
+		if c.Rollout == nil || (c.Type == ArgoCanary) != (c.Rollout.Canary != nil) {
+			return fmt.Errorf("%s: %s needs its Rollout", f.typ, c.Type)
+		}
+		return c.Rollout.Validate()
+	}
 	if c.Type == AppConfig {
 		if c.Percentage != 0 || c.Interval != 0 {
 			return fmt.Errorf("%s, %s: must be 0 for an AppConfig strategy (its parameters are in AppConfig)", f.pct, f.interval)
@@ -308,6 +320,8 @@ func (c Config) describe() string {
 	switch c.Type {
 	case AppConfig:
 		return c.AppConfig.describe()
+	case ArgoCanary, ArgoBlueGreen:
+		return "Argo Rollouts " + string(c.Type[len("ArgoRollouts."):])
 	case AllAtOnce:
 		return string(AllAtOnce)
 	case Canary:

@@ -24,7 +24,7 @@ func GeneratedName(c Config) string {
 		return fmt.Sprintf("Canary%dPercent%s", c.Percentage, minutes(c.Interval))
 	case Linear:
 		return fmt.Sprintf("Linear%dPercentEvery%s", c.Percentage, minutes(c.Interval))
-	case AppConfig: // AppConfig's own names follow no such pattern
+	case AppConfig, ArgoCanary, ArgoBlueGreen: // their own names follow no such pattern
 		return c.Name
 	}
 	return string(AllAtOnce)

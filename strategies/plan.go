@@ -52,7 +52,9 @@ type Plan struct {
 //   - Linear: min(k·p, 100) % at (k−1)·I for k = 1..n, n = ceil(100/p),
 //     end at n·I (EndAfterLastInterval) or (n−1)·I (EndAtLastShift);
 //   - AllAtOnce: 100 % at 0, end at 0;
-//   - AppConfig: DeploymentStrategy.Plan(c.Timing), the bake included.
+//   - AppConfig: DeploymentStrategy.Plan(c.Timing), the bake included;
+//   - Argo Rollouts: Rollout.Schedule with nobody promoting (the zero Plan
+//     when the rollout would wait for a user).
 //
 // Plan is defined for a valid c only; for an invalid one it returns the zero
 // Plan, which Plan.Validate rejects.
@@ -64,6 +66,9 @@ func (c Config) Plan(m LinearModel) Plan {
 	switch c.Type {
 	case AppConfig:
 		return c.AppConfig.Plan(c.Timing)
+	case ArgoCanary, ArgoBlueGreen:
+		p, _ := c.Rollout.Schedule(-1)
+		return p
 	case Canary:
 		return Plan{Steps: []Step{{0, float64(c.Percentage)}, {iv, 100}}, End: iv}
 	case Linear:

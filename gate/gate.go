@@ -1,0 +1,181 @@
+// Package gate says what a metric gate measures: a query kind (error rate,
+// success rate, a latency statistic, a count), the versions whose requests
+// it reads and the window it reads them over. It is data only. The
+// deployment controller (package deploy) asks for a gate's measurement with
+// a Measure action and judges the value it is told; the environment — the
+// simulator from its own metrics, the alias executor from CloudWatch
+// GetMetricData — measures it. docs/gates.md explains the mechanism.
+//
+// It is a leaf: the standard library only, no I/O, no clock, no state.
+package gate
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Kind is what a query measures. The zero value is no query.
+type Kind uint8
+
+// Query kinds. Rates are percents of the window's invocations, as Flagger's
+// request-success-rate is; latency is the client-visible duration in
+// milliseconds under Query.Stat; counts are sums over the window.
+const (
+	// ErrorRate is 100·Errors/Invocations (Lambda's metrics), %.
+	ErrorRate Kind = iota + 1
+	// SuccessRate is 100 − ErrorRate, % (Flagger's request-success-rate).
+	SuccessRate
+	// Latency is Duration under Query.Stat (p99 by default), ms (Flagger's
+	// request-duration).
+	Latency
+	// Errors is the sum of Errors over the window.
+	Errors
+	// Requests is the sum of Invocations over the window.
+	Requests
+)
+
+var kindNames = [...]string{ErrorRate: "error_rate", SuccessRate: "success_rate", Latency: "latency", Errors: "errors", Requests: "requests"}
+
+// String returns the kind's name as a scenario writes it.
+func (k Kind) String() string {
+	if int(k) < len(kindNames) && kindNames[k] != "" {
+		return kindNames[k]
+	}
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Unit is the unit of the kind's values: "%", "ms" or "" for counts.
+func (k Kind) Unit() string {
+	switch k {
+	case ErrorRate, SuccessRate:
+		return "%"
+	case Latency:
+		return "ms"
+	}
+	return ""
+}
+
+// Kinds lists the query kinds in order.
+func Kinds() []Kind { return []Kind{ErrorRate, SuccessRate, Latency, Errors, Requests} }
+
+// ParseKind maps a kind's name to the Kind.
+func ParseKind(s string) (Kind, error) {
+	for i, n := range kindNames {
+		if n != "" && n == s {
+			return Kind(i), nil
+		}
+	}
+	names := make([]string, 0, len(kindNames))
+	for _, n := range kindNames {
+		if n != "" {
+			names = append(names, n)
+		}
+	}
+	return 0, fmt.Errorf("unknown query %q (want %s)", s, strings.Join(names, ", "))
+}
+
+// Version says whose requests a query reads. The zero value is Target.
+type Version uint8
+
+// Versions.
+const (
+	// Target is the new version (Argo's canary, Flagger's canary).
+	Target Version = iota
+	// Current is the version being replaced (the stable one).
+	Current
+	// Both is the alias: every request, whichever version served it.
+	Both
+)
+
+var versionNames = [...]string{"target", "current", "both"}
+
+func (v Version) String() string {
+	if int(v) < len(versionNames) {
+		return versionNames[v]
+	}
+	return "Version(" + strconv.Itoa(int(v)) + ")"
+}
+
+// ParseVersion maps "target", "current" or "both" to a Version.
+func ParseVersion(s string) (Version, error) {
+	for i, n := range versionNames {
+		if n == s {
+			return Version(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown version %q (want target, current or both)", s)
+}
+
+// DefaultWindow is the window of a query that sets none: one minute, the
+// finest period of Lambda's standard-resolution metrics.
+const DefaultWindow = time.Minute
+
+// Query is one measurement's definition: Kind over the requests of Version
+// in the Window that ends at the measurement, as one CloudWatch datapoint
+// of period Window (GetMetricData, docs/gates.md). Stat is the latency
+// statistic in CloudWatch's words ("p99", "p50", "Average", "Maximum");
+// empty means p99, and it is ignored by the other kinds.
+type Query struct {
+	Kind    Kind
+	Version Version
+	Window  time.Duration
+	Stat    string
+}
+
+// EffectiveWindow is Window, or DefaultWindow when it is 0.
+func (q Query) EffectiveWindow() time.Duration {
+	if q.Window == 0 {
+		return DefaultWindow
+	}
+	return q.Window
+}
+
+// EffectiveStat is Stat, or "p99" when it is empty.
+func (q Query) EffectiveStat() string {
+	if q.Stat == "" {
+		return "p99"
+	}
+	return q.Stat
+}
+
+// Validate checks the query: a known kind and version, and a window that
+// is a whole number of minutes (a CloudWatch period of standard-resolution
+// metrics) of at most a day. The statistic's syntax is checked by whoever
+// measures (the simulator with package alarm's parser).
+func (q Query) Validate() error {
+	var errs []error
+	if q.Kind == 0 || int(q.Kind) >= len(kindNames) {
+		errs = append(errs, fmt.Errorf("query: %v is not a query kind", q.Kind))
+	}
+	if int(q.Version) >= len(versionNames) {
+		errs = append(errs, fmt.Errorf("version: %v is not target, current or both", q.Version))
+	}
+	if w := q.EffectiveWindow(); w < 0 || w%time.Minute != 0 || w > 24*time.Hour {
+		errs = append(errs, fmt.Errorf("window: %v must be a whole number of minutes, 1m to 24h (a CloudWatch period)", q.Window))
+	}
+	if q.Stat != "" && q.Kind != Latency {
+		errs = append(errs, fmt.Errorf("statistic: %q applies to the latency query only", q.Stat))
+	}
+	return errors.Join(errs...)
+}
+
+// String is the query's canonical text, e.g. "error_rate target 1m0s" or
+// "latency p99 target 5m0s".
+func (q Query) String() string {
+	s := q.Kind.String()
+	if q.Kind == Latency {
+		s += " " + q.EffectiveStat()
+	}
+	return s + " " + q.Version.String() + " " + q.EffectiveWindow().String()
+}
+
+// Gate is one named measurement a plan takes: Argo's AnalysisTemplate
+// metric, Flagger's metric check. A stopped deployment names it in its
+// cause, "gate:<Name>".
+type Gate struct {
+	Name  string
+	Query Query
+}
