@@ -96,11 +96,11 @@ func (k EventKind) String() string {
 // Event is one input to Controller.Step. Only the fields of its Kind matter.
 type Event struct {
 	Kind      EventKind
-	Alarm     int  // AlarmState: index into Config.Alarms
-	InAlarm   bool // AlarmState: the alarm is in ALARM (OK and INSUFFICIENT_DATA are not)
-	Hook      Hook // HookResult: which hook reports
-	Succeeded bool // HookResult: Succeeded (true) or Failed (false)
-	Rollback  bool // Stop: roll back (StopDeployment's AutoRollbackEnabled)
+	Alarm     int     // AlarmState: index into Config.Alarms
+	InAlarm   bool    // AlarmState: the alarm is in ALARM (OK and INSUFFICIENT_DATA are not)
+	Hook      Hook    // HookResult: which hook reports
+	Succeeded bool    // HookResult: Succeeded (true) or Failed (false)
+	Rollback  bool    // Stop: roll back (StopDeployment's AutoRollbackEnabled)
 	Gate      int     // Measurement: index into Config.Gates
 	Value     float64 // Measurement: the value measured
 	Err       bool    // Measurement: the provider failed (Argo's Error phase)
