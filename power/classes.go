@@ -3,6 +3,7 @@ package power
 import (
 	"math"
 
+	"gonum.org/v1/gonum/mathext"
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/shiftsim/shiftsim/alarm"
@@ -27,7 +28,14 @@ const tail = 9.5
 // Poisson(μ) requests, of which E ~ Binomial(N, p) fail, and the datapoint
 // is a function of (N, E) — sim.Alarm.CountDatapoint, the engine's own.
 type classifier struct {
-	a       *sim.Alarm
+	a *sim.Alarm
+	// sumErrors marks an alarm on Sum(Errors) alone, whose class law has
+	// a closed form (sumErrorsProbs).
+	sumErrors bool
+	// rate marks an alarm on 100 * errors / invocations (RateExpression)
+	// firing above its threshold: given the requests, its class changes
+	// once, at a failure count found directly (rateGivenN).
+	rate bool
 	scratch []float64
 	byN     map[nKey][nClasses]float64 // P(class | N, p)
 	byMean  map[mKey][nClasses]float64 // P(class | μ, p)
@@ -42,7 +50,81 @@ type mKey struct{ mu, p uint64 }
 
 func newClassifier(a *sim.Alarm) *classifier {
 	return &classifier{a: a, scratch: make([]float64, a.ScratchLen()),
-		byN: map[nKey][nClasses]float64{}, byMean: map[mKey][nClasses]float64{}}
+		byN: map[nKey][nClasses]float64{}, byMean: map[mKey][nClasses]float64{},
+		sumErrors: a.Math == nil && len(a.Queries) == 1 && a.Queries[0].Metric == sim.Errors && a.Queries[0].Stat.Kind == alarm.Sum &&
+			(a.Rule.Comparison == alarm.GreaterThanThreshold || a.Rule.Comparison == alarm.GreaterThanOrEqualToThreshold),
+		rate: isRate(a)}
+}
+
+// isRate reports whether a is tune-alarm's rate alarm: Sum(Errors) and
+// Sum(Invocations) of the same versions combined by RateExpression, firing
+// above its threshold.
+func isRate(a *sim.Alarm) bool {
+	if a.Math == nil || len(a.Queries) != 2 || a.Queries[0].Metric != sim.Errors || a.Queries[1].Metric != sim.Invocations ||
+		a.Queries[0].Stat.Kind != alarm.Sum || a.Queries[1].Stat.Kind != alarm.Sum || a.Queries[0].Versions != a.Queries[1].Versions ||
+		a.Rule.Comparison != alarm.GreaterThanThreshold && a.Rule.Comparison != alarm.GreaterThanOrEqualToThreshold {
+		return false
+	}
+	ref, err := alarm.CompileMetrics([]alarm.Query{{ID: "errors"}, {ID: "invocations"}, {ID: "rate", Expression: RateExpression, ReturnData: true}})
+	return err == nil && a.Math.String() == ref.String() && a.Math.Input(0) == ref.Input(0) && a.Math.Input(1) == ref.Input(1)
+}
+
+// rateGivenN is givenN for a rate alarm (n >= 1, 0 < p < 1): the rate
+// 100·E/n grows with the failures E, so the datapoint breaches from the
+// first E that breaches on: near ⌈threshold·n/100⌉, settled with the
+// alarm's own datapoint function, and P(E >= e) is the regularized
+// incomplete beta function I_p(e, n−e+1).
+func (c *classifier) rateGivenN(n int64, p float64) [nClasses]float64 {
+	e := int64(math.Ceil(c.a.Rule.Threshold * float64(n) / 100))
+	e = min(max(e, 0), n+1)
+	for e > 0 && c.class(n, e-1) == classBreach {
+		e--
+	}
+	for e <= n && c.class(n, e) != classBreach {
+		e++
+	}
+	var q [nClasses]float64
+	switch {
+	case e > n:
+		q[classOK] = 1
+	case e == 0:
+		q[classBreach] = 1
+	default:
+		b := mathext.RegIncBeta(float64(e), float64(n-e+1), p)
+		q[classBreach], q[classOK] = b, 1-b
+	}
+	return q
+}
+
+// sumErrorsProbs is probs for an alarm on Sum(Errors): the failures of a
+// period are Poisson(mu·p) (a thinned Poisson count), the datapoint is
+// missing exactly when no request came (probability e^−mu), and it breaches
+// when the failures reach the smallest whole number k that breaches; for
+// k >= 1 that implies a request came, so P(breach) = P(Poisson(mu·p) >= k),
+// the regularized lower incomplete gamma function P(k, mu·p). It equals
+// the general sum over the requests (tested), at a fraction of its cost —
+// what tune-alarm's many evaluations need (docs/tune-alarm.md).
+func sumErrorsProbs(mu, p float64, r alarm.Rule) [nClasses]float64 {
+	var q [nClasses]float64
+	q[classMissing] = math.Exp(-mu)
+	present := -math.Expm1(-mu)
+	k := math.Max(0, math.Ceil(r.Threshold)-1)
+	for !r.Comparison.Breaches(k, r.Threshold) && k <= math.Ceil(r.Threshold)+1 {
+		k++
+	}
+	switch {
+	case !r.Comparison.Breaches(k, r.Threshold):
+		q[classOK] = present // no whole number breaches
+	case k == 0:
+		q[classBreach] = present
+	case !(p > 0) || !(mu > 0):
+		q[classOK] = present
+	default:
+		b := mathext.GammaIncReg(k, mu*min(p, 1))
+		q[classBreach] = b
+		q[classOK] = max(present-b, 0)
+	}
+	return q
 }
 
 // class is the class of the datapoint of a period with n requests, e of
@@ -63,6 +145,11 @@ func (c *classifier) class(n, e int64) uint8 {
 func (c *classifier) probs(mu, p float64) [nClasses]float64 {
 	k := mKey{math.Float64bits(mu), math.Float64bits(p)}
 	if q, ok := c.byMean[k]; ok {
+		return q
+	}
+	if c.sumErrors {
+		q := sumErrorsProbs(mu, p, c.a.Rule)
+		c.byMean[k] = q
 		return q
 	}
 	var q [nClasses]float64
@@ -98,6 +185,8 @@ func (c *classifier) givenN(n int64, p float64) [nClasses]float64 {
 		q[c.class(n, 0)] = 1
 	case p >= 1:
 		q[c.class(n, n)] = 1
+	case c.rate:
+		q = c.rateGivenN(n, p)
 	default:
 		mean := float64(n) * p
 		sd := math.Sqrt(mean * (1 - p))

@@ -57,6 +57,10 @@ type Scenario struct {
 	// AppConfig holds the deployment's AppConfig settings (step timing,
 	// rollback states) for a predefined AppConfig strategy resolved by name.
 	AppConfig strategies.Config
+	// Alarms are the alarms as the file writes them (Model.Alarms[i] is
+	// Alarms[i] compiled), for tools that write an alarm back in AWS's
+	// forms with its dimensions.
+	Alarms []Alarm
 }
 
 // Load reads and validates the scenario file at path.
@@ -397,6 +401,7 @@ func (c *converter) convert(f *File) *Scenario {
 	}
 
 	// alarms
+	s.Alarms = f.Alarms
 	names := map[string]bool{}
 	for i := range f.Alarms {
 		path := fmt.Sprintf("alarms[%d]", i)
