@@ -35,7 +35,7 @@ type classifier struct {
 	// rate marks an alarm on 100 * errors / invocations (RateExpression)
 	// firing above its threshold: given the requests, its class changes
 	// once, at a failure count found directly (rateGivenN).
-	rate bool
+	rate    bool
 	scratch []float64
 	byN     map[nKey][nClasses]float64 // P(class | N, p)
 	byMean  map[mKey][nClasses]float64 // P(class | μ, p)
