@@ -361,13 +361,20 @@ func better(a, b *Tuned, objective string) bool {
 	if objective == ObjectiveDetect {
 		other = ObjectiveFailed
 	}
-	if c := cmp.Compare(a.Objective(objective), b.Objective(objective)); c != 0 {
+	// Values equal within rounding (sums of many masses) are ties.
+	order := func(x, y float64) int {
+		if math.Abs(x-y) <= 1e-9*max(1, math.Abs(y)) {
+			return 0
+		}
+		return cmp.Compare(x, y)
+	}
+	if c := order(a.Objective(objective), b.Objective(objective)); c != 0 {
 		return c < 0
 	}
-	if c := cmp.Compare(a.Eval.FalseRollback, b.Eval.FalseRollback); c != 0 {
+	if c := order(a.Eval.FalseRollback, b.Eval.FalseRollback); c != 0 {
 		return c < 0
 	}
-	return a.Objective(other) < b.Objective(other)
+	return order(a.Objective(other), b.Objective(other)) < 0
 }
 
 // markFrontier marks the feasible alarms that no other feasible one beats
@@ -385,10 +392,13 @@ func markFrontier(ts []Tuned) {
 			if j == i || !b.Feasible {
 				continue
 			}
-			le := b.Eval.TargetFailedRequests <= a.Eval.TargetFailedRequests && b.Eval.FalseRollback <= a.Eval.FalseRollback &&
-				b.Eval.ExpectedDetection <= a.Eval.ExpectedDetection
-			lt := b.Eval.TargetFailedRequests < a.Eval.TargetFailedRequests || b.Eval.FalseRollback < a.Eval.FalseRollback ||
-				b.Eval.ExpectedDetection < a.Eval.ExpectedDetection
+			// Equal within rounding (sums of many masses) counts as equal.
+			leq := func(x, y float64) bool { return x <= y+1e-9*max(1, math.Abs(y)) }
+			less := func(x, y float64) bool { return x < y-1e-9*max(1, math.Abs(y)) }
+			le := leq(b.Eval.TargetFailedRequests, a.Eval.TargetFailedRequests) && leq(b.Eval.FalseRollback, a.Eval.FalseRollback) &&
+				leq(b.Eval.ExpectedDetection, a.Eval.ExpectedDetection)
+			lt := less(b.Eval.TargetFailedRequests, a.Eval.TargetFailedRequests) || less(b.Eval.FalseRollback, a.Eval.FalseRollback) ||
+				less(b.Eval.ExpectedDetection, a.Eval.ExpectedDetection)
 			if le && (lt || j < i) {
 				a.OnFrontier = false
 				break

@@ -2,10 +2,13 @@ package power
 
 import (
 	"math"
+	"path/filepath"
 	"testing"
 
 	"github.com/shiftsim/shiftsim/alarm"
+	"github.com/shiftsim/shiftsim/scenario"
 	"github.com/shiftsim/shiftsim/sim"
+	"github.com/shiftsim/shiftsim/sweep"
 )
 
 // The closed form of a Sum(Errors) alarm's class law equals the general
@@ -61,6 +64,199 @@ func TestRateClassLaw(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// tinyScenario is a small world whose count lattice is short enough to
+// search by brute force: 0.5 requests a second, a current version failing
+// 5 % of requests and a target failing 30 %, an alarm on the target's
+// errors.
+const tinyScenario = `
+name: tiny
+seed: 7
+horizon: 25m
+function: {name: fn, alias: live}
+traffic: {rate: 0.5}
+versions:
+  current: {version: "1", error_rate: 0.05, latency: {median: 50ms, p99: 150ms}, timeout: 3s}
+  target:  {version: "2", error_rate: 0.3}
+alarms:
+  - AlarmName: fn-v2-errors
+    Namespace: AWS/Lambda
+    MetricName: Errors
+    Dimensions:
+      - {Name: FunctionName, Value: fn}
+      - {Name: Resource, Value: "fn:live"}
+      - {Name: ExecutedVersion, Value: "2"}
+    Statistic: Sum
+    Period: 60
+    EvaluationPeriods: 1
+    Threshold: 1
+    ComparisonOperator: GreaterThanOrEqualToThreshold
+    TreatMissingData: notBreaching
+monitoring: {metric_delay: 60s, alarm_poll_interval: 60s}
+deployment:
+  start: 3m
+  strategies: [Canary10Percent5Minutes, Linear10PercentEvery1Minute]
+`
+
+func tiny(t *testing.T) *scenario.Scenario {
+	t.Helper()
+	s, err := scenario.Parse("tiny.yaml", []byte(tinyScenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+var tinySpace = Space{Statistics: []string{StatCount, StatRate}, Periods: []int{60}, EvaluationPeriods: []int{1, 2},
+	TreatMissing: []alarm.TreatMissing{alarm.Missing, alarm.Breaching, alarm.NotBreaching}}
+
+// Brute force: every alarm of a small space — every shape at every
+// threshold of its lattice — computed by the exact engine; the alarm Tune
+// chose is the one of least objective within the ceiling, for both
+// objectives and two ceilings. This also holds the bisection's premise
+// (false rollbacks never grow with the threshold) on every shape.
+func TestTuneIsTheBruteForceOptimum(t *testing.T) {
+	s := tiny(t)
+	m := &s.Model
+	twin := sweep.Twin(m)
+	mean, err := m.MeanCount()
+	if err != nil {
+		t.Fatal(err)
+	}
+	shapes, err := tinySpace.Shapes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := s.Strategies[0]
+	type cand struct {
+		shape         int
+		threshold     float64
+		fr, fail, det float64
+	}
+	var all []cand
+	base := m.Alarms[0]
+	c := base.Rule.Comparison
+	for si, sh := range shapes {
+		lat := lattice(m, sh, c, mean)
+		prev := math.Inf(1)
+		for _, th := range lat {
+			a, err := sh.Alarm(&base, c, th)
+			if err != nil {
+				t.Fatal(err)
+			}
+			withAlarm := func(mm *sim.Model) *sim.Model {
+				x := *mm
+				x.Alarms = []sim.Alarm{a}
+				return &x
+			}
+			bad, err := exact(withAlarm(m), st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			good, err := exact(withAlarm(twin), st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if good.RollbackProbability > prev+1e-12 {
+				t.Errorf("%+v: false rollbacks grow with the threshold: %v at %v after %v", sh, good.RollbackProbability, th, prev)
+			}
+			prev = good.RollbackProbability
+			ev := fromResult(bad, m)
+			all = append(all, cand{si, th, good.RollbackProbability, ev.TargetFailedRequests, ev.ExpectedDetection})
+		}
+	}
+	t.Logf("%d shapes, %d alarms evaluated by brute force", len(shapes), len(all))
+	for _, objective := range []string{ObjectiveFailed, ObjectiveDetect} {
+		for _, ceiling := range []float64{0.01, 0.05, 0.2} {
+			got, err := Tune(m, st, TuneOptions{Objective: objective, MaxFalseRollback: ceiling, Space: tinySpace})
+			if err != nil {
+				t.Fatal(err)
+			}
+			best := -1
+			val := func(x cand) float64 {
+				if objective == ObjectiveDetect {
+					return x.det
+				}
+				return x.fail
+			}
+			for i, x := range all {
+				if x.fr <= ceiling && (best < 0 || val(x) < val(all[best])-1e-9) {
+					best = i
+				}
+			}
+			if best < 0 {
+				if got.Best >= 0 {
+					t.Errorf("%s ≤ %v: brute force finds no alarm, Tune chose one", objective, ceiling)
+				}
+				continue
+			}
+			if got.Best < 0 {
+				t.Fatalf("%s ≤ %v: Tune found nothing, brute force %+v", objective, ceiling, all[best])
+			}
+			b := got.Shapes[got.Best]
+			if math.Abs(b.Objective(objective)-val(all[best])) > 1e-9 || b.Eval.FalseRollback > ceiling {
+				t.Errorf("%s ≤ %v: Tune chose %+v %v (objective %v, false rollbacks %v); brute force %+v %v (objective %v)",
+					objective, ceiling, b.Shape, b.Threshold, b.Objective(objective), b.Eval.FalseRollback, shapes[all[best].shape], all[best].threshold, val(all[best]))
+			}
+			// And every shape's answer is its own smallest threshold within the ceiling.
+			for i, sh := range got.Shapes {
+				want := math.NaN()
+				for _, x := range all {
+					if x.shape == i && x.fr <= ceiling {
+						want = x.threshold
+						break
+					}
+				}
+				if sh.Feasible != !math.IsNaN(want) || sh.Feasible && sh.Threshold != want {
+					t.Errorf("%s ≤ %v: shape %+v: Tune's threshold %v (feasible %v), brute force %v", objective, ceiling, sh.Shape, sh.Threshold, sh.Feasible, want)
+				}
+			}
+		}
+	}
+}
+
+// The chosen alarm's numbers are the simulator's: the scenario's rollback
+// and detection probabilities and expectations, and the healthy twin's
+// rollback probability (the false rollbacks), each within |z| < 4 of 400
+// simulated runs, on the tiny scenario and on bad-canary.
+func TestTunedAlarmAgainstSimulation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulates")
+	}
+	bc, err := scenario.Load(filepath.Join("..", "scenarios", "bad-canary.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*scenario.Scenario{tiny(t), bc} {
+		st := s.Strategies[1]
+		sp := tinySpace
+		sp.EvaluationPeriods = []int{1, 2, 3}
+		got, err := Tune(&s.Model, st, TuneOptions{MaxFalseRollback: 0.05, Space: sp})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Best < 0 {
+			t.Fatalf("%s: no alarm chosen", s.Name)
+		}
+		b := got.Shapes[got.Best]
+		t.Logf("%s %s: chose %+v threshold %v: false rollbacks %.4f, failed %.2f (the scenario's alarm: %.2f)", s.Name, st.Name, b.Shape, b.Threshold,
+			b.Eval.FalseRollback, b.Eval.TargetFailedRequests, got.Current.TargetFailedRequests)
+		on := *s
+		on.Model.Alarms = []sim.Alarm{b.Alarm}
+		on.Strategies = []sim.Strategy{st}
+		mcCheck(t, s.Name+" tuned", &on, 400, 4)
+		tw := on
+		tw.Model = *sweep.Twin(&on.Model)
+		mcCheck(t, s.Name+" tuned twin", &tw, 400, 4)
+		// The reported false rollbacks are the twin's exact rollback
+		// probability, and the reported failures the scenario's.
+		e, _ := NewEngine(&tw.Model)
+		r, _ := e.Exact(st)
+		if math.Abs(r.RollbackProbability-b.Eval.FalseRollback) > 1e-12 {
+			t.Errorf("%s: reported false rollbacks %v, the twin's exact rollback probability %v", s.Name, b.Eval.FalseRollback, r.RollbackProbability)
 		}
 	}
 }

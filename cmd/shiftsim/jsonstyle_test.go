@@ -12,7 +12,7 @@ var snakeKey = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
 // awsSubtrees hold AWS's own names (CloudFormation's PascalCase, the API's
 // camelCase), kept as AWS spells them; "values", "statuses" and
 // "rollback_causes" are keyed by data (scenario paths, statuses, causes).
-var awsSubtrees = map[string]bool{"TrafficRoutingConfig": true, "DeploymentConfig": true, "cli_input_json": true, "values": true, "statuses": true, "rollback_causes": true, "false_rollback_causes": true}
+var awsSubtrees = map[string]bool{"TrafficRoutingConfig": true, "DeploymentConfig": true, "cli_input_json": true, "put_metric_alarm": true, "values": true, "statuses": true, "rollback_causes": true, "false_rollback_causes": true}
 
 // checkKeys walks a decoded JSON value and reports every key that is not
 // snake_case outside the AWS subtrees.
@@ -51,6 +51,7 @@ func TestEveryJSONHasOneStyle(t *testing.T) {
 		{"validate", "bad-canary"},
 		{"version"},
 		{"power", "bad-canary", "-s", "Canary10Percent5Minutes"},
+		{"tune-alarm", "bad-canary", "-s", "Canary10Percent5Minutes", "--evaluation-periods", "1", "-q"},
 	} {
 		code, out, errs := runCLI(append(args, "--output", "json")...)
 		if code != 0 {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/shiftsim/shiftsim/alarm"
 	"github.com/shiftsim/shiftsim/importer"
+	"github.com/shiftsim/shiftsim/internal/limits"
 	"github.com/shiftsim/shiftsim/power"
 	"github.com/shiftsim/shiftsim/report"
 	"github.com/shiftsim/shiftsim/scenario"
@@ -110,8 +111,8 @@ func (o *tuneOpts) options(maxFalse float64, runs int) (power.TuneOptions, error
 		}
 	}
 	for _, n := range sp.EvaluationPeriods {
-		if n < 1 || n > alarm.MaxShortWindow/60 {
-			return to, inputErrf("--evaluation-periods %d: want 1 to %d (a one-minute period's window is at most a day)", n, alarm.MaxShortWindow/60)
+		if err := limits.Of("--evaluation-periods").Check(float64(n)); err != nil {
+			return to, inputErrf("--evaluation-periods %d: %v", n, err)
 		}
 	}
 	for _, t := range *o.treat {
@@ -128,16 +129,12 @@ func (o *tuneOpts) options(maxFalse float64, runs int) (power.TuneOptions, error
 	if len(shapes) == 0 {
 		return to, inputErrf("the search space is empty: every --periods × --evaluation-periods exceeds CloudWatch's window (1 day under a one-hour period)")
 	}
-	if len(shapes) > maxTuneShapes {
-		return to, inputErrf("the search space holds %d shapes; at most %d (fewer --evaluation-periods, --periods or --treat-missing-data)", len(shapes), maxTuneShapes)
+	if err := limits.Of("tune-alarm shapes").Check(float64(len(shapes))); err != nil {
+		return to, inputErrf("the search space: %v (fewer --evaluation-periods, --periods, --treat-missing-data or --statistics)", err)
 	}
 	to.Space = sp
 	return to, nil
 }
-
-// maxTuneShapes bounds the search space: 2 statistics × 4
-// TreatMissingData × the (N, M) pairs of N up to 10 (55) × 4 periods.
-const maxTuneShapes = 2 * 4 * 55 * 4
 
 // alarmIndex finds the alarm to tune.
 func alarmIndex(s *scenario.Scenario, name string) (int, error) {

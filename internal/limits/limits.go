@@ -154,6 +154,7 @@ var Table = []Bound{
 	{"--vary combinations", Count, 1, 1000, false, "every combination is a full comparison", product},
 	{"--datapoints", Count, 1, 10000, false, "datapoints evaluated by the alarm command", product},
 	{"--evaluation-periods", Int, 1, 8640, false, "as alarms[].EvaluationPeriods", cwAlarm},
+	{"tune-alarm shapes", Count, 1, 1760, false, "alarm shapes searched (statistic × period × EvaluationPeriods × DatapointsToAlarm × TreatMissingData): 2 × 4 periods × the 55 (N, M) pairs of N ≤ 10 × 4; each costs a few exact evaluations", product},
 	{"--evaluation-range", Int, 1, 17282, true, "as alarms[].evaluation_range", product},
 	{"--speed", Float, 1e-3, 1e6, true, "virtual seconds per wall-clock second in demo (0: no waiting)", product},
 	{"--max-failed", Float, 0, 1e15, false, "failed requests: more than any run can have", product},

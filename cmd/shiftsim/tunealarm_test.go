@@ -1,0 +1,241 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/shiftsim/shiftsim/importer"
+	"github.com/shiftsim/shiftsim/power"
+	"github.com/shiftsim/shiftsim/scenario"
+	"github.com/shiftsim/shiftsim/sim"
+	"github.com/shiftsim/shiftsim/sweep"
+)
+
+type tunedDoc struct {
+	SchemaVersion int    `json:"schema_version"`
+	Scenario      string `json:"scenario"`
+	Alarm         string `json:"alarm"`
+	Objective     string `json:"objective"`
+	Results       []struct {
+		Strategy string   `json:"strategy"`
+		Methods  []string `json:"methods"`
+		Chosen   *struct {
+			Statistic            string  `json:"statistic"`
+			Period               int     `json:"period_s"`
+			EvaluationPeriods    int     `json:"evaluation_periods"`
+			DatapointsToAlarm    int     `json:"datapoints_to_alarm"`
+			TreatMissingData     string  `json:"treat_missing_data"`
+			Threshold            float64 `json:"threshold"`
+			ComparisonOperator   string  `json:"comparison_operator"`
+			Method               string  `json:"method"`
+			FalseRollback        float64 `json:"false_rollback_probability"`
+			RollbackProbability  float64 `json:"rollback_probability"`
+			DetectionProbability float64 `json:"detection_probability"`
+			TargetFailed         float64 `json:"target_failed_requests"`
+		} `json:"chosen"`
+		Frontier       []json.RawMessage `json:"frontier"`
+		CloudFormation string            `json:"cloudformation"`
+		PutMetricAlarm json.RawMessage   `json:"put_metric_alarm"`
+	} `json:"results"`
+}
+
+func tuneJSON(t *testing.T, args ...string) tunedDoc {
+	t.Helper()
+	code, out, errs := runCLI(append([]string{"tune-alarm", "--output", "json", "-q"}, args...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var doc tunedDoc
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	return doc
+}
+
+// The chosen alarm, written as an AWS::CloudWatch::Alarm resource, is read
+// back by the importer (as `shiftsim import` reads a template) into the
+// scenario, which compiles it to the very alarm that was tuned — name,
+// dimensions, statistic, rule — and the exact engine, run afresh on that
+// scenario and on its healthy twin, gives the reported numbers. Both
+// statistics: count (a plain metric) and rate (metric math).
+func TestTuneAlarmRoundTripsThroughTheImporter(t *testing.T) {
+	const file = "../../scenarios/bad-canary.yaml"
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig, err := scenario.Parse(file, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stat := range []string{"count", "rate"} {
+		doc := tuneJSON(t, file, "-s", "Canary10Percent5Minutes", "--statistics", stat, "--evaluation-periods", "1,2")
+		if doc.SchemaVersion == 0 || doc.Alarm != "orders-live-v2-errors" || len(doc.Results) != 1 {
+			t.Fatalf("%s: document %+v", stat, doc)
+		}
+		r := doc.Results[0]
+		c := r.Chosen
+		if c == nil || c.Statistic != stat || c.Method != "exact" || c.FalseRollback > 0.05 {
+			t.Fatalf("%s: chosen %+v", stat, c)
+		}
+		// The resource parses as YAML with Type and Properties.
+		var res map[string]struct {
+			Type       string         `yaml:"Type"`
+			Properties map[string]any `yaml:"Properties"`
+		}
+		if err := yaml.Unmarshal([]byte(r.CloudFormation), &res); err != nil || len(res) != 1 {
+			t.Fatalf("%s: the resource is not YAML: %v\n%s", stat, err, r.CloudFormation)
+		}
+		for id, x := range res {
+			if id != "OrdersLiveV2ErrorsAlarm" || x.Type != "AWS::CloudWatch::Alarm" || x.Properties["AlarmName"] != "orders-live-v2-errors" {
+				t.Errorf("%s: resource %s %+v", stat, id, x)
+			}
+		}
+		// Import it as a template and merge it into the scenario.
+		tmpl := "Resources:\n" + indent(r.CloudFormation, "  ")
+		d, err := importer.AlarmsImport("tuned.yaml", []byte(tmpl), importer.Options{})
+		if err != nil {
+			t.Fatalf("%s: import: %v\n%s", stat, err, tmpl)
+		}
+		if u := d.Unresolved(); len(u) > 0 {
+			t.Fatalf("%s: unresolved: %v", stat, u)
+		}
+		merged, err := d.MergeInto(file, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := scenario.Parse(file, merged)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", stat, err, merged)
+		}
+		if len(s.Model.Alarms) != 1 {
+			t.Fatalf("%s: %d alarms after the merge", stat, len(s.Model.Alarms))
+		}
+		got := s.Model.Alarms[0]
+		o := orig.Model.Alarms[0]
+		rule := got.Rule
+		if got.Name != o.Name || got.Period.Seconds() != float64(c.Period) || rule.EvaluationPeriods != c.EvaluationPeriods ||
+			rule.DatapointsToAlarm != c.DatapointsToAlarm || rule.Threshold != c.Threshold || rule.Comparison.String() != c.ComparisonOperator ||
+			rule.TreatMissing.String() != c.TreatMissingData || got.Queries[0].Versions != o.Queries[0].Versions ||
+			got.Queries[0].Metric != sim.Errors || (got.Math != nil) != (stat == "rate") {
+			t.Errorf("%s: the imported alarm %+v differs from the chosen %+v", stat, got, c)
+		}
+		// The dimensions are the scenario's, in its order.
+		if !slices2Equal(s.Alarms[0], orig.Alarms[0]) {
+			t.Errorf("%s: dimensions %+v, the scenario's %+v", stat, s.Alarms[0], orig.Alarms[0])
+		}
+		// An independent evaluation of the imported alarm.
+		st := sim.Strategy{Name: "Canary10Percent5Minutes", Config: orig.Strategies[1].Config}
+		bad, err := power.NewEngine(&s.Model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rb, err := bad.Exact(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		good, err := power.NewEngine(sweep.Twin(&s.Model))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rg, err := good.Exact(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range []struct {
+			what      string
+			got, want float64
+		}{
+			{"rollback_probability", c.RollbackProbability, rb.RollbackProbability},
+			{"detection_probability", c.DetectionProbability, rb.DetectionProbability},
+			{"target_failed_requests", c.TargetFailed, rb.TargetFailedRequests},
+			{"false_rollback_probability", c.FalseRollback, rg.RollbackProbability},
+		} {
+			if math.Abs(x.got-x.want) > 1e-9*max(1, math.Abs(x.want)) {
+				t.Errorf("%s: %s reported %v, the imported alarm's %v", stat, x.what, x.got, x.want)
+			}
+		}
+		// The put-metric-alarm document is a PutMetricAlarmInput of
+		// aws-sdk-go-v2: every field is one of its fields.
+		var in cloudwatch.PutMetricAlarmInput
+		dec := json.NewDecoder(bytes.NewReader(r.PutMetricAlarm))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&in); err != nil {
+			t.Fatalf("%s: not a PutMetricAlarmInput: %v\n%s", stat, err, r.PutMetricAlarm)
+		}
+		if *in.AlarmName != "orders-live-v2-errors" || *in.Threshold != c.Threshold || *in.EvaluationPeriods != int32(c.EvaluationPeriods) ||
+			*in.DatapointsToAlarm != int32(c.DatapointsToAlarm) || string(in.ComparisonOperator) != c.ComparisonOperator || *in.TreatMissingData != c.TreatMissingData {
+			t.Errorf("%s: put-metric-alarm %s", stat, r.PutMetricAlarm)
+		}
+		dims := in.Dimensions
+		if stat == "rate" {
+			if len(in.Metrics) != 3 || *in.Metrics[2].Expression != power.RateExpression || !*in.Metrics[2].ReturnData ||
+				*in.Metrics[0].MetricStat.Metric.MetricName != "Errors" || *in.Metrics[1].MetricStat.Metric.MetricName != "Invocations" {
+				t.Errorf("rate: metrics %s", r.PutMetricAlarm)
+			}
+			dims = in.Metrics[0].MetricStat.Metric.Dimensions
+		} else if *in.MetricName != "Errors" || string(in.Statistic) != "Sum" || *in.Period != int32(c.Period) {
+			t.Errorf("count: %s", r.PutMetricAlarm)
+		}
+		if len(dims) != 3 || *dims[2].Name != "ExecutedVersion" || *dims[2].Value != "2" || *dims[0].Value != "orders:live" {
+			t.Errorf("%s: dimensions %s", stat, r.PutMetricAlarm)
+		}
+	}
+}
+
+// slices2Equal compares two alarms' dimensions, wherever they are.
+func slices2Equal(a, b scenario.Alarm) bool {
+	dims := func(x scenario.Alarm) []scenario.Dimension {
+		if len(x.Metrics) > 0 {
+			return x.Metrics[0].MetricStat.Metric.Dimensions
+		}
+		return x.Dimensions
+	}
+	da, db := dims(a), dims(b)
+	if len(da) != len(db) {
+		return false
+	}
+	for i := range da {
+		if da[i] != db[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func indent(s, pre string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = pre + l
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// Bad input exits 2 with the flag named.
+func TestTuneAlarmBadInput(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"bad-canary", "--objective", "fast"}, "--objective"},
+		{[]string{"bad-canary", "--periods", "90"}, "--periods"},
+		{[]string{"bad-canary", "--treat-missing-data", "NotBreaching"}, "--treat-missing-data"},
+		{[]string{"bad-canary", "--max-false-rollback", "2"}, "--max-false-rollback"},
+		{[]string{"bad-canary", "--alarm", "nope"}, "--alarm"},
+		{[]string{"bad-canary", "--statistics", "p99"}, "--statistics"},
+		{[]string{"healthy"}, "nothing for an alarm to detect"},
+		{[]string{"bad-canary", "--periods", "3600", "--evaluation-periods", "200"}, "empty"},
+	} {
+		code, _, errs := runCLI(append([]string{"tune-alarm", "-q"}, c.args...)...)
+		if code != 2 || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, %q; want 2 naming %s", c.args, code, errs, c.want)
+		}
+	}
+}
