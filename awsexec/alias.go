@@ -167,6 +167,16 @@ func (r *aliasRun) stop(cause string) error {
 	return err
 }
 
+// stopWithout stops the controller without a rollback, as StopDeployment
+// with AutoRollbackEnabled=false: the alias stays where it is.
+func (r *aliasRun) stopWithout(cause string) error {
+	stopped, err := r.drv.Stop(r.now(), false)
+	if stopped {
+		r.stopCause = cause
+	}
+	return err
+}
+
 func (r *aliasRun) drain() error { return r.drv.Drain() }
 
 func (r *aliasRun) act(ctx context.Context, a deploy.Action) error {
@@ -479,12 +489,20 @@ func (r *aliasRun) loop(ctx context.Context) (*Outcome, error) {
 		if !r.interrupts && interrupted(r.o.Interrupt) {
 			r.interrupts = true
 			r.ictx = ctx // the interrupt is handled: later waits must not end at once
-			if r.o.OnInterrupt == OnInterruptHold {
+			switch r.o.OnInterrupt {
+			case OnInterruptHold:
 				return r.hold()
-			}
-			r.log("deployment", "", "INTERRUPTED: rolling back %s to version %s (interrupt again to exit at once; --resume then finishes the rollback)", r.p.aliasName(), r.p.Current)
-			if err := r.stop("interrupt"); err != nil {
-				return r.fail(err)
+			case OnInterruptStop:
+				r.log("deployment", "", "INTERRUPTED, STOPPING WITHOUT ROLLBACK (--on-interrupt=stop): the deployment ends Stopped and alias %s is LEFT at %s; --resume --rollback resets it",
+					r.p.aliasName(), r.alias)
+				if err := r.stopWithout("interrupt"); err != nil {
+					return r.fail(err)
+				}
+			default:
+				r.log("deployment", "", "INTERRUPTED: rolling back %s to version %s (interrupt again to exit at once; --resume then finishes the rollback)", r.p.aliasName(), r.p.Current)
+				if err := r.stop("interrupt"); err != nil {
+					return r.fail(err)
+				}
 			}
 			continue
 		}

@@ -275,8 +275,8 @@ func (r *cdRun) stop(ctx context.Context, rollback bool, why string) error {
 			why, r.deployment, r.p.aliasName(), r.p.Current)
 	} else {
 		r.held = true
-		r.log("deployment", "", "INTERRUPTED, HOLDING (--on-interrupt=hold): StopDeployment %s with AutoRollbackEnabled=false: CodeDeploy stops and LEAVES alias %s where it is; later deployments fail until it is reset: run --resume --rollback",
-			r.deployment, r.p.aliasName())
+		r.log("deployment", "", "INTERRUPTED, HOLDING (--on-interrupt=%s): StopDeployment %s with AutoRollbackEnabled=false: CodeDeploy stops and LEAVES alias %s where it is; later deployments fail until it is reset: run --resume --rollback",
+			r.o.OnInterrupt, r.deployment, r.p.aliasName())
 	}
 	cl := call("StopDeployment", "DeploymentId", r.deployment, "AutoRollbackEnabled", rollback)
 	err := r.mutate(ctx, cl, func() (map[string]string, error) {

@@ -222,8 +222,11 @@ func dryAlias(pr *printer, p Plan, o *Options) error {
 	pr.f("#")
 	pr.f("# on an alarm, a failed hook, an AWS error that retries do not cure, or Ctrl-C/SIGTERM (--on-interrupt=%s):", o.OnInterrupt)
 	pr.f("#   %s", p.updateAliasCall(p.aliasAt(0), Placeholder("latest RevisionId")))
-	if o.OnInterrupt == OnInterruptHold {
+	switch o.OnInterrupt {
+	case OnInterruptHold:
 		pr.f("#   (on Ctrl-C/SIGTERM with --on-interrupt=hold: no call; the alias is left where it is and the journal says so)")
+	case OnInterruptStop:
+		pr.f("#   (on Ctrl-C/SIGTERM with --on-interrupt=stop: no call; the deployment ends Stopped with the alias left where it is, as StopDeployment without rollback)")
 	}
 	return nil
 }
@@ -259,8 +262,8 @@ func dryCodeDeploy(pr *printer, p Plan, o *Options, pf *preflight, offline bool)
 	}
 	pr.f("# CodeDeploy shifts the alias itself and rolls back on the group's alarms and failed hooks (group auto-rollback: %s).", rollback)
 	switch o.OnInterrupt {
-	case OnInterruptHold:
-		pr.f("# on Ctrl-C/SIGTERM (--on-interrupt=hold): %s  (leaves the alias weighted)", call("StopDeployment", "DeploymentId", id, "AutoRollbackEnabled", false))
+	case OnInterruptHold, OnInterruptStop:
+		pr.f("# on Ctrl-C/SIGTERM (--on-interrupt=%s): %s  (leaves the alias weighted)", o.OnInterrupt, call("StopDeployment", "DeploymentId", id, "AutoRollbackEnabled", false))
 	default:
 		pr.f("# on Ctrl-C/SIGTERM: %s", call("StopDeployment", "DeploymentId", id, "AutoRollbackEnabled", true))
 	}

@@ -185,3 +185,67 @@ func resumeAlias(ctx context.Context, p Plan, o *Options, j *Journal, recs []Rec
 	r.nextPoll = rp.lastT // poll at once: alarms may have fired meanwhile
 	return r.loop(ctx)
 }
+
+// lastAlias is where the journal last saw the alias: the state of its last
+// record that says one (begin, a successful UpdateAlias, a note, a hold, the
+// finish), or false if none does.
+func lastAlias(recs []Record) (AliasState, bool) {
+	var a AliasState
+	found := false
+	for _, r := range recs {
+		if r.Alias == nil || r.Type == RecIntent || (r.Type == RecResult && (r.OK == nil || !*r.OK)) {
+			continue
+		}
+		a, found = *r.Alias, true
+	}
+	return a, found
+}
+
+// leftWeighted reports whether recs hold an alias-executor deployment that
+// finished with the alias left on two versions (a stop without rollback)
+// and has not been reset since.
+func leftWeighted(recs []Record) bool {
+	if len(recs) == 0 || unfinished(recs) || recs[0].Plan == nil || recs[0].Plan.Executor != ExecAlias {
+		return false
+	}
+	a, ok := lastAlias(recs)
+	return ok && len(nonZero(a.Weights)) > 0
+}
+
+// resetLeftWeighted rolls back the alias of a deployment that ended without
+// rollback, leaving it weighted (--on-interrupt=stop): one journaled
+// UpdateAlias to the current version, if the alias is still where the
+// journal left it; someone else's change is not touched.
+func resetLeftWeighted(ctx context.Context, p Plan, o *Options, j *Journal, recs []Record) (*Outcome, error) {
+	r, err := newAliasRun(ctx, p, o, j)
+	if err != nil {
+		return nil, err
+	}
+	r.id = recs[0].Deployment
+	left, _ := lastAlias(recs)
+	cur, err := getAlias(ctx, r.c, p)
+	if ctx.Err() != nil {
+		return nil, ErrKilled
+	}
+	if err != nil {
+		return nil, wrapErr("GetAlias", err)
+	}
+	if !cur.Same(left) {
+		return nil, &ConflictError{Alias: p.aliasName(), Known: left, Got: cur}
+	}
+	r.alias = cur
+	if _, err := r.journal(Record{Type: RecNote, Alias: &cur, Note: "resume --rollback: resetting the alias the deployment left weighted"}); err != nil {
+		return nil, err
+	}
+	r.log("deployment", "", "deployment %s ended with alias %s LEFT at %s: rolling it back to version %s (--resume --rollback)", r.id, p.aliasName(), cur, p.Current)
+	if err := r.setAlias(ctx, p.aliasAt(0), rollbackAttempts); err != nil {
+		return r.fail(err)
+	}
+	out := Outcome{Executor: ExecAlias, DeploymentID: r.id, Status: deploy.Stopped, RolledBack: true, Alias: r.alias, Journal: j.Path()}
+	for _, rec := range recs {
+		if rec.Type == RecFinish {
+			out.Status, out.ErrorCode, out.Cause = deploy.Status(rec.Status), rec.ErrorCode, rec.Cause
+		}
+	}
+	return &out, nil
+}

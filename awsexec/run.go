@@ -15,6 +15,10 @@ import (
 const (
 	OnInterruptRollback = "rollback" // put the alias back on the current version
 	OnInterruptHold     = "hold"     // leave the alias where it is, journal it, exit
+	// OnInterruptStop ends the deployment as CodeDeploy's StopDeployment
+	// with AutoRollbackEnabled=false does: Stopped (MANUAL_STOP), the alias
+	// LEFT where it is; --resume --rollback can still reset it.
+	OnInterruptStop = "stop"
 )
 
 // Options say how to carry out a plan.
@@ -27,7 +31,7 @@ type Options struct {
 	// from the journal); with ResumeRollback it rolls it back instead.
 	Resume, ResumeRollback bool
 
-	OnInterrupt string          // OnInterruptRollback (default) or OnInterruptHold
+	OnInterrupt string          // OnInterruptRollback (default), OnInterruptHold or OnInterruptStop
 	Interrupt   <-chan struct{} // closed on Ctrl-C or SIGTERM
 
 	AlarmPoll  time.Duration // alias executor: DescribeAlarms period; default 60 s
@@ -111,6 +115,9 @@ func (o *Outcome) Summary(p Plan) string {
 	s += fmt.Sprintf(": alias %s is at %s", p.aliasName(), o.Alias)
 	if len(nonZero(o.Alias.Weights)) > 0 {
 		s += "; it is LEFT on two versions (no rollback): later deployments fail until it is reset (CD-UG:troubleshooting-deployments-lambda)"
+		if o.Executor == ExecAlias {
+			s += fmt.Sprintf("; --resume --rollback resets it (journal %s)", o.Journal)
+		}
 	}
 	return s
 }
@@ -166,6 +173,13 @@ func Deploy(ctx context.Context, p Plan, o Options) (*Outcome, error) {
 	}
 	defer j.Close()
 	if o.Resume {
+		if o.ResumeRollback && leftWeighted(recs) {
+			jp, err := recs[0].Plan.plan()
+			if err != nil {
+				return nil, fmt.Errorf("%w: %s: %v", ErrJournal, o.Journal, err)
+			}
+			return resetLeftWeighted(ctx, jp, &o, j, recs)
+		}
 		if !unfinished(recs) {
 			if len(recs) == 0 {
 				return nil, fmt.Errorf("%w: journal %s holds no deployment", ErrNothingToResume, o.Journal)

@@ -67,7 +67,8 @@ always go through the alias executor, with the weights the simulator uses (12.5 
 0.125); they run no lifecycle hooks.
 With --yes every step is journaled (fsync'ed before and after each AWS mutation); after a crash,
 --resume continues the journal's deployment, --resume --rollback rolls it back. Ctrl-C or SIGTERM
-rolls back (--on-interrupt=hold leaves the alias where it is); a second one exits at once.
+rolls back (--on-interrupt=hold pauses with the alias where it is, --resume continues;
+--on-interrupt=stop ends the deployment Stopped without rollback); a second one exits at once.
 Credentials, region and profile come from the AWS SDK's default chain; credentials are never
 printed. Both the dry run and a run first print the account (STS GetCallerIdentity), region,
 profile and endpoint they act on.
@@ -84,7 +85,7 @@ pre-checks (credentials included); 2 for input errors.`, stdout)
 	journal := fs.String("journal", "", "journal file (default: shiftsim-deploy-FUNCTION-ALIAS.jsonl here)")
 	resume := fs.Bool("resume", false, "continue the unfinished deployment of the journal (SCENARIO may be omitted: then the one shiftsim-deploy-*.jsonl here)")
 	rollback := fs.Bool("rollback", false, "with --resume: roll the journal's deployment back instead of continuing it")
-	onInterrupt := fs.String("on-interrupt", awsexec.OnInterruptRollback, "what Ctrl-C/SIGTERM does: rollback or hold")
+	onInterrupt := fs.String("on-interrupt", awsexec.OnInterruptRollback, "what Ctrl-C/SIGTERM does: rollback, hold (pause, --resume continues) or stop (end Stopped without rollback, as StopDeployment with AutoRollbackEnabled=false)")
 	before := fs.String("before-hook", "", "Lambda function to run as the BeforeAllowTraffic hook (default: hooks.BeforeAllowTraffic.function)")
 	after := fs.String("after-hook", "", "Lambda function to run as the AfterAllowTraffic hook (default: hooks.AfterAllowTraffic.function)")
 	fn := fs.String("function-name", "", "function (default: the scenario's function.name)")
@@ -106,8 +107,10 @@ pre-checks (credentials included); 2 for input errors.`, stdout)
 	if *backend != "aws" {
 		return inputErrf("--backend %q: the only backend is aws (to simulate, use 'shiftsim run')", *backend)
 	}
-	if *onInterrupt != awsexec.OnInterruptRollback && *onInterrupt != awsexec.OnInterruptHold {
-		return inputErrf("--on-interrupt %q: want rollback or hold", *onInterrupt)
+	switch *onInterrupt {
+	case awsexec.OnInterruptRollback, awsexec.OnInterruptHold, awsexec.OnInterruptStop:
+	default:
+		return inputErrf("--on-interrupt %q: want rollback, hold or stop", *onInterrupt)
 	}
 	if *rollback && !*resume {
 		return inputErrf("--rollback goes with --resume (a running deployment rolls back on Ctrl-C)")
@@ -217,7 +220,8 @@ pre-checks (credentials included); 2 for input errors.`, stdout)
 			mu.Lock()
 			if n++; n == 1 {
 				fmt.Fprintf(stderr, "shiftsim deploy: %v: %s (again to exit at once)\n", sig, map[string]string{
-					awsexec.OnInterruptRollback: "rolling back", awsexec.OnInterruptHold: "HOLDING the alias where it is"}[*onInterrupt])
+					awsexec.OnInterruptRollback: "rolling back", awsexec.OnInterruptHold: "HOLDING the alias where it is",
+					awsexec.OnInterruptStop: "STOPPING without rollback, the alias left where it is"}[*onInterrupt])
 				close(interrupt)
 			} else {
 				fmt.Fprintf(stderr, "shiftsim deploy: %v again: exiting now; the journal %s says where the alias is (--resume)\n", sig, *journal)

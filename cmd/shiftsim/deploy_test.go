@@ -184,7 +184,7 @@ func TestDeployCLIInputErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{scen, "--backend", "sim", "-s", "AllAtOnce", "--before-hook", "h"}, "the only backend is aws"},
-		{[]string{scen, "-s", "AllAtOnce", "--before-hook", "h", "--on-interrupt", "pause"}, "want rollback or hold"},
+		{[]string{scen, "-s", "AllAtOnce", "--before-hook", "h", "--on-interrupt", "pause"}, "want rollback, hold or stop"},
 		{[]string{scen, "-s", "AllAtOnce"}, "--before-hook"},
 		{[]string{scen, "-s", "AllAtOnce", "--before-hook", "h", "--target-version", "$LATEST"}, "$LATEST"},
 		{[]string{scen, "-s", "Nope", "--before-hook", "h"}, "unknown Lambda deployment configuration"},
