@@ -52,6 +52,20 @@ deployment:
       TrafficRoutingConfig: {Type: TimeBasedCanary, TimeBasedCanary: {CanaryPercentage: 50, CanaryInterval: 1}}
 `
 
+// motoAppConfigScenario deploys FUNCTION:live with an AppConfig strategy
+// CodeDeploy cannot run, with fractional weights: EXPONENTIAL from 12.5 %
+// over one minute, 12.5, 25, 50 and 100 % at 15, 30, 45 and 60 s, no bake.
+const motoAppConfigScenario = `name: moto-it-appconfig
+function: {name: FUNCTION, alias: live}
+traffic: {rate: 1}
+versions:
+  current: {version: "1", error_rate: 0.001, latency: {median: 50ms, p99: 200ms}}
+  target: {version: "2", error_rate: 0.001}
+deployment:
+  strategies:
+    - DeploymentStrategy: {Name: it-Exp12.5, GrowthType: EXPONENTIAL, GrowthFactor: 12.5, DeploymentDurationInMinutes: 1, FinalBakeTimeInMinutes: 0}
+`
+
 // moto is one moto_server process on a free local port.
 type moto struct {
 	url    string
@@ -276,16 +290,19 @@ func (r *run) wait(t *testing.T) int {
 // TestAliasExecutorOnMoto: the alias executor of the shiftsim binary against
 // moto: a custom canary runs to its end; SIGTERM in the middle of the shift
 // rolls back; kill -9 in the middle, then --resume --rollback, puts the alias
-// back on version 1.
+// back on version 1; an AppConfig plan with fractional weights runs to its
+// end, and, stopped without rollback by SIGTERM, is reset by --resume
+// --rollback.
 func TestAliasExecutorOnMoto(t *testing.T) {
 	m := startMoto(t)
-	scenarioFor := func(t *testing.T, fn string) string {
+	scenarioOf := func(t *testing.T, src, fn string) string {
 		p := filepath.Join(t.TempDir(), "moto.yaml")
-		if err := os.WriteFile(p, []byte(strings.ReplaceAll(motoScenario, "FUNCTION", fn)), 0o644); err != nil {
+		if err := os.WriteFile(p, []byte(strings.ReplaceAll(src, "FUNCTION", fn)), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return p
 	}
+	scenarioFor := func(t *testing.T, fn string) string { return scenarioOf(t, motoScenario, fn) }
 	const midShift = "version 2 weight 50%"
 
 	t.Run("runs to the end", func(t *testing.T) {
@@ -323,6 +340,50 @@ func TestAliasExecutorOnMoto(t *testing.T) {
 		}
 		if fin := lastJournaled(t, journal); fin.Type != awsexec.RecFinish || fin.Cause != "interrupt" || fin.Alias.Version != "1" || len(fin.Alias.Weights) != 0 {
 			t.Fatalf("journal ends with %+v", fin)
+		}
+	})
+
+	// An AppConfig plan through the alias executor: every fractional weight
+	// reaches moto as sent (0.125 read back as 0.125), and the plan ends.
+	t.Run("AppConfig plan to the end", func(t *testing.T) {
+		t.Parallel()
+		m.function(t, "orders-ac")
+		journal := filepath.Join(t.TempDir(), "j.jsonl")
+		r := m.shiftsim(t, "deploy", scenarioOf(t, motoAppConfigScenario, "orders-ac"), "--yes", "--journal", journal)
+		r.waitFor(t, "version 2 weight 12.5%", 60*time.Second)
+		if a := m.alias(t, "orders-ac"); a != "1+2@0.125" {
+			t.Fatalf("alias at the first step: %s\n%s", a, r.output())
+		}
+		if code := r.wait(t); code != 0 || m.alias(t, "orders-ac") != "2" {
+			t.Fatalf("exit %d, alias %s\n%s", code, m.alias(t, "orders-ac"), r.output())
+		}
+		out := r.output()
+		for _, want := range []string{"executor alias", "version 2 weight 25%", "version 2 weight 50%", "Succeeded: alias orders-ac:live is at version 2"} {
+			if !strings.Contains(out, want) {
+				t.Fatalf("output lacks %q:\n%s", want, out)
+			}
+		}
+	})
+
+	// SIGTERM with --on-interrupt=stop: Stopped, the alias left at 25 %;
+	// --resume --rollback then resets it.
+	t.Run("AppConfig plan stopped without rollback, then reset", func(t *testing.T) {
+		t.Parallel()
+		m.function(t, "orders-acstop")
+		journal := filepath.Join(t.TempDir(), "j.jsonl")
+		r := m.shiftsim(t, "deploy", scenarioOf(t, motoAppConfigScenario, "orders-acstop"), "--yes", "--journal", journal, "--on-interrupt", "stop")
+		r.waitFor(t, "version 2 weight 25%", 60*time.Second)
+		r.cmd.Process.Signal(syscall.SIGTERM)
+		code := r.wait(t)
+		if code != 1 || m.alias(t, "orders-acstop") != "1+2@0.25" || !strings.Contains(r.output(), "STOPPING WITHOUT ROLLBACK") {
+			t.Fatalf("exit %d, alias %s\n%s", code, m.alias(t, "orders-acstop"), r.output())
+		}
+		if fin := lastJournaled(t, journal); fin.Type != awsexec.RecFinish || fin.ErrorCode != "MANUAL_STOP" || fin.Alias.Weights["2"] != 0.25 {
+			t.Fatalf("journal ends with %+v", fin)
+		}
+		rb := m.shiftsim(t, "deploy", "--resume", "--rollback", "--yes", "--journal", journal)
+		if code := rb.wait(t); code != 1 || m.alias(t, "orders-acstop") != "1" || !strings.Contains(rb.output(), "rolled back") {
+			t.Fatalf("--resume --rollback: exit %d, alias %s\n%s", code, m.alias(t, "orders-acstop"), rb.output())
 		}
 	})
 

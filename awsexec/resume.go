@@ -212,6 +212,17 @@ func leftWeighted(recs []Record) bool {
 	return ok && len(nonZero(a.Weights)) > 0
 }
 
+// LeftWeighted reports whether the journal's deployment ended with the
+// alias left on two versions (stopped without rollback) and not reset since,
+// and where it was left: --resume --rollback resets it.
+func LeftWeighted(recs []Record) (AliasState, bool) {
+	if !leftWeighted(recs) {
+		return AliasState{}, false
+	}
+	a, _ := lastAlias(recs)
+	return a, true
+}
+
 // resetLeftWeighted rolls back the alias of a deployment that ended without
 // rollback, leaving it weighted (--on-interrupt=stop): one journaled
 // UpdateAlias to the current version, if the alias is still where the

@@ -324,6 +324,12 @@ func dryResume(w io.Writer, path string, rollback bool) error {
 		path, recs[0].Deployment, p.Executor, p.Function, p.Alias, p.Current, p.Target, p.Strategy)
 	last := recs[len(recs)-1]
 	fmt.Fprintf(w, "# last record: %s %s\n", last.Type, strings.TrimSpace(last.Event+" "+last.Call+" "+last.Status+" "+last.Note))
+	if left, ok := awsexec.LeftWeighted(recs); ok && rollback {
+		fmt.Fprintf(w, "# the deployment ended (stopped without rollback) with the alias LEFT at %s\n", left)
+		fmt.Fprintf(w, "GetAlias FunctionName=%s Name=%s    # it must still be there (else someone else moved it: shiftsim stops)\n", p.Function, p.Alias)
+		fmt.Fprintf(w, "UpdateAlias FunctionName=%s Name=%s FunctionVersion=%s RoutingConfig={\"AdditionalVersionWeights\":{}} RevisionId=<from GetAlias>    # the reset\n", p.Function, p.Alias, p.Current)
+		return nil
+	}
 	for _, r := range recs {
 		if r.Type == awsexec.RecFinish {
 			fmt.Fprintf(w, "# the deployment has finished (%s): there is nothing to resume\n", r.Status)

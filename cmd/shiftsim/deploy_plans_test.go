@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/shiftsim/shiftsim/awsexec"
 	"github.com/shiftsim/shiftsim/internal/awsfake"
+	"github.com/shiftsim/shiftsim/strategies"
 )
 
 // onFakeClock makes deploy act on the fake's virtual clock for one test.
@@ -129,4 +131,40 @@ func journalFinish(t *testing.T, path string) awsexec.Record {
 	t.Helper()
 	recs := journalRecords(t, path)
 	return recs[len(recs)-1]
+}
+
+// TestDeployResetLeftWeighted: a deployment stopped without rollback
+// (--on-interrupt=stop) leaves the alias weighted and its journal finished;
+// `deploy --resume --rollback` shows the reset as a dry run, and with --yes
+// makes it.
+func TestDeployResetLeftWeighted(t *testing.T) {
+	f := awsEnv(t)
+	cfg, _ := strategies.Lookup("Linear10PercentEvery1Minute")
+	p := awsexec.Plan{Executor: awsexec.ExecAlias, Function: "orders", Alias: "live", Current: "1", Target: "2", Strategy: cfg.Name,
+		Config: cfg, Schedule: cfg.Plan(strategies.EndAfterLastInterval), AutoRollback: true}
+	interrupt, n := make(chan struct{}), 0
+	f.AfterApply = func(c awsfake.Call) {
+		if c.Op == "UpdateAlias" {
+			if n++; n == 2 {
+				close(interrupt)
+			}
+		}
+	}
+	journal := filepath.Join(t.TempDir(), "j.jsonl")
+	out, err := awsexec.Deploy(context.Background(), p, awsexec.Options{Clients: awsexec.NewClients(f.AWSConfig(2), awsexec.Limits{}, f.Clock), Clock: f.Clock,
+		Journal: journal, OnInterrupt: awsexec.OnInterruptStop, Interrupt: interrupt})
+	f.AfterApply = nil
+	if err != nil || out.Status != "Stopped" || f.Alias("orders", "live").String() != "1+2@0.2" {
+		t.Fatalf("stop: %v %+v alias %s", err, out, f.Alias("orders", "live"))
+	}
+	code, dry, errOut := runCLI("deploy", "--resume", "--rollback", "--journal", journal, "--endpoint-url", f.URL)
+	if code != 0 || !strings.Contains(dry, "LEFT at version 1 at 80%, version 2 at 20%") || !strings.Contains(dry, "UpdateAlias FunctionName=orders Name=live FunctionVersion=1") ||
+		f.Alias("orders", "live").String() != "1+2@0.2" {
+		t.Fatalf("dry run: exit %d alias %s\n%s\n%s", code, f.Alias("orders", "live"), dry, errOut)
+	}
+	onFakeClock(t, f)
+	code, got, errOut := runCLI("deploy", "--resume", "--rollback", "--yes", "--journal", journal, "--endpoint-url", f.URL)
+	if code != exitError || !strings.Contains(got, "rolled back") || f.Alias("orders", "live").String() != "1" {
+		t.Fatalf("reset: exit %d alias %s\n%s\n%s", code, f.Alias("orders", "live"), got, errOut)
+	}
 }
