@@ -252,6 +252,14 @@ func (c *converter) convert(f *File) *Scenario {
 				continue
 			}
 			st = sim.Strategy{Name: cfg.Name, Config: cfg}
+		} else if e.ECS != nil {
+			cfg, err := strategies.FromECS(*e.ECS)
+			if err != nil {
+				field, msg := splitField(err)
+				c.fail(path+field, "%s", msg)
+				continue
+			}
+			st = sim.Strategy{Name: cfg.Name, Config: cfg}
 		} else if e.Custom != nil {
 			cfg, err := strategies.FromDeploymentConfig(*e.Custom)
 			if err != nil {

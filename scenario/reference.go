@@ -46,18 +46,22 @@ var required = map[string]bool{
 	"deployment.strategies": true, "faults[].version": true, "traffic.replay.file": true,
 	"alarms[].AlarmName": true, "alarms[].EvaluationPeriods": true, "alarms[].Threshold": true,
 	"alarms[].ComparisonOperator": true, "alarms[].Dimensions[].Name": true, "alarms[].Dimensions[].Value": true,
-	"alarms[].Metrics[].Id":                                   true,
-	"alarms[].Metrics[].MetricStat.Metric.Dimensions[].Name":  true,
-	"alarms[].Metrics[].MetricStat.Metric.Dimensions[].Value": true,
+	"alarms[].Metrics[].Id":                                             true,
+	"deployment.strategies[].deploymentConfiguration":                   true,
+	"deployment.strategies[].deploymentConfiguration.strategy":          true,
+	"deployment.strategies[].deploymentConfiguration.bakeTimeInMinutes": true,
+	"alarms[].Metrics[].MetricStat.Metric.Dimensions[].Name":            true,
+	"alarms[].Metrics[].MetricStat.Metric.Dimensions[].Value":           true,
 }
 
 // enums lists the words a string key takes, where the loader accepts a fixed
 // set (an editor completes them from the schema).
 var enums = map[string][]string{
-	"traffic.pattern":                  {"poisson", "diurnal", "bursty", "spikes", "weekly"},
-	"deployment.linear_model":          {"end_after_last_interval", "end_at_last_shift"},
-	"deployment.appconfig_step_timing": {"interval_end", "interval_start"},
-	"lambda.architecture":              {"x86_64", "arm64"},
+	"traffic.pattern":                                          {"poisson", "diurnal", "bursty", "spikes", "weekly"},
+	"deployment.linear_model":                                  {"end_after_last_interval", "end_at_last_shift"},
+	"deployment.appconfig_step_timing":                         {"interval_end", "interval_start"},
+	"lambda.architecture":                                      {"x86_64", "arm64"},
+	"deployment.strategies[].deploymentConfiguration.strategy": {"LINEAR", "CANARY", "BLUE_GREEN"},
 }
 
 // field is one key of a struct as internal/yamlx decodes it.
@@ -199,6 +203,7 @@ func Keys() []Key {
 				walk(reflect.TypeFor[strategies.DeploymentConfig](), path+"[]")
 				add(path+"[].DeploymentStrategy", reflect.TypeFor[strategies.DeploymentStrategy]())
 				walk(reflect.TypeFor[strategies.DeploymentStrategy](), path+"[].DeploymentStrategy")
+				walk(reflect.TypeFor[strategies.ECSService](), path+"[]")
 			case ft.Kind() == reflect.Slice && deref(ft.Elem()).Kind() == reflect.Struct && deref(ft.Elem()) != durationType:
 				walk(deref(ft.Elem()), path+"[]")
 			}
@@ -288,10 +293,11 @@ func schemaOf(t reflect.Type, path string) obj {
 		s = obj{"anyOf": []any{obj{"const": "random"}, durationSchema()}}
 	case t == strategyType:
 		s = obj{"anyOf": []any{
-			obj{"type": "string", "description": "a predefined name (CodeDeploy, SAM or AppConfig) or a custom configuration's name"},
+			obj{"type": "string", "description": "a predefined name (CodeDeploy, SAM or AppConfig), an ECS plan's generated name or a custom configuration's name"},
 			schemaOf(reflect.TypeFor[strategies.DeploymentConfig](), path),
 			obj{"type": "object", "additionalProperties": false, "required": []string{"DeploymentStrategy"},
 				"properties": obj{"DeploymentStrategy": withDoc(schemaOf(reflect.TypeFor[strategies.DeploymentStrategy](), path+".DeploymentStrategy"), path+".DeploymentStrategy")}},
+			schemaOf(reflect.TypeFor[strategies.ECSService](), path),
 		}}
 	default:
 		switch t.Kind() {

@@ -224,6 +224,8 @@ func FuzzScenario(f *testing.F) {
 	}
 	f.Add([]byte("versions: {current: {latency: {mu: 1e308, sigma: 1e308}}, target: {}}\ndeployment: {strategies: [AllAtOnce]}\ntraffic: {rate: 1e308}"))
 	f.Add([]byte("alarms: [{Metrics: [{Id: a, Expression: a/0}]}]"))
+	f.Add([]byte(ecsDoc))
+	f.Add([]byte(base + "    - {deploymentConfiguration: {strategy: LINEAR, linearConfiguration: {stepPercent: 3}, bakeTimeInMinutes: 0}}\n"))
 	f.Add([]byte(chainedDoc("1", true)))
 	f.Add([]byte(chainedDoc("1", false)))
 	f.Add([]byte(strings.NewReplacer("RATE", "5", "STAT", "p99", "SETTING", "ignore").Replace(slowTarget)))

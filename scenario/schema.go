@@ -315,12 +315,14 @@ type Deployment struct {
 }
 
 // StrategyEntry is a predefined plan's name (CodeDeploy or AppConfig), a
-// custom configuration in CodeDeploy's CreateDeploymentConfig shape, or a
-// custom AppConfig strategy {DeploymentStrategy: {...}}.
+// custom configuration in CodeDeploy's CreateDeploymentConfig shape, a
+// custom AppConfig strategy {DeploymentStrategy: {...}}, or an ECS plan
+// {name, deploymentConfiguration: {...}}.
 type StrategyEntry struct {
 	Name    string
 	Custom  *strategies.DeploymentConfig
 	AppCfg  *strategies.DeploymentStrategy
+	ECS     *strategies.ECSService
 	line    int
 	wrapper appConfigEntry
 }
@@ -338,7 +340,7 @@ func (s *StrategyEntry) UnmarshalYAMLX(d *yamlx.Decoder, n *yaml.Node, path stri
 		return d.DecodeNode(n, path, &s.Name)
 	}
 	if n.Kind != yaml.MappingNode {
-		return d.Errorf(n, path, "expected a configuration name, a DeploymentConfig object or a {DeploymentStrategy: ...} object")
+		return d.Errorf(n, path, "expected a configuration name, a DeploymentConfig object, a {DeploymentStrategy: ...} object or an ECS {name, deploymentConfiguration: ...} object")
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Value == "DeploymentStrategy" {
@@ -350,6 +352,10 @@ func (s *StrategyEntry) UnmarshalYAMLX(d *yamlx.Decoder, n *yaml.Node, path stri
 			}
 			s.AppCfg = s.wrapper.DeploymentStrategy
 			return nil
+		}
+		if n.Content[i].Value == "deploymentConfiguration" {
+			s.ECS = &strategies.ECSService{}
+			return d.DecodeNode(n, path, s.ECS)
 		}
 	}
 	s.Custom = &strategies.DeploymentConfig{}

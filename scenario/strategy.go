@@ -21,6 +21,8 @@ import (
 //   - a predefined CodeDeploy configuration, by its full or SAM short name;
 //   - a predefined AppConfig strategy (AppConfig.Canary10Percent20Minutes),
 //     with the scenario's AppConfig settings;
+//   - an ECS plan by the name shiftsim generates for it
+//     (ECS.Canary5Percent10MinutesBake10Minutes);
 //   - a name in CodeDeploy's pattern, as `recommend` names the custom plans
 //     it weighs (Canary5Percent15Minutes, Linear20PercentEvery2Minutes): a
 //     custom configuration of that name.
@@ -52,6 +54,13 @@ func (s *Scenario) Strategy(name string) (sim.Strategy, error) {
 			return sim.Strategy{}, fmt.Errorf("%w; the scenario lists %s", err, strings.Join(s.strategyNames(), ", "))
 		}
 		cfg.Timing, cfg.InsufficientDataRollsBack = s.AppConfig.Timing, s.AppConfig.InsufficientDataRollsBack
+		return sim.Strategy{Name: name, Config: cfg}, nil
+	}
+	if strings.HasPrefix(name, strategies.ECSPrefix) {
+		cfg, err := strategies.Resolve(name)
+		if err != nil {
+			return sim.Strategy{}, fmt.Errorf("%w; the scenario lists %s", err, strings.Join(s.strategyNames(), ", "))
+		}
 		return sim.Strategy{Name: name, Config: cfg}, nil
 	}
 	if strings.HasPrefix(name, strategies.ReservedPrefix) { // Lookup says why (ECS, EC2) and what is close

@@ -14,7 +14,6 @@ import (
 	"github.com/shiftsim/shiftsim/alarm"
 	"github.com/shiftsim/shiftsim/deploy"
 	"github.com/shiftsim/shiftsim/faults"
-	"github.com/shiftsim/shiftsim/strategies"
 	"github.com/shiftsim/shiftsim/traffic"
 )
 
@@ -645,11 +644,7 @@ func (r *runner) act(a deploy.Action) {
 			if r.res.FullShift == nil {
 				r.res.FullShift = ptr(time.Duration(r.now))
 			}
-			bake := ""
-			if c := r.strat.Config; c.Type == strategies.AppConfig && c.AppConfig.FinalBakeTimeInMinutes > 0 {
-				bake = fmt.Sprintf("; final bake: alarms watched for %d min", c.AppConfig.FinalBakeTimeInMinutes)
-			}
-			r.logf(KindWeight, "", "UpdateAlias %s: FunctionVersion %s, no additional version (100%% to %s)%s", r.aliasName(), r.m.Versions[1].Name, r.m.Versions[1].Name, bake)
+			r.logf(KindWeight, "", "UpdateAlias %s: FunctionVersion %s, no additional version (100%% to %s)%s", r.aliasName(), r.m.Versions[1].Name, r.m.Versions[1].Name, r.strat.Config.BakeNote())
 		} else {
 			r.logf(KindWeight, "", "UpdateAlias %s: version %s weight %s%%", r.aliasName(), r.m.Versions[1].Name, deploy.FormatPercent(a.Percent))
 		}

@@ -234,12 +234,19 @@ func appConfigNames() []string {
 }
 
 // Resolve finds any predefined plan by name: an AppConfig strategy ID
-// ("AppConfig.Canary10Percent20Minutes") or, as Lookup does, a CodeDeploy
+// ("AppConfig.Canary10Percent20Minutes"), an ECS plan's generated name
+// ("ECS.Canary5Percent10MinutesBake10Minutes") or, as Lookup does, a CodeDeploy
 // config's full or SAM short name. An unknown name yields a *NameError
 // suggesting names of the family its prefix points at.
 func Resolve(name string) (Config, error) {
 	if c, ok := lookupAppConfig(name); ok {
 		return c, nil
+	}
+	if c, ok := ParseECSName(name); ok {
+		return c, nil
+	}
+	if strings.HasPrefix(name, ECSPrefix) {
+		return Config{}, fmt.Errorf("%q is not an ECS plan name: write it as ECS.Linear10PercentEvery6MinutesBake10Minutes, ECS.Canary5Percent10MinutesBake10Minutes, ECS.BlueGreenBake10Minutes or ECS.BlueGreenTest5MinutesBake10Minutes with parameters in ECS's ranges, or as {name, deploymentConfiguration: {...}} (docs/plans.md)", name)
 	}
 	if strings.HasPrefix(name, AppConfigPrefix) || strings.HasPrefix(strings.ToLower(name), strings.ToLower(AppConfigPrefix)) {
 		return Config{}, &NameError{Name: name, Suggestions: suggest.Closest(name, appConfigNames(), 3), AppConfig: true}

@@ -57,6 +57,10 @@ type Config struct {
 	// Rollout holds an Argo Rollouts plan (Type ArgoCanary or ArgoBlueGreen
 	// only), with the AnalysisTemplates it references.
 	Rollout *Rollout
+
+	// ECS holds an ECS native strategy's parameters (Types ECSLinear,
+	// ECSCanary and ECSBlueGreen only).
+	ECS ECSConfig
 }
 
 // Argo reports whether c is an Argo Rollouts plan.
@@ -64,8 +68,8 @@ func (c Config) Argo() bool { return c.Type == ArgoCanary || c.Type == ArgoBlueG
 
 // LifecycleHooks reports whether c's deployment runs CodeDeploy's
 // BeforeAllowTraffic and AfterAllowTraffic hooks: CodeDeploy plans do,
-// AppConfig strategies do not.
-func (c Config) LifecycleHooks() bool { return c.Type != AppConfig && !c.Argo() }
+// AppConfig, ECS and Argo Rollouts plans do not (docs/plans.md).
+func (c Config) LifecycleHooks() bool { return c.CodeDeploy() }
 
 // CodeDeploy reports whether CodeDeploy can run c as a Lambda deployment
 // configuration: TimeBasedCanary, TimeBasedLinear and AllAtOnce can; every
@@ -237,6 +241,9 @@ func (c Config) validate(f fields) error {
 		}
 		return c.AppConfig.Validate()
 	}
+	if c.Type.IsECS() {
+		return c.validateECS()
+	}
 	var errs []error
 	if err := c.validateName(f.name); err != nil {
 		errs = append(errs, err)
@@ -322,6 +329,12 @@ func (c Config) describe() string {
 		return c.AppConfig.describe()
 	case ArgoCanary, ArgoBlueGreen:
 		return "Argo Rollouts " + string(c.Type[len("ArgoRollouts."):])
+	case ECSLinear:
+		return fmt.Sprintf("ECS linear %v%% every %d min, bake %d min", c.ECS.Percent, c.ECS.StepBake, c.ECS.Bake)
+	case ECSCanary:
+		return fmt.Sprintf("ECS canary %v%% for %d min, bake %d min", c.ECS.Percent, c.ECS.StepBake, c.ECS.Bake)
+	case ECSBlueGreen:
+		return fmt.Sprintf("ECS blue/green, test traffic %d min, bake %d min", c.ECS.TestTraffic, c.ECS.Bake)
 	case AllAtOnce:
 		return string(AllAtOnce)
 	case Canary:

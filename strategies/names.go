@@ -26,6 +26,8 @@ func GeneratedName(c Config) string {
 		return fmt.Sprintf("Linear%dPercentEvery%s", c.Percentage, minutes(c.Interval))
 	case AppConfig, ArgoCanary, ArgoBlueGreen: // their own names follow no such pattern
 		return c.Name
+	case ECSLinear, ECSCanary, ECSBlueGreen:
+		return ecsName(c)
 	}
 	return string(AllAtOnce)
 }

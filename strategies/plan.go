@@ -55,6 +55,7 @@ type Plan struct {
 //   - AppConfig: DeploymentStrategy.Plan(c.Timing), the bake included;
 //   - Argo Rollouts: Rollout.Schedule with nobody promoting (the zero Plan
 //     when the rollout would wait for a user).
+//   - ECS LINEAR, CANARY, BLUE_GREEN: see ecsPlan, the bake included.
 //
 // Plan is defined for a valid c only; for an invalid one it returns the zero
 // Plan, which Plan.Validate rejects.
@@ -69,6 +70,8 @@ func (c Config) Plan(m LinearModel) Plan {
 	case ArgoCanary, ArgoBlueGreen:
 		p, _ := c.Rollout.Schedule(-1)
 		return p
+	case ECSLinear, ECSCanary, ECSBlueGreen:
+		return c.ecsPlan()
 	case Canary:
 		return Plan{Steps: []Step{{0, float64(c.Percentage)}, {iv, 100}}, End: iv}
 	case Linear:
@@ -132,4 +135,18 @@ func (p Plan) Validate() error {
 		errs = append(errs, fmt.Errorf("End: %v is before the last step at %v", p.End, last.At))
 	}
 	return errors.Join(errs...)
+}
+
+// BakeNote is what the timeline adds to the shift to 100 % of a plan that
+// keeps watching its alarms after it: "; final bake: alarms watched for 10
+// min" for an AppConfig strategy, "; bake: alarms watched for 15 min" for
+// an ECS plan, "" otherwise.
+func (c Config) BakeNote() string {
+	switch {
+	case c.Type == AppConfig && c.AppConfig.FinalBakeTimeInMinutes > 0:
+		return fmt.Sprintf("; final bake: alarms watched for %d min", c.AppConfig.FinalBakeTimeInMinutes)
+	case c.Type.IsECS() && c.ECS.Bake > 0:
+		return fmt.Sprintf("; bake: alarms watched for %d min", c.ECS.Bake)
+	}
+	return ""
 }

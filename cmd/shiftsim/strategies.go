@@ -12,13 +12,14 @@ import (
 )
 
 func init() {
-	register("strategies", "list the predefined CodeDeploy Lambda configurations and AppConfig strategies with their schedules", cmdStrategies)
+	register("strategies", "list the predefined CodeDeploy Lambda configurations, AppConfig strategies and ECS plans with their schedules", cmdStrategies)
 }
 
 type strategyDoc struct {
 	Name      string    `json:"name"`
 	ShortName string    `json:"sam_name,omitempty"`
 	Type      string    `json:"type"`
+	Family    string    `json:"family"`
 	Percent   int       `json:"percentage,omitempty"`
 	Interval  int       `json:"interval_s,omitempty"`
 	Steps     []stepDoc `json:"steps"`
@@ -29,6 +30,12 @@ type strategyDoc struct {
 	Duration     *int     `json:"deployment_duration_s,omitempty"`
 	Bake         *int     `json:"final_bake_time_s,omitempty"`
 	FullShift    *float64 `json:"full_shift_s,omitempty"`
+	// ECS plans only: stepPercent or canaryPercent, the step or canary
+	// bake, the deployment bake and a BLUE_GREEN test-traffic phase.
+	StepPercent *float64 `json:"step_percent,omitempty"`
+	StepBake    *int     `json:"step_bake_time_s,omitempty"`
+	ECSBake     *int     `json:"bake_time_s,omitempty"`
+	TestTraffic *int     `json:"test_traffic_time_s,omitempty"`
 }
 
 // strategiesDoc is strategies --output json.
@@ -44,16 +51,20 @@ type stepDoc struct {
 }
 
 func cmdStrategies(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("strategies", "", "Lists the predefined CodeDeploy Lambda deployment configurations and AppConfig deployment strategies\nwith their weight schedules (time after AllowTraffic starts, or after an AppConfig deployment starts\n-> percent of traffic on the target version). An AppConfig strategy ends after its final bake,\nduring which alarms are still watched.", stdout)
+	fs := newFlagSet("strategies", "", "Lists the predefined CodeDeploy Lambda deployment configurations and AppConfig deployment strategies\nwith their weight schedules (time after AllowTraffic starts, or after an AppConfig or ECS deployment starts\n-> percent of traffic on the target version). An AppConfig strategy ends after its final bake,\nduring which alarms are still watched. ECS has no predefined plans: one example of each ECS strategy\n(LINEAR, CANARY, BLUE_GREEN) is listed with ECS's defaults and a deployment bake of --ecs-bake minutes,\nunder the name shiftsim gives it (write your own as {name, deploymentConfiguration: {...}}; docs/plans.md).", stdout)
 	output := outputFlag(fs, "table", "json")
 	outFile := outFlag(fs)
 	model := fs.String("linear-model", "end_after_last_interval", "when a linear deployment ends: end_after_last_interval or end_at_last_shift")
 	timingFlag := fs.String("appconfig-step-timing", "interval_end", "where AppConfig steps fall in the duration: interval_end (step k at k·D/S) or interval_start ((k−1)·D/S)")
+	ecsBake := fs.Int("ecs-bake", 10, "deployment bake (bakeTimeInMinutes, 0 to 1440) of the listed ECS examples")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	if len(fs.Args()) != 0 {
 		return inputErrf("strategies takes no arguments")
+	}
+	if *ecsBake < 0 || *ecsBake > 1440 {
+		return inputErrf("--ecs-bake %d: want 0 to 1440 minutes (ECS's bake range; docs/plans.md)", *ecsBake)
 	}
 	if err := checkOutput(*output, "table", "json"); err != nil {
 		return err
@@ -75,11 +86,24 @@ func cmdStrategies(args []string, stdout, stderr io.Writer) error {
 		c.Timing = timing
 		all = append(all, c)
 	}
+	all = append(all, strategies.ExampleECS(*ecsBake)...)
 	var docs []strategyDoc
 	for _, c := range all {
 		p := c.Plan(lm)
-		d := strategyDoc{Name: c.Name, Type: string(c.Type), Percent: c.Percentage, Interval: 60 * c.Interval, End: p.End.Seconds()}
-		if c.Type == strategies.AppConfig {
+		d := strategyDoc{Name: c.Name, Type: string(c.Type), Family: c.Family(), Percent: c.Percentage, Interval: 60 * c.Interval, End: p.End.Seconds()}
+		if c.Type.IsECS() {
+			e := c.ECS
+			full := p.Steps[len(p.Steps)-1].At.Seconds()
+			bake := 60 * e.Bake
+			d.FullShift, d.ECSBake = &full, &bake
+			if c.Type != strategies.ECSBlueGreen {
+				pct, step := e.Percent, 60*e.StepBake
+				d.StepPercent, d.StepBake = &pct, &step
+			} else {
+				test := 60 * e.TestTraffic
+				d.TestTraffic = &test
+			}
+		} else if c.Type == strategies.AppConfig {
 			a := c.AppConfig
 			full := p.Steps[len(p.Steps)-1].At.Seconds()
 			dur, bake := 60*a.DeploymentDurationInMinutes, 60*a.FinalBakeTimeInMinutes
@@ -106,9 +130,13 @@ func cmdStrategies(args []string, stdout, stderr io.Writer) error {
 			steps = append(steps, fmt.Sprintf("%s %v%%", sim.Clock(s.At), s.Percent))
 		}
 		short := strategies.ShortName(c)
-		if c.Type == strategies.AppConfig {
+		switch {
+		case c.Type == strategies.AppConfig:
 			short = "-"
 			steps = append(steps, fmt.Sprintf("bake %d min", c.AppConfig.FinalBakeTimeInMinutes))
+		case c.Type.IsECS():
+			short = "-"
+			steps = append(steps, fmt.Sprintf("bake %d min", c.ECS.Bake))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Name, short, strings.Join(steps, ", "), sim.Clock(p.End))
 	}

@@ -45,7 +45,7 @@ var (
 var rules = map[string]rule{
 	// Leaves: data and pure functions, the standard library only.
 	"gate":              {banned: pureSet, why: "what a metric gate measures is data: a leaf that does no I/O"},
-	"strategies":        {own: []string{"internal/suggest", "gate"}, banned: noIO, why: "deployment configurations are data: a leaf (beside gate, the data of what a plan measures) that does no I/O"},
+	"strategies":        {own: []string{"internal/suggest", "gate", "internal/limits"}, banned: noIO, why: "deployment configurations are data: a leaf (beside gate, the data of what a plan measures) that does no I/O"},
 	"faults":            {banned: pureSet, why: "the fault catalogue is data: a leaf that does no I/O"},
 	"internal/suggest":  {why: "the did-you-mean helper is a leaf"},
 	"internal/limits":   {banned: noIO, why: "the table of bounds is data"},

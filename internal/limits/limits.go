@@ -62,6 +62,7 @@ const (
 	lambdaQuot = "AWS Lambda Developer Guide, Lambda quotas (docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html)"
 	lambdaAPI  = "AWS Lambda API Reference, CreateAlias / Invoke (docs.aws.amazon.com/lambda/latest/api/API_CreateAlias.html)"
 	cdAPI      = "CodeDeploy API Reference, CreateApplication / CreateDeploymentGroup (docs.aws.amazon.com/codedeploy/latest/APIReference/)"
+	ecsAPI     = "Amazon ECS API Reference (docs.aws.amazon.com/AmazonECS/latest/APIReference/),"
 	product    = "product"
 )
 
@@ -138,6 +139,12 @@ var Table = []Bound{
 	{"monitoring.poll_phase", Duration, 0, 60 * h, false, "or random (the default); below the phase cycle: 60 s, or the least common multiple of 60 s and a whole-second poll interval (docs/monitoring.md)", product},
 	{"deployment.start", Duration, 0, week, false, "a week of warm-up: CloudWatch's longest alarm window is 7 days", "product, from " + cwAlarm},
 	{"deployment.strategies", Count, 1, 200, false, "CodeDeploy allows 200 custom deployment configurations per account", cdLimits},
+	{"deployment.strategies[].deploymentConfiguration.linearConfiguration.stepPercent", Float, 3, 100, false, "ECS takes multiples of 0.1 from 3.0 to 100.0 (default 10)", ecsAPI + " LinearConfiguration"},
+	{"deployment.strategies[].deploymentConfiguration.linearConfiguration.stepBakeTimeInMinutes", Int, 0, 1440, false, "ECS's range in minutes (default 6)", ecsAPI + " LinearConfiguration"},
+	{"deployment.strategies[].deploymentConfiguration.canaryConfiguration.canaryPercent", Float, 0.1, 100, false, "ECS takes multiples of 0.1 from 0.1 to 100.0 (default 5)", ecsAPI + " CanaryConfiguration"},
+	{"deployment.strategies[].deploymentConfiguration.canaryConfiguration.canaryBakeTimeInMinutes", Int, 0, 1440, false, "ECS's range in minutes (default 10)", ecsAPI + " CanaryConfiguration"},
+	{"deployment.strategies[].deploymentConfiguration.bakeTimeInMinutes", Int, 0, 1440, false, "ECS documents no range; we take its step bakes' 0 to 1440 and require it (docs/plans.md)", "product, from " + ecsAPI + " DeploymentConfiguration"},
+	{"deployment.strategies[].testTrafficTimeInMinutes", Int, 0, 1440, false, "a BLUE_GREEN test-traffic phase, as long as ECS's longest bake (docs/plans.md)", product},
 	{"deployment.application", Length, 1, 100, false, "CodeDeploy application names are at most 100 characters", cdAPI},
 	{"deployment.deployment_group", Length, 1, 100, false, "CodeDeploy deployment group names are at most 100 characters", cdAPI},
 	{"deployment.group", Length, 1, 100, false, "CodeDeploy deployment group names are at most 100 characters (the older key)", cdAPI},
