@@ -26,6 +26,9 @@ type Recommended struct {
 	// current one: no plan can cause failures, so only false rollbacks and
 	// speed tell plans apart.
 	HealthyTarget bool `json:"healthy_target"`
+	// WithAlarms says every plan was weighed with its own tuned alarm
+	// (recommend --with-alarms; docs/tune-alarm.md).
+	WithAlarms bool `json:"with_alarms,omitempty"`
 }
 
 // BudgetDoc is the budget as given.
@@ -48,6 +51,11 @@ type Plan struct {
 	// CLIInput is `aws deploy create-deployment-config --cli-input-json`'s
 	// document (the API's lower-case field names).
 	CLIInput strategies.APIDeploymentConfig `json:"cli_input_json"`
+	// CloudFormation and PutMetricAlarm are the plan's tuned alarm as an
+	// AWS::CloudWatch::Alarm resource and as put-metric-alarm
+	// --cli-input-json (with --with-alarms).
+	CloudFormation string          `json:"cloudformation,omitempty"`
+	PutMetricAlarm json.RawMessage `json:"put_metric_alarm,omitempty"`
 	PlanResult
 }
 
@@ -75,6 +83,10 @@ type PlanResult struct {
 	Shortfall         float64 `json:"shortfall"`
 	OnFrontier        bool    `json:"on_frontier"`
 	Verdict           string  `json:"verdict"`
+	// Alarm is the plan's tuned alarm (with --with-alarms; absent when no
+	// alarm of the space keeps within the false-rollback ceiling, and the
+	// scenario's own alarm was weighed).
+	Alarm *TuneAlarm `json:"alarm,omitempty"`
 }
 
 // FromRecommendation converts sweep.Recommend's outcome.
@@ -187,12 +199,24 @@ func RecommendTable(w io.Writer, doc Recommended, all bool) error {
 			strconv.FormatFloat(p.BlastRadiusQuantile, 'f', 0, 64), fixed(p.BlastRadius.Mean, 1),
 			pc(p.FalseRollbackProbability), pc(p.FalseRollbackCI95[0]), pc(p.FalseRollbackCI95[1]))
 		fmt.Fprintf(w, "TrafficRoutingConfig:\n%s\n\n", indent(p.TrafficRoutingConfig))
+		if a := p.Alarm; a != nil {
+			fmt.Fprintf(w, "With its alarm: %s %s over %d of %d periods of %d s, TreatMissingData %s (tuned, %s): failed requests expected %.1f, false rollbacks %s.\n\n",
+				describeStat(a.Statistic), thresholdText(*a), a.DatapointsToAlarm, a.EvaluationPeriods, a.Period, a.TreatMissingData, a.Method, a.TargetFailed, tunePct(a.FalseRollback))
+		} else if doc.WithAlarms {
+			fmt.Fprint(w, "With the scenario's own alarm: no alarm of the space keeps false rollbacks within the limit for this plan.\n\n")
+		}
 		if p.Predefined {
 			fmt.Fprintf(w, "Predefined: use DeploymentConfigName %s (SAM DeploymentPreference Type %s).\n\n",
 				p.DeploymentConfig.DeploymentConfigName, p.Strategy)
 		} else {
 			fmt.Fprintf(w, "DeploymentConfig (AWS::CodeDeploy::DeploymentConfig properties; also a scenario strategy):\n%s\n\n", indent(p.DeploymentConfig))
 			fmt.Fprintf(w, "aws deploy create-deployment-config --cli-input-json:\n%s\n\n", indent(p.CLIInput))
+		}
+		if p.CloudFormation != "" {
+			fmt.Fprintf(w, "The alarm as a CloudFormation resource:\n\n%s\n", p.CloudFormation)
+		}
+		if len(p.PutMetricAlarm) > 0 {
+			fmt.Fprintf(w, "aws cloudwatch put-metric-alarm --cli-input-json:\n%s\n\n", indent(p.PutMetricAlarm))
 		}
 	} else {
 		fmt.Fprint(w, NoPlan(doc))

@@ -139,6 +139,17 @@ func Recommend(m *sim.Model, cands []sim.Strategy, b Budget, o Options) (*Recomm
 	if err != nil {
 		return nil, err
 	}
+	return RecommendFrom(rep, b)
+}
+
+// RecommendFrom applies Recommend's rule to runs already made: every run
+// of every plan of rep (a whole run's, merged shards', or plans run on
+// models of their own, such as each with its tuned alarm).
+func RecommendFrom(rep *Replicated, b Budget) (*Recommendation, error) {
+	if !(b.Confidence > 0 && b.Confidence <= 1) {
+		return nil, fmt.Errorf("confidence %v: want a number in (0, 1]", b.Confidence)
+	}
+	cands := rep.Strategies
 	st := rep.Stats()
 	rec := &Recommendation{Budget: b, Runs: rep.Runs, Best: -1}
 	metric := b.Metric()

@@ -22,7 +22,7 @@ import (
 )
 
 func init() {
-	register("merge", "combine the partial results of 'compare --shard I/K' tasks into the whole run's", cmdMerge)
+	register("merge", "combine the partial results of 'compare/sweep/recommend --shard I/K' tasks into the whole run's", cmdMerge)
 }
 
 // shardArgs are the flags of fs that make a run what it is, in a fixed
@@ -134,8 +134,14 @@ func cmdMerge(args []string, stdout, stderr io.Writer) error {
 		}
 		return sweepMain(append(append([]string(nil), ref.Args...), "--output="+*output, "--quiet", ref.ScenarioFile), stdout, stderr,
 			&mergedSweep{fsys: fsys, name: ref.ScenarioFile, data: []byte(ref.Scenario), points: outcomes})
+	case "recommend":
+		if runKey("recommend", ref.Scenario, ref.Args) != ref.Key {
+			return inputErrf("%s: its key does not match its scenario and flags (edited by hand?)", fs.Arg(0))
+		}
+		return recommendMain(append(append([]string(nil), ref.Args...), "--output="+*output, "--quiet", ref.ScenarioFile), stdout, stderr,
+			&mergedRuns{fsys: fsys, name: ref.ScenarioFile, data: []byte(ref.Scenario), outcomes: outcomes[0]})
 	default:
-		return inputErrf("%s: parts of %q; merge combines compare's and sweep's", fs.Arg(0), ref.Command)
+		return inputErrf("%s: parts of %q; merge combines compare's, sweep's and recommend's", fs.Arg(0), ref.Command)
 	}
 	// Rebuild the run as compare would: the same scenario text, the same
 	// flags.

@@ -150,3 +150,61 @@ func TestMergeSweep(t *testing.T) {
 		}
 	}
 }
+
+// A sharded recommend merges into exactly the whole recommendation, with
+// and without --with-alarms (each plan with its tuned alarm), including
+// the exit status.
+func TestMergeRecommend(t *testing.T) {
+	// bad-canary with its poll phase pinned: one phase for the exact
+	// engine to compute instead of 60, so the tuning is quick.
+	data, err := os.ReadFile("../../scenarios/bad-canary.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pinned := filepath.Join(t.TempDir(), "pinned.yaml")
+	text := strings.Replace(string(data), "monitoring:\n", "monitoring:\n  poll_phase: 20s\n", 1)
+	if err := os.WriteFile(pinned, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"recommend", "bad-canary", "--max-failed", "150", "--runs", "5", "--seed", "3"},
+		{"recommend", pinned, "--max-failed", "150", "--runs", "4", "--with-alarms",
+			"--statistics", "count,rate", "--evaluation-periods", "1", "--treat-missing-data", "missing"},
+	} {
+		dir := t.TempDir()
+		var files []string
+		for i := 2; i >= 0; i-- {
+			f := filepath.Join(dir, "part-"+itoa(i)+".json")
+			if code, _, errs := runCLI(append(append([]string{}, args...), "--shard", itoa(i)+"/3", "-q", "--out", f)...); code != 0 {
+				t.Fatalf("%v shard %d: exit %d: %s", args, i, code, errs)
+			}
+			files = append(files, f)
+		}
+		formats := []string{"json", "table", "markdown"}
+		if slicesContains(args, "--with-alarms") {
+			formats = formats[:1] // the tuning is redone at every call
+		}
+		for _, format := range formats {
+			wcode, whole, errs := runCLI(append(append([]string{}, args...), "-q", "--output", format)...)
+			code, merged, merrs := runCLI(append([]string{"merge", "--output", format}, files...)...)
+			if code != wcode || code > 1 {
+				t.Fatalf("%v: merge exit %d (%s), whole run %d (%s)", args, code, merrs, wcode, errs)
+			}
+			if merged != whole {
+				t.Errorf("%v --output %s: merged recommendation differs:\n%s\nwant\n%s", args, format, merged, whole)
+			}
+			if format == "json" && slicesContains(args, "--with-alarms") && !strings.Contains(whole, `"put_metric_alarm"`) {
+				t.Errorf("--with-alarms: no alarm in the recommendation:\n%s", whole)
+			}
+		}
+	}
+}
+
+func slicesContains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}

@@ -1,12 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	iofs "io/fs"
+	"os"
 
 	"github.com/shiftsim/shiftsim/importer"
+	"github.com/shiftsim/shiftsim/internal/safeio"
 	"github.com/shiftsim/shiftsim/report"
+	"github.com/shiftsim/shiftsim/scenario"
 	"github.com/shiftsim/shiftsim/sweep"
 )
 
@@ -15,7 +20,21 @@ func init() {
 }
 
 func cmdRecommend(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("recommend", "SCENARIO --max-failed N [--confidence 0.95]", "Weighs CodeDeploy's predefined Lambda configs and a grid of custom TimeBasedCanary and\nTimeBasedLinear ones on the scenario, each over --runs seeded runs, and recommends the fastest\n(by planned duration) whose failed requests caused by the new version (beyond the current\nversion's own failure rate: a rollback never counts as safety) stay at or under --max-failed in a\n--confidence share of runs, and which rolls back the scenario's healthy twin (the new version\nbehaving exactly like the current one) in at most --max-false-rollback of runs. Exits 1, with the\nnearest plans, when none qualifies. Prints it as a CodeDeploy TrafficRoutingConfig and\nDeploymentConfig, with the frontier of speed against safety. --write OUT writes the scenario with\nthe plan added to deployment.strategies, so that export, appspec and deploy take its name.", stdout)
+	return recommendMain(args, stdout, stderr, nil)
+}
+
+// mergedRuns is what merge hands a command that re-runs on merged parts:
+// the scenario as the parts carry it, and every run's outcomes
+// ([strategy][run]).
+type mergedRuns struct {
+	fsys     iofs.FS
+	name     string
+	data     []byte
+	outcomes [][]sweep.Outcome
+}
+
+func recommendMain(args []string, stdout, stderr io.Writer, pre *mergedRuns) error {
+	fs := newFlagSet("recommend", "SCENARIO --max-failed N [--confidence 0.95]", "Weighs CodeDeploy's predefined Lambda configs and a grid of custom TimeBasedCanary and\nTimeBasedLinear ones on the scenario, each over --runs seeded runs, and recommends the fastest\n(by planned duration) whose failed requests caused by the new version (beyond the current\nversion's own failure rate: a rollback never counts as safety) stay at or under --max-failed in a\n--confidence share of runs, and which rolls back the scenario's healthy twin (the new version\nbehaving exactly like the current one) in at most --max-false-rollback of runs. Exits 1, with the\nnearest plans, when none qualifies. Prints it as a CodeDeploy TrafficRoutingConfig and\nDeploymentConfig, with the frontier of speed against safety. --write OUT writes the scenario with\nthe plan added to deployment.strategies, so that export, appspec and deploy take its name.\n\nWith --with-alarms, every plan first gets its own alarm, tuned as 'shiftsim tune-alarm' tunes it\n(the fewest expected failed requests with false rollbacks at most --max-false-rollback, over the\nsearch space the tune flags give; default EvaluationPeriods 1 to 3), and is then weighed with it: the\nrecommendation is a plan and its alarm, printed as an AWS::CloudWatch::Alarm resource and\nput-metric-alarm JSON (docs/tune-alarm.md).\n\nWith --shard I/K (or auto/K), runs only task I's share of the runs and writes a partial result;\n'shiftsim merge' of the K parts prints exactly what the whole run prints (docs/scale-out.md).", stdout)
 	maxFailed := fs.Float64("max-failed", -1, "the budget: failed requests the new version causes, beyond the current version's own rate (required)")
 	maxFalse := fs.Float64("max-false-rollback", sweep.DefaultMaxFalseRollback, "the most a plan may roll back a healthy new version (a probability, from the healthy twin)")
 	confidence := fs.Float64("confidence", 0.95, "share of runs that must stay within the budget")
@@ -29,6 +48,9 @@ func cmdRecommend(args []string, stdout, stderr io.Writer) error {
 	engine := engineFlag(fs)
 	quiet := fs.BoolP("quiet", "q", false, "no progress bar")
 	write := fs.String("write", "", "write the scenario with the recommended plan added to deployment.strategies to this file (may be SCENARIO itself)")
+	shard := fs.String("shard", "", "run only this task's share of --runs: I/K or auto/K (as compare's), and write a partial result for 'shiftsim merge'")
+	withAlarms := fs.Bool("with-alarms", false, "tune each plan's alarm (as tune-alarm) and recommend a plan and its alarm together")
+	tune := declareTune(fs, false, []int{1, 2, 3})
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -54,9 +76,35 @@ func cmdRecommend(args []string, stdout, stderr io.Writer) error {
 	if err := checkFlag("--runs", float64(*runs)); err != nil {
 		return err
 	}
-	s, err := loadScenario(path, stderr)
-	if err != nil {
+	var sh sweep.Shard
+	if *shard != "" {
+		if sh, err = sweep.ParseShard(*shard, os.Getenv); err != nil {
+			return inputErrf("--shard %v", err)
+		}
+		if *write != "" {
+			return inputErrf("--write with --shard: a part has no recommendation; give --write to nothing (merge prints the plan)")
+		}
+	}
+	for _, f := range []string{"alarm", "objective", "statistics", "periods", "evaluation-periods", "treat-missing-data", "alarm-method"} {
+		if fs.Changed(f) && !*withAlarms {
+			return inputErrf("--%s tunes the plans' alarms: it needs --with-alarms", f)
+		}
+	}
+	var fsys iofs.FS
+	var data []byte
+	if pre != nil {
+		fsys, path, data = pre.fsys, pre.name, pre.data
+	} else if fsys, path, data, err = readScenario(path); err != nil {
 		return err
+	}
+	s, err := scenario.ParseFS(fsys, path, data)
+	if err != nil {
+		return asInput(err)
+	}
+	if pre == nil {
+		for _, w := range s.Warnings {
+			fmt.Fprintf(stderr, "%s:%s (warning)\n", path, safeio.ClipMessage(w.String()))
+		}
 	}
 	if fs.Changed("seed") {
 		s.Model.Seed = *seed
@@ -68,18 +116,56 @@ func cmdRecommend(args []string, stdout, stderr io.Writer) error {
 	if len(cands) == 0 {
 		return inputErrf("no plan finishes within the scenario's horizon of %v", s.Model.Horizon)
 	}
-	if err := startWork(path, job{&s.Model, len(cands), *runs, true}); err != nil {
-		return err
+	budget := sweep.Budget{MaxFailed: *maxFailed, Confidence: *confidence, AllFailed: *all, MaxFalseRollback: *maxFalse}
+	var plans *tunedPlans
+	if *withAlarms {
+		if plans, err = tunePlans(s, cands, tune, *maxFalse, *runs, *quiet, pre == nil, stderr); err != nil {
+			return err
+		}
+	} else if pre == nil {
+		if err := startWork(path, job{&s.Model, len(cands), *runs, true}); err != nil {
+			return err
+		}
 	}
-	tick, done := progress(stderr, *runs*len(cands), *quiet, "weighing plans")
-	rec, err := sweep.Recommend(&s.Model, cands, sweep.Budget{MaxFailed: *maxFailed, Confidence: *confidence, AllFailed: *all, MaxFalseRollback: *maxFalse},
-		sweep.Options{Runs: *runs, Progress: tick})
-	done()
+	var rep *sweep.Replicated
+	if pre != nil {
+		if len(pre.outcomes) != len(cands) {
+			return inputErrf("the parts hold %d plans, the recommendation weighs %d", len(pre.outcomes), len(cands))
+		}
+		rep = &sweep.Replicated{Model: &s.Model, Strategies: cands, Runs: *runs, Outcomes: pre.outcomes}
+	} else {
+		lo, hi := 0, *runs
+		if sh.Count > 0 {
+			lo, hi = sh.Range(*runs)
+		}
+		tick, done := progress(stderr, (hi-lo)*len(cands), *quiet, "weighing plans")
+		rep, err = runPlans(&s.Model, plans, cands, sweep.Options{Runs: *runs, Progress: tick, Shard: sh})
+		done()
+		if err != nil {
+			return err
+		}
+	}
+	if sh.Count > 0 {
+		args := shardArgs(fs)
+		p := sweep.NewPartial(rep, sh, "recommend", runKey("recommend", string(data), args), path, string(data), args)
+		p.BuiltIn = fsys != nil
+		var b bytes.Buffer
+		if err := report.JSON(&b, p); err != nil {
+			return err
+		}
+		return writeOut(*outFile, b.Bytes(), stdout)
+	}
+	rec, err := sweep.RecommendFrom(rep, budget)
 	if err != nil {
 		return err
 	}
 	rec.Skipped = skipped
 	doc := report.FromRecommendation(s.Name, s.Model.Seed, rec)
+	if plans != nil {
+		if err := plans.annotate(&doc, rec, s); err != nil {
+			return err
+		}
+	}
 	out := newDataOut(*outFile, stdout)
 	switch *output {
 	case "json":

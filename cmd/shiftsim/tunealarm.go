@@ -60,8 +60,11 @@ type tuneOpts struct {
 	runs                         *int
 }
 
-func declareTune(fs *pflag.FlagSet, withRuns bool) *tuneOpts {
+func declareTune(fs *pflag.FlagSet, withRuns bool, evals []int) *tuneOpts {
 	d := power.DefaultSpace()
+	if evals != nil {
+		d.EvaluationPeriods = evals
+	}
 	var o tuneOpts
 	o.alarmName = fs.String("alarm", "", "the scenario's alarm to tune (default: its only alarm)")
 	o.objective = fs.String("objective", power.ObjectiveFailed, "what the alarm minimises: failed (expected failed requests) or detect (expected time to detection)")
@@ -224,7 +227,7 @@ func withForms(r *report.TuneResult, raw scenario.Alarm, t *power.Tuning) error 
 func cmdTuneAlarm(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("tune-alarm", "SCENARIO [-s NAME]...", tuneSummary, stdout)
 	names := fs.StringArrayP("strategy", "s", nil, "only this strategy (repeatable): one the scenario lists or any CodeDeploy config name")
-	o := declareTune(fs, true)
+	o := declareTune(fs, true, nil)
 	output := outputFlag(fs, "table", "json")
 	seed := fs.Uint64("seed", 0, "random seed of Monte Carlo runs (default: the scenario's seed)")
 	quiet := fs.BoolP("quiet", "q", false, "no progress bar")

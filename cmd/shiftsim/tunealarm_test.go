@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/shiftsim/shiftsim/alarm"
 	"github.com/shiftsim/shiftsim/importer"
 	"github.com/shiftsim/shiftsim/power"
 	"github.com/shiftsim/shiftsim/scenario"
@@ -237,5 +238,84 @@ func TestTuneAlarmBadInput(t *testing.T) {
 		if code != 2 || !strings.Contains(errs, c.want) {
 			t.Errorf("%v: exit %d, %q; want 2 naming %s", c.args, code, errs, c.want)
 		}
+	}
+}
+
+// recommend --with-alarms weighs each plan with its tuned alarm: the
+// recommended plan's alarm is the one tune-alarm's search gives for that
+// plan, and its put-metric-alarm document is that alarm.
+func TestRecommendWithAlarms(t *testing.T) {
+	data, err := os.ReadFile("../../scenarios/bad-canary.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(data), "monitoring:\n", "monitoring:\n  poll_phase: 20s\n", 1)
+	file := t.TempDir() + "/pinned.yaml"
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	space := []string{"--statistics", "count,rate", "--evaluation-periods", "1,2", "--treat-missing-data", "missing,notBreaching"}
+	code, out, errs := runCLI(append([]string{"recommend", file, "--max-failed", "150", "--runs", "20", "--with-alarms", "-q", "--output", "json"}, space...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var doc struct {
+		WithAlarms  bool `json:"with_alarms"`
+		Recommended struct {
+			Strategy   string `json:"strategy"`
+			Type       string `json:"type"`
+			Percentage int    `json:"percentage"`
+			Interval   int    `json:"interval_s"`
+			Alarm      *struct {
+				Statistic     string  `json:"statistic"`
+				N             int     `json:"evaluation_periods"`
+				M             int     `json:"datapoints_to_alarm"`
+				Treat         string  `json:"treat_missing_data"`
+				Threshold     float64 `json:"threshold"`
+				FalseRollback float64 `json:"false_rollback_probability"`
+				Failed        float64 `json:"target_failed_requests"`
+			} `json:"alarm"`
+			PutMetricAlarm cloudwatch.PutMetricAlarmInput `json:"put_metric_alarm"`
+		} `json:"recommended"`
+		Candidates []struct {
+			Alarm *json.RawMessage `json:"alarm"`
+		} `json:"candidates"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	r := doc.Recommended
+	if !doc.WithAlarms || r.Alarm == nil || *r.PutMetricAlarm.Threshold != r.Alarm.Threshold {
+		t.Fatalf("recommended %+v", r)
+	}
+	for i, c := range doc.Candidates {
+		if c.Alarm == nil {
+			t.Errorf("candidate %d has no tuned alarm", i)
+		}
+	}
+	s, err := scenario.Parse(file, []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgs, _ := sweep.Candidates(&s.Model, s.Strategies)
+	var st *sim.Strategy
+	for i := range cfgs {
+		if cfgs[i].Name == r.Strategy {
+			st = &cfgs[i]
+		}
+	}
+	if st == nil || st.Config.Percentage != r.Percentage || 60*st.Config.Interval != r.Interval {
+		t.Fatalf("recommended %s is not a candidate plan", r.Strategy)
+	}
+	sp := power.Space{Statistics: []string{"count", "rate"}, Periods: []int{60}, EvaluationPeriods: []int{1, 2},
+		TreatMissing: []alarm.TreatMissing{alarm.Missing, alarm.NotBreaching}}
+	tu, err := power.Tune(&s.Model, *st, power.TuneOptions{MaxFalseRollback: 0.05, Space: sp})
+	if err != nil || tu.Best < 0 {
+		t.Fatal(err, tu.Best)
+	}
+	b := tu.Shapes[tu.Best]
+	if b.Statistic != r.Alarm.Statistic || b.N != r.Alarm.N || b.M != r.Alarm.M || b.TreatMissing.String() != r.Alarm.Treat ||
+		b.Threshold != r.Alarm.Threshold || b.Eval.FalseRollback != r.Alarm.FalseRollback || b.Eval.TargetFailedRequests != r.Alarm.Failed {
+		t.Errorf("recommended %s with %+v; tune-alarm's search gives %+v threshold %v", r.Strategy, *r.Alarm, b.Shape, b.Threshold)
 	}
 }
