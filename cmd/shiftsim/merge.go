@@ -81,7 +81,7 @@ func writePartial(fs *pflag.FlagSet, s *scenario.Scenario, path string, sh sweep
 }
 
 func cmdMerge(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("merge", "PART...", "Combines the partial results that 'shiftsim compare --runs N --shard I/K' wrote, one per task I of\nK, given in any order, into exactly the output of 'shiftsim compare --runs N' (byte for byte). Parts of\ndifferent runs, a part given twice or a missing part are errors (exit 2).", stdout)
+	fs := newFlagSet("merge", "PART...", "Combines the partial results that 'shiftsim compare --runs N --shard I/K' wrote, one per task I of\nK, given in any order, into exactly the output of 'shiftsim compare --runs N' (byte for byte); the same\nfor the parts of 'sweep' and 'recommend'. Parts of different runs, a part given twice or a missing\npart are errors (exit 2).", stdout)
 	output := fs.StringP("output", "o", "table", "output format: table, json, csv, markdown or html")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
