@@ -97,10 +97,21 @@ func ParseFS(fsys fs.FS, name string, data []byte) (*Scenario, error) {
 }
 
 func parse(fsys fs.FS, file string, data []byte) (*Scenario, error) {
+	return parseWith(fsys, file, data, nil)
+}
+
+// parseWith decodes the scenario, applies the settings to the decoded
+// document and validates the result.
+func parseWith(fsys fs.FS, file string, data []byte, settings []Setting) (*Scenario, error) {
 	var f File
 	pos, err := yamlx.Decode(file, data, &f)
 	if err != nil {
 		return nil, err
+	}
+	for _, st := range settings {
+		if err := set(&f, pos, file, st); err != nil {
+			return nil, err
+		}
 	}
 	c := &converter{pos: pos, dir: filepath.Dir(file), fsys: fsys}
 	if fsys != nil {

@@ -213,7 +213,7 @@ func TestBatchedMatchesPerRequest(t *testing.T) {
 		s := docs[name]
 		t.Run(name, func(t *testing.T) {
 			if name == "reference-workload" {
-				s.Model.Traffic = parse(t, refWithRate(t, 200)).Model.Traffic // 2000/s per request is too slow for many seeds
+				s.Model.Traffic.Rate = 200 // 2000/s per request is too slow for many seeds
 			}
 			if _, err := sim.RunBatched(&s.Model, s.Strategies[0]); err != nil {
 				t.Skipf("not batchable: %v", err)
@@ -297,7 +297,7 @@ func TestBatchedReferenceWorkloadExpectations(t *testing.T) {
 		{200, 9672.0, 483.6, 4.739, -1},
 	} {
 		t.Run(fmt.Sprint(c.rate), func(t *testing.T) {
-			s := parse(t, refWithRate(t, c.rate))
+			s := loadWith(t, "reference-workload.yaml", fmt.Sprint("traffic.rate=", c.rate))
 			o := sample(t, sim.RunBatched, s.Model, s.Strategies[0], 1, seeds)
 			for _, chk := range []struct {
 				name string
@@ -338,7 +338,7 @@ func TestBatchedDiurnal(t *testing.T) {
 	if testing.Short() {
 		n = 30
 	}
-	s := parse(t, strings.Replace(healthyLinear, "traffic: {rate: 500}", "traffic: {rate: 50, pattern: diurnal, amplitude: 0.9, period: 20m, peak: 7m}", 1))
+	s := parseWith(t, healthyLinear, "traffic={rate: 50, pattern: diurnal, amplitude: 0.9, period: 20m, peak: 7m}")
 	src, err := traffic.NewDiurnal(50, 0.9, 20*time.Minute, 7*time.Minute, s.Model.Horizon, sim.NewStream(1, "test"))
 	if err != nil {
 		t.Fatal(err)
@@ -365,8 +365,7 @@ func TestBatchedDiurnal(t *testing.T) {
 // pooled over the seeds: |z| < 4.
 func TestBatchedPhaseCountsArePoisson(t *testing.T) {
 	const rate = 1e6
-	doc := strings.Replace(healthyLinear, "deployment:\n", "deployment:\n  start: 30.25s\n", 1)
-	s := parse(t, strings.Replace(doc, "traffic: {rate: 500}", fmt.Sprintf("traffic: {rate: %v}", rate), 1))
+	s := parseWith(t, healthyLinear, "deployment.start=30.25s", fmt.Sprint("traffic.rate=", rate))
 	if s.Model.DeployStart != 30250*time.Millisecond {
 		t.Fatalf("deployment start %v", s.Model.DeployStart)
 	}

@@ -1,7 +1,6 @@
 package sweep_test
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"os"
@@ -31,8 +30,7 @@ func reference(t testing.TB, rate int) *scenario.Scenario {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data = bytes.Replace(data, []byte("rate: 2000"), []byte(fmt.Sprintf("rate: %d", rate)), 1)
-	s, err := scenario.Parse(path, data)
+	s, err := scenario.ParseWith(nil, path, data, scenario.Setting{Path: "traffic.rate", Value: fmt.Sprint(rate)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	iofs "io/fs"
@@ -31,8 +32,8 @@ type mergedSweep struct {
 }
 
 func sweepMain(args []string, stdout, stderr io.Writer, pre *mergedSweep) error {
-	fs := newFlagSet("sweep", "SCENARIO --vary PATH=V1,V2,... [--vary ...]", "Re-reads the scenario with each combination of the --vary values (a PATH names a field as the\nscenario's error messages do: traffic.rate, faults[0].error_rate, alarms[0].Threshold) and runs the\nmulti-run comparison at each: how rollback probability and failures change with traffic and fault\nsize, e.g. the rate below which a canary's alarm is blind.\n\n"+report.DefineColumns("Columns of the table:", report.SweptColumns), stdout)
-	varies := fs.StringArray("vary", nil, "PATH=V1,V2,...: a scenario field and the values to try (repeatable)")
+	fs := newFlagSet("sweep", "SCENARIO --vary PATH=V1,V2,... [--vary ...]", "Gives the scenario each combination of the --vary values and runs the multi-run comparison at each.\nA PATH is any key of the scenario by its YAML path, as the scenario's error messages name keys\n(traffic.rate, versions.target.error_rate, faults[0].error_rate, alarms[0].Threshold,\nmonitoring.poll_phase); each VALUE is YAML, decoded into that key as strictly as the file itself\n(a key the file lacks is added). The comparisons show how rollback probability and failures change\nwith traffic and fault size, e.g. the rate below which a canary's alarm is blind.\n\n"+report.DefineColumns("Columns of the table:", report.SweptColumns), stdout)
+	varies := fs.StringArray("vary", nil, "PATH=V1,V2,...: a scenario key and the values to try (repeatable)")
 	runs := fs.IntP("runs", "n", 100, "seeded replications per strategy and combination")
 	seed := fs.Uint64("seed", 0, "random seed (default: the scenario's seed)")
 	output := outputFlag(fs, "table", "json", "csv", "markdown")
@@ -87,17 +88,24 @@ func sweepMain(args []string, stdout, stderr io.Writer, pre *mergedSweep) error 
 	} else if fsys, path, data, err = readScenario(path); err != nil {
 		return err
 	}
-	// Every combination is read and checked before anything runs.
+	// Every combination is read and checked before anything runs. Each
+	// value is decoded into the decoded scenario by its strict decoder,
+	// so a bad key or value names the --vary flag, the key, what the key
+	// takes and where the file has it.
 	combos := sweep.Grid(vs)
 	scens := make([]*scenario.Scenario, len(combos))
 	total := 0
 	for i, c := range combos {
-		doc, err := sweep.Apply(data, c)
-		if err != nil {
-			return inputErrf("--vary %s: %v", sweep.Label(c), err)
+		settings := make([]scenario.Setting, len(c))
+		for j, x := range c {
+			settings[j] = scenario.Setting(x)
 		}
-		s, err := scenario.ParseFS(fsys, path, doc)
+		s, err := scenario.ParseWith(fsys, path, data, settings...)
 		if err != nil {
+			var bad *scenario.SettingError
+			if errors.As(err, &bad) {
+				return inputErrf("--vary %v", err)
+			}
 			return inputErrf("with %s: %v", sweep.Label(c), err)
 		}
 		if fs.Changed("seed") {
@@ -148,12 +156,8 @@ func sweepMain(args []string, stdout, stderr io.Writer, pre *mergedSweep) error 
 		}
 		offset += *runs * len(s.Strategies)
 		st := rep.Stats()
-		pts := make([]sweep.Point, len(st))
-		for j, x := range st {
-			pts[j] = sweep.Point{Duration: x.Planned.Seconds(), BlastRadius: x.TargetFailedRequests.Mean}
-		}
 		p := report.SweptPoint{Values: map[string]string{}, HealthyTarget: sweep.Healthy(&s.Model),
-			Horizon: s.Model.Horizon.Seconds(), Results: report.FromStats(st, sweep.Frontier(pts))}
+			Horizon: s.Model.Horizon.Seconds(), Results: report.FromStats(st, sweep.OnFrontier(sweep.Place(st)))}
 		for _, set := range combos[i] {
 			p.Values[set.Path] = set.Value
 		}

@@ -42,7 +42,9 @@ func TestSweepTraffic(t *testing.T) {
 }
 
 // A varied value the scenario rejects is reported with the user's file
-// and line, because the value was replaced in place.
+// and line: the value is decoded into the key the file has there. A key
+// the scenario lacks, or a value its key cannot take, names the --vary
+// flag, the key, what it takes and its line.
 func TestSweepErrorsNameTheLine(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "s.yaml")
@@ -51,7 +53,18 @@ func TestSweepErrorsNameTheLine(t *testing.T) {
 	if code != 2 || !strings.Contains(errs, "versions.target.error_rate=1.5") || !strings.Contains(errs, "s.yaml:6:") {
 		t.Errorf("exit %d: %s", code, errs)
 	}
-	for _, c := range [][]string{{"sweep", file}, {"sweep", file, "--vary", "traffic.rate"}, {"sweep", file, "--vary", "faults[0].error_rate=1"}} {
+	for _, c := range []struct{ vary, want string }{
+		{"traffic.rate=5,fast", `--vary traffic.rate=fast: ` + file + `:3: traffic.rate: expected a number, got "fast"`},
+		{"traffic.rat=5", `--vary traffic.rat=5: ` + file + `:2: traffic.rat: unknown field (did you mean rate?)`},
+		{"faults[0].error_rate=1", `--vary faults[0].error_rate=1: ` + file + `:1: faults[0]: no such item: the list has 0`},
+		{"traffic..rate=1", `--vary traffic..rate=1: ` + file + `: traffic..rate: not a path`},
+	} {
+		code, _, errs := runCLI("sweep", file, "--vary", c.vary, "--runs", "1")
+		if code != 2 || !strings.Contains(errs, c.want) {
+			t.Errorf("--vary %s: exit %d: %s\nwant %s", c.vary, code, errs, c.want)
+		}
+	}
+	for _, c := range [][]string{{"sweep", file}, {"sweep", file, "--vary", "traffic.rate"}} {
 		if code, _, errs := runCLI(c...); code != 2 {
 			t.Errorf("%v: exit %d %s", c, code, errs)
 		}

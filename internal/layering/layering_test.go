@@ -66,7 +66,7 @@ var rules = map[string]rule{
 		why: "the CodeDeploy controller is pure: stepped with events, it never does I/O or starts goroutines; it judges gates with analysis's rules"},
 	"sim": {own: []string{"gate", "strategies", "faults", "traffic", "alarm", "deploy"}, external: gonum, banned: []string{"os", "net", "syscall", "os/exec"},
 		why: "the engine runs the core packages on a virtual clock and reads no file"},
-	"sweep": {own: []string{"sim", "strategies"}, external: append([]string{"go.yaml.in/yaml/v3"}, gonum...), banned: []string{"os", "net", "syscall", "os/exec"},
+	"sweep": {own: []string{"sim", "strategies"}, external: gonum, banned: []string{"os", "net", "syscall", "os/exec"},
 		why: "replications, frontier and recommendation depend on the model and the seed alone"},
 	"power": {own: []string{"strategies", "faults", "alarm", "deploy", "sim", "sweep"}, external: gonum, banned: []string{"os", "net", "syscall", "os/exec"},
 		why: "detection power is computed from the model alone"},
