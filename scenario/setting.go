@@ -19,8 +19,8 @@ func (s Setting) String() string { return s.Path + "=" + s.Value }
 
 // SettingError is a setting the scenario cannot take: an unknown key, or
 // a value of the wrong type for its key. Err is the decoder's message, and
-// Line the line of the scenario file where the key (or, when the file
-// lacks it, the nearest key above it) is written.
+// Line the line of the scenario file where the key is written, or the
+// mapping or list the file would hold it in (0 when it has neither).
 type SettingError struct {
 	Setting Setting
 	File    string
@@ -65,7 +65,9 @@ func set(f *File, pos *yamlx.Positions, file string, s Setting) error {
 			return err
 		}
 		e := &SettingError{Setting: s, File: file, Err: ye}
-		if !errors.Is(err, yamlx.ErrBadPath) {
+		// The line is where the key is written, or the mapping or list
+		// that would hold it; a key under neither has none.
+		if parent, ok := yamlx.Parent(ye.Path); pos.Has(ye.Path) || ok && parent != "" && pos.Has(parent) {
 			e.Line = pos.Line(ye.Path)
 		}
 		return e

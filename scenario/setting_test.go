@@ -75,6 +75,7 @@ func TestSettingErrors(t *testing.T) {
 	}{
 		{Setting{"traffic.rate", "fast"}, `traffic.rate=fast: ` + file + `:13: traffic.rate: expected a number, got "fast"`},
 		{Setting{"traffic.rat", "5"}, `traffic.rat=5: ` + file + `:12: traffic.rat: unknown field (did you mean rate?)`},
+		{Setting{"trafic.rate", "5"}, `trafic.rate=5: ` + file + `: trafic: unknown field (did you mean traffic?)`},
 		{Setting{"horizon", "40"}, `horizon=40: ` + file + `:10: horizon: expected a duration such as 90s`},
 		{Setting{"alarms[1].Threshold", "5"}, `alarms[1].Threshold=5: ` + file + `:17: alarms[1]: no such item: the list has 1`},
 		{Setting{"monitoring.poll_phase", "sometimes"}, `monitoring.poll_phase=sometimes: ` + file + `:43: monitoring.poll_phase: expected random or a duration`},

@@ -56,7 +56,7 @@ func TestSweepErrorsNameTheLine(t *testing.T) {
 	for _, c := range []struct{ vary, want string }{
 		{"traffic.rate=5,fast", `--vary traffic.rate=fast: ` + file + `:3: traffic.rate: expected a number, got "fast"`},
 		{"traffic.rat=5", `--vary traffic.rat=5: ` + file + `:2: traffic.rat: unknown field (did you mean rate?)`},
-		{"faults[0].error_rate=1", `--vary faults[0].error_rate=1: ` + file + `:1: faults[0]: no such item: the list has 0`},
+		{"faults[0].error_rate=1", `--vary faults[0].error_rate=1: ` + file + `: faults[0]: no such item: the list has 0`},
 		{"traffic..rate=1", `--vary traffic..rate=1: ` + file + `: traffic..rate: not a path`},
 	} {
 		code, _, errs := runCLI("sweep", file, "--vary", c.vary, "--runs", "1")
