@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -58,6 +59,9 @@ type aliasRun struct {
 
 	hook *runningHook
 
+	measures  []int         // gates whose Measure action awaits its measurement
+	promoteAt time.Duration // when a paused rollout is promoted; -1: not scheduled
+
 	ictx        context.Context // done on interrupt (or kill)
 	interrupts  bool            // the interrupt was handled
 	stopCause   string          // why shiftsim itself stopped the controller
@@ -87,7 +91,7 @@ func newDeploymentID() string {
 func newAliasRun(ctx context.Context, p Plan, o *Options, j *Journal) (*aliasRun, error) {
 	r := &aliasRun{p: p, o: o, c: o.Clients, j: j, clk: o.Clock, ctx: ctx,
 		inAlarm: make([]bool, len(p.Alarms)), alarmState: make([]string, len(p.Alarms)),
-		out: Outcome{Executor: ExecAlias, Journal: j.Path()}}
+		out: Outcome{Executor: ExecAlias, Journal: j.Path()}, promoteAt: -1}
 	var err error
 	r.drv, err = deploy.NewDriver(p.controllerConfig(), r.applier(), r.journalStep)
 	return r, err
@@ -194,8 +198,58 @@ func (r *aliasRun) act(ctx context.Context, a deploy.Action) error {
 		return r.setAlias(ctx, r.p.aliasAt(0), rollbackAttempts)
 	case deploy.InvokeHook:
 		return r.startHook(ctx, a.Hook)
+	case deploy.Measure:
+		r.measures = append(r.measures, a.Gate) // taken once the step's actions are carried out, at the same instant
+	case deploy.Pause:
+		r.paused(a)
 	case deploy.Finish:
 		return r.finish(a)
+	}
+	return nil
+}
+
+// paused notes a rollout's pause and, if the plan says when it is
+// promoted, schedules the promotion, as the simulator's user does.
+func (r *aliasRun) paused(a deploy.Action) {
+	if r.p.PromoteAfter > 0 {
+		r.promoteAt = r.now() + r.p.PromoteAfter
+		r.log("gate", a.Cause, "rollout paused (%s): promoted after %v (deployment.argo_promote_after)", a.Cause, r.p.PromoteAfter)
+		return
+	}
+	r.log("gate", a.Cause, "rollout paused (%s): it waits for a promotion, which no one is set to give (deployment.argo_promote_after); alarms are still watched; Ctrl-C rolls back (--on-interrupt=hold pauses shiftsim)", a.Cause)
+}
+
+// takeMeasurements measures the gates the controller asked for, journals
+// what CloudWatch said, and feeds each Measurement to the controller.
+func (r *aliasRun) takeMeasurements(ctx context.Context) error {
+	gs := r.p.gates()
+	for len(r.measures) > 0 {
+		i := r.measures[0]
+		r.measures = r.measures[1:]
+		if !r.drv.Status().Active() || i < 0 || i >= len(gs) {
+			continue
+		}
+		m := measureGate(ctx, r.c, r.p, i, gs[i], r.clk.Now())
+		if ctx.Err() != nil {
+			return ErrKilled
+		}
+		out := map[string]string{"measurement": m.ev.String()}
+		for id, v := range m.sums {
+			out[id] = strconv.FormatFloat(v, 'g', -1, 64)
+		}
+		gq := r.p.gateMetricQuery(gs[i], r.clk.Now())
+		rec := Record{Type: RecNote, T: r.now().String(), Call: gq.call().String(), Output: out, Note: "gate " + gs[i].Name}
+		if m.callErr != nil {
+			rec.Error = m.callErr.Error()
+		}
+		if _, err := r.journal(rec); err != nil {
+			return err
+		}
+		if err := r.step(m.ev); err != nil {
+			return err
+		}
+		meas, met := r.drv.Controller().LastMeasurement()
+		r.log("gate", gs[i].Name, "measure %s: %s -> %s; metric %s", gateText(gs[i]), m.text, meas, met)
 	}
 	return nil
 }
@@ -480,6 +534,12 @@ func (r *aliasRun) loop(ctx context.Context) (*Outcome, error) {
 		if r.finished {
 			return &r.out, nil
 		}
+		if len(r.measures) > 0 {
+			if err := r.takeMeasurements(ctx); err != nil {
+				return r.fail(err)
+			}
+			continue
+		}
 		if r.drv.Status().Terminal() { // cannot happen: every end of the controller is a Finish action
 			return r.fail(errors.New("internal error: the controller ended without a Finish action"))
 		}
@@ -512,6 +572,9 @@ func (r *aliasRun) loop(ctx context.Context) (*Outcome, error) {
 		wake := r.nextPoll
 		if dl, ok := r.drv.Deadline(); ok && dl < wake {
 			wake = dl
+		}
+		if r.promoteAt >= 0 && r.promoteAt < wake {
+			wake = r.promoteAt
 		}
 		d := wake - r.now()
 		if r.hook != nil {
@@ -553,6 +616,15 @@ func (r *aliasRun) onTime(ctx context.Context) error {
 	if r.now() >= r.nextPoll {
 		if err := r.pollAlarms(ctx); err != nil {
 			return err
+		}
+	}
+	if r.promoteAt >= 0 && r.now() >= r.promoteAt {
+		r.promoteAt = -1
+		if r.drv.Status() == deploy.Paused {
+			r.log("gate", "promote", "promoting the paused rollout (deployment.argo_promote_after)")
+			if err := r.step(deploy.Event{Kind: deploy.Promote}); err != nil {
+				return err
+			}
 		}
 	}
 	if dl, ok := r.drv.Deadline(); ok && r.now() >= dl {

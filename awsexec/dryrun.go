@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -59,7 +60,7 @@ func DryRun(ctx context.Context, p Plan, c Clients, o Options, w io.Writer) erro
 	if p.Config.CodeDeploy() {
 		pr.f("# schedule (from the start of AllowTraffic): %s; AllowTraffic ends at t+%s", strings.Join(steps, ", "), clock(p.Schedule.End))
 	} else {
-		pr.f("# schedule (from the deployment's start; a %s plan, which CodeDeploy cannot run: shiftsim shifts the alias itself): %s; the deployment ends at t+%s",
+		pr.f("# schedule (from the deployment's start; CodeDeploy cannot run this %s plan: shiftsim shifts the alias itself): %s; the deployment ends at t+%s",
 			p.Config.Type, strings.Join(steps, ", "), clock(p.Schedule.End))
 	}
 	hooks := "none"
@@ -67,6 +68,13 @@ func DryRun(ctx context.Context, p Plan, c Clients, o Options, w io.Writer) erro
 		hooks = fmt.Sprintf("BeforeAllowTraffic=%s AfterAllowTraffic=%s", orNone(p.BeforeHook), orNone(p.AfterHook))
 	}
 	pr.f("# alarms: %s; hooks: %s; auto-rollback: %v", orNone(strings.Join(p.Alarms, ", ")), hooks, p.AutoRollback)
+	if gs := p.gates(); len(gs) > 0 {
+		var names []string
+		for _, g := range gs {
+			names = append(names, gateText(g))
+		}
+		pr.f("# gates (CloudWatch GetMetricData, metric delay %v; a failed gate aborts: all traffic back to version %s): %s", p.MetricDelay, p.Current, strings.Join(names, ", "))
+	}
 
 	if o.Connection != nil {
 		pr.f("#")
@@ -172,11 +180,36 @@ func clock(d time.Duration) string {
 // the driver's applier here is a printer.
 func dryAlias(pr *printer, p Plan, o *Options) error {
 	var lines []string
-	var reports []deploy.Hook // hooks invoked, to report Succeeded
+	var reports []deploy.Hook   // hooks invoked, to report Succeeded
+	var measures []deploy.Event // gates measured, to report a passing value
+	gates := p.gates()
 	rev := Placeholder("RevisionId from GetAlias")
 	var t, end time.Duration
+	promoteAt, waits := time.Duration(-1), ""
 	print := deploy.ApplierFunc(func(a deploy.Action) error {
 		switch a.Kind {
+		case deploy.Measure:
+			g := gates[a.Gate]
+			gq := p.gateMetricQuery(g, time.Time{})
+			w := g.Query.EffectiveWindow()
+			cl := gq.callWith(Placeholder(fmt.Sprintf("t+%s − %v, to the minute", clock(t), w)), Placeholder(fmt.Sprintf("t+%s − %v (metric delay), to the minute", clock(t), p.MetricDelay)))
+			v, ok := p.passingValue(a.Gate)
+			if !ok {
+				lines = append(lines, fmt.Sprintf("%s    # t+%s: gate %s; no value passes it: the dry run stops here", cl, clock(t), gateText(g)))
+				waits = "a gate no value passes"
+				return nil
+			}
+			lines = append(lines, fmt.Sprintf("%s    # t+%s: gate %s; if all goes well it reads %s%s", cl, clock(t), gateText(g),
+				strconv.FormatFloat(v, 'g', -1, 64), g.Query.Kind.Unit()))
+			measures = append(measures, deploy.Event{Kind: deploy.Measurement, Gate: a.Gate, Value: v})
+		case deploy.Pause:
+			if p.PromoteAfter > 0 {
+				promoteAt = t + p.PromoteAfter
+				lines = append(lines, fmt.Sprintf("# t+%s: the rollout pauses (%s); promoted at t+%s (deployment.argo_promote_after)", clock(t), a.Cause, clock(promoteAt)))
+			} else {
+				lines = append(lines, fmt.Sprintf("# t+%s: the rollout pauses (%s) and waits for a promotion no one is set to give (deployment.argo_promote_after): the dry run stops here", clock(t), a.Cause))
+				waits = "a promotion"
+			}
 		case deploy.InvokeHook:
 			fn := p.hookFunction(a.Hook)
 			cl := call("Invoke", "FunctionName", fn, "InvocationType", "RequestResponse",
@@ -197,7 +230,20 @@ func dryAlias(pr *printer, p Plan, o *Options) error {
 		return err
 	}
 	drv.Run(0, deploy.Event{Kind: deploy.Start})
-	for guard := 0; guard < 10000 && !drv.Status().Terminal(); guard++ {
+	for guard := 0; guard < 100000 && !drv.Status().Terminal() && waits == ""; guard++ {
+		if len(measures) > 0 {
+			ev := measures[0]
+			measures = measures[1:]
+			drv.Run(t, ev)
+			continue
+		}
+		if promoteAt >= 0 {
+			if dl, ok := drv.Deadline(); !ok || promoteAt <= dl {
+				t, promoteAt = promoteAt, -1
+				drv.Run(t, deploy.Event{Kind: deploy.Promote})
+				continue
+			}
+		}
 		if len(reports) > 0 {
 			h := reports[0]
 			reports = reports[1:]
@@ -211,6 +257,9 @@ func dryAlias(pr *printer, p Plan, o *Options) error {
 		t = dl
 		drv.Run(t, deploy.Event{Kind: deploy.Tick})
 	}
+	if waits != "" {
+		end = t
+	}
 	if len(p.Alarms) > 0 {
 		n := int(end/o.AlarmPoll) + 1
 		pr.f("%s    # t+0m00s before the start, then every %v until the end at t+%s (%d calls); an alarm in ALARM stops the deployment",
@@ -220,7 +269,7 @@ func dryAlias(pr *printer, p Plan, o *Options) error {
 		pr.f("%s", l)
 	}
 	pr.f("#")
-	pr.f("# on an alarm, a failed hook, an AWS error that retries do not cure, or Ctrl-C/SIGTERM (--on-interrupt=%s):", o.OnInterrupt)
+	pr.f("# on an alarm, a failed hook or gate, an AWS error that retries do not cure, or Ctrl-C/SIGTERM (--on-interrupt=%s):", o.OnInterrupt)
 	pr.f("#   %s", p.updateAliasCall(p.aliasAt(0), Placeholder("latest RevisionId")))
 	switch o.OnInterrupt {
 	case OnInterruptHold:

@@ -89,6 +89,8 @@ type planRecord struct {
 	Application     string     `json:"application,omitempty"`
 	DeploymentGroup string     `json:"deployment_group,omitempty"`
 	ConfigName      string     `json:"deployment_config,omitempty"`
+	MetricDelay     string     `json:"metric_delay,omitempty"`  // gated plans
+	PromoteAfter    string     `json:"promote_after,omitempty"` // gated plans
 }
 
 type configJSON struct {
@@ -101,6 +103,9 @@ type configJSON struct {
 	AppConfig                 *strategies.DeploymentStrategy `json:"appconfig,omitempty"`
 	StepTiming                string                         `json:"appconfig_step_timing,omitempty"`
 	InsufficientDataRollsBack bool                           `json:"insufficient_data_rolls_back,omitempty"`
+	// An Argo Rollouts plan: its steps, analyses and templates (the gates'
+	// queries included), as the controller reads them.
+	Rollout *strategies.Rollout `json:"rollout,omitempty"`
 }
 
 type stepJSON struct {

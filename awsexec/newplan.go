@@ -21,6 +21,9 @@ type Spec struct {
 	BeforeHook, AfterHook string
 	HookTimeout           time.Duration
 	AutoRollback          bool
+	// MetricDelay and PromoteAfter are the scenario's monitoring.metric_delay
+	// and deployment.argo_promote_after (gated plans).
+	MetricDelay, PromoteAfter time.Duration
 	// Application and DeploymentGroup are CodeDeploy's names, where known.
 	Application, DeploymentGroup string
 }
@@ -58,8 +61,15 @@ func NewPlan(s Spec, o Overrides) (Plan, []string, error) {
 		Current: or(o.Current, s.Current), Target: or(o.Target, s.Target),
 		Strategy: s.Strategy, Config: s.Config, Schedule: s.Config.Plan(s.Linear),
 		Alarms: append([]string(nil), s.Alarms...), BeforeHook: s.BeforeHook, AfterHook: s.AfterHook,
-		HookTimeout: s.HookTimeout, AutoRollback: s.AutoRollback,
+		HookTimeout: s.HookTimeout, AutoRollback: s.AutoRollback, MetricDelay: s.MetricDelay, PromoteAfter: s.PromoteAfter,
 		Application: or(o.Application, s.Application), DeploymentGroup: or(o.DeploymentGroup, s.DeploymentGroup),
+	}
+	if s.Config.Argo() && s.Config.Rollout != nil { // the schedule if every analysis passes as early as it can
+		promote := s.PromoteAfter
+		if promote == 0 {
+			promote = -1
+		}
+		p.Schedule, _ = s.Config.Rollout.Schedule(promote)
 	}
 	var notes []string
 	switch o.Executor {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/shiftsim/shiftsim/deploy"
+	"github.com/shiftsim/shiftsim/gate"
 	"github.com/shiftsim/shiftsim/strategies"
 )
 
@@ -35,6 +36,13 @@ type Plan struct {
 	AfterHook       string          // ... as AfterAllowTraffic
 	HookTimeout     time.Duration   // 0: CodeDeploy's 1 h
 	AutoRollback    bool            // roll back on an alarm or a failed hook
+	// MetricDelay is how long after its minute a Lambda metric datapoint is
+	// published: a gate's measurement reads only what is (docs/gates.md).
+	MetricDelay time.Duration
+	// PromoteAfter is when a paused Argo rollout is promoted, after its
+	// pause began (the scenario's deployment.argo_promote_after); 0: it
+	// waits for a user, who may interrupt.
+	PromoteAfter time.Duration
 
 	// The codedeploy executor's application and deployment group.
 	Application, DeploymentGroup string
@@ -107,8 +115,23 @@ func (p Plan) hookFunction(h deploy.Hook) string {
 	return p.BeforeHook
 }
 
+// controllerConfig is the deploy controller's configuration for p, built
+// as the simulator builds it (sim's newRunner): a gated plan (Argo
+// Rollouts) brings its rollout and the gates its Measure actions index.
 func (p Plan) controllerConfig() deploy.Config {
-	return deploy.Config{Plan: p.Schedule, Hooks: p.hooks(), HookTimeout: p.HookTimeout, Alarms: p.Alarms, AutoRollback: p.AutoRollback}
+	cfg := deploy.Config{Plan: p.Schedule, Hooks: p.hooks(), HookTimeout: p.HookTimeout, Alarms: p.Alarms, AutoRollback: p.AutoRollback}
+	if p.Config.Argo() && p.Config.Rollout != nil {
+		cfg.Rollout, cfg.Gates = p.Config.Rollout, p.Config.Rollout.Gates()
+	}
+	return cfg
+}
+
+// gates are the plan's gates, as its Measure actions index them.
+func (p Plan) gates() []gate.Gate {
+	if p.Config.Argo() && p.Config.Rollout != nil {
+		return p.Config.Rollout.Gates()
+	}
+	return nil
 }
 
 // aliasName is "function:alias", as the timeline writes it.

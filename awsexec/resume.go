@@ -19,14 +19,19 @@ type replayed struct {
 	inAlarm []bool
 	rolled  bool
 	finish  *deploy.Action
+	// measures are the gates asked for and not yet reported (a crash
+	// between a Measure and its Measurement): the resume measures them.
+	measures []int
+	pausedAt time.Duration // when the rollout last paused; -1 when it is not paused
 }
 
 // replay rebuilds the controller from the journal: every journaled step is
 // fed again through a driver, at its time, and must give the actions the
 // journal recorded; the replay's applier only notes where they put the alias.
 func replay(p Plan, recs []Record) (*replayed, error) {
-	rp := &replayed{desired: p.aliasAt(0), inAlarm: make([]bool, len(p.Alarms))}
+	rp := &replayed{desired: p.aliasAt(0), inAlarm: make([]bool, len(p.Alarms)), pausedAt: -1}
 	var step Record // the journal's step being replayed
+	var stepT time.Duration
 	observed := false
 	observe := func(rec deploy.Record) error {
 		observed = true
@@ -45,6 +50,10 @@ func replay(p Plan, recs []Record) (*replayed, error) {
 			rp.desired = p.aliasAt(a.Percent)
 		case deploy.Rollback:
 			rp.desired, rp.rolled = p.aliasAt(0), true
+		case deploy.Measure:
+			rp.measures = append(rp.measures, a.Gate)
+		case deploy.Pause:
+			rp.pausedAt = stepT
 		case deploy.Finish:
 			f := a
 			rp.finish = &f
@@ -75,6 +84,15 @@ func replay(p Plan, recs []Record) (*replayed, error) {
 				return nil, fmt.Errorf("record %d: %v", rec.Seq, err)
 			}
 			step, observed = rec, false
+			stepT = t
+			if ev.Kind == deploy.Measurement {
+				if i := slices.Index(rp.measures, ev.Gate); i >= 0 {
+					rp.measures = slices.Delete(rp.measures, i, i+1)
+				}
+			}
+			if ev.Kind == deploy.Promote {
+				rp.pausedAt = -1
+			}
 			if err := rp.drv.Run(t, ev); err != nil {
 				return nil, err
 			}
@@ -181,6 +199,10 @@ func resumeAlias(ctx context.Context, p Plan, o *Options, j *Journal, recs []Rec
 				return r.fail(err)
 			}
 		}
+	}
+	r.measures = rp.measures // asked for, never reported: measured now
+	if rp.pausedAt >= 0 && p.PromoteAfter > 0 && r.drv.Status() == deploy.Paused {
+		r.promoteAt = rp.pausedAt + p.PromoteAfter
 	}
 	r.nextPoll = rp.lastT // poll at once: alarms may have fired meanwhile
 	return r.loop(ctx)

@@ -262,6 +262,15 @@ func (p Plan) record() *planRecord {
 		r.Config.AppConfig, r.Config.StepTiming = &ac, p.Config.Timing.String()
 	}
 	r.Config.InsufficientDataRollsBack = p.Config.InsufficientDataRollsBack
+	if p.Config.Argo() {
+		r.Config.Rollout = p.Config.Rollout
+	}
+	if p.MetricDelay != 0 {
+		r.MetricDelay = p.MetricDelay.String()
+	}
+	if p.PromoteAfter != 0 {
+		r.PromoteAfter = p.PromoteAfter.String()
+	}
 	for _, s := range p.Schedule.Steps {
 		r.Steps = append(r.Steps, stepJSON{At: s.At.String(), Percent: s.Percent})
 	}
@@ -278,6 +287,18 @@ func (r *planRecord) plan() (Plan, error) {
 		Config: strategies.Config{Name: r.Config.Name, Type: strategies.Type(r.Config.Type), Percentage: r.Config.Percentage, Interval: r.Config.Interval,
 			InsufficientDataRollsBack: r.Config.InsufficientDataRollsBack}}
 	var err error
+	p.Config.Rollout = r.Config.Rollout
+	for _, d := range []struct {
+		s   string
+		dst *time.Duration
+	}{{r.MetricDelay, &p.MetricDelay}, {r.PromoteAfter, &p.PromoteAfter}} {
+		if d.s == "" {
+			continue
+		}
+		if *d.dst, err = time.ParseDuration(d.s); err != nil {
+			return Plan{}, fmt.Errorf("plan duration %q: %v", d.s, err)
+		}
+	}
 	if r.Config.AppConfig != nil {
 		p.Config.AppConfig = *r.Config.AppConfig
 		if p.Config.Timing, err = strategies.ParseStepTiming(r.Config.StepTiming); err != nil {

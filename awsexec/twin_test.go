@@ -3,6 +3,7 @@ package awsexec_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,9 +12,11 @@ import (
 
 	"github.com/shiftsim/shiftsim/awsexec"
 	"github.com/shiftsim/shiftsim/deploy"
+	"github.com/shiftsim/shiftsim/gate"
 	"github.com/shiftsim/shiftsim/internal/awsfake"
 	"github.com/shiftsim/shiftsim/scenario"
 	"github.com/shiftsim/shiftsim/sim"
+	"github.com/shiftsim/shiftsim/strategies"
 )
 
 const twinScenario = `name: twin
@@ -221,4 +224,258 @@ func twinPlan(s *scenario.Scenario, st sim.Strategy) awsexec.Plan {
 		panic(err)
 	}
 	return p
+}
+
+// gateScenario is a deployment whose target fails 6 % of its requests, no
+// alarms, no hooks: only the gates of the Argo plans below can stop it. The
+// CloudWatch minute is pinned to the deployment's start (poll_phase 0s), as
+// the fake's clock starts on a whole minute.
+const gateScenario = `name: twin-gates
+seed: 5
+function: {name: orders, alias: live}
+traffic: {rate: 50}
+horizon: 1h
+monitoring: {poll_phase: 0s, metric_delay: 1m}
+versions:
+  current: {version: "1", error_rate: 0.005, latency: {median: 50ms, p99: 200ms}}
+  target: {version: "2", error_rate: TARGET_ERRORS}
+deployment:
+  start: 3m
+  strategies: [AllAtOnce]
+`
+
+// argoCanary is an Argo Rollouts canary: 20 %, a 2-minute pause, an
+// analysis whose error-rate metric (the target's, over 2 minutes) is
+// measured 3 times a minute apart and must stay under 5 %, then 50 %, a
+// 2-minute pause, and the promotion to 100 %. A background analysis from
+// the second step measures the alias's success rate (both versions, held
+// to successCondition) every 2 minutes after an initial delay of 3 (before,
+// nothing is published).
+func argoCanary(successCondition string) strategies.Config {
+	w := func(v float64) *float64 { return &v }
+	errRate := strategies.DefaultAnalysisMetric()
+	errRate.Name, errRate.Interval, errRate.Count, errRate.SuccessCondition = "error-rate", time.Minute, 3, "result < 5"
+	errRate.Provider = gate.Query{Kind: gate.ErrorRate, Version: gate.Target, Window: 2 * time.Minute}
+	success := strategies.DefaultAnalysisMetric()
+	success.Name, success.Interval, success.SuccessCondition = "success-rate", 2*time.Minute, successCondition
+	success.InitialDelay = 3 * time.Minute
+	success.Provider = gate.Query{Kind: gate.SuccessRate, Version: gate.Both, Window: 2 * time.Minute}
+	r := &strategies.Rollout{
+		Canary: &strategies.RolloutCanary{Steps: []strategies.ArgoStep{
+			{SetWeight: w(20)}, {Pause: &strategies.ArgoPause{Duration: 2 * time.Minute}},
+			{Analysis: &strategies.RolloutAnalysis{Templates: []string{"error-rate"}}},
+			{SetWeight: w(50)}, {Pause: &strategies.ArgoPause{Duration: 2 * time.Minute}},
+		}, Analysis: &strategies.BackgroundAnalysis{RolloutAnalysis: strategies.RolloutAnalysis{Templates: []string{"success"}}, StartingStep: 1}},
+		Templates: []strategies.AnalysisTemplate{{Name: "error-rate", Metrics: []strategies.AnalysisMetric{errRate}},
+			{Name: "success", Metrics: []strategies.AnalysisMetric{success}}},
+	}
+	return strategies.Config{Name: "argo-canary", Type: strategies.ArgoCanary, Rollout: r}
+}
+
+// TestControllerTwinGates holds the alias executor's gates to the
+// simulator's, step by step: the simulator runs the Argo canary; the fake
+// CloudWatch is given, minute by minute, the invocations and errors of each
+// version the simulator counted; the executor measures its gates with
+// GetMetricData on the fake and must take the same measurements (values and
+// judgements, word for word), the same controller steps at the same times,
+// and end the same way — with a faulty target, stopped by the error-rate
+// gate and rolled back at the instant the simulator says.
+func TestControllerTwinGates(t *testing.T) {
+	for _, tc := range []struct {
+		name, errors, success, status, cause string
+	}{
+		{"healthy", "0.005", "result >= 90", "Succeeded", ""},
+		{"faulty target", "0.06", "result >= 90", "Stopped", "gate:error-rate"},
+		// 4 % passes the error-rate analysis; the background analysis of
+		// the alias's success rate, held to 99 %, fails at 50 %.
+		{"background analysis fails", "0.04", "result >= 99", "Stopped", "gate:success-rate"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, e, p := gateTwin(t, tc.errors, tc.success)
+			var want, wantGates []string
+			for _, r := range res.Steps { // every step, measurements included, as the journal has them
+				r.T -= res.DeploymentStart
+				want = append(want, r.String())
+			}
+			for _, e := range res.Timeline {
+				if e.Kind == sim.KindGate {
+					wantGates = append(wantGates, fmt.Sprintf("%v %s", e.At-res.DeploymentStart, e.Text))
+				}
+			}
+			if string(res.Status) != tc.status || res.RollbackCause != tc.cause || len(wantGates) == 0 {
+				t.Fatalf("the simulator ends %s (%s) with %d measurements, want %s (%s):\n%s", res.Status, res.RollbackCause, len(wantGates), tc.status, tc.cause, strings.Join(wantGates, "\n"))
+			}
+			out, err := e.deploy(context.Background(), p, e.opts())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := journalSteps(t, e.journal)
+			var gotGates []string
+			for _, en := range e.log {
+				if en.Kind == "gate" {
+					gotGates = append(gotGates, fmt.Sprintf("%v %s", en.T, en.Text))
+				}
+			}
+			if !slices.Equal(gotGates, wantGates) {
+				t.Fatalf("measurements: executor\n%s\nsimulator\n%s", strings.Join(gotGates, "\n"), strings.Join(wantGates, "\n"))
+			}
+			if !slices.Equal(got, want) || string(out.Status) != string(res.Status) || out.Cause != res.RollbackCause {
+				t.Fatalf("executor (%s %s)\n%s\nsimulator (%s %s)\n%s", out.Status, out.Cause, strings.Join(got, "\n"), res.Status, res.RollbackCause, strings.Join(want, "\n"))
+			}
+			if tc.status == "Stopped" { // all traffic back on version 1, by one UpdateAlias at the simulator's instant
+				h := e.fake.AliasHistory("orders", "live")
+				last := h[len(h)-1]
+				if last.String() != "1" || last.At.Sub(awsfake.Epoch) != *res.End-res.DeploymentStart {
+					t.Errorf("alias %s at %v, the simulator rolled back at %v", last, last.At.Sub(awsfake.Epoch), *res.End-res.DeploymentStart)
+				}
+			}
+			if n := e.fake.CallCount(awsfake.CloudWatch, "GetMetricData"); n != len(wantGates) {
+				t.Errorf("%d GetMetricData calls for %d measurements", n, len(wantGates))
+			}
+			t.Logf("%d measurements, %d steps; ends %s %s", len(wantGates), len(want), res.Status, res.RollbackCause)
+		})
+	}
+}
+
+// gateTwin runs the Argo canary in the simulator (target error rate
+// targetErrors, the background analysis held to successCondition), and
+// returns its result, a fake account whose CloudWatch holds, minute by
+// minute, the invocations and errors per version the simulator counted
+// (and for the alias as a whole), and the alias executor's plan.
+func gateTwin(t *testing.T, targetErrors, successCondition string) (*sim.Result, *env, awsexec.Plan) {
+	t.Helper()
+	s, err := scenario.Parse("twin-gates.yaml", []byte(strings.Replace(gateScenario, "TARGET_ERRORS", targetErrors, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := sim.Strategy{Name: "argo-canary", Config: argoCanary(successCondition)}
+	res, err := sim.Run(&s.Model, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, 1)
+	for _, b := range res.Buckets {
+		at := awsfake.Epoch.Add(b.Start - res.DeploymentStart)
+		for v, ver := range []string{"1", "2"} {
+			dims := map[string]string{"FunctionName": "orders", "Resource": "orders:live", "ExecutedVersion": ver}
+			e.fake.PutMetric("AWS/Lambda", "Invocations", dims, at, float64(b.Requests[v]))
+			e.fake.PutMetric("AWS/Lambda", "Errors", dims, at, float64(b.Failed[v]))
+		}
+		dims := map[string]string{"FunctionName": "orders", "Resource": "orders:live"}
+		e.fake.PutMetric("AWS/Lambda", "Invocations", dims, at, float64(b.Requests[0]+b.Requests[1]))
+		e.fake.PutMetric("AWS/Lambda", "Errors", dims, at, float64(b.Failed[0]+b.Failed[1]))
+	}
+	p, _, err := awsexec.NewPlan(awsexec.Spec{Function: "orders", Alias: "live", Current: "1", Target: "2", Strategy: st.Name, Config: st.Config,
+		AutoRollback: s.Model.AutoRollback, MetricDelay: s.Model.MetricDelay, PromoteAfter: s.Model.PromoteAfter}, awsexec.Overrides{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, e, p
+}
+
+// journalSteps is the journal's controller steps in deploy.Record's text.
+func journalSteps(t *testing.T, path string) []string {
+	t.Helper()
+	var out []string
+	for _, r := range journalRecords(t, path) {
+		if r.Type == awsexec.RecStep {
+			line := r.T + " " + r.Event
+			if len(r.Actions) > 0 {
+				line += " -> " + strings.Join(r.Actions, "; ")
+			}
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// TestAliasGatesResume kills the executor at each of its GetMetricData
+// calls in turn (the Measure action journaled, its measurement not), then
+// resumes from the journal at the same instant: the measurements already
+// journaled are replayed, not taken again; the one asked for and never
+// reported is taken; and the deployment takes exactly the simulator's
+// steps to the same end.
+func TestAliasGatesResume(t *testing.T) {
+	res, _, _ := gateTwin(t, "0.04", "result >= 99")
+	var want []string
+	for _, r := range res.Steps {
+		r.T -= res.DeploymentStart
+		want = append(want, r.String())
+	}
+	for n := 1; n <= 5; n++ {
+		t.Run(fmt.Sprint("measurement ", n), func(t *testing.T) {
+			_, e, p := gateTwin(t, "0.04", "result >= 99")
+			ctx, cancel := context.WithCancel(context.Background())
+			count := 0
+			e.fake.Intercept = func(c awsfake.Call) bool {
+				if c.Op == "GetMetricData" {
+					if count++; count == n {
+						cancel()
+						return false
+					}
+				}
+				return true
+			}
+			_, err := e.deploy(ctx, p, e.opts())
+			e.fake.Intercept = nil
+			if !errors.Is(err, awsexec.ErrKilled) {
+				t.Fatalf("killed run: %v", err)
+			}
+			before := e.fake.CallCount(awsfake.CloudWatch, "GetMetricData")
+			o := e.opts()
+			o.Resume = true
+			out, err := e.deploy(context.Background(), awsexec.Plan{}, o)
+			if err != nil {
+				t.Fatalf("resume: %v\n%s", err, e.timeline())
+			}
+			if got := journalSteps(t, e.journal); !slices.Equal(got, want) || string(out.Status) != string(res.Status) {
+				t.Fatalf("resumed (%s)\n%s\nsimulator (%s)\n%s", out.Status, strings.Join(got, "\n"), res.Status, strings.Join(want, "\n"))
+			}
+			if taken := e.fake.CallCount(awsfake.CloudWatch, "GetMetricData") - before; taken != 5-n+1 {
+				t.Errorf("the resume made %d GetMetricData calls, want %d (the measurements not journaled)", taken, 5-n+1)
+			}
+		})
+	}
+}
+
+// TestDryRunGates: the dry run of a gated plan prints each GetMetricData
+// call it would make, when, and the passing value it assumes, between the
+// UpdateAlias calls, in the order the controller asks for them.
+func TestDryRunGates(t *testing.T) {
+	_, e, p := gateTwin(t, "0.04", "result >= 99")
+	var b strings.Builder
+	if err := awsexec.DryRun(context.Background(), p, e.clients, e.opts(), &b); err != nil {
+		t.Fatalf("%v\n%s", err, b.String())
+	}
+	var got []string
+	for _, l := range strings.Split(b.String(), "\n") {
+		op, rest, _ := strings.Cut(l, " ")
+		if op != "GetMetricData" && op != "UpdateAlias" {
+			continue
+		}
+		_, note, _ := strings.Cut(rest, "    # ")
+		got = append(got, op+" "+note)
+	}
+	want := []string{
+		"UpdateAlias t+0m00s: version 2 at 20%",
+		"GetMetricData t+2m00s: gate error-rate (error_rate target 2m0s); if all goes well it reads 0%",
+		"GetMetricData t+3m00s: gate error-rate (error_rate target 2m0s); if all goes well it reads 0%",
+		"GetMetricData t+3m00s: gate success-rate (success_rate both 2m0s); if all goes well it reads 100%",
+		"GetMetricData t+4m00s: gate error-rate (error_rate target 2m0s); if all goes well it reads 0%",
+		"UpdateAlias t+4m00s: version 2 at 50%",
+		"GetMetricData t+5m00s: gate success-rate (success_rate both 2m0s); if all goes well it reads 100%",
+		"UpdateAlias t+6m00s: version 2 at 100%",
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got\n%s\nwant\n%s\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"), b.String())
+	}
+	for _, w := range []string{`"MetricName":"Invocations","Stat":"Sum","Period":60,"Dimensions":{"ExecutedVersion":"2","FunctionName":"orders","Resource":"orders:live"}`,
+		`StartTime=<t+2m00s − 2m0s, to the minute> EndTime=<t+2m00s − 1m0s (metric delay), to the minute>`} {
+		if !strings.Contains(b.String(), w) {
+			t.Errorf("no %s in\n%s", w, b.String())
+		}
+	}
+	if n := e.fake.CallCount(awsfake.CloudWatch, "GetMetricData"); n != 0 {
+		t.Errorf("the dry run made %d GetMetricData calls", n)
+	}
 }

@@ -134,6 +134,9 @@ func (r *runner) measure(g int) deploy.Event {
 func (r *runner) handleGate(e event) {
 	switch e.kind {
 	case evMeasure:
+		if !r.drv.Status().Active() {
+			return // the deployment ended at this instant (an abort by another gate): nothing is measured any more
+		}
 		ev := r.measure(int(e.arg))
 		sg := &r.gates[e.arg]
 		value := "no data"

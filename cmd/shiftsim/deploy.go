@@ -149,7 +149,8 @@ pre-checks (credentials included); 2 for input errors.`, stdout)
 		spec := awsexec.Spec{Function: s.Model.Function, Alias: s.Model.Alias,
 			Current: s.Model.Versions[sim.Current].Name, Target: s.Model.Versions[sim.Target].Name,
 			Strategy: st.Name, Config: st.Config, Linear: s.Model.Linear, BeforeHook: bh, AfterHook: ah,
-			HookTimeout: s.Model.HookTimeout, AutoRollback: s.Model.AutoRollback, Application: s.Application, DeploymentGroup: s.DeploymentGroup}
+			HookTimeout: s.Model.HookTimeout, AutoRollback: s.Model.AutoRollback, Application: s.Application, DeploymentGroup: s.DeploymentGroup,
+			MetricDelay: s.Model.MetricDelay, PromoteAfter: s.Model.PromoteAfter}
 		for _, a := range s.Model.Alarms {
 			spec.Alarms = append(spec.Alarms, a.Name)
 		}

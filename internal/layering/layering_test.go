@@ -79,7 +79,7 @@ var rules = map[string]rule{
 		why: "importers turn the text they are given into scenarios offline: no network, no AWS"},
 	"report": {own: append([]string{"sweep", "power"}, core...), external: []string{"gonum.org/v1/plot"},
 		banned: []string{"net", "os/exec"}, why: "reports print results and compute no metric: no scenario, AWS or CLI"},
-	"awsexec": {own: []string{"deploy", "strategies", "gate", "internal/safeio"}, external: []string{"github.com/aws/"},
+	"awsexec": {own: []string{"deploy", "strategies", "gate", "analysis", "internal/safeio"}, external: []string{"github.com/aws/"},
 		why: "the AWS backend drives the controller with plans; it never reaches the simulator, the loader, the reports or the CLI"},
 	"internal/awsfake": {external: []string{"github.com/aws/", "go.yaml.in/yaml/v3"},
 		why: "the fake AWS server speaks the wire protocols and knows none of shiftsim's packages"},

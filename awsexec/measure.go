@@ -1,0 +1,226 @@
+package awsexec
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+
+	"github.com/shiftsim/shiftsim/analysis"
+	"github.com/shiftsim/shiftsim/deploy"
+	"github.com/shiftsim/shiftsim/gate"
+)
+
+// A metric gate's measurement (docs/gates.md) is, for the alias executor,
+// one CloudWatch GetMetricData call asking the same question the simulator
+// answers from its own metric buckets: the alias's Lambda metrics for the
+// gate's versions (the ExecutedVersion dimension) over the gate's window
+// ending now, less the monitoring delay:
+//
+//   - the window holds the one-minute buckets that began at or after
+//     StartTime = now − window (rounded down to the minute) and were
+//     published by now, i.e. that ended by EndTime = now − metric delay
+//     (rounded down to the minute) — exactly the simulator's sim.runner.query
+//     over [now − window, now) with its delay;
+//   - counts are read per minute (Period 60, statistic Sum) and added up, so
+//     the answer does not depend on how CloudWatch aligns a longer period;
+//     the error rate is 100·Errors/Invocations (the Average of Errors,
+//     the simulator's reading) and the success rate 100 minus it;
+//   - a latency statistic cannot be added up: it is one datapoint whose
+//     Period is the whole window (EndTime − StartTime);
+//   - a window without invocations (no Invocations datapoint, or a sum of 0)
+//     has no datapoint: the measurement reports nodata, as the simulator's
+//     does; an AWS error after the SDK's retries is the measurement's error
+//     (Argo's Error phase).
+
+// gateQuery is one gate's GetMetricData request at clock time now.
+type gateQuery struct {
+	g          gate.Gate
+	start, end time.Time
+	queries    []cwtypes.MetricDataQuery
+}
+
+// metricWindow is the span a measurement at now reads: the whole minutes
+// from now − window to now − delay (rounded down to the minute).
+func metricWindow(now time.Time, window, delay time.Duration) (start, end time.Time) {
+	return now.Add(-window).Truncate(time.Minute), now.Add(-delay).Truncate(time.Minute)
+}
+
+// gateMetricQuery builds the request for gate g of p at clock time now.
+func (p Plan) gateMetricQuery(g gate.Gate, now time.Time) gateQuery {
+	q := g.Query
+	start, end := metricWindow(now, q.EffectiveWindow(), p.MetricDelay)
+	gq := gateQuery{g: g, start: start, end: end}
+	var versions []string // ExecutedVersion values; none: the alias as a whole
+	switch q.Version {
+	case gate.Target:
+		versions = []string{p.Target}
+	case gate.Current:
+		versions = []string{p.Current}
+	}
+	dims := func(v string) []cwtypes.Dimension {
+		d := []cwtypes.Dimension{{Name: aws.String("FunctionName"), Value: aws.String(p.Function)},
+			{Name: aws.String("Resource"), Value: aws.String(p.Function + ":" + p.Alias)}}
+		if v != "" {
+			d = append(d, cwtypes.Dimension{Name: aws.String("ExecutedVersion"), Value: aws.String(v)})
+		}
+		return d
+	}
+	add := func(id, metric, stat string, period int32, version string) {
+		gq.queries = append(gq.queries, cwtypes.MetricDataQuery{Id: aws.String(id), ReturnData: aws.Bool(true),
+			MetricStat: &cwtypes.MetricStat{Metric: &cwtypes.Metric{Namespace: aws.String("AWS/Lambda"), MetricName: aws.String(metric), Dimensions: dims(version)},
+				Period: aws.Int32(period), Stat: aws.String(stat)}})
+	}
+	if len(versions) == 0 {
+		versions = []string{""}
+	}
+	for i, v := range versions {
+		sfx := strconv.Itoa(i)
+		switch q.Kind {
+		case gate.Latency:
+			add("duration"+sfx, "Duration", q.EffectiveStat(), int32(max(end.Sub(start), time.Minute)/time.Second), v)
+		default:
+			add("invocations"+sfx, "Invocations", "Sum", 60, v)
+			if q.Kind != gate.Requests {
+				add("errors"+sfx, "Errors", "Sum", 60, v)
+			}
+		}
+	}
+	return gq
+}
+
+// call is the request in the canonical text form (the journal).
+func (gq gateQuery) call() Call {
+	return gq.callWith(gq.start.UTC().Format(time.RFC3339), gq.end.UTC().Format(time.RFC3339))
+}
+
+// callWith is the request with StartTime and EndTime given (the dry run's
+// placeholders).
+func (gq gateQuery) callWith(start, end any) Call {
+	type stat struct {
+		Id, MetricName, Stat string
+		Period               int32
+		Dimensions           map[string]string
+	}
+	var qs []stat
+	for _, q := range gq.queries {
+		d := map[string]string{}
+		for _, x := range q.MetricStat.Metric.Dimensions {
+			d[aws.ToString(x.Name)] = aws.ToString(x.Value)
+		}
+		qs = append(qs, stat{aws.ToString(q.Id), aws.ToString(q.MetricStat.Metric.MetricName), aws.ToString(q.MetricStat.Stat), aws.ToInt32(q.MetricStat.Period), d})
+	}
+	return call("GetMetricData", "MetricDataQueries", qs, "StartTime", start, "EndTime", end, "ScanBy", "TimestampAscending")
+}
+
+// measurement is what a GetMetricData call said about one gate.
+type measurement struct {
+	ev      deploy.Event
+	sums    map[string]float64 // per query Id: the sum of its values (latency: its one value)
+	text    string             // for the timeline: "52.58%", "no data", the error
+	callErr error
+}
+
+// measureGate takes gate i's measurement of p at clock time now.
+func measureGate(ctx context.Context, c Clients, p Plan, i int, g gate.Gate, now time.Time) measurement {
+	gq := p.gateMetricQuery(g, now)
+	m := measurement{ev: deploy.Event{Kind: deploy.Measurement, Gate: i}, sums: map[string]float64{}}
+	if !gq.end.After(gq.start) { // the delay swallows the window: nothing published yet
+		m.ev.NoData, m.text = true, "no data"
+		return m
+	}
+	seen := map[string]int{}
+	in := &cloudwatch.GetMetricDataInput{MetricDataQueries: gq.queries, StartTime: aws.Time(gq.start), EndTime: aws.Time(gq.end),
+		ScanBy: cwtypes.ScanByTimestampAscending}
+	pg := cloudwatch.NewGetMetricDataPaginator(c.CloudWatch, in)
+	for pg.HasMorePages() {
+		out, err := pg.NextPage(ctx)
+		if err != nil {
+			m.callErr = wrapErr("GetMetricData", err)
+			m.ev.Err, m.text = true, m.callErr.Error()
+			return m
+		}
+		for _, r := range out.MetricDataResults {
+			id := aws.ToString(r.Id)
+			for _, v := range r.Values {
+				m.sums[id] += v
+				seen[id]++
+			}
+		}
+	}
+	var v float64
+	ok := true
+	switch k := g.Query.Kind; k {
+	case gate.Latency:
+		if seen["duration0"] != 1 {
+			ok = false
+		}
+		v = m.sums["duration0"]
+	default:
+		inv, errs := 0.0, 0.0
+		for id, s := range m.sums {
+			switch id[:len(id)-1] {
+			case "invocations":
+				inv += s
+			case "errors":
+				errs += s
+			}
+		}
+		ok = inv > 0
+		switch k { // the simulator's arithmetic, to the last bit: the Average of Errors, then percent
+		case gate.ErrorRate:
+			v = errs / inv
+			v *= 100
+		case gate.SuccessRate:
+			v = errs / inv
+			v = 100 - 100*v
+		case gate.Errors:
+			v = errs
+		case gate.Requests:
+			v = inv
+		}
+	}
+	if !ok || math.IsNaN(v) {
+		m.ev.NoData, m.text = true, "no data"
+		return m
+	}
+	m.ev.Value = v
+	m.text = strconv.FormatFloat(v, 'g', 4, 64) + g.Query.Kind.Unit()
+	return m
+}
+
+// gateText is a gate for the timeline: "error-rate (error_rate target 1m0s)".
+func gateText(g gate.Gate) string { return fmt.Sprintf("%s (%s)", g.Name, g.Query) }
+
+// passingValue is a value that gate i's metric judges Successful, for the
+// dry run's "if all goes well" (the first of a few candidates that passes;
+// false if none does).
+func (p Plan) passingValue(i int) (float64, bool) {
+	if !p.Config.Argo() || p.Config.Rollout == nil {
+		return 0, false
+	}
+	n := 0
+	for _, t := range p.Config.Rollout.Templates {
+		for _, m := range t.Metrics {
+			if n++; n-1 != i {
+				continue
+			}
+			am, err := deploy.AnalysisMetric(m)
+			if err != nil {
+				return 0, false
+			}
+			for _, v := range []float64{0, 100, 1, 99, 0.1, 99.9, 10, 50, 90, 1000, 1e6} {
+				if am.Outcome(v) == analysis.Successful {
+					return v, true
+				}
+			}
+			return 0, false
+		}
+	}
+	return 0, false
+}
