@@ -33,13 +33,23 @@ func setEngine(m *sim.Model, name string) error {
 }
 
 func cmdCompare(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("compare", "SCENARIO", "Simulates the deployment once per strategy listed in the scenario, with the same seed and so the\nsame requests and dice for each (common random numbers), and prints one row per strategy.\nWith --runs N, every strategy runs N times (run i with the same seed for every strategy) and each\nnumber becomes its distribution: mean, spread, percentiles and a 95 % confidence interval.\n"+
+	fs := newFlagSet("compare", "SCENARIO | --replay-deployment FILE [SCENARIO]", "Simulates the deployment once per strategy listed in the scenario, with the same seed and so the\nsame requests and dice for each (common random numbers), and prints one row per strategy.\nWith --runs N, every strategy runs N times (run i with the same seed for every strategy) and each\nnumber becomes its distribution: mean, spread, percentiles and a 95 % confidence interval.\n"+
+		"With --replay-deployment FILE, the traffic and each version's errors and latency are a recorded\n"+
+		"deployment window ('shiftsim record'), and every strategy is compared with what actually happened\n"+
+		"(docs/replay.md); the alarms are the scenario's, or those of FILE's .scenario.yaml.\n"+
 		"On a terminal, tables fit its width (--wide: every column); piped or with --out, they are whole.\n\n"+
 		report.DefineColumns("Columns of the table (one run; times count from the deployment start):", report.SingleColumns)+"\n\n"+
 		report.DefineColumns("Columns of the table with --runs N:", report.RunsColumns), stdout)
 	o := declareCompare(fs)
+	ro := declareReplay(fs)
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
+	}
+	if fs.Changed("replay-deployment") {
+		return replayCompare(fs, o, ro, fs.Args(), stdout, stderr)
+	}
+	if fs.Changed("users") || fs.Changed("user-skew") {
+		return inputErrf("--users and --user-skew go with --replay-deployment (a scenario's users are its traffic.users)")
 	}
 	path, err := oneArg(fs.Args(), "SCENARIO")
 	if err != nil {

@@ -77,6 +77,8 @@ var rules = map[string]rule{
 	"scenarios": {banned: []string{"os", "net"}, why: "the built-in scenarios are embedded files"},
 	"importer": {own: []string{"scenario", "strategies", "internal/suggest", "internal/yamlx"}, external: []string{"go.yaml.in/yaml/v3"}, banned: []string{"net", "os/exec", "os"},
 		why: "importers turn the text they are given into scenarios offline: no network, no AWS"},
+	"replay": {own: []string{"internal/safeio", "faults", "traffic", "sim"}, banned: []string{"net", "os/exec"},
+		why: "a recorded deployment window becomes a model: it reads the recording through safeio, and knows no scenario, report or AWS"},
 	"report": {own: append([]string{"sweep", "power"}, core...), external: []string{"gonum.org/v1/plot"},
 		banned: []string{"net", "os/exec"}, why: "reports print results and compute no metric: no scenario, AWS or CLI"},
 	"awsexec": {own: []string{"deploy", "strategies", "gate", "analysis", "internal/safeio"}, external: []string{"github.com/aws/"},
