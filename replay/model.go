@@ -2,8 +2,6 @@ package replay
 
 import (
 	"fmt"
-	"math"
-	"math/rand/v2"
 	"time"
 
 	"github.com/shiftsim/shiftsim/faults"
@@ -82,19 +80,9 @@ func (r *Recording) Model(base sim.Model, b *Behaviour, users *Users) (sim.Model
 			m.Faults = append(m.Faults, f)
 		}
 	}
-	counts, period := r.Traffic, r.Period
-	m.Traffic = func(src rand.Source, until time.Duration) (traffic.Source, error) {
-		var ur rand.Source
-		if users != nil {
-			// Split off before any arrival is drawn, as the scenario
-			// loader does, so the users do not depend on batching.
-			ur = rand.NewPCG(src.Uint64(), src.Uint64())
-		}
-		var s traffic.Source = NewCounts(counts, period, until, src)
-		if users != nil {
-			return traffic.NewUsers(s, users.N, users.Skew, ur)
-		}
-		return s, nil
+	m.Traffic = traffic.Spec{Kind: traffic.KindCounts, Counts: r.Traffic, CountPeriod: r.Period}
+	if users != nil {
+		m.Traffic.Users, m.Traffic.UserSkew = users.N, users.Skew
 	}
 	return m, nil
 }
@@ -106,59 +94,4 @@ func lognormal(p Params) (faults.Lognormal, error) {
 		med = 1
 	}
 	return sim.LatencyFromMedianP99(med, max(p99, med))
-}
-
-// Counts is a traffic source with exactly counts[k] arrivals in period k,
-// [k·Period, (k+1)·Period), placed independently and uniformly within it:
-// the recorded traffic, minute by minute, with the order within a minute
-// (which CloudWatch does not keep) drawn.
-type Counts struct {
-	counts []float64
-	period int64
-	until  int64
-	rng    *rand.Rand
-
-	k    int     // current period
-	left int64   // arrivals still to place in it
-	u    float64 // position of the last placed, in [0, 1)
-}
-
-// NewCounts returns the source of counts per period, until the given time.
-func NewCounts(counts []float64, period, until time.Duration, src rand.Source) *Counts {
-	c := &Counts{counts: counts, period: int64(period), until: int64(until), rng: rand.New(src), k: -1}
-	c.nextPeriod()
-	return c
-}
-
-func (c *Counts) nextPeriod() {
-	c.k++
-	c.u = 0
-	c.left = 0
-	if c.k < len(c.counts) {
-		c.left = int64(c.counts[c.k])
-	}
-}
-
-// Fill implements traffic.Source. The sorted uniform positions of the n
-// arrivals of a period are drawn one after the other: given the previous
-// one at u, the next of the m left is u + (1−u)(1 − V^(1/m)), V uniform
-// (the smallest of m uniforms on [u, 1)), so no period is held in memory.
-func (c *Counts) Fill(buf []traffic.Arrival) int {
-	n := 0
-	for n < len(buf) && c.k < len(c.counts) {
-		if c.left == 0 {
-			c.nextPeriod()
-			continue
-		}
-		c.u += (1 - c.u) * -math.Expm1(math.Log(1-c.rng.Float64())/float64(c.left))
-		c.left--
-		at := int64(c.k)*c.period + min(int64(c.u*float64(c.period)), c.period-1)
-		if c.until > 0 && at >= c.until {
-			c.k = len(c.counts)
-			break
-		}
-		buf[n] = traffic.Arrival{At: at}
-		n++
-	}
-	return n
 }

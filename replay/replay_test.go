@@ -8,7 +8,6 @@ import (
 	"github.com/shiftsim/shiftsim/replay"
 	"github.com/shiftsim/shiftsim/scenario"
 	"github.com/shiftsim/shiftsim/sim"
-	"github.com/shiftsim/shiftsim/traffic"
 )
 
 // analyticScenario watches version 2's Errors, Sum over one minute >= 5,
@@ -186,55 +185,5 @@ func TestActualIsTheRecording(t *testing.T) {
 	}
 	if start, from := rec.DeployStart(); start != time.Minute || from != "first invocation of the target" {
 		t.Fatalf("%v %s", start, from)
-	}
-}
-
-// TestCountsSource: exactly the recorded count in each period, in order,
-// inside its period, and the same arrivals for the same seed.
-func TestCountsSource(t *testing.T) {
-	counts := []float64{3, 0, 1000, 1}
-	fill := func(seed uint64) []int64 {
-		c := replay.NewCounts(counts, time.Minute, 4*time.Minute, sim.NewStream(seed, "x"))
-		var out []int64
-		b := make([]traffic.Arrival, 7)
-		for {
-			n := c.Fill(b)
-			if n == 0 {
-				return out
-			}
-			for _, a := range b[:n] {
-				out = append(out, a.At)
-			}
-		}
-	}
-	got := fill(1)
-	per := make([]float64, 4)
-	for i, at := range got {
-		if i > 0 && at < got[i-1] {
-			t.Fatalf("arrival %d at %d before %d", i, at, got[i-1])
-		}
-		per[at/int64(time.Minute)]++
-	}
-	for k := range counts {
-		if per[k] != counts[k] {
-			t.Fatalf("period %d: %v arrivals, want %v", k, per[k], counts[k])
-		}
-	}
-	again := fill(1)
-	for i := range got {
-		if got[i] != again[i] {
-			t.Fatal("not deterministic")
-		}
-	}
-	// The positions are uniform within a period: the mean offset of the
-	// 1,000 of period 2 is 30 s, within 4 standard deviations (60/√12/√1000 s).
-	var sum float64
-	for _, at := range got {
-		if at/int64(time.Minute) == 2 {
-			sum += float64(at%int64(time.Minute)) / 1e9
-		}
-	}
-	if z := (sum/1000 - 30) / (60 / math.Sqrt(12) / math.Sqrt(1000)); math.Abs(z) > 4 {
-		t.Fatalf("mean offset %v s, z %v", sum/1000, z)
 	}
 }

@@ -21,6 +21,7 @@ const (
 	KindSpikes  Kind = "spikes"  // Spikes over Rate
 	KindWeekly  Kind = "weekly"  // Weekly around Rate
 	KindReplay  Kind = "replay"  // a Recording replayed
+	KindCounts  Kind = "counts"  // exactly Counts[k] arrivals in period k (NewCounts)
 )
 
 // Spec is traffic as data: which source, with which parameters. A model
@@ -42,6 +43,10 @@ type Spec struct {
 	WeekdayFactors [7]float64
 	Origin         time.Duration // weekly: where virtual time 0 falls in the week, from Sunday 00:00
 	Recording      Recording     // replay: the recording and how to replay it
+	// Counts are the arrivals of each CountPeriod, exactly (counts: a
+	// deployment's recorded Invocations per minute, package replay).
+	Counts      []float64
+	CountPeriod time.Duration
 	// Users, when > 0, stamps every request with one of this many users
 	// whose activity is Zipf-distributed with exponent UserSkew (NewUsers).
 	Users    int
@@ -85,6 +90,8 @@ func (s *Spec) open(src rand.Source, until time.Duration) (Source, error) {
 		return NewSpikes(s.Rate, s.Spikes, until, src)
 	case KindWeekly:
 		return NewWeekly(s.Rate, s.Amplitude, s.Peak, s.WeekdayFactors, s.Origin, until, src)
+	case KindCounts:
+		return NewCounts(s.Counts, s.CountPeriod, until, src)
 	case KindReplay:
 		rp, err := OpenRecording(s.Recording, src, until)
 		if err != nil {
@@ -169,6 +176,7 @@ func (s *Spec) ExpectedCount(until time.Duration) (n float64, ok bool) {
 func (s Spec) Clone() Spec {
 	s.Phases = slices.Clone(s.Phases)
 	s.Spikes = slices.Clone(s.Spikes)
+	s.Counts = slices.Clone(s.Counts)
 	return s
 }
 
