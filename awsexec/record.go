@@ -27,6 +27,9 @@ type RecordRequest struct {
 	// Versions are the ExecutedVersion values to record one by one; empty
 	// means: find them with ListMetrics (versions the alias ran recently).
 	Versions []string
+	// Current and Target, when set, are the deployment's versions: the
+	// sidecar says so, and replay needs it.
+	Current, Target string
 }
 
 // Recording is a function's metrics in exactly the JSON shape of the AWS
@@ -70,6 +73,18 @@ type FunctionInfo struct {
 	AliasVersion string                   `json:"AliasVersion"`
 	Versions     map[string]VersionConfig `json:"Versions"`
 	Queries      []QueryInfo              `json:"Queries"`
+	// CurrentVersion and TargetVersion are the deployment's versions, when
+	// known (record --deployment-id, or --versions CURRENT,TARGET).
+	CurrentVersion string `json:"CurrentVersion,omitempty"`
+	TargetVersion  string `json:"TargetVersion,omitempty"`
+	// Deployment is the CodeDeploy deployment recorded (--deployment-id).
+	Deployment *DeploymentInfo `json:"Deployment,omitempty"`
+	// Weights are the alias's weights on the target version over the
+	// window, and WeightsFrom where they come from: "deployment
+	// configuration" (the traffic steps CodeDeploy took) or "Invocations
+	// share" (per period, the target's share of the alias's invocations).
+	Weights     []WeightStep `json:"Weights,omitempty"`
+	WeightsFrom string       `json:"WeightsFrom,omitempty"`
 }
 
 // VersionConfig is what GetFunctionConfiguration says about one version.
@@ -117,7 +132,7 @@ func RecordMetrics(ctx context.Context, c Clients, req RecordRequest) (*Recordin
 		return nil, nil, fmt.Errorf("period %v: want a multiple of a minute (Lambda publishes per minute)", req.Period)
 	}
 	info := &FunctionInfo{FunctionName: req.Function, Alias: req.Alias, From: req.From.UTC().Format(cliTime), To: req.To.UTC().Format(cliTime),
-		Period: int(req.Period / time.Second), Versions: map[string]VersionConfig{}}
+		Period: int(req.Period / time.Second), Versions: map[string]VersionConfig{}, CurrentVersion: req.Current, TargetVersion: req.Target}
 	cfg, err := c.Lambda.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(req.Function), Qualifier: aws.String(req.Alias)})
 	if err != nil {
 		return nil, nil, wrapErr("GetFunctionConfiguration", err)
@@ -201,7 +216,38 @@ func RecordMetrics(ctx context.Context, c Clients, req RecordRequest) (*Recordin
 			rec.Messages = append(rec.Messages, MessageData{Code: aws.ToString(m.Code), Value: aws.ToString(m.Value)})
 		}
 	}
+	if req.Current != "" && req.Target != "" {
+		info.Weights, info.WeightsFrom = shareWeights(rec, req.Target), "Invocations share"
+	}
 	return rec, info, nil
+}
+
+// shareWeights is, per period in which the alias had invocations, the
+// target's share of them: the weight the alias routed with, as observed.
+func shareWeights(rec *Recording, target string) []WeightStep {
+	var alias, tgt *MetricDataResult
+	for i := range rec.MetricDataResults {
+		switch r := &rec.MetricDataResults[i]; r.Id {
+		case "invocations":
+			alias = r
+		case "invocations_v" + target:
+			tgt = r
+		}
+	}
+	if alias == nil || tgt == nil {
+		return nil
+	}
+	of := map[string]float64{}
+	for i, ts := range tgt.Timestamps {
+		of[ts] = tgt.Values[i]
+	}
+	out := []WeightStep{}
+	for i, ts := range alias.Timestamps {
+		if n := alias.Values[i]; n > 0 {
+			out = append(out, WeightStep{At: ts, TargetWeight: min(1, of[ts]/n)})
+		}
+	}
+	return out
 }
 
 func versionConfig(c *lambda.GetFunctionConfigurationOutput) VersionConfig {

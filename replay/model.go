@@ -46,7 +46,9 @@ type Users struct {
 // billing settings) replaying r: the alias's recorded invocations per
 // period as the traffic, each version's per-period behaviour b as one
 // fault per period, the deployment starting when the recorded one did.
-// What the recording cannot tell is left out and said in docs/replay.md:
+// CloudWatch's minutes are the recording's (poll phase 0); CodeDeploy's
+// alarm polls count from the recorded start of the deployment. What the
+// recording cannot tell is left out and said in docs/replay.md:
 // hooks (the recorded deployment passed its own), Lambda's execution model
 // (recorded durations and errors already hold what it did), and function
 // timeouts (a timed-out invocation is already a recorded error).
@@ -56,6 +58,10 @@ func (r *Recording) Model(base sim.Model, b *Behaviour, users *Users) (sim.Model
 	m.Horizon = r.Window()
 	m.DeployStart, _ = r.DeployStart()
 	m.Hooks, m.Exec, m.RecordedLatency = nil, nil, false
+	// CloudWatch's minutes are the recording's (t = 0 is a whole minute
+	// of the epoch), and the deployment starts at its recorded second:
+	// the poll phase is no longer a free parameter.
+	m.PollPhase = sim.PollPhase{}
 	m.Faults = nil
 	for v := range r.Versions {
 		p := b.Versions[v]

@@ -13,7 +13,8 @@ import (
 // analyticScenario watches version 2's Errors, Sum over one minute >= 5,
 // with no metric delay and CodeDeploy seeing alarm states at once, so the
 // detection time is exact: the evaluation at the end of the first minute
-// in which the target fails.
+// in which the target fails. Its poll phase is random, which a replay
+// overrides: CloudWatch's minutes are the recording's.
 const analyticScenario = `name: analytic
 seed: 1
 horizon: 30m
@@ -36,7 +37,7 @@ alarms:
     Threshold: 5
     ComparisonOperator: GreaterThanOrEqualToThreshold
     TreatMissingData: notBreaching
-monitoring: {metric_delay: 0s, alarm_poll_interval: 0s, poll_phase: 0s}
+monitoring: {metric_delay: 0s, alarm_poll_interval: 0s, poll_phase: random}
 deployment:
   start: 0s
   strategies: [AllAtOnce, Canary10Percent5Minutes, Linear10PercentEvery1Minute]

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/shiftsim/shiftsim/awsexec"
 	"github.com/shiftsim/shiftsim/internal/limits"
+	"github.com/shiftsim/shiftsim/replay"
 )
 
 func init() {
@@ -16,7 +18,7 @@ func init() {
 }
 
 func cmdRecord(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("record", "--function F --alias A --from T --to T --output FILE [flags]", `Pulls Invocations, Errors and Duration (average, p50, p99) per minute for the alias, and per
+	fs := newFlagSet("record", "--function F --alias A --from T --to T --out FILE [flags] | --deployment-id ID --out FILE", `Pulls Invocations, Errors and Duration (average, p50, p99) per minute for the alias, and per
 executed version (ExecutedVersion), with CloudWatch GetMetricData, and writes them to FILE in the
 exact JSON shape of 'aws cloudwatch get-metric-data' output (oldest datapoint first). Replay it with
   traffic: {replay: {file: FILE, format: cloudwatch-metrics, function: invocations}}
@@ -24,13 +26,25 @@ exact JSON shape of 'aws cloudwatch get-metric-data' output (oldest datapoint fi
 The function's configuration (memory size, timeout, architectures, runtime) for the alias's version
 and each recorded version goes next to it, in FILE with .json replaced by .function.json, with the
 window and the meaning of each Id. Times: RFC 3339 (2026-05-31T14:00:00Z), "now", or a negative
-duration from now (-3h). Credentials come from the AWS SDK's default chain and are never printed.`, stdout)
+duration from now (-3h). Credentials come from the AWS SDK's default chain and are never printed.
+
+With --deployment-id, the recording is of a CodeDeploy deployment of a Lambda function: its function,
+alias, current and target versions come from the deployment's target (GetDeploymentTarget), the window
+from its creation to its end (--margin before and after, unless --from/--to say otherwise), and the
+sidecar also holds the deployment (status, error code, AllowTraffic, completion, rollback) and the alias
+weights of its traffic steps. FILE with .json replaced by .scenario.yaml is a scenario with the
+deployment group's alarms and strategies to compare, so that
+  shiftsim compare --replay-deployment FILE
+replays the deployment under each of them, next to what actually happened (docs/replay.md). Without
+--deployment-id, --versions CURRENT,TARGET names the deployment's versions for the same replay.`, stdout)
 	fn := fs.String("function", "", "Lambda function name")
 	alias := fs.String("alias", "", "alias whose traffic to record")
 	from := fs.String("from", "-3h", "start of the window")
 	to := fs.String("to", "now", "end of the window")
 	period := fs.Duration("period", time.Minute, "datapoint period (a multiple of a minute)")
-	versions := fs.String("versions", "", "comma-separated ExecutedVersion values to record (default: those CloudWatch lists for the alias)")
+	versions := fs.String("versions", "", "comma-separated ExecutedVersion values to record (default: those CloudWatch lists for the alias);\ntwo of them are taken as CURRENT,TARGET of a deployment to replay")
+	deploymentID := fs.String("deployment-id", "", "record the window of this CodeDeploy deployment (d-XXXXXXXXX): function, alias, versions and times from it")
+	margin := fs.Duration("margin", 15*time.Minute, "with --deployment-id: how long before the deployment's creation and after its end to record")
 	format := outputFlag(fs, "json")
 	output := fs.StringP("out", "O", "", "recording file to write (required)")
 	awsf := addAWSFlags(fs)
@@ -43,8 +57,18 @@ duration from now (-3h). Credentials come from the AWS SDK's default chain and a
 	if err := checkOutput(*format, "json"); err != nil {
 		return err
 	}
-	if *fn == "" || *alias == "" || *output == "" {
-		return inputErrf("--function, --alias and --out are required")
+	if *output == "" {
+		return inputErrf("--out is required")
+	}
+	if *deploymentID != "" {
+		if fs.Changed("function") || fs.Changed("alias") || fs.Changed("versions") {
+			return inputErrf("--deployment-id gives the function, alias and versions: drop --function, --alias and --versions")
+		}
+		if *margin < 0 || *margin > 24*time.Hour {
+			return inputErrf("--margin %v: want 0 to 24h", *margin)
+		}
+	} else if *fn == "" || *alias == "" {
+		return inputErrf("--function, --alias and --out are required (or --deployment-id and --out)")
 	}
 	now := time.Now()
 	start, err := parseWhen(*from, now)
@@ -55,28 +79,11 @@ duration from now (-3h). Credentials come from the AWS SDK's default chain and a
 	if err != nil {
 		return inputErrf("--to: %v", err)
 	}
-	if !end.After(start) {
-		return inputErrf("--from %s is not before --to %s", start.Format(time.RFC3339), end.Format(time.RFC3339))
-	}
 	if *period <= 0 || *period%time.Minute != 0 {
 		return inputErrf("--period %v: want a multiple of a minute (Lambda publishes per minute)", *period)
 	}
 	if err := checkDurationFlag("--period", "--period", *period); err != nil {
 		return err
-	}
-	// The window is held to what CloudWatch keeps and to a number of
-	// datapoints that a few GetMetricData pages return (docs/limits.md).
-	if err := checkDurationFlag("--from .. --to", "record window", end.Sub(start)); err != nil {
-		return err
-	}
-	if n := float64(end.Sub(start) / *period); n > limits.Of("record datapoints").Max {
-		return inputErrf("--from .. --to: %g datapoints of %v: %v; use a longer --period", n, *period, limits.Of("record datapoints").Check(n))
-	}
-	req := awsexec.RecordRequest{Function: *fn, Alias: *alias, From: start, To: end, Period: *period}
-	if *versions != "" {
-		for _, v := range strings.Split(*versions, ",") {
-			req.Versions = append(req.Versions, strings.TrimSpace(v))
-		}
 	}
 	ctx := context.Background()
 	cfg, err := awsexec.LoadConfig(ctx, awsf.settings())
@@ -86,12 +93,65 @@ duration from now (-3h). Credentials come from the AWS SDK's default chain and a
 	if err := awsexec.CheckCredentials(ctx, cfg, credentialTimeout); err != nil {
 		return fmt.Errorf("cannot reach AWS: %v", err)
 	}
-	rec, info, err := awsexec.RecordMetrics(ctx, awsexec.NewClients(cfg, awsexec.DefaultLimits, nil), req)
+	clients := awsexec.NewClients(cfg, awsexec.DefaultLimits, nil)
+	req := awsexec.RecordRequest{Function: *fn, Alias: *alias, Period: *period}
+	var dep *awsexec.Deployment
+	if *deploymentID != "" {
+		if dep, err = awsexec.FindDeployment(ctx, clients, *deploymentID); err != nil {
+			return err
+		}
+		req.Function, req.Alias, req.Current, req.Target = dep.Function, dep.Alias, dep.Current, dep.Target
+		req.Versions = []string{dep.Current, dep.Target}
+		// The deployment's own window, whole minutes, unless given.
+		if !fs.Changed("from") {
+			start = dep.Created.Add(-*margin).Truncate(time.Minute)
+		}
+		if !fs.Changed("to") {
+			end = now
+			if !dep.Complete.IsZero() {
+				if e := dep.Complete.Add(*margin + time.Minute - 1).Truncate(time.Minute); e.Before(now) {
+					end = e
+				}
+			}
+		}
+	} else if *versions != "" {
+		for _, v := range strings.Split(*versions, ",") {
+			req.Versions = append(req.Versions, strings.TrimSpace(v))
+		}
+		if len(req.Versions) == 2 {
+			req.Current, req.Target = req.Versions[0], req.Versions[1]
+		}
+	}
+	if !end.After(start) {
+		return inputErrf("--from %s is not before --to %s", start.Format(time.RFC3339), end.Format(time.RFC3339))
+	}
+	// The window is held to what CloudWatch keeps and to a number of
+	// datapoints that a few GetMetricData pages return (docs/limits.md).
+	if err := checkDurationFlag("--from .. --to", "record window", end.Sub(start)); err != nil {
+		return err
+	}
+	if n := float64(end.Sub(start) / *period); n > limits.Of("record datapoints").Max {
+		return inputErrf("--from .. --to: %g datapoints of %v: %v; use a longer --period", n, *period, limits.Of("record datapoints").Check(n))
+	}
+	req.From, req.To = start, end
+	rec, info, err := awsexec.RecordMetrics(ctx, clients, req)
 	if err != nil {
 		return err
 	}
+	if dep != nil {
+		info.Deployment, info.Weights, info.WeightsFrom = &dep.Info, dep.Weights, "deployment configuration"
+	}
 	if err := awsexec.WriteRecording(*output, rec, info); err != nil {
 		return err
+	}
+	if dep != nil {
+		doc, err := deploymentScenario(dep)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(replay.ScenarioPath(*output), doc, 0o644); err != nil {
+			return err
+		}
 	}
 	points := 0
 	for _, r := range rec.MetricDataResults {
@@ -104,8 +164,17 @@ duration from now (-3h). Credentials come from the AWS SDK's default chain and a
 		}
 	}
 	fmt.Fprintf(stdout, "wrote %s: %d series, %d datapoints, %s to %s every %v (alias %s:%s on version %s)\n",
-		*output, len(rec.MetricDataResults), points, info.From, info.To, *period, *fn, *alias, info.AliasVersion)
+		*output, len(rec.MetricDataResults), points, info.From, info.To, *period, req.Function, req.Alias, info.AliasVersion)
 	fmt.Fprintf(stdout, "wrote %s: function configuration and what each Id is\n", awsexec.SidecarPath(*output))
+	if dep != nil {
+		fmt.Fprintf(stdout, "deployment %s: %s:%s %s -> %s, %s, %s\n", dep.Info.DeploymentId, dep.Function, dep.Alias, dep.Current, dep.Target, dep.Info.DeploymentConfigName, dep.Info.Status)
+		fmt.Fprintf(stdout, "wrote %s: the deployment group's %d alarms and strategies to compare\n", replay.ScenarioPath(*output), len(dep.Alarms))
+		fmt.Fprintf(stdout, "replay the deployment with: shiftsim compare --replay-deployment %s\n", *output)
+		return nil
+	}
+	if req.Current != "" {
+		fmt.Fprintf(stdout, "replay the deployment %s -> %s with: shiftsim compare --replay-deployment %s SCENARIO\n", req.Current, req.Target, *output)
+	}
 	fmt.Fprintf(stdout, "replay with: traffic: {replay: {file: %s, format: cloudwatch-metrics, function: invocations}}  (Invocations series: %s)\n",
 		*output, strings.Join(vs, ", "))
 	return nil

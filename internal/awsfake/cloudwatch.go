@@ -28,6 +28,17 @@ type fakeAlarm struct {
 	name    string
 	initial string
 	changes []alarmChange // sorted by time
+	def     *MetricAlarm  // nil: an Errors alarm with no more said
+}
+
+// MetricAlarm is a metric alarm's definition, as DescribeAlarms returns
+// it (AddMetricAlarm).
+type MetricAlarm struct {
+	Name, Namespace, MetricName, Statistic       string
+	Dimensions                                   map[string]string
+	Period, EvaluationPeriods, DatapointsToAlarm int
+	Threshold                                    float64
+	ComparisonOperator, TreatMissingData         string
 }
 
 // stateAt is the alarm's state at t and when it last changed.
@@ -73,6 +84,13 @@ func (s *Server) AddAlarm(name, state string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.cloudwatch.alarms[name] = &fakeAlarm{name: name, initial: state}
+}
+
+// AddMetricAlarm creates a metric alarm with its definition, in state.
+func (s *Server) AddMetricAlarm(a MetricAlarm, state string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cloudwatch.alarms[a.Name] = &fakeAlarm{name: a.Name, initial: state, def: &a}
 }
 
 // SetAlarmAt schedules the alarm to enter state at time at (on the fake
@@ -188,7 +206,7 @@ func (s *Server) describeAlarms(req *request) response {
 		if since.IsZero() {
 			since = Epoch
 		}
-		list = append(list, map[string]any{
+		m := map[string]any{
 			"AlarmName":             a.name,
 			"AlarmArn":              fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", Region, Account, a.name),
 			"StateValue":            st,
@@ -197,7 +215,27 @@ func (s *Server) describeAlarms(req *request) response {
 			"ActionsEnabled":        true,
 			"Namespace":             "AWS/Lambda",
 			"MetricName":            "Errors",
-		})
+		}
+		if d := a.def; d != nil {
+			dims := []any{}
+			keys := make([]string, 0, len(d.Dimensions))
+			for k := range d.Dimensions {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			for _, k := range keys {
+				dims = append(dims, map[string]string{"Name": k, "Value": d.Dimensions[k]})
+			}
+			m["Namespace"], m["MetricName"], m["Statistic"], m["Dimensions"] = d.Namespace, d.MetricName, d.Statistic, dims
+			m["Period"], m["EvaluationPeriods"], m["Threshold"], m["ComparisonOperator"] = d.Period, d.EvaluationPeriods, d.Threshold, d.ComparisonOperator
+			if d.DatapointsToAlarm > 0 {
+				m["DatapointsToAlarm"] = d.DatapointsToAlarm
+			}
+			if d.TreatMissingData != "" {
+				m["TreatMissingData"] = d.TreatMissingData
+			}
+		}
+		list = append(list, m)
 	}
 	return ok(map[string]any{"MetricAlarms": list, "CompositeAlarms": []any{}})
 }
