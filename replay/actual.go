@@ -11,6 +11,7 @@ type Actual struct {
 	Source          string
 	Config          string // the deployment configuration, where recorded
 	Status          string // Succeeded, Stopped, Failed; "" when unknown
+	ErrorCode       string // CodeDeploy's, e.g. ALARM_ACTIVE; "" when none or unknown
 	RolledBack      bool
 	DeploymentStart time.Duration
 	FullShift       *time.Duration // when the target took all the traffic
@@ -39,7 +40,7 @@ func (r *Recording) Actual() Actual {
 		}
 	}
 	if d := r.Deployment; d != nil {
-		a.Source, a.Config, a.Status, a.RolledBack = "codedeploy", d.Config, d.Status, d.RolledBack
+		a.Source, a.Config, a.Status, a.RolledBack, a.ErrorCode = "codedeploy", d.Config, d.Status, d.RolledBack, d.ErrorCode
 		a.End = d.Complete
 		if d.ErrorCode == "ALARM_ACTIVE" {
 			a.Detected = d.Complete

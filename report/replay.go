@@ -14,12 +14,15 @@ import (
 // scenario, next to what actually happened. Results hold compare's
 // fields for each plan, plus vs_actual.
 type Replayed struct {
-	Scenario string         `json:"scenario"`
-	Seed     uint64         `json:"seed"`
-	Horizon  float64        `json:"horizon_s"`
-	Replay   ReplayInfo     `json:"replay"`
-	Actual   ActualResult   `json:"actual"`
-	Results  []ReplayResult `json:"results"`
+	Scenario string  `json:"scenario"`
+	Seed     uint64  `json:"seed"`
+	Horizon  float64 `json:"horizon_s"`
+	// Runs is how many times each strategy replayed the recording (--runs):
+	// results hold run 0 in full and, with more, what the runs say.
+	Runs    int            `json:"runs"`
+	Replay  ReplayInfo     `json:"replay"`
+	Actual  ActualResult   `json:"actual"`
+	Results []ReplayResult `json:"results"`
 }
 
 // ReplayInfo says what was replayed: the window, the versions, and per
@@ -75,6 +78,7 @@ type ActualResult struct {
 	Source               string   `json:"source"`
 	Config               *string  `json:"config"`
 	Status               *string  `json:"status"`
+	ErrorCode            *string  `json:"error_code"` // CodeDeploy's: ALARM_ACTIVE, HOOK_EXECUTION_FAILURE, ...
 	RolledBack           bool     `json:"rolled_back"`
 	DeploymentStart      float64  `json:"deployment_start_s"`
 	FullShift            *float64 `json:"full_shift_s"`
@@ -93,6 +97,23 @@ type ActualResult struct {
 type ReplayResult struct {
 	Result
 	VsActual VsActual `json:"vs_actual"`
+	// Repeated summarises the runs, with --runs N of 2 or more.
+	Repeated *ReplayRuns `json:"repeated,omitempty"`
+}
+
+// ReplayRuns is what N replays of one strategy say: the recorded traffic
+// and behaviour are the same in each, the routing and per-request dice
+// differ. Intervals are 95 %: Wilson's for the probability, mean ± 1.96
+// standard errors for the means.
+type ReplayRuns struct {
+	Runs               int        `json:"runs"`
+	StoppedProbability float64    `json:"stopped_probability"`
+	StoppedCI95        [2]float64 `json:"stopped_probability_ci95"`
+	FailedMean         float64    `json:"failed_requests_mean"`
+	FailedCI95         [2]float64 `json:"failed_requests_mean_ci95"`
+	TargetFailedMean   float64    `json:"target_failed_requests_mean"`
+	TargetFailedCI95   [2]float64 `json:"target_failed_requests_mean_ci95"`
+	VsActualFailedMean float64    `json:"vs_actual_failed_requests_mean"`
 }
 
 // VsActual is a plan's result minus the actual one: negative numbers are
@@ -161,9 +182,10 @@ func replayGrid(d Replayed) *grid {
 		name += " (" + *a.Config + ")"
 	}
 	stoppedBy := "-"
-	if a.Detected != nil {
-		stoppedBy = "alarm"
-	} else if a.RolledBack {
+	switch {
+	case a.ErrorCode != nil:
+		stoppedBy = *a.ErrorCode
+	case a.RolledBack:
 		stoppedBy = "rollback"
 	}
 	g.add(name, strPtr(a.Status), stoppedBy, fromStart(a.Detected, start), fromStart(a.End, start), fromStart(a.FullShift, start),
@@ -173,6 +195,16 @@ func replayGrid(d Replayed) *grid {
 		g.add(r.Strategy, r.Status, causeOf(r.RollbackCause), fromStart(r.Detected, r.DeploymentStart), fromStart(r.End, r.DeploymentStart),
 			fromStart(r.FullShift, r.DeploymentStart), strconv.FormatInt(r.TargetRequests, 10), strconv.FormatInt(r.TargetFailedRequests, 10),
 			strconv.FormatInt(r.FailedRequests, 10), signed(r.VsActual.FailedRequests), usersCell(r.Users, r.UsersAffected))
+	}
+	if d.Runs > 1 {
+		g.head = append(g.head, fmt.Sprintf("P(stopped), %d runs", d.Runs), "all failed, mean")
+		g.right = append(g.right, true, true)
+		g.rows[0] = append(g.rows[0], "-", "-")
+		for i, r := range d.Results {
+			x := r.Repeated
+			g.rows[i+1] = append(g.rows[i+1], probCell(x.StoppedProbability, x.StoppedCI95),
+				fmt.Sprintf("%.1f [%.1f, %.1f]", x.FailedMean, x.FailedCI95[0], x.FailedCI95[1]))
+		}
 	}
 	return g
 }
@@ -193,6 +225,9 @@ func ReplayNotes(d Replayed) []string {
 	i := d.Replay
 	out := []string{fmt.Sprintf("Times count from the deployment start (t+0 = %s after the window's start, from %s); every plan starts then.",
 		dur(i.DeploymentStart), i.DeploymentStartFrom)}
+	if d.Runs > 1 {
+		out = append(out, fmt.Sprintf("Each plan replayed the recording %d times (the same traffic and behaviour, other routing and dice); the columns before P(stopped) are run 0's, seed %d.", d.Runs, d.Seed))
+	}
 	for _, v := range i.Versions {
 		if v.Estimated == 0 && v.LatencyEstimated == 0 {
 			out = append(out, fmt.Sprintf("Version %s (%s): every period replayed as recorded.", v.Version, v.Role))
@@ -298,6 +333,8 @@ var ReplayColumns = []Column{
 	{"all failed", "failed requests on either version"},
 	{"failed vs actual", "all failed minus the actual deployment's: negative is requests the plan would have saved"},
 	{"users hurt", "users with at least one failed request, of all users (with --users; the recording has none)"},
+	{"P(stopped)", "with --runs N: the share of the N replays in which an alarm stopped the plan, with its 95 % Wilson interval"},
+	{"all failed, mean", "with --runs N: the mean of all failed over the N replays, with its 95 % interval"},
 }
 
 // HTMLReplay writes the replay as one self-contained page, as HTML does

@@ -85,6 +85,27 @@ replays the deployment under each of them, next to what actually happened (docs/
 	if err := checkDurationFlag("--period", "--period", *period); err != nil {
 		return err
 	}
+	// The window is held to what CloudWatch keeps and to a number of
+	// datapoints that a few GetMetricData pages return (docs/limits.md):
+	// checked before AWS is asked anything when given, and again once a
+	// deployment has set it.
+	checkWindow := func(start, end time.Time) error {
+		if !end.After(start) {
+			return inputErrf("--from %s is not before --to %s", start.Format(time.RFC3339), end.Format(time.RFC3339))
+		}
+		if err := checkDurationFlag("--from .. --to", "record window", end.Sub(start)); err != nil {
+			return err
+		}
+		if n := float64(end.Sub(start) / *period); n > limits.Of("record datapoints").Max {
+			return inputErrf("--from .. --to: %g datapoints of %v: %v; use a longer --period", n, *period, limits.Of("record datapoints").Check(n))
+		}
+		return nil
+	}
+	if *deploymentID == "" || fs.Changed("from") && fs.Changed("to") {
+		if err := checkWindow(start, end); err != nil {
+			return err
+		}
+	}
 	ctx := context.Background()
 	cfg, err := awsexec.LoadConfig(ctx, awsf.settings())
 	if err != nil {
@@ -122,16 +143,8 @@ replays the deployment under each of them, next to what actually happened (docs/
 			req.Current, req.Target = req.Versions[0], req.Versions[1]
 		}
 	}
-	if !end.After(start) {
-		return inputErrf("--from %s is not before --to %s", start.Format(time.RFC3339), end.Format(time.RFC3339))
-	}
-	// The window is held to what CloudWatch keeps and to a number of
-	// datapoints that a few GetMetricData pages return (docs/limits.md).
-	if err := checkDurationFlag("--from .. --to", "record window", end.Sub(start)); err != nil {
+	if err := checkWindow(start, end); err != nil {
 		return err
-	}
-	if n := float64(end.Sub(start) / *period); n > limits.Of("record datapoints").Max {
-		return inputErrf("--from .. --to: %g datapoints of %v: %v; use a longer --period", n, *period, limits.Of("record datapoints").Check(n))
 	}
 	req.From, req.To = start, end
 	rec, info, err := awsexec.RecordMetrics(ctx, clients, req)

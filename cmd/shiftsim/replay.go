@@ -5,15 +5,18 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"time"
 
 	"github.com/spf13/pflag"
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/shiftsim/shiftsim/replay"
 	"github.com/shiftsim/shiftsim/report"
 	"github.com/shiftsim/shiftsim/scenario"
 	"github.com/shiftsim/shiftsim/sim"
+	"github.com/shiftsim/shiftsim/sweep"
 )
 
 // replayOpts are compare's flags of a replayed deployment.
@@ -36,8 +39,6 @@ func replayCompare(fs *pflag.FlagSet, o *compareOpts, ro *replayOpts, args []str
 	switch {
 	case len(args) > 1:
 		return inputErrf("--replay-deployment takes at most one SCENARIO argument, got %d", len(args))
-	case *o.runs != 1:
-		return inputErrf("--replay-deployment replays the recording once per strategy: --runs does not apply")
 	case *o.shard != "" || *o.emit.kind != "":
 		return inputErrf("--replay-deployment runs on one machine: --shard and --emit do not apply")
 	case *ro.users < 0 || *ro.users > 1<<26:
@@ -46,6 +47,9 @@ func replayCompare(fs *pflag.FlagSet, o *compareOpts, ro *replayOpts, args []str
 		return inputErrf("--user-skew %v: want a Zipf exponent in [0, 50]", *ro.userSkew)
 	}
 	if err := checkOutput(*o.output, report.Formats...); err != nil {
+		return err
+	}
+	if err := checkFlag("--runs", float64(*o.runs)); err != nil {
 		return err
 	}
 	rec, err := replay.Read(*ro.file)
@@ -85,6 +89,17 @@ func replayCompare(fs *pflag.FlagSet, o *compareOpts, ro *replayOpts, args []str
 		return err
 	}
 	doc := replayed(s, &m, rec, beh, results)
+	if *o.runs > 1 {
+		base := m.Seed
+		tallies, err := replay.Repeat(m, s.Strategies, *o.runs, func(i int) uint64 { return sweep.Seed(base, i) })
+		if err != nil {
+			return err
+		}
+		doc.Runs = *o.runs
+		for i, t := range tallies {
+			doc.Results[i].Repeated = repeated(t, doc.Actual.FailedRequests)
+		}
+	}
 	replayedScenario := *s
 	replayedScenario.Model = m
 	a := &analysis{s: &replayedScenario}
@@ -179,7 +194,7 @@ func replayed(s *scenario.Scenario, m *sim.Model, rec *replay.Recording, beh *re
 		return &s
 	}
 	doc := report.Replayed{Scenario: s.Name, Seed: m.Seed, Horizon: m.Horizon.Seconds(), Replay: info,
-		Actual: report.ActualResult{Source: act.Source, Config: str(act.Config), Status: str(act.Status), RolledBack: act.RolledBack,
+		Actual: report.ActualResult{Source: act.Source, Config: str(act.Config), Status: str(act.Status), ErrorCode: str(act.ErrorCode), RolledBack: act.RolledBack,
 			DeploymentStart: act.DeploymentStart.Seconds(), FullShift: secs(act.FullShift), End: secs(act.End), Detected: secs(act.Detected),
 			Requests: act.Requests, TargetRequests: act.TargetRequests, FailedRequests: act.FailedRequests, TargetFailedRequests: act.TargetFailedRequests},
 		Results: []report.ReplayResult{}}
@@ -188,6 +203,21 @@ func replayed(s *scenario.Scenario, m *sim.Model, rec *replay.Recording, beh *re
 	}
 	doc.Compare()
 	return doc
+}
+
+// repeated summarises a strategy's replays.
+func repeated(t replay.Tally, actualFailed int64) *report.ReplayRuns {
+	p := sweep.Wilson(t.Stopped, t.Runs)
+	mean := func(xs []float64) (float64, [2]float64) {
+		m, sd := stat.MeanStdDev(xs, nil)
+		h := 1.96 * sd / math.Sqrt(float64(len(xs)))
+		return m, [2]float64{m - h, m + h}
+	}
+	out := &report.ReplayRuns{Runs: t.Runs, StoppedProbability: p.P, StoppedCI95: [2]float64{p.Low, p.High}}
+	out.FailedMean, out.FailedCI95 = mean(t.Failed)
+	out.TargetFailedMean, out.TargetFailedCI95 = mean(t.Target)
+	out.VsActualFailedMean = out.FailedMean - float64(actualFailed)
+	return out
 }
 
 // replaySummary is the HTML page's scenario summary of a replay: the

@@ -97,6 +97,49 @@ func TestReplayDeploymentCLI(t *testing.T) {
 			t.Errorf("-o %s: exit %d, %q not in\n%s%s", f.format, code, f.want, out, stderr)
 		}
 	}
+	// --runs N: the plans that roll back do so in every run (the alarm
+	// fires at 240 s with certainty), AllAtOnce never (it has ended); the
+	// canary's mean failures on the target are the analytic 6000·0.1·0.1
+	// = 60 within four standard errors.
+	code, out, stderr = runCLI("compare", "--replay-deployment", timeBombRec, timeBombScenario, "-o", "json", "--runs", "40")
+	if code != 0 {
+		t.Fatalf("--runs: exit %d: %s", code, stderr)
+	}
+	var runs struct {
+		Runs    int
+		Results []struct {
+			Strategy string
+			Repeated struct {
+				Runs               int
+				StoppedProbability float64    `json:"stopped_probability"`
+				TargetFailedMean   float64    `json:"target_failed_requests_mean"`
+				TargetFailedCI95   [2]float64 `json:"target_failed_requests_mean_ci95"`
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &runs); err != nil {
+		t.Fatal(err)
+	}
+	if runs.Runs != 40 {
+		t.Fatalf("runs %d", runs.Runs)
+	}
+	for _, r := range runs.Results {
+		want := 1.0
+		if r.Strategy == "AllAtOnce" {
+			want = 0
+		}
+		if x := r.Repeated; x.Runs != 40 || x.StoppedProbability != want {
+			t.Errorf("%s: %+v", r.Strategy, x)
+		}
+		if r.Strategy == "Canary10Percent5Minutes" {
+			x := r.Repeated
+			se := (x.TargetFailedCI95[1] - x.TargetFailedCI95[0]) / 2 / 1.96
+			if z := (x.TargetFailedMean - 60) / se; z > 4 || z < -4 {
+				t.Errorf("canary: target failed mean %v, z %v", x.TargetFailedMean, z)
+			}
+		}
+	}
+
 	// --users counts users hurt.
 	code, out, stderr = runCLI("compare", "--replay-deployment", timeBombRec, timeBombScenario, "--users", "500")
 	if code != 0 || !strings.Contains(out, " of 500") {
@@ -119,7 +162,7 @@ func TestReplayDeploymentBadInput(t *testing.T) {
 		{[]string{rec, timeBombScenario}, `is not an RFC 3339 time`},
 		{[]string{filepath.Join(dir, "none.json"), timeBombScenario}, "none.json"},
 		{[]string{timeBombRec}, "no SCENARIO given"},
-		{[]string{timeBombRec, timeBombScenario, "--runs", "3"}, "--runs does not apply"},
+		{[]string{timeBombRec, timeBombScenario, "--runs", "0"}, "--runs"},
 		{[]string{timeBombRec, timeBombScenario, "--users", "-1"}, "--users"},
 	} {
 		code, _, stderr := runCLI(append([]string{"compare", "--replay-deployment"}, tc.args...)...)
