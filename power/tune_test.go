@@ -111,7 +111,7 @@ func tiny(t *testing.T) *scenario.Scenario {
 }
 
 var tinySpace = Space{Statistics: []string{StatCount, StatRate}, Periods: []int{60}, EvaluationPeriods: []int{1, 2},
-	TreatMissing: []alarm.TreatMissing{alarm.Missing, alarm.Breaching, alarm.NotBreaching}}
+	TreatMissing: []alarm.TreatMissing{alarm.Missing, alarm.Ignore, alarm.Breaching, alarm.NotBreaching}}
 
 // Brute force: every alarm of a small space — every shape at every
 // threshold of its lattice — computed by the exact engine; the alarm Tune
@@ -257,6 +257,83 @@ func TestTunedAlarmAgainstSimulation(t *testing.T) {
 		r, _ := e.Exact(st)
 		if math.Abs(r.RollbackProbability-b.Eval.FalseRollback) > 1e-12 {
 			t.Errorf("%s: reported false rollbacks %v, the twin's exact rollback probability %v", s.Name, b.Eval.FalseRollback, r.RollbackProbability)
+		}
+	}
+}
+
+// Monte Carlo evaluation (used beyond the exact engine) agrees with the
+// exact one on the same alarms: the scenario's rollback probability and
+// the twin's (the false rollbacks), |z| < 4 over 400 runs each, and it
+// says it is monte_carlo. Forced on a space the exact engine handles, the
+// search labels every shape monte_carlo and lands within the ceiling's
+// noise.
+func TestTuneMonteCarloAgreesWithExact(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulates")
+	}
+	s := tiny(t)
+	m := &s.Model
+	st := s.Strategies[0]
+	sp := Space{Statistics: []string{StatCount, StatRate}, Periods: []int{60}, EvaluationPeriods: []int{1}, TreatMissing: []alarm.TreatMissing{alarm.NotBreaching}}
+	ex, err := Tune(m, st, TuneOptions{MaxFalseRollback: 0.05, Space: sp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const runs = 400
+	mc, err := Tune(m, st, TuneOptions{MaxFalseRollback: 0.05, Space: sp, Force: MethodMonteCarlo, Runs: runs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := mc.Methods(); len(got) != 1 || got[0] != MethodMonteCarlo {
+		t.Errorf("forced Monte Carlo used %v", got)
+	}
+	ev := &evaluator{m: m, twin: sweep.Twin(m), s: st, idx: 0, o: TuneOptions{Runs: runs}}
+	for i, x := range ex.Shapes {
+		if x.Eval.Method != MethodExact || mc.Shapes[i].Eval.Method != MethodMonteCarlo || mc.Shapes[i].Eval.Runs != runs {
+			t.Errorf("%+v: methods %s and %s", x.Shape, x.Eval.Method, mc.Shapes[i].Eval.Method)
+		}
+		if !x.Feasible {
+			continue
+		}
+		sim, err := ev.monteCarlo(x.Alarm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		label := "tiny " + x.Statistic
+		zProb(t, label+" false rollbacks", x.Eval.FalseRollback, int(math.Round(sim.FalseRollback*runs)), runs, 4)
+		zProb(t, label+" rollback probability", x.Eval.RollbackProbability, int(math.Round(sim.RollbackProbability*runs)), runs, 4)
+		zProb(t, label+" detection probability", x.Eval.DetectionProbability, int(math.Round(sim.DetectionProbability*runs)), runs, 4)
+		if lo, hi := sim.FalseRollbackCI95[0], sim.FalseRollbackCI95[1]; !(lo <= sim.FalseRollback && sim.FalseRollback <= hi) {
+			t.Errorf("%s: Wilson interval [%v, %v] misses %v", label, lo, hi, sim.FalseRollback)
+		}
+		// The threshold the simulated search chose is within the noise of
+		// the ceiling: its exact false rollbacks are below the ceiling plus
+		// four standard errors.
+		c := mc.Shapes[i]
+		if !c.Feasible {
+			t.Errorf("%s: the simulated search found no threshold, the exact one %v", label, x.Threshold)
+			continue
+		}
+		r, err := exact(ev.with(ev.twin, c.Alarm), st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if se := math.Sqrt(0.05 * 0.95 / runs); r.RollbackProbability > 0.05+4*se {
+			t.Errorf("%s: the simulated search chose %v, whose exact false rollbacks are %v", label, c.Threshold, r.RollbackProbability)
+		}
+	}
+}
+
+// BenchmarkTune is tune-alarm's default search for one strategy of
+// bad-canary: 120 shapes, ~760 exact evaluations.
+func BenchmarkTune(b *testing.B) {
+	s, err := scenario.Load(filepath.Join("..", "scenarios", "bad-canary.yaml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := Tune(&s.Model, s.Strategies[1], TuneOptions{MaxFalseRollback: 0.05, Space: DefaultSpace()}); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

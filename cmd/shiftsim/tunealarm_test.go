@@ -319,3 +319,20 @@ func TestRecommendWithAlarms(t *testing.T) {
 		t.Errorf("recommended %s with %+v; tune-alarm's search gives %+v threshold %v", r.Strategy, *r.Alarm, b.Shape, b.Threshold)
 	}
 }
+
+// A period above the evaluation interval is beyond the exact engine: those
+// alarms are simulated and say so, and a search whose simulations would
+// exceed the cost limit is refused before it starts (exit 2).
+func TestTuneAlarmMonteCarloAndCostGuard(t *testing.T) {
+	doc := tuneJSON(t, "bad-canary", "-s", "Canary10Percent5Minutes", "--periods", "120", "--evaluation-periods", "1",
+		"--treat-missing-data", "notBreaching", "--statistics", "count", "--runs", "40")
+	r := doc.Results[0]
+	if r.Chosen == nil || r.Chosen.Method != "monte_carlo" || r.Chosen.Period != 120 || len(r.Methods) != 2 {
+		t.Errorf("chosen %+v, methods %v (the scenario's own alarm is exact)", r.Chosen, r.Methods)
+	}
+	t.Setenv("SHIFTSIM_MAX_CPU", "10ms")
+	code, _, errs := runCLI("tune-alarm", "bad-canary", "--periods", "60,120,300", "--runs", "1000", "-q")
+	if code != 2 || !strings.Contains(errs, "estimate") {
+		t.Errorf("exit %d, %q: want 2 and the estimate", code, errs)
+	}
+}
