@@ -347,40 +347,13 @@ func RunBatched(m *Model, s Strategy) (*Result, error) {
 		return nil, fmt.Errorf("batched engine: %s", why)
 	}
 	pm := *m
-	pm.Engine = PerRequest // the runner's own request path stays idle: the batcher replaces it
+	pm.Engine = PerRequest // checked above: newRunner need not probe the traffic again
 	r, err := newRunner(&pm, s)
 	if err != nil {
 		return nil, err
 	}
-	b, err := newBatcher(r)
-	if err != nil {
+	if r.bat, err = newBatcher(r); err != nil {
 		return nil, err
 	}
-	if err := b.loop(r); err != nil {
-		return nil, err
-	}
-	r.finish()
-	return r.res, nil
-}
-
-// loop is runner.loop with advance in place of requests, until loop
-// dispatches to the batcher itself.
-func (b *batcher) loop(r *runner) error {
-	horizon := int64(r.m.Horizon)
-	for {
-		next := horizon
-		if r.q.len() > 0 && r.q.top() < next {
-			next = r.q.top()
-		}
-		b.advance(r, next)
-		if next >= horizon {
-			r.now = horizon
-			return nil
-		}
-		e := r.q.pop()
-		r.now = e.at
-		if err := r.handle(e); err != nil {
-			return err
-		}
-	}
+	return r.run()
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"math/rand/v2"
 	"time"
 
 	"github.com/shiftsim/shiftsim/faults"
@@ -103,6 +104,86 @@ type Cost struct {
 	Provisioned float64
 	Total       float64
 	GBSeconds   float64
+}
+
+// execution is the runner's state of Lambda's execution model (nil exec:
+// unlimited warm capacity).
+type execution struct {
+	exec     *Execution
+	pools    [2]pool
+	tokens   float64
+	tokensAt int64
+	limit    int
+	initRng  *rand.Rand
+	ttl      int64
+	// concurrency met by arrivals (PASTA), and its peak
+	concSeen, concArrivals, concPeak int64
+}
+
+// initExecution sets up the execution model, when the model has one.
+func (r *runner) initExecution() error {
+	m := r.m
+	if m.Exec == nil {
+		return nil
+	}
+	e := m.Exec
+	r.exec = e
+	r.initRng = rand.New(NewStream(m.Seed, streamInit))
+	r.limit = e.AccountConcurrency
+	if e.HasReserved {
+		r.limit = e.ReservedConcurrency
+	}
+	r.tokens = e.ScalingBurst
+	r.ttl = int64(e.IdleTimeout)
+	for v := 0; v < 2; v++ {
+		r.pools[v].pcFree = e.Provisioned[v]
+	}
+	if e.Provisioned[0]+e.Provisioned[1] > r.limit {
+		return fmt.Errorf("provisioned concurrency %d exceeds the concurrency limit %d", e.Provisioned[0]+e.Provisioned[1], r.limit)
+	}
+	return nil
+}
+
+// acquire finds an execution environment of version v at t for a request
+// whose handler runs ms: a provisioned one, an idle one, or a new one (a
+// cold start, if the concurrency limit and the scaling rate allow it).
+func (r *runner) acquire(v int, t int64, ms float64) (ok, onPC bool, initMs float64) {
+	e := r.exec
+	for i := range r.pools {
+		r.pools[i].release(t, r.ttl)
+	}
+	busy := int64(r.pools[0].concurrency() + r.pools[1].concurrency())
+	r.concSeen += busy
+	r.concArrivals++
+	p := &r.pools[v]
+	switch {
+	case p.pcFree > 0:
+		p.pcFree--
+		p.pcBusy = heapPush(p.pcBusy, t+int64(ms*1e6))
+		onPC = true
+	case len(p.idle) > p.idleOff:
+		p.idle = p.idle[:len(p.idle)-1]
+		p.busy = heapPush(p.busy, t+int64(ms*1e6))
+	default:
+		if r.pools[0].concurrency()+r.pools[1].concurrency() >= r.limit {
+			return false, false, 0
+		}
+		r.tokens = min(e.ScalingBurst, r.tokens+e.ScalingRate*float64(t-r.tokensAt)/1e9)
+		r.tokensAt = t
+		if r.tokens < 1 {
+			return false, false, 0
+		}
+		r.tokens--
+		in := r.initLn[v]
+		initMs = math.Exp(in.Mu+in.Sigma*r.initRng.NormFloat64()) * 1000
+		r.tot[v].cold++
+		p.busy = heapPush(p.busy, t+int64((initMs+ms)*1e6))
+	}
+	if c := p.concurrency(); c > r.cur[v].conc {
+		r.cur[v].conc = c
+	}
+	r.concPeak = max(r.concPeak, int64(r.pools[0].concurrency()+r.pools[1].concurrency()))
+	return true, onPC, initMs
 }
 
 // pool is one version's execution environments.

@@ -1,0 +1,210 @@
+package sim
+
+import (
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/shiftsim/shiftsim/faults"
+	"github.com/shiftsim/shiftsim/traffic"
+)
+
+// requestPath is the runner's request path: the arrivals, the dice every
+// request meets, and each version's parameters in force (faults applied).
+type requestPath struct {
+	src       traffic.Source
+	buf       []traffic.Arrival
+	bi, bn    int
+	routing   *rand.Rand
+	errs      *rand.Rand
+	lat       *rand.Rand
+	weight    float64    // fraction of requests routed to the target
+	errRate   [2]float64 // in force now (faults applied)
+	mu, sig   [2]float64
+	timeout   [2]float64 // seconds; +Inf when none
+	lnTimeout [2]float64 // ln(timeout)
+	baseErr   [2]float64 // error rate without faults (a segment fault's other users)
+	hang      [2]float64 // probability a request hangs until the timeout
+	segment   [2]float64 // fraction of users a fault is confined to; 0: all
+	faultRng  *rand.Rand
+	initLn    [2]faults.Lognormal
+	recorded  bool // latency follows the stream's recorded durations
+}
+
+// initRequests opens the run's traffic and its request streams.
+func (r *runner) initRequests() error {
+	m := r.m
+	src, err := m.Traffic.Open(NewStream(m.Seed, streamArrivals), m.Horizon)
+	if err != nil {
+		return err
+	}
+	r.src = src
+	r.buf = make([]traffic.Arrival, batch)
+	r.routing = rand.New(NewStream(m.Seed, streamRouting))
+	r.errs = rand.New(NewStream(m.Seed, streamErrors))
+	r.lat = rand.New(NewStream(m.Seed, streamLatency))
+	r.recorded = m.RecordedLatency
+	r.faultRng = rand.New(NewStream(m.Seed, streamFaults))
+	return nil
+}
+
+// applyFaults sets the per-version parameters in force at t.
+func (r *runner) applyFaults(t int64) {
+	for v := 0; v < 2; v++ {
+		ver := &r.m.Versions[v]
+		r.baseErr[v] = ver.ErrorRate
+		r.errRate[v] = ver.ErrorRate
+		r.mu[v], r.sig[v] = ver.Latency.Mu, ver.Latency.Sigma
+		r.timeout[v] = math.Inf(1)
+		if ver.Timeout > 0 {
+			r.timeout[v] = ver.Timeout.Seconds()
+		}
+		r.lnTimeout[v] = math.Log(r.timeout[v])
+		if r.m.Exec != nil {
+			r.initLn[v] = r.m.Exec.Init[v]
+		}
+		e := r.m.Faults.At(v, time.Duration(t), ver.ErrorRate)
+		if e.Init != nil {
+			r.initLn[v] = *e.Init
+		}
+		if e.ErrorRate != nil {
+			r.errRate[v] = *e.ErrorRate
+		}
+		if e.Latency != nil {
+			r.mu[v], r.sig[v] = e.Latency.Mu, e.Latency.Sigma
+		}
+		if e.LatencyScale > 0 {
+			r.mu[v] += math.Log(e.LatencyScale)
+		}
+		r.hang[v] = e.HangRate
+		r.segment[v] = e.Segment
+	}
+}
+
+// requests simulates every arrival before until. This is the hot path: one
+// routing draw, one standard normal and one uniform per request, whatever
+// the version, so that the same request meets the same dice under every
+// strategy (common random numbers), and the latency of both versions is the
+// lognormal exp(Mu + Sigma·z) of the same z.
+func (r *runner) requests(until int64) {
+	buf, i, n := r.buf, r.bi, r.bn
+	w := r.weight
+	routing, lat, errs := r.routing, r.lat, r.errs
+	for {
+		if i == n {
+			n = r.src.Fill(buf)
+			i = 0
+			if n == 0 {
+				buf[0].At = math.MaxInt64
+				n = 1
+			}
+		}
+		a := &buf[i]
+		if a.At >= until {
+			break
+		}
+		i++
+		v := 0
+		if routing.Float64() < w {
+			v = 1
+		}
+		// x = ln(duration in seconds) of the handler.
+		x := r.mu[v] + r.sig[v]*lat.NormFloat64()
+		if r.recorded && a.Duration > 0 {
+			// The current version behaves as recorded; the target as
+			// recorded, scaled by the ratio of the versions' medians.
+			x = math.Log(float64(a.Duration)) + r.mu[v] - r.mu[Current]
+		}
+		r.request(v, a.At, x, errs.Float64(), a.User)
+	}
+	r.bi, r.bn = i, n
+}
+
+// request serves one request routed to version v at t, whose handler would
+// run exp(x) seconds; u is its error draw.
+func (r *runner) request(v int, t int64, x, u float64, user uint32) {
+	tot := &r.tot[v]
+	tot.requests++
+	// The timeout test needs no exponential: duration >= timeout <=> x >= ln(timeout).
+	timedOut := x >= r.lnTimeout[v]
+	errRate, hang := r.errRate[v], r.hang[v]
+	if seg := r.segment[v]; seg > 0 && !inSegment(user, seg) {
+		errRate, hang = r.baseErr[v], 0 // the fault hits other users only
+	}
+	if hang > 0 && r.faultRng.Float64() < hang {
+		timedOut = true // hangs until the function times out
+	}
+	ms := r.timeout[v] * 1000
+	if math.IsInf(ms, 1) && timedOut {
+		ms = DefaultFunctionTimeout.Seconds() * 1000
+	}
+	if !timedOut {
+		ms = math.Exp(x) * 1000
+	}
+	initMs := 0.0
+	onPC := false
+	if r.exec != nil {
+		var ok bool
+		ok, onPC, initMs = r.acquire(v, t, ms)
+		if !ok {
+			tot.throttles++
+			tot.failed++
+			r.cur[v].thr++
+			if user != 0 {
+				r.users.set(user)
+				r.hurt.set(user)
+			}
+			return
+		}
+	}
+	fail := false
+	if timedOut {
+		fail = true
+		tot.timeouts++
+	} else if u < errRate {
+		fail = true
+		tot.errors++
+	}
+	billed := math.Ceil(initMs + ms) // 1 ms granularity; init billed since 2025-08-01
+	if onPC {
+		tot.pcBilledMs += billed
+	} else {
+		tot.billedMs += billed
+	}
+	tot.latency.add(initMs + ms)
+	if initMs+ms > tot.latencyMax {
+		tot.latencyMax = initMs + ms
+	}
+	a := &r.cur[v]
+	a.inv++
+	if fail {
+		tot.failed++
+		a.errs++
+	}
+	if user != 0 {
+		r.users.set(user)
+		if fail {
+			r.hurt.set(user)
+		}
+	}
+	a.durSum += ms
+	if ms < a.durMin {
+		a.durMin = ms
+	}
+	if ms > a.durMax {
+		a.durMax = ms
+	}
+	if r.samples {
+		r.curDur[v] = append(r.curDur[v], ms)
+	}
+}
+
+// inSegment reports whether user belongs to the first fraction of users,
+// by a fixed hash; requests without a user id belong to no segment.
+func inSegment(user uint32, fraction float64) bool {
+	return user != 0 && float64(splitmix64(uint64(user))>>11)*0x1p-53 < fraction
+}
+
+// DefaultFunctionTimeout is Lambda's default function timeout, what a hung
+// request waits when the scenario sets none.
+const DefaultFunctionTimeout = 3 * time.Second
