@@ -150,8 +150,9 @@ type batcher struct {
 	cellEnd int64 // end of the open cell; == pos when none is open
 	left    int64 // arrivals of the open cell in [pos, cellEnd) not yet handed out
 
-	counts, split, routing, outcomes rand.Source
-	latency                          *rand.Rand
+	counts                   poissonSampler // the cells' counts
+	split, routing, outcomes rand.Source
+	latency                  *rand.Rand
 
 	laws [2]latencyLaw // each version's, for the parameters last seen
 }
@@ -176,7 +177,7 @@ func newBatcher(r *runner) (*batcher, error) {
 		mean:     mc,
 		step:     batchStep,
 		horizon:  int64(r.m.Horizon),
-		counts:   NewStream(seed, streamBatchCounts),
+		counts:   newPoissonSampler(NewStream(seed, streamBatchCounts)),
 		split:    NewStream(seed, streamBatchSplit),
 		routing:  NewStream(seed, streamBatchRouting),
 		outcomes: NewStream(seed, streamBatchOutcomes),
@@ -199,7 +200,7 @@ func (b *batcher) advance(r *runner, until int64) {
 	for b.pos < until {
 		if b.pos == b.cellEnd {
 			end := min((b.pos/b.step+1)*b.step, b.horizon)
-			b.left = poisson(b.mean.MeanCount(seconds(b.pos), seconds(end)), b.counts)
+			b.left = b.counts.draw(b.mean.MeanCount(seconds(b.pos), seconds(end)))
 			b.cellEnd = end
 		}
 		end := min(b.cellEnd, until)
@@ -317,15 +318,6 @@ func (b *batcher) longest(l *latencyLaw, ok, slow int64) float64 {
 }
 
 func seconds(ns int64) float64 { return float64(ns) / 1e9 }
-
-// poisson draws from Poisson(mean) with gonum's exact sampler (PTRS for
-// means of 10 and more); 0 without a draw when the mean is 0.
-func poisson(mean float64, src rand.Source) int64 {
-	if !(mean > 0) {
-		return 0
-	}
-	return int64(distuv.Poisson{Lambda: mean, Src: src}.Rand())
-}
 
 // binomial draws from Binomial(n, p) with gonum's sampler; the degenerate
 // cases take no draw.
