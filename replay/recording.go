@@ -492,14 +492,14 @@ func Parse(file string, data []byte, sideFile string, side []byte) (*Recording, 
 			filled[k] = true
 			x := r.Values[i]
 			f = fmt.Sprintf("%s.Values[%d]", field, i)
-			vl := r.elemLine(data, "Values", i)
+			vl := func() int64 { return r.elemLine(data, "Values", i) } // only for a message: it rereads the array
 			switch {
 			case math.IsNaN(x) || math.IsInf(x, 0) || x < 0:
-				return nil, &Error{File: file, Line: vl, Field: f, Msg: fmt.Sprintf("%v: want a number >= 0", x)}
+				return nil, &Error{File: file, Line: vl(), Field: f, Msg: fmt.Sprintf("%v: want a number >= 0", x)}
 			case q.stat == "Sum" && (x != math.Trunc(x) || x > 1e15):
-				return nil, &Error{File: file, Line: vl, Field: f, Msg: fmt.Sprintf("%v: a %s Sum is a whole count", x, q.metric)}
+				return nil, &Error{File: file, Line: vl(), Field: f, Msg: fmt.Sprintf("%v: a %s Sum is a whole count", x, q.metric)}
 			case q.metric == "Duration" && x > 9e5:
-				return nil, &Error{File: file, Line: vl, Field: f, Msg: fmt.Sprintf("%v ms: longer than Lambda's 15-minute timeout", x)}
+				return nil, &Error{File: file, Line: vl(), Field: f, Msg: fmt.Sprintf("%v ms: longer than Lambda's 15-minute timeout", x)}
 			}
 			dst[k] = x
 		}

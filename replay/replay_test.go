@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shiftsim/shiftsim/internal/limits"
 	"github.com/shiftsim/shiftsim/replay"
 	"github.com/shiftsim/shiftsim/scenario"
 	"github.com/shiftsim/shiftsim/sim"
@@ -42,6 +43,14 @@ deployment:
   start: 0s
   strategies: [AllAtOnce, Canary10Percent5Minutes, Linear10PercentEvery1Minute]
 `
+
+func loadAnalyticB(t testing.TB) *scenario.Scenario {
+	s, err := scenario.Parse("analytic.yaml", []byte(analyticScenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
 
 func loadAnalytic(t *testing.T) *scenario.Scenario {
 	t.Helper()
@@ -186,5 +195,13 @@ func TestActualIsTheRecording(t *testing.T) {
 	}
 	if start, from := rec.DeployStart(); start != time.Minute || from != "first invocation of the target" {
 		t.Fatalf("%v %s", start, from)
+	}
+}
+
+// TestWindowBound: the longest window replay takes is the one
+// docs/limits.md states.
+func TestWindowBound(t *testing.T) {
+	if got := limits.Of("replay window").Max; got != float64(replay.MaxWindow) {
+		t.Fatalf("limits say %v, replay.MaxWindow is %v", time.Duration(got), replay.MaxWindow)
 	}
 }

@@ -64,8 +64,8 @@ replays the deployment under each of them, next to what actually happened (docs/
 		if fs.Changed("function") || fs.Changed("alias") || fs.Changed("versions") {
 			return inputErrf("--deployment-id gives the function, alias and versions: drop --function, --alias and --versions")
 		}
-		if *margin < 0 || *margin > 24*time.Hour {
-			return inputErrf("--margin %v: want 0 to 24h", *margin)
+		if err := checkDurationFlag("--margin", "--margin", *margin); err != nil {
+			return err
 		}
 	} else if *fn == "" || *alias == "" {
 		return inputErrf("--function, --alias and --out are required (or --deployment-id and --out)")

@@ -54,7 +54,7 @@ func replayCompare(fs *pflag.FlagSet, o *compareOpts, ro *replayOpts, args []str
 	}
 	rec, err := replay.Read(*ro.file)
 	if err != nil {
-		return asInput(err)
+		return inputErrf("--replay-deployment: %v", err)
 	}
 	var s *scenario.Scenario
 	if len(args) == 1 {

@@ -173,6 +173,8 @@ var Table = []Bound{
 	{"record window", Duration, m, 455 * day, false, "record --from .. --to: CloudWatch keeps datapoints of an hour for 455 days (15 months)", "CloudWatch User Guide, metrics retention (docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Metric)"},
 	{"record datapoints", Count, 1, 100800, false, "record --from .. --to over --period: GetMetricData returns at most 100 800 datapoints per call", "CloudWatch API Reference, GetMetricData (docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html)"},
 	{"--from, --to", Duration, 0, 366 * day, false, "a year of recording", product},
+	{"--margin", Duration, 0, day, false, "record --deployment-id: the window before and after a deployment; a day of baseline is plenty", product},
+	{"replay window", Duration, m, 3 * day, false, "compare --replay-deployment: every recorded minute of each version is a fault the engine looks up at every minute, so the work grows with the square of the window", product},
 	{"estimate.cpu", Duration, 0, 10 * m, false, "a command that would take more CPU is refused before it starts (SHIFTSIM_MAX_CPU raises it)", product},
 	{"estimate.memory", Bytes, 0, 4 << 30, false, "a command that would hold more is refused before it starts (SHIFTSIM_MAX_MEMORY raises it)", product},
 	{"file.document", Bytes, 0, 4 << 20, false, "scenarios, SAM templates, AppSpecs, alarm and deployment-config files", "product, from the CloudFormation quota on a template body (1 MB in S3)"},
