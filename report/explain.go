@@ -200,6 +200,14 @@ func (n *narrator) say(e Entry) string {
 		return fmt.Sprintf("The %s hook reports Succeeded: its tests found nothing wrong.", e.Subject)
 	case "fault":
 		return "The fault changes: " + strings.TrimPrefix(e.Text, "fault: ") + "."
+	case "gate":
+		switch {
+		case strings.HasPrefix(e.Text, "measure "):
+			return "The analysis measures " + strings.TrimPrefix(e.Text, "measure ") + " (measurement, then metric phase)."
+		case strings.HasPrefix(e.Text, "rollout paused"):
+			return "The rollout pauses " + strings.TrimPrefix(e.Text, "rollout paused ") + "; the canary keeps its share meanwhile."
+		}
+		return strings.ToUpper(e.Text[:1]) + e.Text[1:] + "."
 	}
 	return e.Text
 }

@@ -77,12 +77,15 @@ type PlanResult struct {
 	FalseRollbackCauses      map[string]int `json:"false_rollback_causes"`
 	// FitsFailures and FitsFalseRollback are the budget's two tests; Fits
 	// is both.
-	FitsFailures      bool    `json:"fits_failures"`
-	FitsFalseRollback bool    `json:"fits_false_rollback"`
-	Fits              bool    `json:"fits"`
-	Shortfall         float64 `json:"shortfall"`
-	OnFrontier        bool    `json:"on_frontier"`
-	Verdict           string  `json:"verdict"`
+	FitsFailures      bool `json:"fits_failures"`
+	FitsFalseRollback bool `json:"fits_false_rollback"`
+	// Finishes is false for a plan whose healthy runs end Paused (an Argo
+	// rollout waiting for a user): it is never the recommended fast plan.
+	Finishes   bool    `json:"finishes"`
+	Fits       bool    `json:"fits"`
+	Shortfall  float64 `json:"shortfall"`
+	OnFrontier bool    `json:"on_frontier"`
+	Verdict    string  `json:"verdict"`
 	// Alarm is the plan's tuned alarm (with --with-alarms; absent when no
 	// alarm of the space keeps within the false-rollback ceiling, and the
 	// scenario's own alarm was weighed).
@@ -104,7 +107,7 @@ func FromRecommendation(scenario string, seed uint64, rec *sweep.Recommendation)
 		pr := PlanResult{Strategy: c.Strategy.Name, Type: string(cfg.Type), Percentage: cfg.Percentage, Interval: 60 * cfg.Interval,
 			PlannedDuration: c.Stats.Planned.Seconds(), BlastRadiusQuantile: c.Quantile, BlastRadius: dist(c.BlastRadius),
 			RollbackProbability: c.Stats.RolledBack.P, FalseRollbackProbability: fr.P, FalseRollbackCI95: [2]float64{fr.Low, fr.High},
-			FalseRollbackCauses: countMap(c.Stats.FalseCauses), FitsFailures: c.FitsFailures, FitsFalseRollback: c.FitsFalseRollback,
+			FalseRollbackCauses: countMap(c.Stats.FalseCauses), FitsFailures: c.FitsFailures, FitsFalseRollback: c.FitsFalseRollback, Finishes: c.Finishes,
 			Fits: c.Fits, Shortfall: c.Shortfall, OnFrontier: c.OnFrontier}
 		if p := c.Stats.FaultAtFull; p != nil {
 			pr.FaultAtFull = num(p.P)
@@ -158,6 +161,8 @@ func recGrid(doc Recommended, all bool) *grid {
 		b := c.BlastRadius
 		within := yes(c.Fits)
 		switch {
+		case !c.Finishes:
+			within = "no: paused (waits for a user)"
 		case !c.Fits && !c.FitsFailures && !c.FitsFalseRollback:
 			within = "no: both"
 		case !c.Fits && !c.FitsFailures:
@@ -265,6 +270,9 @@ func NoPlan(doc Recommended) string {
 		}
 		if !c.FitsFalseRollback {
 			miss = append(miss, fmt.Sprintf("false rollbacks %s (limit %s)", pc(c.FalseRollbackProbability), pc(doc.Budget.MaxFalseRollback)))
+		}
+		if !c.Finishes {
+			miss = append(miss, "ends Paused even on a healthy version (a pause nobody promotes: set deployment.argo_promote_after)")
 		}
 		fmt.Fprintf(&b, "  %s (planned %s): %s; %s\n", c.Strategy, dur(c.PlannedDuration), strings.Join(miss, ", "), c.Verdict)
 	}

@@ -251,11 +251,23 @@ func (c *converter) convert(f *File) *Scenario {
 	if len(d.Strategies) == 0 {
 		c.fail("deployment.strategies", "empty: list at least one strategy, e.g. Canary10Percent5Minutes (see 'shiftsim strategies')")
 	}
+	if d.ArgoPromoteAfter != nil {
+		if *d.ArgoPromoteAfter <= 0 {
+			c.fail("deployment.argo_promote_after", "%v: want a positive duration (leave it out for nobody promoting)", *d.ArgoPromoteAfter)
+		}
+		m.PromoteAfter = *d.ArgoPromoteAfter
+	}
+	tmpl := c.templates(f)
 	seen := map[string]bool{}
 	for i, e := range d.Strategies {
 		path := fmt.Sprintf("deployment.strategies[%d]", i)
 		var st sim.Strategy
-		if e.AppCfg != nil {
+		if e.Argo != nil {
+			var ok bool
+			if st, ok = c.argoStrategy(path, e.Argo, tmpl); !ok {
+				continue
+			}
+		} else if e.AppCfg != nil {
 			cfg := strategies.FromDeploymentStrategy(*e.AppCfg)
 			if err := cfg.Validate(); err != nil {
 				field, msg := splitField(err)
@@ -452,6 +464,9 @@ func (c *converter) convert(f *File) *Scenario {
 		longest := time.Duration(0)
 		for _, st := range s.Strategies {
 			d := st.Config.Plan(m.Linear).End
+			if st.Config.Argo() {
+				d = argoLength(st.Config, m.PromoteAfter)
+			}
 			if st.Config.LifecycleHooks() {
 				d += hooks
 			}

@@ -37,6 +37,7 @@ var (
 	durationType  = reflect.TypeFor[time.Duration]()
 	pollPhaseType = reflect.TypeFor[PollPhase]()
 	strategyType  = reflect.TypeFor[StrategyEntry]()
+	argoDurType   = reflect.TypeFor[ArgoDuration]()
 )
 
 // required lists the keys the loader always demands of their parent.
@@ -107,6 +108,17 @@ func generic(p string) string {
 			return pre[:strings.IndexByte(pre, '.')] + ".*." + rest
 		}
 	}
+	// One row for a metric, bare or in a pasted manifest's spec, and one
+	// for Argo's four places of an analysis reference.
+	if rest, ok := strings.CutPrefix(p, "analysisTemplates[].spec.metrics[]."); ok {
+		return "analysisTemplates[].metrics[]." + rest
+	}
+	for _, pre := range []string{"deployment.strategies[].canary.steps[].analysis.", "deployment.strategies[].canary.analysis.",
+		"deployment.strategies[].blueGreen.prePromotionAnalysis.", "deployment.strategies[].blueGreen.postPromotionAnalysis."} {
+		if rest, ok := strings.CutPrefix(p, pre); ok && rest != "startingStep" {
+			return "deployment.strategies[].<analysis>." + rest
+		}
+	}
 	return p
 }
 
@@ -123,12 +135,16 @@ func typeName(t reflect.Type) string {
 	switch {
 	case t == durationType:
 		return "duration"
+	case t == argoDurType:
+		return "seconds or duration (s, m, h)"
 	case t == pollPhaseType:
 		return "duration or random"
 	case t == strategyType:
 		return "strategy"
 	}
 	switch t.Kind() {
+	case reflect.Interface:
+		return "value"
 	case reflect.String:
 		return "string"
 	case reflect.Bool:
@@ -196,7 +212,7 @@ func Keys() []Key {
 			add(path, f.typ)
 			ft := deref(f.typ)
 			switch {
-			case ft == durationType || ft == pollPhaseType:
+			case ft == durationType || ft == pollPhaseType || ft == argoDurType:
 			case ft.Kind() == reflect.Struct:
 				walk(ft, path)
 			case ft.Kind() == reflect.Slice && deref(ft.Elem()) == strategyType:
@@ -204,6 +220,7 @@ func Keys() []Key {
 				add(path+"[].DeploymentStrategy", reflect.TypeFor[strategies.DeploymentStrategy]())
 				walk(reflect.TypeFor[strategies.DeploymentStrategy](), path+"[].DeploymentStrategy")
 				walk(reflect.TypeFor[strategies.ECSService](), path+"[]")
+				walk(reflect.TypeFor[ArgoRollout](), path+"[]")
 			case ft.Kind() == reflect.Slice && deref(ft.Elem()).Kind() == reflect.Struct && deref(ft.Elem()) != durationType:
 				walk(deref(ft.Elem()), path+"[]")
 			}
@@ -291,6 +308,8 @@ func schemaOf(t reflect.Type, path string) obj {
 		s = durationSchema()
 	case t == pollPhaseType:
 		s = obj{"anyOf": []any{obj{"const": "random"}, durationSchema()}}
+	case t == argoDurType:
+		s = obj{"anyOf": []any{obj{"type": "integer", "minimum": 0}, obj{"type": "string", "pattern": "^[0-9]+[smh]?$"}}}
 	case t == strategyType:
 		s = obj{"anyOf": []any{
 			obj{"type": "string", "description": "a predefined name (CodeDeploy, SAM or AppConfig), an ECS plan's generated name or a custom configuration's name"},
@@ -298,6 +317,7 @@ func schemaOf(t reflect.Type, path string) obj {
 			obj{"type": "object", "additionalProperties": false, "required": []string{"DeploymentStrategy"},
 				"properties": obj{"DeploymentStrategy": withDoc(schemaOf(reflect.TypeFor[strategies.DeploymentStrategy](), path+".DeploymentStrategy"), path+".DeploymentStrategy")}},
 			schemaOf(reflect.TypeFor[strategies.ECSService](), path),
+			schemaOf(reflect.TypeFor[ArgoRollout](), path),
 		}}
 	default:
 		switch t.Kind() {
@@ -313,6 +333,8 @@ func schemaOf(t reflect.Type, path string) obj {
 			s = obj{"type": "number"}
 		case reflect.Slice:
 			s = obj{"type": "array", "items": schemaOf(t.Elem(), path+"[]")}
+		case reflect.Interface:
+			s = obj{}
 		case reflect.Struct:
 			props := obj{}
 			var req []string

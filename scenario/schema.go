@@ -27,6 +27,9 @@ type File struct {
 	Deployment *Deployment    `yaml:"deployment"`
 	Lambda     *Lambda        `yaml:"lambda"`
 	SLO        *SLO           `yaml:"slo"`
+	// AnalysisTemplates are Argo Rollouts AnalysisTemplates, defined once
+	// and referenced by name from Argo strategies (argo.go).
+	AnalysisTemplates []AnalysisTemplate `yaml:"analysisTemplates"`
 	// Description is free text for people; shiftsim ignores it.
 	Description string `yaml:"description"`
 }
@@ -306,6 +309,9 @@ type Deployment struct {
 	// AppConfigRollbackStates lists the alarm states that roll an AppConfig
 	// deployment back: [ALARM] (default) or [ALARM, INSUFFICIENT_DATA].
 	AppConfigRollbackStates []string `yaml:"appconfig_rollback_states"`
+	// ArgoPromoteAfter is when a simulated user promotes a paused Argo
+	// rollout, after it paused; absent: nobody does (docs/plans.md).
+	ArgoPromoteAfter *time.Duration `yaml:"argo_promote_after"`
 	// Application and DeploymentGroup name the CodeDeploy application and
 	// deployment group, for `appspec --cli`, `export` and `deploy`.
 	Application     string `yaml:"application"`
@@ -323,6 +329,7 @@ type StrategyEntry struct {
 	Custom  *strategies.DeploymentConfig
 	AppCfg  *strategies.DeploymentStrategy
 	ECS     *strategies.ECSService
+	Argo    *ArgoRollout
 	line    int
 	wrapper appConfigEntry
 }
@@ -340,7 +347,10 @@ func (s *StrategyEntry) UnmarshalYAMLX(d *yamlx.Decoder, n *yaml.Node, path stri
 		return d.DecodeNode(n, path, &s.Name)
 	}
 	if n.Kind != yaml.MappingNode {
-		return d.Errorf(n, path, "expected a configuration name, a DeploymentConfig object, a {DeploymentStrategy: ...} object or an ECS {name, deploymentConfiguration: ...} object")
+		return d.Errorf(n, path, "expected a configuration name, a DeploymentConfig object, a {DeploymentStrategy: ...} object, an ECS {name, deploymentConfiguration: ...} object or an Argo Rollouts {name, canary|blueGreen: ...} object")
+	}
+	if ok, err := s.argoUnmarshal(d, n, path); ok {
+		return err
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Value == "DeploymentStrategy" {

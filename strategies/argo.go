@@ -3,6 +3,8 @@ package strategies
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shiftsim/shiftsim/gate"
@@ -344,4 +346,46 @@ func (m AnalysisMetric) Earliest() (time.Duration, bool) {
 		return 0, false
 	}
 	return m.InitialDelay + time.Duration(n-1)*m.Interval, true
+}
+
+// Describe is the rollout's steps in words, as `shiftsim strategies` shows
+// them, e.g. "setWeight 20, pause 5m0s, analysis [error-rate], pause {} (until
+// promoted); background analysis [latency] from step 1".
+func (r *Rollout) Describe() string {
+	var parts []string
+	names := func(a *RolloutAnalysis) string { return "[" + strings.Join(a.Templates, ", ") + "]" }
+	if b := r.BlueGreen; b != nil {
+		if b.PrePromotionAnalysis != nil {
+			parts = append(parts, "prePromotionAnalysis "+names(b.PrePromotionAnalysis))
+		}
+		switch {
+		case b.AutoPromotionSeconds > 0:
+			parts = append(parts, fmt.Sprintf("promote after %ds", b.AutoPromotionSeconds))
+		case !b.AutoPromotes():
+			parts = append(parts, "promote when a user does")
+		default:
+			parts = append(parts, "promote")
+		}
+		if b.PostPromotionAnalysis != nil {
+			parts = append(parts, "postPromotionAnalysis "+names(b.PostPromotionAnalysis))
+		}
+		return "blueGreen: " + strings.Join(parts, ", ")
+	}
+	for _, s := range r.Canary.Steps {
+		switch {
+		case s.SetWeight != nil:
+			parts = append(parts, "setWeight "+strconv.FormatFloat(*s.SetWeight, 'f', -1, 64))
+		case s.Pause != nil && s.Pause.Indefinite:
+			parts = append(parts, "pause {} (until promoted)")
+		case s.Pause != nil:
+			parts = append(parts, "pause "+s.Pause.Duration.String())
+		case s.Analysis != nil:
+			parts = append(parts, "analysis "+names(s.Analysis))
+		}
+	}
+	out := "canary: " + strings.Join(parts, ", ")
+	if b := r.Canary.Analysis; b != nil {
+		out += fmt.Sprintf("; background analysis %s from step %d", names(&b.RolloutAnalysis), b.StartingStep)
+	}
+	return out
 }

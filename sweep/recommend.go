@@ -98,10 +98,12 @@ type Candidate struct {
 	// its value at the budget's confidence.
 	BlastRadius Summary
 	Quantile    float64
-	// FitsFailures and FitsFalseRollback are the budget's two tests; Fits
-	// is both.
-	FitsFailures, FitsFalseRollback, Fits bool
-	OnFrontier                            bool // Pareto-optimal in planned duration and mean blast radius
+	// FitsFailures and FitsFalseRollback are the budget's two tests;
+	// Finishes says no healthy-twin run ended Paused (an Argo rollout
+	// waiting for a user has not finished, so it is never the fast plan);
+	// Fits is all three.
+	FitsFailures, FitsFalseRollback, Finishes, Fits bool
+	OnFrontier                                      bool // Pareto-optimal in planned duration and mean blast radius
 	// Shortfall is how far the plan misses the budget (0 when it fits):
 	// the relative excess of its blast-radius quantile over MaxFailed plus
 	// that of its false-rollback probability over MaxFalseRollback.
@@ -163,8 +165,9 @@ func RecommendFrom(rep *Replicated, b Budget) (*Recommendation, error) {
 		fr := st[i].FalseRollback.P
 		cand := Candidate{Strategy: c, Predefined: isPre, Stats: st[i], BlastRadius: Summarize(xs), Quantile: q,
 			FitsFailures: q <= b.MaxFailed, FitsFalseRollback: fr <= b.MaxFalseRollback}
-		cand.Fits = cand.FitsFailures && cand.FitsFalseRollback
-		cand.Shortfall = max(0, q-b.MaxFailed)/max(b.MaxFailed, 1) + max(0, fr-b.MaxFalseRollback)/max(b.MaxFalseRollback, 0.01)
+		cand.Finishes = st[i].FalsePause.P == 0
+		cand.Fits = cand.FitsFailures && cand.FitsFalseRollback && cand.Finishes
+		cand.Shortfall = max(0, q-b.MaxFailed)/max(b.MaxFailed, 1) + max(0, fr-b.MaxFalseRollback)/max(b.MaxFalseRollback, 0.01) + st[i].FalsePause.P/0.01
 		rec.Candidates = append(rec.Candidates, cand)
 		pts[i] = Point{Duration: st[i].Planned.Seconds(), BlastRadius: cand.BlastRadius.Mean}
 	}

@@ -84,6 +84,9 @@ type Outcome struct {
 	// roll back (a false rollback), and why.
 	TwinRolledBack bool
 	TwinCause      string
+	// TwinPaused says the healthy twin ended its horizon Paused: a plan
+	// that does not finish even when nothing is wrong.
+	TwinPaused bool
 	// ExcessTargetFailed and ExcessFailed are the failures the target
 	// caused, on its own requests and on all (Excess): never below 0.
 	ExcessTargetFailed, ExcessFailed float64
@@ -202,6 +205,7 @@ func outcome(m *sim.Model, r, twin *sim.Result, seed uint64, healthy bool) Outco
 		o.Cause = ""
 	}
 	o.TwinRolledBack = twin.RolledBack
+	o.TwinPaused = string(twin.Status) == statusPaused
 	if twin.RolledBack {
 		o.TwinCause = twin.RollbackCause
 	}

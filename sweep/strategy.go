@@ -36,6 +36,10 @@ type Stats struct {
 	Planned time.Duration
 
 	RolledBack Proportion
+	// Paused is the probability a run ends its horizon Paused (an Argo
+	// rollout waiting for a user): it has not finished. FalsePause is the
+	// same on the healthy twin.
+	Paused, FalsePause Proportion
 	// FaultAtFull is the probability that the faulty target had 100 % of
 	// the traffic before detection; nil for a healthy target.
 	FaultAtFull *Proportion
@@ -59,9 +63,28 @@ type Stats struct {
 	Causes   []Count // rollback causes of the rolled-back runs, likewise
 }
 
+// NeverFinishes is the planned duration of a plan that waits for a user
+// nobody plays (an Argo pause: {} or blue-green promotion without
+// deployment.argo_promote_after, an analysis that never ends by itself):
+// longer than any horizon, so recommend never takes it for a fast plan.
+const NeverFinishes = time.Duration(1 << 62)
+
 // Planned is how long a deployment of c takes in m when nothing stops it:
-// the lifecycle hooks' durations plus the AllowTraffic schedule.
+// the lifecycle hooks' durations plus the AllowTraffic schedule; for an
+// Argo Rollouts plan, its schedule with every analysis passing as early as
+// it can and the model's user promoting each pause (NeverFinishes when
+// nobody does).
 func Planned(m *sim.Model, c strategies.Config) time.Duration {
+	if c.Argo() {
+		promote := m.PromoteAfter
+		if promote == 0 {
+			promote = -1
+		}
+		if p, ok := c.Rollout.Schedule(promote); ok {
+			return p.End
+		}
+		return NeverFinishes
+	}
 	d := c.Plan(m.Linear).End
 	if c.LifecycleHooks() {
 		for _, h := range m.Hooks {
@@ -112,11 +135,17 @@ func describe(st sim.Strategy, os []Outcome, healthy bool, onset float64) Stats 
 	s.ExcessFailed = col(func(o *Outcome) float64 { return o.ExcessFailed })
 	s.Healthy = healthy
 
-	rolled, atFull, falses := 0, 0, 0
+	rolled, atFull, falses, paused, falsePaused := 0, 0, 0, 0, 0
 	statuses, causes, falseCauses := map[string]int{}, map[string]int{}, map[string]int{}
 	for i := range os {
 		o := &os[i]
 		statuses[o.Status]++
+		if o.Status == statusPaused {
+			paused++
+		}
+		if o.TwinPaused {
+			falsePaused++
+		}
 		if o.RolledBack {
 			rolled++
 			causes[o.Cause]++
@@ -131,6 +160,7 @@ func describe(st sim.Strategy, os []Outcome, healthy bool, onset float64) Stats 
 	}
 	s.RolledBack = Wilson(rolled, n)
 	s.FalseRollback = Wilson(falses, n)
+	s.Paused, s.FalsePause = Wilson(paused, n), Wilson(falsePaused, n)
 	if !healthy {
 		p := Wilson(atFull, n)
 		s.FaultAtFull = &p
@@ -169,3 +199,6 @@ func TargetFailed(o *Outcome) float64 { return float64(o.TargetFailedRequests) }
 
 // Failed is a Column selector: all failed requests.
 func Failed(o *Outcome) float64 { return float64(o.FailedRequests) }
+
+// statusPaused is deploy.Paused's word: an Argo rollout waiting for a user.
+const statusPaused = "Paused"
