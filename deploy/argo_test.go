@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -137,4 +138,50 @@ func TestArgoCanaryRecords(t *testing.T) {
 0s Start -> SetWeight 20
 30s Tick -> Measure 0
 30s Measurement 0 12.5 -> Rollback; Finish Stopped gate:error-rate weight=0`)
+}
+
+// Provider errors retry 10 s after each (Argo's error retry interval) and
+// the metric ends in Error after consecutiveErrorLimit + 1 in a row: with
+// the default 4, at initialDelay + 40 s.
+func TestArgoErrorRetry(t *testing.T) {
+	r := &strategies.Rollout{
+		Canary: &strategies.RolloutCanary{Steps: []strategies.ArgoStep{{SetWeight: wptr(10)}, {Analysis: &strategies.RolloutAnalysis{Templates: []string{"t"}}}}},
+		Templates: []strategies.AnalysisTemplate{{Name: "t", Metrics: []strategies.AnalysisMetric{metric("m", func(m *strategies.AnalysisMetric) {
+			m.Interval, m.InitialDelay, m.SuccessCondition = 5*time.Minute, 2*time.Minute, "result < 1"
+		})}}},
+	}
+	_, lines := harness(t, argoCfg(r), func(int, time.Duration) float64 { return math.NaN() }, -1, time.Hour)
+	check(t, lines, `
+0s Start -> SetWeight 10
+2m0s Tick -> Measure 0
+2m0s Measurement 0 error
+2m10s Tick -> Measure 0
+2m10s Measurement 0 error
+2m20s Tick -> Measure 0
+2m20s Measurement 0 error
+2m30s Tick -> Measure 0
+2m30s Measurement 0 error
+2m40s Tick -> Measure 0
+2m40s Measurement 0 error -> Rollback; Finish Stopped gate:m weight=0`)
+}
+
+// The canonical text of the new events reads back.
+func TestGateEventText(t *testing.T) {
+	for _, s := range []string{"Measurement 0 12.5", "Measurement 3 error", "Measurement 1 nodata", "Measurement 0 -0.25", "Promote"} {
+		ev, err := ParseEvent(s)
+		if err != nil || ev.String() != s {
+			t.Errorf("%q: %v %q", s, err, ev.String())
+		}
+	}
+	for _, s := range []string{"Measurement", "Measurement x 1", "Measurement 0 NaN", "Promote now"} {
+		if _, err := ParseEvent(s); err == nil {
+			t.Errorf("%q parsed", s)
+		}
+	}
+	if s := (Action{Kind: Measure, Gate: 2}).String(); s != "Measure 2" {
+		t.Error(s)
+	}
+	if s := (Action{Kind: Pause, Cause: CausePause}).String(); s != "Pause pause" {
+		t.Error(s)
+	}
 }

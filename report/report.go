@@ -65,6 +65,11 @@ type Result struct {
 	Phases                   []Phase   `json:"phases"`
 	Alarms                   []Alarm   `json:"alarms"`
 	Timeline                 []Entry   `json:"timeline,omitempty"`
+	// Steps are the controller's records in their canonical text
+	// (deploy.Record), with the timeline: every weight step, hook, alarm
+	// delivery, gate measurement and finish, e.g.
+	// "4m0s Measurement 0 52.58 -> Rollback; Finish Stopped gate:error-rate weight=0".
+	Steps []string `json:"steps,omitempty"`
 }
 
 // Causes splits failed requests by cause.
@@ -202,6 +207,9 @@ func FromSim(r *sim.Result, config string, timeline bool) Result {
 	}
 	if timeline {
 		out.Timeline = []Entry{}
+		for _, st := range r.Steps {
+			out.Steps = append(out.Steps, st.String())
+		}
 		for _, e := range r.Timeline {
 			out.Timeline = append(out.Timeline, Entry{At: seconds(e.At), Kind: string(e.Kind), Subject: e.Subject, From: e.From, To: e.To, Weight: e.Weight, Text: e.Text})
 		}

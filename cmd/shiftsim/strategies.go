@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/shiftsim/shiftsim/report"
 	"github.com/shiftsim/shiftsim/sim"
@@ -36,6 +37,12 @@ type strategyDoc struct {
 	StepBake    *int     `json:"step_bake_time_s,omitempty"`
 	ECSBake     *int     `json:"bake_time_s,omitempty"`
 	TestTraffic *int     `json:"test_traffic_time_s,omitempty"`
+	// A scenario's own plans (--scenario): what the plan does in words, its
+	// gates, and whether it waits for a user nobody plays (then steps and
+	// ends are those up to the wait).
+	Description  string   `json:"description,omitempty"`
+	Gates        []string `json:"gates,omitempty"`
+	WaitsForUser bool     `json:"waits_for_user,omitempty"`
 }
 
 // strategiesDoc is strategies --output json.
@@ -51,12 +58,13 @@ type stepDoc struct {
 }
 
 func cmdStrategies(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("strategies", "", "Lists the predefined CodeDeploy Lambda deployment configurations and AppConfig deployment strategies\nwith their weight schedules (time after AllowTraffic starts, or after an AppConfig or ECS deployment starts\n-> percent of traffic on the target version). An AppConfig strategy ends after its final bake,\nduring which alarms are still watched. ECS has no predefined plans: one example of each ECS strategy\n(LINEAR, CANARY, BLUE_GREEN) is listed with ECS's defaults and a deployment bake of --ecs-bake minutes,\nunder the name shiftsim gives it (write your own as {name, deploymentConfiguration: {...}}; docs/plans.md).", stdout)
+	fs := newFlagSet("strategies", "", "Lists the predefined CodeDeploy Lambda deployment configurations and AppConfig deployment strategies\nwith their weight schedules (time after AllowTraffic starts, or after an AppConfig or ECS deployment starts\n-> percent of traffic on the target version). An AppConfig strategy ends after its final bake,\nduring which alarms are still watched. ECS has no predefined plans: one example of each ECS strategy\n(LINEAR, CANARY, BLUE_GREEN) is listed with ECS's defaults and a deployment bake of --ecs-bake minutes,\nunder the name shiftsim gives it (write your own as {name, deploymentConfiguration: {...}}; docs/plans.md). --scenario adds a scenario's own\nArgo Rollouts plans, their steps and gates.", stdout)
 	output := outputFlag(fs, "table", "json")
 	outFile := outFlag(fs)
 	model := fs.String("linear-model", "end_after_last_interval", "when a linear deployment ends: end_after_last_interval or end_at_last_shift")
 	timingFlag := fs.String("appconfig-step-timing", "interval_end", "where AppConfig steps fall in the duration: interval_end (step k at k·D/S) or interval_start ((k−1)·D/S)")
 	ecsBake := fs.Int("ecs-bake", 10, "deployment bake (bakeTimeInMinutes, 0 to 1440) of the listed ECS examples")
+	scen := fs.String("scenario", "", "also list a scenario's own plans (Argo Rollouts and custom ones), with their steps and gates; their schedule assumes every analysis passes as early as it can")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -87,6 +95,38 @@ func cmdStrategies(args []string, stdout, stderr io.Writer) error {
 		all = append(all, c)
 	}
 	all = append(all, strategies.ExampleECS(*ecsBake)...)
+	var own []sim.Strategy
+	promote := time.Duration(-1)
+	if *scen != "" {
+		s, err := loadScenario(*scen, stderr)
+		if err != nil {
+			return err
+		}
+		if s.Model.PromoteAfter > 0 {
+			promote = s.Model.PromoteAfter
+		}
+		for _, st := range s.Strategies {
+			if st.Config.Argo() {
+				own = append(own, st)
+			}
+		}
+	}
+	// plan is a scenario plan's schedule: for one that waits for a user
+	// nobody plays, the steps up to the wait.
+	plan := func(c strategies.Config) (strategies.Plan, bool) {
+		if p, ok := c.Rollout.Schedule(promote); ok {
+			return p, false
+		}
+		const far = time.Duration(1 << 50) // a wait no horizon reaches (13 days), summable without overflow
+		p, _ := c.Rollout.Schedule(far)
+		var cut []strategies.Step
+		for _, st := range p.Steps {
+			if st.At < far {
+				cut = append(cut, st)
+			}
+		}
+		return strategies.Plan{Steps: cut, End: -1}, true
+	}
 	var docs []strategyDoc
 	for _, c := range all {
 		p := c.Plan(lm)
@@ -110,6 +150,20 @@ func cmdStrategies(args []string, stdout, stderr io.Writer) error {
 			d.GrowthType, d.GrowthFactor, d.Duration, d.Bake, d.FullShift = string(a.GrowthType), a.GrowthFactor, &dur, &bake, &full
 		} else {
 			d.ShortName = strategies.ShortName(c)
+		}
+		for _, s := range p.Steps {
+			d.Steps = append(d.Steps, stepDoc{At: s.At.Seconds(), Percent: s.Percent})
+		}
+		docs = append(docs, d)
+	}
+	for _, st := range own {
+		p, waits := plan(st.Config)
+		d := strategyDoc{Name: st.Name, Type: string(st.Config.Type), End: p.End.Seconds(), Description: st.Config.Rollout.Describe(), WaitsForUser: waits}
+		if waits {
+			d.End = -1
+		}
+		for _, g := range sim.Gates(st.Config) {
+			d.Gates = append(d.Gates, g.Name+": "+g.Query.String())
 		}
 		for _, s := range p.Steps {
 			d.Steps = append(d.Steps, stepDoc{At: s.At.Seconds(), Percent: s.Percent})
@@ -140,5 +194,26 @@ func cmdStrategies(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Name, short, strings.Join(steps, ", "), sim.Clock(p.End))
 	}
-	return out.Close(tw.Flush())
+	for _, st := range own {
+		p, waits := plan(st.Config)
+		var steps []string
+		for _, s := range p.Steps {
+			steps = append(steps, fmt.Sprintf("%s %v%%", sim.Clock(s.At), s.Percent))
+		}
+		end := sim.Clock(p.End)
+		if waits {
+			end = "waits for a user"
+		}
+		fmt.Fprintf(tw, "%s\t-\t%s\t%s\n", st.Name, strings.Join(steps, ", "), end)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, st := range own {
+		fmt.Fprintf(stdout, "\n%s (%s): %s\n", st.Name, st.Config.Type, st.Config.Rollout.Describe())
+		for _, g := range sim.Gates(st.Config) {
+			fmt.Fprintf(stdout, "  gate %s: %s\n", g.Name, g.Query)
+		}
+	}
+	return out.Close(nil)
 }
