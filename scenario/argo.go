@@ -45,26 +45,40 @@ type ArgoPause struct {
 	Duration *ArgoDuration `yaml:"duration"`
 }
 
-// ArgoDuration is Argo's pause duration: a whole number with unit s, m or h,
-// or a bare number of seconds.
+// ArgoDuration is Argo's pause duration (RolloutPause.DurationSeconds): a
+// bare whole number is seconds, any other string a Go duration (10s, 5m,
+// 1h30m), kept to whole seconds as Argo does.
 type ArgoDuration struct {
 	D time.Duration
 }
 
-var argoDurationRE = regexp.MustCompile(`^([0-9]+)([smh]?)$`)
+var argoSecondsRE = regexp.MustCompile(`^[0-9]+$`)
 
-// UnmarshalYAMLX reads 30, "30", 30s, 10m or 1h.
+// UnmarshalYAMLX reads 30, "30", 30s, 10m or 1h30m.
 func (a *ArgoDuration) UnmarshalYAMLX(d *yamlx.Decoder, n *yaml.Node, path string) error {
-	m := argoDurationRE.FindStringSubmatch(n.Value)
-	if n.Kind != yaml.ScalarNode || m == nil {
-		return d.Errorf(n, path, "expected a duration in Argo's form: a whole number of seconds (30) or with unit s, m or h (30s, 10m, 1h), got %s", yamlx.Describe(n))
+	bad := func() error {
+		return d.Errorf(n, path, "expected a pause duration as Argo reads it: whole seconds (30) or a duration with units (30s, 10m, 1h30m), got %s", yamlx.Describe(n))
 	}
-	v, err := strconv.ParseInt(m[1], 10, 64)
-	unit := map[string]time.Duration{"": time.Second, "s": time.Second, "m": time.Minute, "h": time.Hour}[m[2]]
-	if err != nil || v > int64(30*24*time.Hour/unit) {
+	if n.Kind != yaml.ScalarNode {
+		return bad()
+	}
+	var dur time.Duration
+	if argoSecondsRE.MatchString(n.Value) {
+		v, err := strconv.ParseInt(n.Value, 10, 32) // Argo's int32 seconds
+		if err != nil {
+			return d.Errorf(n, path, "%s seconds is more than Argo's int32 holds", n.Value)
+		}
+		dur = time.Duration(v) * time.Second
+	} else {
+		var err error
+		if dur, err = time.ParseDuration(n.Value); err != nil || dur < 0 {
+			return bad()
+		}
+	}
+	if dur > 30*24*time.Hour {
 		return d.Errorf(n, path, "%s is longer than 30 days", n.Value)
 	}
-	a.D = time.Duration(v) * unit
+	a.D = dur.Truncate(time.Second)
 	return nil
 }
 

@@ -102,7 +102,7 @@ func TestArgoErrors(t *testing.T) {
 	for _, tc := range []struct{ from, to, want string }{
 		{"setWeight: 50", "setWeight: 150", "a.yaml:37: deployment.strategies[1].canary.steps[4].setWeight: 150: want a whole percent 0 to 100"},
 		{"setWeight: 50", "setWeight: 12.5", "a.yaml:37: deployment.strategies[1].canary.steps[4].setWeight"},
-		{"pause: {duration: 90}", "pause: {duration: 1d}", "a.yaml:35: deployment.strategies[1].canary.steps[2].pause.duration: expected a duration in Argo's form"},
+		{"pause: {duration: 90}", "pause: {duration: 1d}", "a.yaml:35: deployment.strategies[1].canary.steps[2].pause.duration: expected a pause duration as Argo reads it"},
 		{"templateName: error-rate}]}\n", "templateName: errors}]}\n", `a.yaml:36: deployment.strategies[1].canary.steps[3].analysis.templates[0].templateName: "errors" is not in analysisTemplates`},
 		{"failureLimit: 1", "failureLimit: -2", "a.yaml:11: analysisTemplates[0].metrics[0].failureLimit: -2 must be >= -1"},
 		{"failureCondition: result > 5", "failureCondition: result >> 5", "a.yaml:12: analysisTemplates[0].metrics[0].failureCondition: condition"},

@@ -241,7 +241,7 @@ var keyDocs = map[string]string{
 	"deployment.strategies[].canary.steps":                        "The steps, in order: setWeight, pause, analysis.",
 	"deployment.strategies[].canary.steps[].setWeight":            "The canary's whole percent of the traffic, 0 to 100.",
 	"deployment.strategies[].canary.steps[].pause":                "{duration: 10m} waits; {} waits until a user promotes (deployment.argo_promote_after).",
-	"deployment.strategies[].canary.steps[].pause.duration":       "Seconds (30) or with unit s, m or h.",
+	"deployment.strategies[].canary.steps[].pause.duration":       "Whole seconds (30) or a duration (30s, 10m, 1h30m), kept to whole seconds as Argo does.",
 	"deployment.strategies[].canary.steps[].analysis":             "An AnalysisRun that blocks the step until it is Successful.",
 	"deployment.strategies[].canary.analysis":                     "Background analysis, run alongside the steps from startingStep until the last step.",
 	"deployment.strategies[].canary.analysis.startingStep":        "The step index at which the background analysis starts. Default 0.",

@@ -136,7 +136,7 @@ func typeName(t reflect.Type) string {
 	case t == durationType:
 		return "duration"
 	case t == argoDurType:
-		return "seconds or duration (s, m, h)"
+		return "seconds or duration"
 	case t == pollPhaseType:
 		return "duration or random"
 	case t == strategyType:
@@ -309,7 +309,7 @@ func schemaOf(t reflect.Type, path string) obj {
 	case t == pollPhaseType:
 		s = obj{"anyOf": []any{obj{"const": "random"}, durationSchema()}}
 	case t == argoDurType:
-		s = obj{"anyOf": []any{obj{"type": "integer", "minimum": 0}, obj{"type": "string", "pattern": "^[0-9]+[smh]?$"}}}
+		s = obj{"anyOf": []any{obj{"type": "integer", "minimum": 0}, obj{"type": "string", "pattern": "^[0-9]+$"}, durationSchema()}}
 	case t == strategyType:
 		s = obj{"anyOf": []any{
 			obj{"type": "string", "description": "a predefined name (CodeDeploy, SAM or AppConfig), an ECS plan's generated name or a custom configuration's name"},
