@@ -229,6 +229,7 @@ func cmdTuneAlarm(args []string, stdout, stderr io.Writer) error {
 	names := fs.StringArrayP("strategy", "s", nil, "only this strategy (repeatable): one the scenario lists or any CodeDeploy config name")
 	o := declareTune(fs, true, nil)
 	output := outputFlag(fs, "table", "json")
+	outFile := outFlag(fs)
 	seed := fs.Uint64("seed", 0, "random seed of Monte Carlo runs (default: the scenario's seed)")
 	quiet := fs.BoolP("quiet", "q", false, "no progress bar")
 	if err := parseFlags(fs, args, stdout); err != nil {
@@ -290,8 +291,11 @@ func cmdTuneAlarm(args []string, stdout, stderr io.Writer) error {
 		}
 		doc.Results = append(doc.Results, r)
 	}
+	out := newDataOut(*outFile, stdout)
 	if *output == "json" {
-		return report.JSON(stdout, doc)
+		err = report.JSON(out.W(), doc)
+	} else {
+		err = report.TableTuned(out.W(), doc)
 	}
-	return report.TableTuned(stdout, doc)
+	return out.Close(err)
 }
