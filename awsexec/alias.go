@@ -19,7 +19,6 @@ import (
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/shiftsim/shiftsim/deploy"
-	"github.com/shiftsim/shiftsim/strategies"
 )
 
 // rollbackAttempts is how many times the alias executor tries a rollback's
@@ -287,10 +286,7 @@ func (r *aliasRun) logAlias(want AliasState) {
 	case pct == 0:
 		r.log("rollback", "", "rollback: UpdateAlias %s: FunctionVersion %s, no additional version", r.p.aliasName(), r.p.Current)
 	case pct == 100:
-		bake := "" // the simulator's words for AppConfig's final bake (sim.runner.act)
-		if c := r.p.Config; c.Type == strategies.AppConfig && c.AppConfig.FinalBakeTimeInMinutes > 0 {
-			bake = fmt.Sprintf("; final bake: alarms watched for %d min", c.AppConfig.FinalBakeTimeInMinutes)
-		}
+		bake := r.p.Config.BakeNote() // the simulator's words for a bake after the shift
 		r.log("weight", "", "UpdateAlias %s: FunctionVersion %s, no additional version (100%% to %s)%s", r.p.aliasName(), r.p.Target, r.p.Target, bake)
 	default:
 		r.log("weight", "", "UpdateAlias %s: version %s weight %s%%", r.p.aliasName(), r.p.Target, deploy.FormatPercent(pct))

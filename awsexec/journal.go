@@ -106,6 +106,8 @@ type configJSON struct {
 	// An Argo Rollouts plan: its steps, analyses and templates (the gates'
 	// queries included), as the controller reads them.
 	Rollout *strategies.Rollout `json:"rollout,omitempty"`
+	// An ECS plan's parameters (its steps are in the plan's steps).
+	ECS *strategies.ECSConfig `json:"ecs,omitempty"`
 }
 
 type stepJSON struct {

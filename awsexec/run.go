@@ -265,6 +265,10 @@ func (p Plan) record() *planRecord {
 	if p.Config.Argo() {
 		r.Config.Rollout = p.Config.Rollout
 	}
+	if p.Config.Type.IsECS() {
+		ecs := p.Config.ECS
+		r.Config.ECS = &ecs
+	}
 	if p.MetricDelay != 0 {
 		r.MetricDelay = p.MetricDelay.String()
 	}
@@ -288,6 +292,9 @@ func (r *planRecord) plan() (Plan, error) {
 			InsufficientDataRollsBack: r.Config.InsufficientDataRollsBack}}
 	var err error
 	p.Config.Rollout = r.Config.Rollout
+	if r.Config.ECS != nil {
+		p.Config.ECS = *r.Config.ECS
+	}
 	for _, d := range []struct {
 		s   string
 		dst *time.Duration

@@ -43,7 +43,9 @@ hooks:
 deployment:
   start: 3m
   strategies: [Linear10PercentEvery2Minutes, Canary10Percent5Minutes, AllAtOnce, AppConfig.Canary10Percent20Minutes,
-    {DeploymentStrategy: {Name: Exp12.5, GrowthType: EXPONENTIAL, GrowthFactor: 12.5, DeploymentDurationInMinutes: 8, FinalBakeTimeInMinutes: 3}}]
+    {DeploymentStrategy: {Name: Exp12.5, GrowthType: EXPONENTIAL, GrowthFactor: 12.5, DeploymentDurationInMinutes: 8, FinalBakeTimeInMinutes: 3}},
+    {name: ecs-linear, deploymentConfiguration: {strategy: LINEAR, linearConfiguration: {stepPercent: 12.5, stepBakeTimeInMinutes: 1}, bakeTimeInMinutes: 2}},
+    {name: ecs-bluegreen, deploymentConfiguration: {strategy: BLUE_GREEN, bakeTimeInMinutes: 2}, testTrafficTimeInMinutes: 3}]
 `
 
 // TestControllerTwin runs the same healthy deployment through the simulator
