@@ -140,9 +140,8 @@ var twinPaths = []struct {
 // actions — must be the same in the executor's journal and in the
 // simulator's Result.Steps. The alarm is set to fire in the fake when the
 // simulator's poll saw it fire, and the executor polls at that instant.
-// (Manual stop has no simulator twin: the simulator does not stop
-// deployments by hand; TestAliasResumeRollbackAfterKill and the moto test
-// cover the executor's own stop.)
+// (The manual stop's twin is TestControllerTwinManualStop; the gates' is
+// TestControllerTwinGates.)
 func TestControllerTwinPaths(t *testing.T) {
 	for _, tc := range twinPaths {
 		t.Run(tc.name, func(t *testing.T) {

@@ -98,6 +98,9 @@ func newRunner(m *Model, s Strategy) (*runner, error) {
 	if m.DeployStart < m.Horizon {
 		r.q.push(int64(m.DeployStart), evDeployStart, 0)
 	}
+	if ms := m.ManualStop; ms != nil && ms.At >= 0 && m.DeployStart+ms.At < m.Horizon {
+		r.q.push(int64(m.DeployStart+ms.At), evManualStop, 0)
+	}
 	if m.Engine != PerRequest {
 		ok, why := batchable(m)
 		if ok {
@@ -170,6 +173,11 @@ func (r *runner) handle(e event) error {
 		}
 	case evMeasure, evPromote:
 		r.handleGate(e)
+	case evManualStop:
+		if r.drv.Status().Active() {
+			r.logf(KindDeployment, "", "a user stops the deployment (StopDeployment, AutoRollbackEnabled=%v)", r.m.ManualStop.Rollback)
+			r.step(deploy.Event{Kind: deploy.Stop, Rollback: r.m.ManualStop.Rollback})
+		}
 	case evDeployStart:
 		r.poll()
 		r.step(deploy.Event{Kind: deploy.Start})

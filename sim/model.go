@@ -148,6 +148,17 @@ type Model struct {
 	// means nobody does within the horizon, and the run ends Paused
 	// (docs/plans.md).
 	PromoteAfter time.Duration
+	// ManualStop, when set, is a user stopping the deployment by hand
+	// (StopDeployment, or Ctrl-C under shiftsim deploy): a what-if, and the
+	// alias executor's twin of its interrupt (docs/driver.md).
+	ManualStop *ManualStop
+}
+
+// ManualStop is a StopDeployment At after the deployment's start, with
+// AutoRollbackEnabled Rollback.
+type ManualStop struct {
+	At       time.Duration
+	Rollback bool
 }
 
 // PollPhase is the offset of CloudWatch's evaluation minute and

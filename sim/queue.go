@@ -30,6 +30,10 @@ const (
 	// promotion of a paused rollout comes last.
 	evMeasure
 	evPromote
+	// A user's StopDeployment (Model.ManualStop) comes after everything the
+	// controller did at the instant, as an interrupt reaches the alias
+	// executor once the step's actions are carried out.
+	evManualStop
 )
 
 // queue is a binary min-heap over a slice of concrete events: no interface
