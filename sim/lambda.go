@@ -110,7 +110,7 @@ type Cost struct {
 // unlimited warm capacity).
 type execution struct {
 	exec     *Execution
-	pools    [2]pool
+	pools    *[2]pool // allocated with the model's Exec: runs without it do not carry the queues
 	tokens   float64
 	tokensAt int64
 	limit    int
@@ -135,6 +135,7 @@ func (r *runner) initExecution() error {
 	}
 	r.tokens = e.ScalingBurst
 	r.ttl = int64(e.IdleTimeout)
+	r.pools = new([2]pool)
 	for v := 0; v < 2; v++ {
 		r.pools[v].pcFree = e.Provisioned[v]
 	}
@@ -163,7 +164,7 @@ func (r *runner) acquire(v int, t int64, ms float64) (ok, onPC bool, initMs floa
 		onPC = true
 	case len(p.idle) > p.idleOff:
 		p.idle = p.idle[:len(p.idle)-1]
-		p.busy = heapPush(p.busy, t+int64(ms*1e6))
+		p.busy.push(t + int64(ms*1e6))
 	default:
 		if r.pools[0].concurrency()+r.pools[1].concurrency() >= r.limit {
 			return false, false, 0
@@ -177,7 +178,7 @@ func (r *runner) acquire(v int, t int64, ms float64) (ok, onPC bool, initMs floa
 		in := r.initLn[v]
 		initMs = math.Exp(in.Mu+in.Sigma*r.initRng.NormFloat64()) * 1000
 		r.tot[v].cold++
-		p.busy = heapPush(p.busy, t+int64((initMs+ms)*1e6))
+		p.busy.push(t + int64((initMs+ms)*1e6))
 	}
 	if c := p.concurrency(); c > r.cur[v].conc {
 		r.cur[v].conc = c
@@ -188,11 +189,11 @@ func (r *runner) acquire(v int, t int64, ms float64) (ok, onPC bool, initMs floa
 
 // pool is one version's execution environments.
 type pool struct {
-	busy    []int64 // min-heap of the times busy on-demand environments free up
-	pcBusy  []int64 // the same for provisioned environments
-	idle    []int64 // free-since times of idle on-demand environments; the newest last
-	idleOff int     // idle[:idleOff] have been reclaimed
-	pcFree  int     // idle provisioned environments
+	busy    timeQueue // the times busy on-demand environments free up
+	pcBusy  []int64   // the same for provisioned environments
+	idle    []int64   // free-since times of idle on-demand environments; the newest last
+	idleOff int       // idle[:idleOff] have been reclaimed
+	pcFree  int       // idle provisioned environments
 }
 
 // heapPush and heapPop keep a binary min-heap of times. heapPop is
@@ -244,9 +245,13 @@ func heapPop(h []int64) []int64 {
 // release moves the environments that finished by t to the idle lists, in
 // the order they finished, and reclaims those idle longer than ttl.
 func (p *pool) release(t, ttl int64) {
-	for len(p.busy) > 0 && p.busy[0] <= t {
-		p.idle = append(p.idle, p.busy[0])
-		p.busy = heapPop(p.busy)
+	for p.busy.n > 0 {
+		m := p.busy.min()
+		if m > t {
+			break
+		}
+		p.idle = append(p.idle, m)
+		p.busy.pop()
 	}
 	for len(p.pcBusy) > 0 && p.pcBusy[0] <= t {
 		p.pcFree++
@@ -262,7 +267,80 @@ func (p *pool) release(t, ttl int64) {
 	}
 }
 
-func (p *pool) concurrency() int { return len(p.busy) + len(p.pcBusy) }
+func (p *pool) concurrency() int { return p.busy.n + len(p.pcBusy) }
+
+// timeQueue is a monotone priority queue of times — a radix heap (Ahuja,
+// Mehlhorn, Orlin and Tarjan, "Faster algorithms for the shortest path
+// problem", JACM 37(2), 1990) — for the busy environments of a pool: every
+// time pushed is at or after the last one popped (a request ends after it
+// arrives, and arrivals come in order), which is all a radix heap needs.
+// Bucket i holds the times whose highest bit differing from the last
+// popped time is bit i-1 (bucket 0: equal to it), so a push is one
+// bit-length and an append, and a pop moves the times of the lowest
+// non-empty bucket down once it becomes the minimum's: no comparison chain
+// of a binary heap. Times come out in the same order as from any min-heap,
+// so the idle lists, and every result, are the same.
+type timeQueue struct {
+	last  int64  // the last time popped: every queued time is >= last
+	n     int    // queued times
+	full  uint64 // bit i: bucket i is not empty
+	cmin  int64  // the minimum, when valid and bucket 0 is empty
+	valid bool
+	b     [65][]int64
+}
+
+func (q *timeQueue) push(x int64) {
+	if x < q.last {
+		x = q.last // only a duration past int64's range of nanoseconds (292 years) gets here
+	}
+	i := bits.Len64(uint64(x ^ q.last))
+	q.b[i] = append(q.b[i], x)
+	q.full |= 1 << i
+	q.n++
+	if q.valid && x < q.cmin {
+		q.cmin = x
+	}
+}
+
+// min is the earliest time queued; the queue must not be empty.
+func (q *timeQueue) min() int64 {
+	if q.full&1 != 0 {
+		return q.last
+	}
+	if !q.valid {
+		bk := q.b[bits.TrailingZeros64(q.full)]
+		m := bk[0]
+		for _, x := range bk[1:] {
+			m = min(m, x)
+		}
+		q.cmin, q.valid = m, true
+	}
+	return q.cmin
+}
+
+// pop removes the earliest time; the queue must not be empty.
+func (q *timeQueue) pop() {
+	if q.full&1 == 0 {
+		i := bits.TrailingZeros64(q.full)
+		m := q.min()
+		bk := q.b[i]
+		q.last = m
+		for _, x := range bk {
+			j := bits.Len64(uint64(x ^ m))
+			q.b[j] = append(q.b[j], x)
+			q.full |= 1 << j
+		}
+		q.b[i] = bk[:0]
+		q.full &^= 1 << i
+	}
+	n := len(q.b[0]) - 1
+	q.b[0] = q.b[0][:n]
+	if n == 0 {
+		q.full &^= 1
+	}
+	q.valid = false
+	q.n--
+}
 
 // histogram counts positive values in buckets of 1/256 of an octave (0.27 %
 // wide) read off the float's bits: no logarithm per value.

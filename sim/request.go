@@ -15,8 +15,8 @@ type requestPath struct {
 	src       traffic.Source
 	buf       []traffic.Arrival
 	bi, bn    int
-	routing   *rand.Rand
-	errs      *rand.Rand
+	routing   *rand.PCG // concrete generators: no interface call per draw (unit)
+	errs      *rand.PCG
 	lat       *rand.Rand
 	weight    float64    // fraction of requests routed to the target
 	errRate   [2]float64 // in force now (faults applied)
@@ -28,7 +28,8 @@ type requestPath struct {
 	segment   [2]float64 // fraction of users a fault is confined to; 0: all
 	faultRng  *rand.Rand
 	initLn    [2]faults.Lognormal
-	recorded  bool // latency follows the stream's recorded durations
+	recorded  bool          // latency follows the stream's recorded durations
+	draws     *requestDraws // scratch of requests, allocated on its first use
 }
 
 // initRequests opens the run's traffic and its request streams.
@@ -40,8 +41,8 @@ func (r *runner) initRequests() error {
 	}
 	r.src = src
 	r.buf = make([]traffic.Arrival, batch)
-	r.routing = rand.New(NewStream(m.Seed, streamRouting))
-	r.errs = rand.New(NewStream(m.Seed, streamErrors))
+	r.routing = NewStream(m.Seed, streamRouting)
+	r.errs = NewStream(m.Seed, streamErrors)
 	r.lat = rand.New(NewStream(m.Seed, streamLatency))
 	r.recorded = m.RecordedLatency
 	r.faultRng = rand.New(NewStream(m.Seed, streamFaults))
@@ -86,10 +87,21 @@ func (r *runner) applyFaults(t int64) {
 // the version, so that the same request meets the same dice under every
 // strategy (common random numbers), and the latency of both versions is the
 // lognormal exp(Mu + Sigma·z) of the same z.
+//
+// The arrivals before until are taken a buffer's run at a time: each
+// stream's draws for the run first (each stream is its own generator, read
+// in arrival order, so every request gets the same draws as one at a time),
+// then their durations, then the requests. Computed together, the
+// exponentials do not wait on one another; one per request, each waited
+// for the environment heaps of the request before it.
 func (r *runner) requests(until int64) {
 	buf, i, n := r.buf, r.bi, r.bn
 	w := r.weight
 	routing, lat, errs := r.routing, r.lat, r.errs
+	if r.draws == nil {
+		r.draws = new(requestDraws)
+	}
+	d := r.draws
 	for {
 		if i == n {
 			n = r.src.Fill(buf)
@@ -99,30 +111,58 @@ func (r *runner) requests(until int64) {
 				n = 1
 			}
 		}
-		a := &buf[i]
-		if a.At >= until {
+		if buf[i].At >= until {
 			break
 		}
-		i++
-		v := 0
-		if routing.Float64() < w {
-			v = 1
+		j := i + 1
+		for j < n && buf[j].At < until {
+			j++
 		}
-		// x = ln(duration in seconds) of the handler.
-		x := r.mu[v] + r.sig[v]*lat.NormFloat64()
-		if r.recorded && a.Duration > 0 {
-			// The current version behaves as recorded; the target as
-			// recorded, scaled by the ratio of the versions' medians.
-			x = math.Log(float64(a.Duration)) + r.mu[v] - r.mu[Current]
+		run := buf[i:j]
+		for k := range run {
+			d.v[k] = 0
+			if unit(routing) < w {
+				d.v[k] = 1
+			}
 		}
-		r.request(v, a.At, x, errs.Float64(), a.User)
+		for k := range run {
+			d.x[k] = lat.NormFloat64()
+		}
+		for k := range run {
+			d.u[k] = unit(errs)
+		}
+		for k := range run {
+			v := d.v[k]
+			// x = ln(duration in seconds) of the handler.
+			x := r.mu[v] + r.sig[v]*d.x[k]
+			if r.recorded && run[k].Duration > 0 {
+				// The current version behaves as recorded; the target as
+				// recorded, scaled by the ratio of the versions' medians.
+				x = math.Log(float64(run[k].Duration)) + r.mu[v] - r.mu[Current]
+			}
+			d.x[k] = x
+			d.ms[k] = math.Exp(x) * 1000
+		}
+		for k := range run {
+			a := &run[k]
+			r.request(int(d.v[k]), a.At, d.x[k], d.ms[k], d.u[k], a.User)
+		}
+		i = j
 	}
 	r.bi, r.bn = i, n
 }
 
+// requestDraws holds one buffer's run of requests' draws and durations.
+type requestDraws struct {
+	v  [batch]uint8   // version routed to
+	x  [batch]float64 // ln(duration in seconds)
+	ms [batch]float64 // exp(x) in ms: the duration unless it times out
+	u  [batch]float64 // error draw
+}
+
 // request serves one request routed to version v at t, whose handler would
-// run exp(x) seconds; u is its error draw.
-func (r *runner) request(v int, t int64, x, u float64, user uint32) {
+// run exp(x) seconds (expMs: that in milliseconds); u is its error draw.
+func (r *runner) request(v int, t int64, x, expMs, u float64, user uint32) {
 	tot := &r.tot[v]
 	tot.requests++
 	// The timeout test needs no exponential: duration >= timeout <=> x >= ln(timeout).
@@ -139,7 +179,7 @@ func (r *runner) request(v int, t int64, x, u float64, user uint32) {
 		ms = DefaultFunctionTimeout.Seconds() * 1000
 	}
 	if !timedOut {
-		ms = math.Exp(x) * 1000
+		ms = expMs
 	}
 	initMs := 0.0
 	onPC := false
@@ -208,3 +248,7 @@ func inSegment(user uint32, fraction float64) bool {
 // DefaultFunctionTimeout is Lambda's default function timeout, what a hung
 // request waits when the scenario sets none.
 const DefaultFunctionTimeout = 3 * time.Second
+
+// unit is rand.New(g).Float64() — the same value from the same draw —
+// without the call through the rand.Source interface.
+func unit(g *rand.PCG) float64 { return float64(g.Uint64()<<11>>11) / (1 << 53) }
