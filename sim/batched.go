@@ -150,7 +150,7 @@ type batcher struct {
 	cellEnd int64 // end of the open cell; == pos when none is open
 	left    int64 // arrivals of the open cell in [pos, cellEnd) not yet handed out
 
-	counts                   poissonSampler // the cells' counts
+	counts                   *poissonSampler // the cells' counts
 	split, routing, outcomes rand.Source
 	latency                  *rand.Rand
 

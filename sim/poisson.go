@@ -18,14 +18,28 @@ import (
 // for constant traffic), and ln Γ(k+1) for counts below lgammaTableSize
 // (a table of math.Lgamma's own values).
 type poissonSampler struct {
-	rng *rand.Rand
+	src *rand.PCG  // PTRS's uniforms, drawn as rand.Rand.Float64 would (unit)
+	rng *rand.Rand // the same generator, for the exponentials below 10
 
 	lambda                   float64 // the λ the constants below are for; 0: none yet
 	b, a, invalpha, vr, lnLa float64
+
+	// bound[k−kBase] is exp(Y_k), Y_k = k·ln λ − λ − ln Γ(k+1) being
+	// PTRS's acceptance bound for count k, valid when gen[k−kBase] ==
+	// lambdaGen (a new λ invalidates the whole table in one increment); see
+	// accept.
+	kBase     int
+	bound     [boundTableSize]float64
+	gen       [boundTableSize]uint32
+	lambdaGen uint32
 }
 
-func newPoissonSampler(src rand.Source) poissonSampler {
-	return poissonSampler{rng: rand.New(src)}
+// boundTableSize is how many counts, centred on λ, have their acceptance
+// bound cached: ±128, over ±5 standard deviations for λ up to 650.
+const boundTableSize = 256
+
+func newPoissonSampler(src *rand.PCG) *poissonSampler {
+	return &poissonSampler{src: src, rng: rand.New(src)}
 }
 
 // lgammaTableSize bounds the counts whose ln Γ(k+1) is tabulated.
@@ -65,11 +79,13 @@ func (p *poissonSampler) draw(lambda float64) int64 {
 		p.invalpha = 1.1239 + 1.1328/(p.b-3.4)
 		p.vr = 0.9277 - 3.6224/(p.b-2)
 		p.lnLa = math.Log(lambda)
+		p.lambdaGen++
+		p.kBase = max(0, int(lambda)-boundTableSize/2)
 	}
 	a, b := p.a, p.b
 	for {
-		U := p.rng.Float64() - 0.5
-		V := p.rng.Float64()
+		U := unit(p.src) - 0.5
+		V := unit(p.src)
 		us := 0.5 - math.Abs(U)
 		k := math.Floor((2*a/us+b)*U + lambda + 0.43)
 		if us >= 0.07 && V <= p.vr {
@@ -78,16 +94,44 @@ func (p *poissonSampler) draw(lambda float64) int64 {
 		if k <= 0 || (us < 0.013 && V > us) {
 			continue
 		}
+		if p.accept(k, V*p.invalpha/(a/(us*us)+b)) {
+			return int64(k)
+		}
+	}
+}
+
+// accept is PTRS's acceptance test for count k and its variate x,
+// math.Log(x) <= Y_k, decided as gonum decides it. For k within
+// boundTableSize/2 of λ it compares x with exp(Y_k), computed once per λ: Go's
+// Exp and Log are within one ulp, so x <= exp(Y_k)·(1 − 1e-9) implies
+// math.Log(x) < Y_k and x >= exp(Y_k)·(1 + 1e-9) implies
+// math.Log(x) > Y_k (ln x of any float64 is below 745 in size, so an ulp of
+// it is below 2e-13, far inside the 1e-9 margin); between the two, or
+// when exp(Y_k) under- or overflows, it is logLE's to decide.
+func (p *poissonSampler) accept(k, x float64) bool {
+	i := int(k) - p.kBase
+	if i < 0 || i >= boundTableSize || k >= lgammaTableSize {
 		var lg float64
 		if k < lgammaTableSize {
 			lg = lgammaTable[int(k)]
 		} else {
 			lg, _ = math.Lgamma(k + 1)
 		}
-		if logLE(V*p.invalpha/(a/(us*us)+b), k*p.lnLa-lambda-lg) {
-			return int64(k)
-		}
+		return logLE(x, k*p.lnLa-p.lambda-lg)
 	}
+	y := k*p.lnLa - p.lambda - lgammaTable[int(k)]
+	if p.gen[i] != p.lambdaGen {
+		p.bound[i], p.gen[i] = math.Exp(y), p.lambdaGen
+	}
+	e := p.bound[i]
+	switch {
+	case e == 0 || math.IsInf(e, 0):
+	case x <= e*(1-1e-9):
+		return true
+	case x >= e*(1+1e-9):
+		return false
+	}
+	return logLE(x, y)
 }
 
 // logLE reports math.Log(x) <= y, as PTRS's acceptance test computes it,
