@@ -89,6 +89,10 @@ func (r *runner) initMetrics() error {
 	if o := r.phase % int64(time.Minute); o > 0 {
 		r.grid = o - int64(time.Minute)
 	}
+	// Result.Buckets gets one bucket per bucket boundary before the horizon
+	// and the last, cut one: sized up front, a run allocates it once
+	// whatever its horizon.
+	r.res.Buckets = make([]Bucket, 0, int64(m.Horizon)/r.bucketNs+2)
 	n := (maxSpan+int64(m.MetricDelay))/r.bucketNs + 2
 	r.ring = make([][2]acc, n)
 	if r.samples {

@@ -324,15 +324,18 @@ func TestStrategiesShareTraffic(t *testing.T) {
 }
 
 // benchRequests runs s's first strategy once per iteration, a new seed
-// each time, and reports simulated requests per second.
+// each time, and reports simulated requests per second of wall time
+// (req/s) and of CPU time (req/CPU-s, steadier on a shared machine).
 func benchRequests(b *testing.B, s *scenario.Scenario) {
 	var reqs int64
 	b.ReportAllocs()
+	cpu := startCPU(b)
 	for i := 0; b.Loop(); i++ {
 		s.Model.Seed = uint64(i + 1)
 		reqs += run(b, s, 0).Requests
 	}
 	b.ReportMetric(float64(reqs)/b.Elapsed().Seconds(), "req/s")
+	cpu.report(b, reqs)
 }
 
 // eachSeed runs every strategy of a built-in scenario for seeds 1..n and
