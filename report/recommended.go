@@ -46,11 +46,18 @@ type Plan struct {
 	// TrafficRoutingConfig and DeploymentConfig are CloudFormation's
 	// property shapes (AWS::CodeDeploy::DeploymentConfig), which a
 	// scenario's deployment.strategies also accepts.
-	TrafficRoutingConfig strategies.TrafficRoutingConfig `json:"TrafficRoutingConfig"`
-	DeploymentConfig     strategies.DeploymentConfig     `json:"DeploymentConfig"`
+	// They are absent when the plan is not CodeDeploy's (Family).
+	TrafficRoutingConfig *strategies.TrafficRoutingConfig `json:"TrafficRoutingConfig,omitempty"`
+	DeploymentConfig     *strategies.DeploymentConfig     `json:"DeploymentConfig,omitempty"`
 	// CLIInput is `aws deploy create-deployment-config --cli-input-json`'s
 	// document (the API's lower-case field names).
-	CLIInput strategies.APIDeploymentConfig `json:"cli_input_json"`
+	CLIInput *strategies.APIDeploymentConfig `json:"cli_input_json,omitempty"`
+	// Family is the system whose plan this is: CodeDeploy, AppConfig, ECS, …
+	Family string `json:"family"`
+	// AppConfig and ECS are the plan in its own system's shape, as a
+	// scenario's deployment.strategies writes it (that family only).
+	AppConfig *strategies.DeploymentStrategy `json:"DeploymentStrategy,omitempty"`
+	ECS       *strategies.ECSService         `json:"ecs,omitempty"`
 	// CloudFormation and PutMetricAlarm are the plan's tuned alarm as an
 	// AWS::CloudWatch::Alarm resource and as put-metric-alarm
 	// --cli-input-json (with --with-alarms).
@@ -128,9 +135,20 @@ func FromRecommendation(scenario string, seed uint64, rec *sweep.Recommendation)
 		if n, ok := strategies.PredefinedName(cfg); ok && c.Predefined {
 			cfg.Name = n
 		}
-		d := cfg.DeploymentConfig()
-		doc.Recommended = &Plan{Strategy: c.Strategy.Name, Predefined: c.Predefined, TrafficRoutingConfig: *d.TrafficRoutingConfig,
-			DeploymentConfig: d, CLIInput: d.API(), PlanResult: doc.Candidates[rec.Best]}
+		p := &Plan{Strategy: c.Strategy.Name, Predefined: c.Predefined, Family: cfg.Family(), PlanResult: doc.Candidates[rec.Best]}
+		switch {
+		case cfg.CodeDeploy():
+			d := cfg.DeploymentConfig()
+			api := d.API()
+			p.TrafficRoutingConfig, p.DeploymentConfig, p.CLIInput = d.TrafficRoutingConfig, &d, &api
+		case cfg.Type == strategies.AppConfig:
+			a := cfg.AppConfig
+			p.AppConfig = &a
+		case cfg.Type.IsECS():
+			e := cfg.ECSService()
+			p.ECS = &e
+		}
+		doc.Recommended = p
 	}
 	return doc
 }
@@ -203,17 +221,29 @@ func RecommendTable(w io.Writer, doc Recommended, all bool) error {
 			dur(p.PlannedDuration), strconv.FormatFloat(100*doc.Budget.Confidence, 'f', -1, 64),
 			strconv.FormatFloat(p.BlastRadiusQuantile, 'f', 0, 64), fixed(p.BlastRadius.Mean, 1),
 			pc(p.FalseRollbackProbability), pc(p.FalseRollbackCI95[0]), pc(p.FalseRollbackCI95[1]))
-		fmt.Fprintf(w, "TrafficRoutingConfig:\n%s\n\n", indent(p.TrafficRoutingConfig))
+		switch {
+		case p.AppConfig != nil:
+			fmt.Fprintf(w, "An AWS AppConfig deployment strategy (CreateDeploymentStrategy; also a scenario strategy as {DeploymentStrategy: ...}):\n%s\n\n", indent(p.AppConfig))
+		case p.ECS != nil:
+			fmt.Fprintf(w, "An Amazon ECS deployment (the service's deploymentConfiguration; the whole object is a scenario strategy):\n%s\n\n", indent(p.ECS))
+		case p.TrafficRoutingConfig == nil:
+			fmt.Fprintf(w, "A %s plan: the scenario's strategy %s as written.\n\n", p.Family, p.Strategy)
+		}
+		if p.TrafficRoutingConfig != nil {
+			fmt.Fprintf(w, "TrafficRoutingConfig:\n%s\n\n", indent(p.TrafficRoutingConfig))
+		}
 		if a := p.Alarm; a != nil {
 			fmt.Fprintf(w, "With its alarm: %s %s over %d of %d periods of %d s, TreatMissingData %s (tuned, %s): failed requests expected %.1f, false rollbacks %s.\n\n",
 				describeStat(a.Statistic), thresholdText(*a), a.DatapointsToAlarm, a.EvaluationPeriods, a.Period, a.TreatMissingData, a.Method, a.TargetFailed, tunePct(a.FalseRollback))
 		} else if doc.WithAlarms {
 			fmt.Fprint(w, "With the scenario's own alarm: no alarm of the space keeps false rollbacks within the limit for this plan.\n\n")
 		}
-		if p.Predefined {
+		switch {
+		case p.TrafficRoutingConfig == nil: // not CodeDeploy's: nothing to create there
+		case p.Predefined:
 			fmt.Fprintf(w, "Predefined: use DeploymentConfigName %s (SAM DeploymentPreference Type %s).\n\n",
 				p.DeploymentConfig.DeploymentConfigName, p.Strategy)
-		} else {
+		default:
 			fmt.Fprintf(w, "DeploymentConfig (AWS::CodeDeploy::DeploymentConfig properties; also a scenario strategy):\n%s\n\n", indent(p.DeploymentConfig))
 			fmt.Fprintf(w, "aws deploy create-deployment-config --cli-input-json:\n%s\n\n", indent(p.CLIInput))
 		}
@@ -245,7 +275,14 @@ func RecommendTable(w io.Writer, doc Recommended, all bool) error {
 func RecommendMarkdown(w io.Writer, doc Recommended) error {
 	fmt.Fprintf(w, "**%s** · seed %d · %d runs per plan · %s\n\n", doc.Scenario, doc.Seed, doc.Runs, budgetLine(doc))
 	if p := doc.Recommended; p != nil {
-		fmt.Fprintf(w, "Recommended: **%s**, planned %s.\n\n```json\n%s\n```\n\n", p.Strategy, dur(p.PlannedDuration), indent(p.DeploymentConfig))
+		var form any = p.DeploymentConfig
+		switch {
+		case p.AppConfig != nil:
+			form = p.AppConfig
+		case p.ECS != nil:
+			form = p.ECS
+		}
+		fmt.Fprintf(w, "Recommended: **%s** (%s), planned %s.\n\n```json\n%s\n```\n\n", p.Strategy, p.Family, dur(p.PlannedDuration), indent(form))
 	} else {
 		fmt.Fprint(w, NoPlan(doc))
 	}

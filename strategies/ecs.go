@@ -55,32 +55,32 @@ const (
 // phase holds the deployment before production traffic moves (ECS has no
 // field for it: the POST_TEST_TRAFFIC_SHIFT hook decides; docs/plans.md).
 type ECSService struct {
-	Name                     string                      `yaml:"name"`
-	DeploymentConfiguration  *ECSDeploymentConfiguration `yaml:"deploymentConfiguration"`
-	TestTrafficTimeInMinutes *int                        `yaml:"testTrafficTimeInMinutes"`
+	Name                     string                      `yaml:"name" json:"name,omitempty"`
+	DeploymentConfiguration  *ECSDeploymentConfiguration `yaml:"deploymentConfiguration" json:"deploymentConfiguration"`
+	TestTrafficTimeInMinutes *int                        `yaml:"testTrafficTimeInMinutes" json:"testTrafficTimeInMinutes,omitempty"`
 }
 
 // ECSDeploymentConfiguration is ECS's DeploymentConfiguration: the strategy
 // and the sub-object it selects, and the deployment bake. Keys are ECS's.
 type ECSDeploymentConfiguration struct {
-	Strategy            string                  `yaml:"strategy"`
-	LinearConfiguration *ECSLinearConfiguration `yaml:"linearConfiguration"`
-	CanaryConfiguration *ECSCanaryConfiguration `yaml:"canaryConfiguration"`
-	BakeTimeInMinutes   *int                    `yaml:"bakeTimeInMinutes"`
+	Strategy            string                  `yaml:"strategy" json:"strategy"`
+	LinearConfiguration *ECSLinearConfiguration `yaml:"linearConfiguration" json:"linearConfiguration,omitempty"`
+	CanaryConfiguration *ECSCanaryConfiguration `yaml:"canaryConfiguration" json:"canaryConfiguration,omitempty"`
+	BakeTimeInMinutes   *int                    `yaml:"bakeTimeInMinutes" json:"bakeTimeInMinutes"`
 }
 
 // ECSLinearConfiguration is ECS's LinearConfiguration; absent fields take
 // ECS's defaults (10 %, 6 minutes).
 type ECSLinearConfiguration struct {
-	StepPercent           *float64 `yaml:"stepPercent"`
-	StepBakeTimeInMinutes *int     `yaml:"stepBakeTimeInMinutes"`
+	StepPercent           *float64 `yaml:"stepPercent" json:"stepPercent,omitempty"`
+	StepBakeTimeInMinutes *int     `yaml:"stepBakeTimeInMinutes" json:"stepBakeTimeInMinutes,omitempty"`
 }
 
 // ECSCanaryConfiguration is ECS's CanaryConfiguration; absent fields take
 // ECS's defaults (5 %, 10 minutes).
 type ECSCanaryConfiguration struct {
-	CanaryPercent           *float64 `yaml:"canaryPercent"`
-	CanaryBakeTimeInMinutes *int     `yaml:"canaryBakeTimeInMinutes"`
+	CanaryPercent           *float64 `yaml:"canaryPercent" json:"canaryPercent,omitempty"`
+	CanaryBakeTimeInMinutes *int     `yaml:"canaryBakeTimeInMinutes" json:"canaryBakeTimeInMinutes,omitempty"`
 }
 
 // ECSConfig is an ECS plan's parameters with the defaults applied.
@@ -417,4 +417,26 @@ func ExampleECS(bake int) []Config {
 		out[i].Name = GeneratedName(out[i])
 	}
 	return out
+}
+
+// ECSService is the inverse of FromECS: c written as a scenario writes it,
+// every field explicit, so FromECS(c.ECSService()) gives c back. c must be
+// a valid ECS plan.
+func (c Config) ECSService() ECSService {
+	e := c.ECS
+	bake := e.Bake
+	d := &ECSDeploymentConfiguration{Strategy: string(c.Type), BakeTimeInMinutes: &bake}
+	pct, step := e.Percent, e.StepBake
+	switch c.Type {
+	case ECSLinear:
+		d.LinearConfiguration = &ECSLinearConfiguration{StepPercent: &pct, StepBakeTimeInMinutes: &step}
+	case ECSCanary:
+		d.CanaryConfiguration = &ECSCanaryConfiguration{CanaryPercent: &pct, CanaryBakeTimeInMinutes: &step}
+	}
+	s := ECSService{Name: c.Name, DeploymentConfiguration: d}
+	if c.Type == ECSBlueGreen && e.TestTraffic > 0 {
+		test := e.TestTraffic
+		s.TestTrafficTimeInMinutes = &test
+	}
+	return s
 }

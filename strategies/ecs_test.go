@@ -231,6 +231,9 @@ func FuzzFromECS(f *testing.F) {
 		if c.Type != ECSBlueGreen && last.At > 33*time.Hour {
 			t.Fatalf("%+v: beyond CloudFormation's 33 h", c)
 		}
+		if back, err := FromECS(c.ECSService()); err != nil || !reflect.DeepEqual(back, c) {
+			t.Fatalf("%+v: written back and read again: %+v, %v", c, back, err)
+		}
 		if back, ok := ParseECSName(GeneratedName(c)); !ok || back.ECS != c.ECS || back.Type != c.Type {
 			t.Fatalf("%q does not read back: %+v", GeneratedName(c), back)
 		}

@@ -51,11 +51,18 @@ var (
 // the predefined one), keeping only those that finish within m's horizon;
 // skipped counts the others.
 //
-// The scenario's own strategies (extra) come first, under their names.
+// The scenario's own strategies (extra) come first, under their names, of
+// whatever family (AppConfig, ECS, …): recommend may choose any of them.
 func Candidates(m *sim.Model, extra []sim.Strategy) (cands []sim.Strategy, skipped int) {
-	seen := map[[3]any]bool{}
+	seen := map[[4]any]bool{}
 	addc := func(name string, c strategies.Config) {
-		key := [3]any{c.Type, c.Percentage, c.Interval}
+		// A CodeDeploy config is its schedule; any other plan (AppConfig,
+		// ECS, a peer's) carries its parameters elsewhere in Config, so it
+		// is told apart by its name.
+		key := [4]any{c.Type, c.Percentage, c.Interval, ""}
+		if !c.CodeDeploy() {
+			key[3] = c.Name
+		}
 		if seen[key] {
 			return
 		}
