@@ -29,7 +29,7 @@ type replayOpts struct {
 func declareReplay(fs *pflag.FlagSet) *replayOpts {
 	var o replayOpts
 	o.file = fs.String("replay-deployment", "", "replay a deployment window that 'shiftsim record' wrote (FILE and FILE's .function.json) under\nthe scenario's strategies and alarms, next to what actually happened (docs/replay.md)")
-	o.users = fs.Int("users", 0, "with --replay-deployment: spread the recorded requests over this many users (Zipf), to count users hurt")
+	o.users = fs.Int("users", 0, "with --replay-deployment: spread the recorded requests over this many users (Zipf), to count users hurt\n(default: the scenario's traffic.users, if any)")
 	o.userSkew = fs.Float64("user-skew", 1, "with --users: the users' Zipf exponent (0: all alike)")
 	return &o
 }
@@ -41,6 +41,8 @@ func replayCompare(fs *pflag.FlagSet, o *compareOpts, ro *replayOpts, args []str
 		return inputErrf("--replay-deployment takes at most one SCENARIO argument, got %d", len(args))
 	case *o.shard != "" || *o.emit.kind != "":
 		return inputErrf("--replay-deployment runs on one machine: --shard and --emit do not apply")
+	case *o.engine == "batched":
+		return inputErrf("--replay-deployment replays the recorded counts request by request: --engine batched does not apply (auto or per-request)")
 	case *ro.users < 0 || *ro.users > 1<<26:
 		return inputErrf("--users %d: want 1 to %d users", *ro.users, 1<<26)
 	case !(*ro.userSkew >= 0 && *ro.userSkew <= 50):
@@ -76,7 +78,11 @@ func replayCompare(fs *pflag.FlagSet, o *compareOpts, ro *replayOpts, args []str
 	if err != nil {
 		return asInput(err)
 	}
+	// Users: --users, else the scenario's traffic.users, else none.
 	var users *replay.Users
+	if t := s.Model.Traffic; t.Users > 0 {
+		users = &replay.Users{N: t.Users, Skew: t.UserSkew}
+	}
 	if *ro.users > 0 {
 		users = &replay.Users{N: *ro.users, Skew: *ro.userSkew}
 	}

@@ -140,6 +140,15 @@ func TestReplayDeploymentCLI(t *testing.T) {
 		}
 	}
 
+	// A scenario's traffic.users spread the replayed requests too.
+	withUsers := filepath.Join(t.TempDir(), "users.yaml")
+	sc, _ := os.ReadFile(timeBombScenario)
+	os.WriteFile(withUsers, []byte(strings.Replace(string(sc), "traffic: {rate: 1}", "traffic: {rate: 1, users: 300}", 1)), 0o644)
+	code, out, stderr = runCLI("compare", "--replay-deployment", timeBombRec, withUsers)
+	if code != 0 || !strings.Contains(out, " of 300") {
+		t.Fatalf("traffic.users: exit %d\n%s%s", code, out, stderr)
+	}
+
 	// --users counts users hurt.
 	code, out, stderr = runCLI("compare", "--replay-deployment", timeBombRec, timeBombScenario, "--users", "500")
 	if code != 0 || !strings.Contains(out, " of 500") {
