@@ -1,7 +1,6 @@
 package sim_test
 
 import (
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -63,7 +62,6 @@ func BenchmarkCompare9x1000x2h(b *testing.B) {
 		}
 	}
 	cpu.report(b, reqs)
-	b.ReportMetric(float64(runtime.GOMAXPROCS(0)), "procs")
 }
 
 // allocsPerRun is the mean number of allocations of one run of strategy 0
