@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -166,5 +167,56 @@ func TestDeployResetLeftWeighted(t *testing.T) {
 	code, got, errOut := runCLI("deploy", "--resume", "--rollback", "--yes", "--journal", journal, "--endpoint-url", f.URL)
 	if code != exitError || !strings.Contains(got, "rolled back") || f.Alias("orders", "live").String() != "1" {
 		t.Fatalf("reset: exit %d alias %s\n%s\n%s", code, f.Alias("orders", "live"), got, errOut)
+	}
+}
+
+// TestDeployArgoCanary runs `deploy examples/argo.yaml --strategy
+// argo-canary --yes` end to end against the fake, on its virtual clock:
+// CodeDeploy cannot run an Argo plan, so the alias executor does, reading
+// its gates with GetMetricData. The fake's CloudWatch holds, for every
+// minute, 100 invocations per version and errors% of them failed; the
+// latency gate (a dryRun metric in the example) finds no Duration data and
+// cannot stop anything. With 1 % errors the error-rate analysis (initial
+// delay 1m, 5 measurements a minute apart, failureCondition result > 2)
+// passes at 7m: 10 % at 0, 50 % at 7m, 100 % after the 5-minute pause at
+// 12m. With 5 % it fails its second measurement (failureLimit 1) at 4m and
+// the abort puts all traffic back on version 1 at once.
+func TestDeployArgoCanary(t *testing.T) {
+	for _, tc := range []struct {
+		errors  float64
+		code    int
+		history string
+	}{
+		{1, 0, "0s 1+2@0.1, 7m0s 1+2@0.5, 12m0s 2"},
+		{5, exitError, "0s 1+2@0.1, 4m0s 1"},
+	} {
+		t.Run(fmt.Sprint(tc.errors, "% errors"), func(t *testing.T) {
+			f := awsEnv(t)
+			onFakeClock(t, f)
+			for m := -5; m < 40; m++ {
+				at := awsfake.Epoch.Add(time.Duration(m) * time.Minute)
+				for _, v := range []string{"1", "2"} {
+					dims := map[string]string{"FunctionName": "orders", "Resource": "orders:live", "ExecutedVersion": v}
+					f.PutMetric("AWS/Lambda", "Invocations", dims, at, 100)
+					f.PutMetric("AWS/Lambda", "Errors", dims, at, tc.errors)
+				}
+			}
+			journal := filepath.Join(t.TempDir(), "j.jsonl")
+			code, out, errOut := runCLI("deploy", "../../examples/argo.yaml", "--strategy", "argo-canary", "--endpoint-url", f.URL, "--journal", journal, "--yes")
+			begin := journalBegin(t, journal)
+			var got []string
+			for _, h := range f.AliasHistory("orders", "live")[1:] {
+				got = append(got, h.At.Sub(begin).String()+" "+h.String())
+			}
+			if code != tc.code || strings.Join(got, ", ") != tc.history {
+				t.Fatalf("exit %d, alias history %q, want %d and %q\n%s\n%s", code, got, tc.code, tc.history, out, errOut)
+			}
+			if !strings.Contains(out, "executor alias") || !strings.Contains(out, "measure error-rate (error_rate target 1m0s): "+fmt.Sprint(tc.errors)+"%") {
+				t.Errorf("output:\n%s", out)
+			}
+			if n := f.CallCount(awsfake.CloudWatch, "GetMetricData"); n == 0 {
+				t.Error("no GetMetricData call")
+			}
+		})
 	}
 }
