@@ -65,6 +65,9 @@ type Result struct {
 	Phases                   []Phase   `json:"phases"`
 	Alarms                   []Alarm   `json:"alarms"`
 	Timeline                 []Entry   `json:"timeline,omitempty"`
+	// AppConfigState is the deployment's last state in AppConfig's words
+	// (DEPLOYING, BAKING, COMPLETE, ROLLED_BACK): AppConfig strategies only.
+	AppConfigState *string `json:"appconfig_state,omitempty"`
 	// Steps are the controller's records in their canonical text
 	// (deploy.Record), with the timeline: every weight step, hook, alarm
 	// delivery, gate measurement and finish, e.g.
@@ -136,6 +139,10 @@ type Entry struct {
 	To      string  `json:"to,omitempty"`   // an alarm's state after
 	Weight  float64 `json:"target_weight"`
 	Text    string  `json:"text"`
+	// AppConfigEvent and AppConfigState are AppConfig's words for the
+	// entry (an AppConfig strategy's run only; SetAppConfigStates).
+	AppConfigEvent string `json:"appconfig_event,omitempty"`
+	AppConfigState string `json:"appconfig_state,omitempty"`
 }
 
 func seconds(d time.Duration) float64 { return d.Seconds() }
@@ -309,7 +316,11 @@ func Timeline(w io.Writer, scenario string, seed uint64, r Result) error {
 		time.Duration(r.PollPhase*float64(time.Second)), how)
 	fmt.Fprintf(w, "t+ counts from the deployment start, %s into the simulated window (t- is before it)\n\n", dur(r.DeploymentStart))
 	for _, e := range r.Timeline {
-		fmt.Fprintf(w, "%-12s %s\n", Since(e.At, r.DeploymentStart), e.Text)
+		native := ""
+		if e.AppConfigState != "" {
+			native = "  [AppConfig " + e.AppConfigEvent + " -> " + e.AppConfigState + "]"
+		}
+		fmt.Fprintf(w, "%-12s %s%s\n", Since(e.At, r.DeploymentStart), e.Text, native)
 	}
 	fmt.Fprintln(w, "\nphases (target weight, requests in the span):")
 	g := &grid{head: []string{"from", "to", "target %", "requests", "to target", "target failed"}}
@@ -324,8 +335,12 @@ func Timeline(w io.Writer, scenario string, seed uint64, r Result) error {
 	if r.RollbackCause != nil {
 		cause = *r.RollbackCause
 	}
+	status := r.Status
+	if r.AppConfigState != nil {
+		status += " (AppConfig: " + *r.AppConfigState + ")"
+	}
 	fmt.Fprintf(w, "\nstatus %s, rolled back %v (cause %s); requests %d, to target %d, failed %d (target %d)\n",
-		r.Status, r.RolledBack, cause, r.Requests, r.TargetRequests, r.FailedRequests, r.TargetFailedRequests)
+		status, r.RolledBack, cause, r.Requests, r.TargetRequests, r.FailedRequests, r.TargetFailedRequests)
 	var states []string
 	for _, a := range r.Alarms {
 		states = append(states, a.Name+"="+a.State)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/shiftsim/shiftsim/report"
 	"github.com/shiftsim/shiftsim/sim"
+	"github.com/shiftsim/shiftsim/strategies"
 )
 
 func init() {
@@ -52,6 +53,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	r := report.FromSim(res, chosen.Config.Name, true)
+	if chosen.Config.Type == strategies.AppConfig {
+		r.SetAppConfigStates()
+	}
 	out := newDataOut(*outFile, stdout)
 	w := forTerminal(out.W(), *wide)
 	switch {
