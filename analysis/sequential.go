@@ -181,8 +181,12 @@ func (t *SeqTest) Reject() bool {
 	if !(t.P <= t.s.Alpha) {
 		return false
 	}
-	return !t.s.OneSided || float64(t.total[t.s.Canary]) > t.expect
+	return !t.s.OneSided || t.Worse()
 }
+
+// Worse reports whether the canary produced more events than its traffic
+// shares predict under the null hypothesis.
+func (t *SeqTest) Worse() bool { return float64(t.total[t.s.Canary]) > t.expect }
 
 // Counts returns the events counted per arm over every split.
 func (t *SeqTest) Counts() [2]int { return t.total }

@@ -35,12 +35,22 @@ type Config struct {
 	// steps, analyses and promotion drive the traffic (docs/gates.md).
 	// An Argo abort always sends all traffic back to the stable version.
 	Rollout *strategies.Rollout
+	// Flagger, when set, is a Flagger canary analysis that replaces Plan
+	// (deploy/flagger.go); Gates are then Flagger.Gates().
+	Flagger *strategies.FlaggerPlan
 }
 
 // Validate reports every problem with cfg, one per line.
 func (cfg Config) Validate() error {
 	var errs []error
-	if cfg.Rollout == nil {
+	if cfg.Flagger != nil {
+		if err := cfg.Flagger.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("Flagger: %w", err))
+		}
+		if n := len(cfg.Flagger.Metrics); n != len(cfg.Gates) {
+			errs = append(errs, fmt.Errorf("Gates: %d gates, but the analysis has %d metrics (want Flagger.Gates())", len(cfg.Gates), n))
+		}
+	} else if cfg.Rollout == nil {
 		if err := cfg.Plan.Validate(); err != nil {
 			errs = append(errs, fmt.Errorf("Plan: %w", err))
 		}
@@ -147,6 +157,7 @@ type Controller struct {
 
 	// An Argo Rollouts plan's state (nil for a time-only plan).
 	argo        *argo
+	fl          *flagger       // a Flagger plan's state (nil otherwise)
 	gateCause   []string       // "gate:<name>", built once
 	lastOutcome analysis.Phase // the last measurement's phase
 	lastMetric  analysis.Phase // its metric's phase after it
@@ -189,6 +200,14 @@ func New(cfg Config) (*Controller, error) {
 		c.argo, c.rollback = a, true
 		c.out = make([]Action, 0, len(cfg.Gates)*4+8)
 	}
+	if cfg.Flagger != nil {
+		fl, err := newFlagger(cfg.Flagger)
+		if err != nil {
+			return nil, err
+		}
+		c.fl, c.rollback = fl, true
+		c.out = make([]Action, 0, len(cfg.Gates)+4)
+	}
 	c.reset()
 	return c, nil
 }
@@ -212,6 +231,9 @@ func (c *Controller) reset() {
 	if c.argo != nil {
 		a, _ := newArgo(c.argo.r)
 		c.argo = a
+	}
+	if c.fl != nil {
+		c.fl.reset()
 	}
 }
 
@@ -244,6 +266,9 @@ func (c *Controller) Deadline() (at time.Duration, ok bool) {
 	case phaseAllow:
 		if c.argo != nil {
 			return c.argoDeadline()
+		}
+		if c.fl != nil {
+			return c.flaggerDeadline()
 		}
 		if c.next < len(c.plan.Steps) {
 			return c.begin + c.plan.Steps[c.next].At, true
@@ -300,6 +325,9 @@ func (c *Controller) Step(now time.Duration, ev Event) []Action {
 		if c.argo != nil && c.status.Active() && c.phase == phaseAllow && ev.Gate >= 0 && ev.Gate < len(c.gateCause) {
 			c.measured(now, ev)
 		}
+		if c.fl != nil && c.status.Active() && c.phase == phaseAllow && ev.Gate >= 0 && ev.Gate < len(c.gateCause) {
+			c.flaggerMeasured(now, ev)
+		}
 	case Promote:
 		if c.argo != nil && c.status.Active() && c.phase == phaseAllow {
 			c.promote(now)
@@ -313,7 +341,7 @@ func (c *Controller) Step(now time.Duration, ev Event) []Action {
 			}
 		}
 	case Stop:
-		c.stop(now, ErrorCodeManualStop, CauseManual, ev.Rollback || c.argo != nil)
+		c.stop(now, ErrorCodeManualStop, CauseManual, ev.Rollback || c.argo != nil || c.fl != nil)
 	}
 	return c.out
 }
@@ -333,6 +361,10 @@ func (c *Controller) runningHook() Hook {
 func (c *Controller) advance(now time.Duration) {
 	if c.argo != nil && c.phase == phaseAllow {
 		c.argoAdvance(now)
+		return
+	}
+	if c.fl != nil && c.phase == phaseAllow {
+		c.flaggerAdvance(now)
 		return
 	}
 	for c.status == InProgress {

@@ -12,6 +12,7 @@ package gate
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -35,9 +36,21 @@ const (
 	Errors
 	// Requests is the sum of Invocations over the window.
 	Requests
+	// Kayenta is Kayenta's canary score, 0–100, of the target (canary)
+	// against the current version (baseline) over the window: per-request
+	// latency and per-interval error rate judged by package judge
+	// (judge.Window). Version does not apply.
+	Kayenta
+	// Sequential is the anytime p-value of the sequential count test
+	// (analysis.SeqTest) on failed requests of the target against the
+	// current version since the deployment began, the traffic split being
+	// the alias's weight. Version and Window do not apply; K and OneSided
+	// tune it.
+	Sequential
 )
 
-var kindNames = [...]string{ErrorRate: "error_rate", SuccessRate: "success_rate", Latency: "latency", Errors: "errors", Requests: "requests"}
+var kindNames = [...]string{ErrorRate: "error_rate", SuccessRate: "success_rate", Latency: "latency", Errors: "errors", Requests: "requests",
+	Kayenta: "kayenta", Sequential: "sequential"}
 
 // String returns the kind's name as a scenario writes it.
 func (k Kind) String() string {
@@ -54,12 +67,16 @@ func (k Kind) Unit() string {
 		return "%"
 	case Latency:
 		return "ms"
+	case Kayenta:
+		return "/100"
 	}
 	return ""
 }
 
 // Kinds lists the query kinds in order.
-func Kinds() []Kind { return []Kind{ErrorRate, SuccessRate, Latency, Errors, Requests} }
+func Kinds() []Kind {
+	return []Kind{ErrorRate, SuccessRate, Latency, Errors, Requests, Kayenta, Sequential}
+}
 
 // ParseKind maps a kind's name to the Kind.
 func ParseKind(s string) (Kind, error) {
@@ -123,6 +140,16 @@ type Query struct {
 	Version Version
 	Window  time.Duration
 	Stat    string
+	// The sequential test's tuning: the mixture's concentration (0: 100)
+	// and whether only a worse canary rejects (docs/plans.md).
+	K        float64
+	OneSided bool
+	// Lookback > 0 reads the newest published datapoint of period Window
+	// among the last Lookback periods instead of only the one ending now:
+	// Flagger's CloudWatch provider asks GetMetricData for 10 × the metric
+	// interval and takes the first (newest) value, so the monitoring delay
+	// does not leave it without data (docs/plans.md).
+	Lookback int
 }
 
 // EffectiveWindow is Window, or DefaultWindow when it is 0.
@@ -159,6 +186,15 @@ func (q Query) Validate() error {
 	if q.Stat != "" && q.Kind != Latency {
 		errs = append(errs, fmt.Errorf("statistic: %q applies to the latency query only", q.Stat))
 	}
+	if (q.K != 0 || q.OneSided) && q.Kind != Sequential {
+		errs = append(errs, errors.New("k, oneSided: apply to the sequential query only"))
+	}
+	if q.Lookback < 0 || q.Lookback > 100 {
+		errs = append(errs, fmt.Errorf("lookback: %d, want 0 to 100 periods", q.Lookback))
+	}
+	if q.K < 0 || math.IsNaN(q.K) || math.IsInf(q.K, 0) {
+		errs = append(errs, fmt.Errorf("k: %v, want a concentration > 0 (default 100)", q.K))
+	}
 	return errors.Join(errs...)
 }
 
@@ -166,8 +202,21 @@ func (q Query) Validate() error {
 // "latency p99 target 5m0s".
 func (q Query) String() string {
 	s := q.Kind.String()
-	if q.Kind == Latency {
+	switch q.Kind {
+	case Latency:
 		s += " " + q.EffectiveStat()
+	case Kayenta:
+		return s + " " + q.EffectiveWindow().String()
+	case Sequential:
+		k := q.K
+		if k == 0 {
+			k = 100
+		}
+		s += " k=" + strconv.FormatFloat(k, 'g', -1, 64)
+		if q.OneSided {
+			s += " one-sided"
+		}
+		return s
 	}
 	return s + " " + q.Version.String() + " " + q.EffectiveWindow().String()
 }

@@ -160,15 +160,7 @@ type ArgoMetric struct {
 	Provider                *GateProvider  `yaml:"provider"`
 }
 
-// GateProvider is what a metric measures in the simulation (docs/gates.md):
-// a query kind over a version's requests in a window ending at the
-// measurement.
-type GateProvider struct {
-	Query     string         `yaml:"query"`
-	Version   string         `yaml:"version"`
-	Window    *time.Duration `yaml:"window"`
-	Statistic string         `yaml:"statistic"`
-}
+// GateProvider (scenario/gate.go) is what a metric measures in the simulation (docs/gates.md).
 
 // argoUnmarshal reports whether mapping n is an Argo Rollouts strategy, and
 // decodes it if so.
@@ -286,6 +278,12 @@ func (c *converter) argoMetric(path string, am ArgoMetric) strategies.AnalysisMe
 		}
 	}
 	m.Provider.Stat = p.Statistic
+	if p.K != nil {
+		m.Provider.K = *p.K
+	}
+	if p.OneSided != nil {
+		m.Provider.OneSided = *p.OneSided
+	}
 	if err := m.Provider.Validate(); err != nil && k != 0 {
 		field, msg := splitField(err)
 		if field == ".query" {

@@ -236,6 +236,8 @@ var keyDocs = map[string]string{
 	"analysisTemplates[].metrics[].provider.version":              "target (default), current or both.",
 	"analysisTemplates[].metrics[].provider.window":               "The window ending at the measurement, whole minutes (one CloudWatch datapoint of that period). Default 1m.",
 	"analysisTemplates[].metrics[].provider.statistic":            "latency: p99 (default), another percentile or Average, Minimum, Maximum.",
+	"analysisTemplates[].metrics[].provider.k":                    "sequential only: the Dirichlet mixture's concentration (default 100).",
+	"analysisTemplates[].metrics[].provider.oneSided":             "sequential only: only a worse canary counts as evidence (default false).",
 	"deployment.argo_promote_after":                               "When a user promotes a paused Argo rollout (pause: {}, an Inconclusive analysis, blue-green without auto-promotion), after it paused. Absent: nobody does; the run ends Paused.",
 	"deployment.strategies[].canary":                              "An Argo Rollouts canary (spec.strategy.canary, Argo's keys).",
 	"deployment.strategies[].canary.steps":                        "The steps, in order: setWeight, pause, analysis.",

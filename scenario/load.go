@@ -267,6 +267,12 @@ func (c *converter) convert(f *File) *Scenario {
 			if st, ok = c.argoStrategy(path, e.Argo, tmpl); !ok {
 				continue
 			}
+		} else if e.Flagger != nil {
+			cfg, ok := c.flaggerConfig(path, e.Flagger)
+			if !ok {
+				continue
+			}
+			st = sim.Strategy{Name: cfg.Name, Config: cfg}
 		} else if e.AppCfg != nil {
 			cfg := strategies.FromDeploymentStrategy(*e.AppCfg)
 			if err := cfg.Validate(); err != nil {

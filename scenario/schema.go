@@ -330,6 +330,7 @@ type StrategyEntry struct {
 	AppCfg  *strategies.DeploymentStrategy
 	ECS     *strategies.ECSService
 	Argo    *ArgoRollout
+	Flagger *FlaggerEntry // {name, analysis}: a Flagger canary analysis (flagger.go)
 	line    int
 	wrapper appConfigEntry
 }
@@ -347,12 +348,16 @@ func (s *StrategyEntry) UnmarshalYAMLX(d *yamlx.Decoder, n *yaml.Node, path stri
 		return d.DecodeNode(n, path, &s.Name)
 	}
 	if n.Kind != yaml.MappingNode {
-		return d.Errorf(n, path, "expected a configuration name, a DeploymentConfig object, a {DeploymentStrategy: ...} object, an ECS {name, deploymentConfiguration: ...} object or an Argo Rollouts {name, canary|blueGreen: ...} object")
+		return d.Errorf(n, path, "expected a configuration name, a DeploymentConfig object, a {DeploymentStrategy: ...} object, an ECS {name, deploymentConfiguration: ...} object, an Argo Rollouts {name, canary|blueGreen: ...} object or a Flagger {name, analysis} object")
 	}
 	if ok, err := s.argoUnmarshal(d, n, path); ok {
 		return err
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "analysis" {
+			s.Flagger = &FlaggerEntry{}
+			return d.DecodeNode(n, path, s.Flagger)
+		}
 		if n.Content[i].Value == "DeploymentStrategy" {
 			if err := d.DecodeNode(n, path, &s.wrapper); err != nil {
 				return err

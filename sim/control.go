@@ -18,6 +18,7 @@ type control struct {
 	tickAt int64          // the controller's pending deadline; -1: none
 	hooks  *rand.Rand
 	gates  []simGate // the plan's metric gates (gate.go)
+	stats  gateStats // the statistical ones' state (gate_stats.go)
 
 	stepActs []deploy.Action // backing store of Result.Steps' actions
 }
@@ -46,6 +47,7 @@ func (r *runner) initControl() error {
 		AutoRollback: m.AutoRollback,
 		Gates:        Gates(s.Config),
 		Rollout:      rolloutOf(s.Config),
+		Flagger:      flaggerOf(s.Config),
 	}, r, r.observe)
 	if err != nil {
 		return err
@@ -150,6 +152,9 @@ func (r *runner) setWeight(w float64) {
 		return
 	}
 	r.closePhase()
+	if len(r.stats.seq) > 0 {
+		r.seqSplit()
+	}
 	r.weight = w
 }
 

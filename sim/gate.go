@@ -37,6 +37,9 @@ func Gates(c strategies.Config) []gate.Gate {
 	if c.Argo() && c.Rollout != nil {
 		return c.Rollout.Gates()
 	}
+	if c.Type == strategies.FlaggerType && c.Flagger != nil {
+		return c.Flagger.Gates()
+	}
 	return nil
 }
 
@@ -57,6 +60,11 @@ func gateQuery(q gate.Query) (Query, error) {
 		out.Metric, out.Stat = Errors, alarm.Stat{Kind: alarm.Sum}
 	case gate.Requests:
 		out.Metric, out.Stat = Invocations, alarm.Stat{Kind: alarm.Sum}
+	case gate.Kayenta:
+		// Both versions' per-request durations (gate_stats.go).
+		out.Metric, out.Stat, out.Versions = Duration, alarm.Stat{Kind: alarm.Percentile, Percentile: 50}, 1<<Current|1<<Target
+	case gate.Sequential:
+		out.Metric, out.Stat, out.Versions = Errors, alarm.Stat{Kind: alarm.Sum}, 1<<Current|1<<Target
 	case gate.Latency:
 		out.Metric = Duration
 		s := q.EffectiveStat()
@@ -80,7 +88,7 @@ func gateQuery(q gate.Query) (Query, error) {
 // per-request engine.
 func gatesBatchable(s Strategy) (bool, string) {
 	for _, g := range Gates(s.Config) {
-		if g.Query.Kind == gate.Latency {
+		if g.Query.Kind == gate.Latency || g.Query.Kind == gate.Kayenta {
 			return false, fmt.Sprintf("gate %s reads latency, which needs every request's duration", g.Name)
 		}
 	}
@@ -108,13 +116,20 @@ func (r *runner) setupGates() (int64, error) {
 			}
 		}
 	}
+	r.setupStats()
 	return span, nil
 }
 
 // measure is gate g's measurement at r.now.
 func (r *runner) measure(g int) deploy.Event {
 	sg := &r.gates[g]
+	if k := sg.g.Query.Kind; k == gate.Kayenta || k == gate.Sequential {
+		return r.measureStats(g)
+	}
 	v, _ := r.query(sg.q, r.now-sg.window, r.now)
+	for k := int64(1); math.IsNaN(v) && k < int64(sg.g.Query.Lookback); k++ {
+		v, _ = r.query(sg.q, r.now-(k+1)*sg.window, r.now-k*sg.window)
+	}
 	ev := deploy.Event{Kind: deploy.Measurement, Gate: g}
 	if math.IsNaN(v) {
 		ev.NoData = true
@@ -148,7 +163,10 @@ func (r *runner) handleGate(e event) {
 		r.logf(KindGate, sg.g.Name, "measure %s (%s): %s", sg.g.Name, sg.g.Query, value)
 		r.step(ev)
 		meas, met := r.drv.Controller().LastMeasurement()
-		r.res.Timeline[i].Text += fmt.Sprintf(" -> %s; metric %s", meas, met)
+		r.res.Timeline[i].Text += " -> " + string(meas)
+		if met != "" {
+			r.res.Timeline[i].Text += "; metric " + string(met)
+		}
 	case evPromote:
 		if r.drv.Status() == deploy.Paused {
 			r.logf(KindGate, "promote", "a user promotes the paused rollout")

@@ -61,6 +61,8 @@ type Config struct {
 	// ECS holds an ECS native strategy's parameters (Types ECSLinear,
 	// ECSCanary and ECSBlueGreen only).
 	ECS ECSConfig
+	// Flagger holds a Flagger canary analysis (Type FlaggerType only).
+	Flagger *FlaggerPlan
 }
 
 // Argo reports whether c is an Argo Rollouts plan.
@@ -229,6 +231,12 @@ func (c Config) Validate() error {
 }
 
 func (c Config) validate(f fields) error {
+	if c.Type == FlaggerType {
+		if c.Flagger == nil {
+			return fmt.Errorf("%s: %s needs its analysis", f.typ, c.Type)
+		}
+		return c.Flagger.Validate()
+	}
 	if c.Argo() {
 		if c.Rollout == nil || (c.Type == ArgoCanary) != (c.Rollout.Canary != nil) {
 			return fmt.Errorf("%s: %s needs its Rollout", f.typ, c.Type)
@@ -327,6 +335,8 @@ func (c Config) describe() string {
 	switch c.Type {
 	case AppConfig:
 		return c.AppConfig.describe()
+	case FlaggerType:
+		return c.Flagger.describe()
 	case ArgoCanary, ArgoBlueGreen:
 		return "Argo Rollouts " + string(c.Type[len("ArgoRollouts."):])
 	case ECSLinear:

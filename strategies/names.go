@@ -24,7 +24,7 @@ func GeneratedName(c Config) string {
 		return fmt.Sprintf("Canary%dPercent%s", c.Percentage, minutes(c.Interval))
 	case Linear:
 		return fmt.Sprintf("Linear%dPercentEvery%s", c.Percentage, minutes(c.Interval))
-	case AppConfig, ArgoCanary, ArgoBlueGreen: // their own names follow no such pattern
+	case AppConfig, ArgoCanary, ArgoBlueGreen, FlaggerType: // their own names follow no such pattern
 		return c.Name
 	case ECSLinear, ECSCanary, ECSBlueGreen:
 		return ecsName(c)

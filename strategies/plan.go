@@ -72,6 +72,8 @@ func (c Config) Plan(m LinearModel) Plan {
 		return p
 	case ECSLinear, ECSCanary, ECSBlueGreen:
 		return c.ecsPlan()
+	case FlaggerType:
+		return c.Flagger.Schedule()
 	case Canary:
 		return Plan{Steps: []Step{{0, float64(c.Percentage)}, {iv, 100}}, End: iv}
 	case Linear:

@@ -1,0 +1,94 @@
+package sim_test
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/shiftsim/shiftsim/analysis"
+	"github.com/shiftsim/shiftsim/deploy"
+	"github.com/shiftsim/shiftsim/gate"
+	"github.com/shiftsim/shiftsim/sim"
+	"github.com/shiftsim/shiftsim/strategies"
+)
+
+// statModel: 50 requests/s, both versions failing 2 % of requests (a
+// healthy twin) unless targetErrors says otherwise.
+func statModel(t *testing.T, targetErrors string, seed int) *sim.Model {
+	t.Helper()
+	s := parse(t, `
+name: stat
+seed: `+itoa(seed)+`
+horizon: 20m
+function: {name: fn, alias: live}
+traffic: {rate: 50}
+versions:
+  current: {version: "1", error_rate: 0.02, latency: {mu: -3, sigma: 0.5}}
+  target:  {version: "2", error_rate: `+targetErrors+`, latency: {mu: -3, sigma: 0.5}}
+monitoring: {metric_delay: 0s, alarm_poll_interval: 0s, poll_phase: 0s}
+deployment: {start: 0s, strategies: [AllAtOnce]}
+`)
+	s.Model.Engine = sim.Batched
+	return &s.Model
+}
+
+func itoa(i int) string {
+	b := []byte{}
+	for {
+		b = append([]byte{byte('0' + i%10)}, b...)
+		if i /= 10; i == 0 {
+			return string(b)
+		}
+	}
+}
+
+// flaggerGate: a Flagger canary (1m, +10 % to 50 %, threshold 1) gated only
+// by q, failing when the value leaves thresholdRange.
+func flaggerGate(q gate.Query, r analysis.Range) sim.Strategy {
+	p := &strategies.FlaggerPlan{Analysis: analysis.Flagger{Interval: time.Minute, StepWeight: 10, MaxWeight: 50, Threshold: 1},
+		Metrics: []strategies.FlaggerMetric{{Check: analysis.FlaggerMetric{Name: q.Kind.String(), Range: r}, Query: q}}}
+	return sim.Strategy{Name: "flagger-" + q.Kind.String(), Config: strategies.Config{Name: "f", Type: strategies.FlaggerType, Flagger: p}}
+}
+
+// TestSequentialGateFalseAlarms: the sequential gate on a healthy twin
+// (same error rate) stops the canary — its p-value at some tick at or below
+// α = 0.05 — in at most α of 300 seeds, within 3 standard errors (the
+// anytime guarantee, across weight steps and checks at every tick); a
+// target failing three times as often is caught in most seeds.
+func TestSequentialGateFalseAlarms(t *testing.T) {
+	if testing.Short() {
+		t.Skip("300 simulated deployments")
+	}
+	st := flaggerGate(gate.Query{Kind: gate.Sequential}, analysis.Range{Min: fptr(0.05 + 1e-12)})
+	const seeds = 300
+	count := func(target string) int {
+		stopped := 0
+		for seed := 1; seed <= seeds; seed++ {
+			res, err := sim.Run(statModel(t, target, seed), st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Status == deploy.Stopped {
+				if res.RollbackCause != "gate:sequential" {
+					t.Fatalf("seed %d: cause %q", seed, res.RollbackCause)
+				}
+				stopped++
+			} else if res.Status != deploy.Succeeded {
+				t.Fatalf("seed %d: %s", seed, res.Status)
+			}
+		}
+		return stopped
+	}
+	null := count("0.02")
+	rate := float64(null) / seeds
+	se := math.Sqrt(0.05 * 0.95 / seeds)
+	t.Logf("healthy twin: %d of %d seeds stopped (%.3f; z = %.2f against 0.05)", null, seeds, rate, (rate-0.05)/se)
+	if rate > 0.05+3*se {
+		t.Errorf("false-alarm rate %.3f > α + 3 s.e. = %.3f", rate, 0.05+3*se)
+	}
+	bad := count("0.06")
+	t.Logf("3x error rate: %d of %d seeds stopped", bad, seeds)
+	if bad < seeds*8/10 {
+		t.Errorf("power: %d of %d", bad, seeds)
+	}
+}
