@@ -22,6 +22,10 @@ type Flagger struct {
 // DefaultFlaggerInterval is Flagger's analysis interval when none is set.
 const DefaultFlaggerInterval = 60 * time.Second
 
+// MaxFlaggerIterations bounds a blue/green analysis (ours, not Flagger's: a
+// plan must end within a simulation).
+const MaxFlaggerIterations = 10000
+
 // Normalised returns f with Flagger's defaults applied (interval 60 s, at
 // least 10 s; threshold at least 1; maxWeight 100, or min(100, last of
 // stepWeights)), or what is wrong with it.
@@ -35,8 +39,22 @@ func (f Flagger) Normalised() (Flagger, error) {
 	if f.Threshold <= 0 {
 		f.Threshold = 1
 	}
-	if f.Iterations < 0 {
-		return f, fmt.Errorf("iterations: %d; want 0 (canary) or more (blue/green)", f.Iterations)
+	if f.Iterations < 0 || f.Iterations > MaxFlaggerIterations {
+		return f, fmt.Errorf("iterations: %d; want 0 (canary) to %d (blue/green)", f.Iterations, MaxFlaggerIterations)
+	}
+	// Flagger's weights are whole percents (ints in its Canary spec).
+	for _, w := range [...]struct {
+		name string
+		v    float64
+	}{{"maxWeight", f.MaxWeight}, {"stepWeight", f.StepWeight}, {"stepWeightPromotion", f.StepWeightPromotion}} {
+		if w.v != math.Trunc(w.v) {
+			return f, fmt.Errorf("%s: %v; Flagger's weights are whole percents", w.name, w.v)
+		}
+	}
+	for i, w := range f.StepWeights {
+		if w != math.Trunc(w) {
+			return f, fmt.Errorf("stepWeights[%d]: %v; Flagger's weights are whole percents", i, w)
+		}
 	}
 	switch {
 	case len(f.StepWeights) > 0:

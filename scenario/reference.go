@@ -58,11 +58,13 @@ var required = map[string]bool{
 // enums lists the words a string key takes, where the loader accepts a fixed
 // set (an editor completes them from the schema).
 var enums = map[string][]string{
-	"traffic.pattern":                                          {"poisson", "diurnal", "bursty", "spikes", "weekly"},
-	"deployment.linear_model":                                  {"end_after_last_interval", "end_at_last_shift"},
-	"deployment.appconfig_step_timing":                         {"interval_end", "interval_start"},
-	"lambda.architecture":                                      {"x86_64", "arm64"},
-	"deployment.strategies[].deploymentConfiguration.strategy": {"LINEAR", "CANARY", "BLUE_GREEN"},
+	"traffic.pattern":                                             {"poisson", "diurnal", "bursty", "spikes", "weekly"},
+	"deployment.linear_model":                                     {"end_after_last_interval", "end_at_last_shift"},
+	"deployment.appconfig_step_timing":                            {"interval_end", "interval_start"},
+	"lambda.architecture":                                         {"x86_64", "arm64"},
+	"deployment.strategies[].deploymentConfiguration.strategy":    {"LINEAR", "CANARY", "BLUE_GREEN"},
+	"deployment.strategies[].analysis.metrics[].provider.query":   {"error_rate", "success_rate", "latency", "errors", "requests", "kayenta", "sequential"},
+	"deployment.strategies[].analysis.metrics[].provider.version": {"target", "current", "both"},
 }
 
 // field is one key of a struct as internal/yamlx decodes it.
@@ -221,6 +223,7 @@ func Keys() []Key {
 				walk(reflect.TypeFor[strategies.DeploymentStrategy](), path+"[].DeploymentStrategy")
 				walk(reflect.TypeFor[strategies.ECSService](), path+"[]")
 				walk(reflect.TypeFor[ArgoRollout](), path+"[]")
+				walk(reflect.TypeFor[FlaggerEntry](), path+"[]")
 			case ft.Kind() == reflect.Slice && deref(ft.Elem()).Kind() == reflect.Struct && deref(ft.Elem()) != durationType:
 				walk(deref(ft.Elem()), path+"[]")
 			}
