@@ -45,7 +45,7 @@ var (
 var rules = map[string]rule{
 	// Leaves: data and pure functions, the standard library only.
 	"gate":              {banned: pureSet, why: "what a metric gate measures is data: a leaf that does no I/O"},
-	"strategies":        {own: []string{"internal/suggest", "gate", "internal/limits"}, banned: noIO, why: "deployment configurations are data: a leaf (beside gate, the data of what a plan measures) that does no I/O"},
+	"strategies":        {own: []string{"internal/suggest", "gate", "internal/limits", "analysis"}, banned: noIO, why: "deployment configurations are data: a leaf (beside gate, the data of what a plan measures, and analysis, whose Flagger spec a Flagger plan is) that does no I/O"},
 	"faults":            {banned: pureSet, why: "the fault catalogue is data: a leaf that does no I/O"},
 	"internal/suggest":  {why: "the did-you-mean helper is a leaf"},
 	"internal/limits":   {banned: noIO, why: "the table of bounds is data"},
@@ -64,7 +64,7 @@ var rules = map[string]rule{
 		why: "the CloudWatch evaluator is a pure function: no clock, no I/O, no shared state"},
 	"deploy": {own: []string{"strategies", "gate", "analysis"}, banned: pureSet,
 		why: "the CodeDeploy controller is pure: stepped with events, it never does I/O or starts goroutines; it judges gates with analysis's rules"},
-	"sim": {own: []string{"gate", "strategies", "faults", "traffic", "alarm", "deploy"}, external: gonum, banned: []string{"os", "net", "syscall", "os/exec"},
+	"sim": {own: []string{"gate", "strategies", "faults", "traffic", "alarm", "deploy", "analysis", "judge"}, external: gonum, banned: []string{"os", "net", "syscall", "os/exec"},
 		why: "the engine runs the core packages on a virtual clock and reads no file"},
 	"sweep": {own: []string{"sim", "strategies"}, external: gonum, banned: []string{"os", "net", "syscall", "os/exec"},
 		why: "replications, frontier and recommendation depend on the model and the seed alone"},
