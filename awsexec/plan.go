@@ -91,6 +91,11 @@ func (p Plan) Validate() error {
 	if !p.Config.LifecycleHooks() && (p.BeforeHook != "" || p.AfterHook != "") {
 		errs = append(errs, fmt.Errorf("strategy %s has no lifecycle hooks (a %s plan runs none, in the simulator either): drop the hook functions", p.Strategy, p.Config.Type))
 	}
+	for _, g := range p.gates() {
+		if k := g.Query.Kind; k == gate.Kayenta || k == gate.Sequential || g.Query.Lookback > 0 {
+			errs = append(errs, fmt.Errorf("strategy %s: gate %s (%s) is measured by the simulator only: the alias executor reads one GetMetricData window per gate (docs/plans.md)", p.Strategy, g.Name, g.Query))
+		}
+	}
 	if p.Executor == ExecCodeDeploy && (p.Application == "" || p.DeploymentGroup == "") {
 		errs = append(errs, errors.New("the codedeploy executor needs --application and --deployment-group"))
 	}
@@ -123,6 +128,9 @@ func (p Plan) controllerConfig() deploy.Config {
 	if p.Config.Argo() && p.Config.Rollout != nil {
 		cfg.Rollout, cfg.Gates = p.Config.Rollout, p.Config.Rollout.Gates()
 	}
+	if p.Config.Type == strategies.FlaggerType && p.Config.Flagger != nil {
+		cfg.Flagger, cfg.Gates = p.Config.Flagger, p.Config.Flagger.Gates()
+	}
 	return cfg
 }
 
@@ -130,6 +138,9 @@ func (p Plan) controllerConfig() deploy.Config {
 func (p Plan) gates() []gate.Gate {
 	if p.Config.Argo() && p.Config.Rollout != nil {
 		return p.Config.Rollout.Gates()
+	}
+	if p.Config.Type == strategies.FlaggerType && p.Config.Flagger != nil {
+		return p.Config.Flagger.Gates()
 	}
 	return nil
 }

@@ -1,0 +1,37 @@
+package awsexec
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shiftsim/shiftsim/analysis"
+	"github.com/shiftsim/shiftsim/gate"
+	"github.com/shiftsim/shiftsim/strategies"
+)
+
+// TestFlaggerPlanGates: a Flagger plan brings its analysis and its gates to
+// the controller, as in the simulator; a gate the executor cannot read with
+// one GetMetricData window (kayenta, sequential, the newest-datapoint
+// lookback of Flagger's built-ins) is refused before anything runs.
+func TestFlaggerPlanGates(t *testing.T) {
+	min := 1.0
+	fp := &strategies.FlaggerPlan{Analysis: analysis.Flagger{Interval: time.Minute, StepWeight: 10},
+		Metrics: []strategies.FlaggerMetric{{Check: analysis.FlaggerMetric{Name: "errors", Range: analysis.Range{Max: &min}},
+			Query: gate.Query{Kind: gate.ErrorRate, Window: 2 * time.Minute}}}}
+	p := Plan{Executor: ExecAlias, Function: "fn", Alias: "live", Current: "1", Target: "2", Strategy: "f",
+		Config: strategies.Config{Name: "f", Type: strategies.FlaggerType, Flagger: fp}}
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	cfg := p.controllerConfig()
+	if cfg.Flagger != fp || len(cfg.Gates) != 1 || cfg.Gates[0].Name != "errors" {
+		t.Errorf("controller config %+v", cfg)
+	}
+	for _, q := range []gate.Query{{Kind: gate.Kayenta}, {Kind: gate.Sequential}, {Kind: gate.SuccessRate, Lookback: 10}} {
+		fp.Metrics[0].Query = q
+		if err := p.Validate(); err == nil || !strings.Contains(err.Error(), "measured by the simulator only") {
+			t.Errorf("%v: %v", q, err)
+		}
+	}
+}
