@@ -3,6 +3,8 @@ package sweep
 import (
 	"fmt"
 	"strings"
+
+	"github.com/shiftsim/shiftsim/sim"
 )
 
 // Vary is one varied parameter: a key of the scenario by its YAML path, as
@@ -60,4 +62,39 @@ func Label(c []Setting) string {
 		parts[i] = s.Path + "=" + s.Value
 	}
 	return strings.Join(parts, " ")
+}
+
+// GridPoint is one combination of a sweep's grid: its settings, and the
+// model and strategies they give.
+type GridPoint struct {
+	Settings   []Setting
+	Model      *sim.Model
+	Strategies []sim.Strategy
+}
+
+// RunGrid runs the multi-run comparison (Run) at every point of a grid,
+// one point after the other, each on every core. opts applies to every
+// point; its Progress counts over the whole grid.
+func RunGrid(grid []GridPoint, opts Options) ([]*Replicated, error) {
+	runs := max(opts.Runs, 1)
+	total := 0
+	for _, g := range grid {
+		total += runs * len(g.Strategies)
+	}
+	out := make([]*Replicated, len(grid))
+	done := 0
+	for i, g := range grid {
+		o := opts
+		if opts.Progress != nil {
+			base := done
+			o.Progress = func(n, _ int) { opts.Progress(base+n, total) }
+		}
+		rep, err := Run(g.Model, g.Strategies, o)
+		if err != nil {
+			return nil, fmt.Errorf("with %s: %w", Label(g.Settings), err)
+		}
+		out[i] = rep
+		done += runs * len(g.Strategies)
+	}
+	return out, nil
 }

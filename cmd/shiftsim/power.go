@@ -7,7 +7,6 @@ import (
 	"github.com/shiftsim/shiftsim/report"
 	"github.com/shiftsim/shiftsim/scenario"
 	"github.com/shiftsim/shiftsim/sim"
-	"github.com/shiftsim/shiftsim/strategies"
 )
 
 func init() {
@@ -16,7 +15,7 @@ func init() {
 
 func cmdPower(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("power", "SCENARIO [-s NAME]...", "For each strategy: the probability that the scenario's alarms (and hooks) stop the deployment, the\nlaw of the time to detection, and the expected requests and failures the target serves. Computed\nexactly (a Markov chain over the alarm's evaluation range) when the traffic is Poisson with a known\nrate and one alarm reads request counts with a period equal to its evaluation interval; otherwise\nestimated from --runs simulated runs, with 95 % intervals, and the output says why.\n\nWith --detect P --error-rate X: the shortest canary interval and the smallest canary percentage\nthat stop a target failing at rate X with probability P, and how often the same alarm rolls back\na healthy version.", stdout)
-	names := fs.StringArrayP("strategy", "s", nil, "only this strategy (repeatable): one the scenario lists or any CodeDeploy config name")
+	names := fs.StringArrayP("strategy", "s", nil, "only this strategy (repeatable): any name 'shiftsim run' takes (docs/strategy-names.md)")
 	output := outputFlag(fs, "table", "json")
 	method := fs.String("method", "auto", "auto (exact where possible), exact (fail otherwise) or monte_carlo")
 	runs := fs.IntP("runs", "n", 1000, "simulated runs per strategy when estimating by Monte Carlo")
@@ -78,29 +77,19 @@ func cmdPower(args []string, stdout, stderr io.Writer) error {
 	return report.TablePower(stdout, doc)
 }
 
-// pickStrategies returns the scenario's strategies, or those named (a
-// scenario's by its name or config name, else any CodeDeploy config).
+// pickStrategies returns the scenario's strategies, or those named, each
+// resolved as every command resolves a strategy name (scenario.Strategy).
 func pickStrategies(s *scenario.Scenario, names []string) ([]sim.Strategy, error) {
 	if len(names) == 0 {
 		return s.Strategies, nil
 	}
-	var out []sim.Strategy
+	out := make([]sim.Strategy, 0, len(names))
 	for _, n := range names {
-		var chosen *sim.Strategy
-		for i := range s.Strategies {
-			if s.Strategies[i].Name == n || s.Strategies[i].Config.Name == n {
-				chosen = &s.Strategies[i]
-			}
+		st, err := pickStrategy(s, n)
+		if err != nil {
+			return nil, err
 		}
-		if chosen == nil {
-			cfg, err := strategies.Lookup(n)
-			if err != nil {
-				return nil, inputErrf("--strategy: %v", err)
-			}
-			cfg.Name = strategies.CodeDeployName(cfg)
-			chosen = &sim.Strategy{Name: n, Config: cfg}
-		}
-		out = append(out, *chosen)
+		out = append(out, st)
 	}
 	return out, nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	iofs "io/fs"
 	"os"
@@ -131,30 +130,36 @@ func sweepMain(args []string, stdout, stderr io.Writer, pre *mergedSweep) error 
 	for _, v := range vs {
 		out.Vary = append(out.Vary, report.VaryValues{Path: v.Path, Values: v.Values})
 	}
+	reps := make([]*sweep.Replicated, len(scens))
 	tick, done := progress(stderr, total, *quiet, "sweeping")
-	offset := 0
-	for i, s := range scens {
-		var cb func(int, int)
-		if tick != nil {
-			base := offset
-			cb = func(n, _ int) { tick(base+n, total) }
-		}
-		var rep *sweep.Replicated
-		if pre != nil {
-			if i >= len(pre.points) || len(pre.points[i]) != len(s.Strategies) {
-				done()
-				return inputErrf("the parts hold %d combinations, the sweep has %d", len(pre.points), len(scens))
-			}
-			rep = &sweep.Replicated{Model: &s.Model, Strategies: s.Strategies, Runs: *runs, Outcomes: pre.points[i]}
-		} else if rep, err = sweep.Run(&s.Model, s.Strategies, sweep.Options{Runs: *runs, Progress: cb, Shard: sh}); err != nil {
+	if pre != nil {
+		if len(pre.points) != len(scens) {
 			done()
-			return fmt.Errorf("with %s: %w", sweep.Label(combos[i]), err)
+			return inputErrf("the parts hold %d combinations, the sweep has %d", len(pre.points), len(scens))
 		}
+		for i, s := range scens {
+			if len(pre.points[i]) != len(s.Strategies) {
+				done()
+				return inputErrf("the parts hold %d strategies at combination %d, the sweep has %d", len(pre.points[i]), i, len(s.Strategies))
+			}
+			reps[i] = &sweep.Replicated{Model: &s.Model, Strategies: s.Strategies, Runs: *runs, Outcomes: pre.points[i]}
+		}
+	} else {
+		grid := make([]sweep.GridPoint, len(scens))
+		for i, s := range scens {
+			grid[i] = sweep.GridPoint{Settings: combos[i], Model: &s.Model, Strategies: s.Strategies}
+		}
+		if reps, err = sweep.RunGrid(grid, sweep.Options{Runs: *runs, Progress: tick, Shard: sh}); err != nil {
+			done()
+			return err
+		}
+	}
+	for i, s := range scens {
+		rep := reps[i]
 		if sh.Count > 0 {
 			parts = append(parts, rep.Outcomes)
 			continue
 		}
-		offset += *runs * len(s.Strategies)
 		st := rep.Stats()
 		p := report.SweptPoint{Values: map[string]string{}, HealthyTarget: sweep.Healthy(&s.Model),
 			Horizon: s.Model.Horizon.Seconds(), Results: report.FromStats(st, sweep.OnFrontier(sweep.Place(st)))}
