@@ -281,16 +281,17 @@ func (r *aliasRun) setAlias(ctx context.Context, want AliasState, attempts int) 
 }
 
 func (r *aliasRun) logAlias(want AliasState) {
+	// The simulator's records say the same (deploy.WeightText, RollbackText).
 	pct := r.p.targetPercent(want)
-	switch {
-	case pct == 0:
-		r.log("rollback", "", "rollback: UpdateAlias %s: FunctionVersion %s, no additional version", r.p.aliasName(), r.p.Current)
-	case pct == 100:
-		bake := r.p.Config.BakeNote() // the simulator's words for a bake after the shift
-		r.log("weight", "", "UpdateAlias %s: FunctionVersion %s, no additional version (100%% to %s)%s", r.p.aliasName(), r.p.Target, r.p.Target, bake)
-	default:
-		r.log("weight", "", "UpdateAlias %s: version %s weight %s%%", r.p.aliasName(), r.p.Target, deploy.FormatPercent(pct))
+	if pct == 0 {
+		r.log("rollback", "", "%s", deploy.RollbackText(r.p.aliasName(), r.p.Current))
+		return
 	}
+	bake := ""
+	if pct == 100 {
+		bake = r.p.Config.BakeNote()
+	}
+	r.log("weight", "", "%s", deploy.WeightText(r.p.aliasName(), r.p.Target, pct, bake))
 }
 
 // updateAlias makes one journaled UpdateAlias call, locked on the revision

@@ -66,7 +66,7 @@ func TestControllerTwin(t *testing.T) {
 			var want []string
 			for _, e := range res.Timeline {
 				if e.Kind == sim.KindWeight || e.Kind == sim.KindRollback {
-					want = append(want, fmt.Sprintf("%v %s", e.At-res.DeploymentStart, e.Text))
+					want = append(want, fmt.Sprintf("%v %s", e.At-res.DeploymentStart, e.Text()))
 				}
 			}
 			if len(want) == 0 {
@@ -300,7 +300,7 @@ func TestControllerTwinGates(t *testing.T) {
 			}
 			for _, e := range res.Timeline {
 				if e.Kind == sim.KindGate {
-					wantGates = append(wantGates, fmt.Sprintf("%v %s", e.At-res.DeploymentStart, e.Text))
+					wantGates = append(wantGates, fmt.Sprintf("%v %s", e.At-res.DeploymentStart, e.Text()))
 				}
 			}
 			if string(res.Status) != tc.status || res.RollbackCause != tc.cause || len(wantGates) == 0 {

@@ -6,6 +6,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/shiftsim/shiftsim/deploy"
+	"github.com/shiftsim/shiftsim/sim"
 )
 
 // Explain narrates one run's timeline in plain words, for someone learning
@@ -124,35 +127,29 @@ func thousands(v int64) string {
 	return b.String()
 }
 
+// say narrates one record. It reads the engine's record (Entry.Record),
+// never the text; an entry without one is told as its text.
 func (n *narrator) say(e Entry) string {
-	switch e.Kind {
-	case string(kindAlarm):
-		to := alarmTransition(e)
-		from := ""
-		if before, _, ok := strings.Cut(e.Text, " -> "); ok {
-			from = before[strings.LastIndex(before, " ")+1:]
+	rec := e.Record
+	switch rec.Kind {
+	case sim.KindAlarm:
+		if _, ok := n.states[rec.Subject]; !ok {
+			n.order = append(n.order, rec.Subject)
 		}
-		if _, ok := n.states[e.Subject]; !ok {
-			n.order = append(n.order, e.Subject)
-		}
-		n.states[e.Subject] = alarmSeen{state: to, since: e.At}
-		why := ""
-		if i := strings.Index(e.Text, " ("); i >= 0 && strings.HasSuffix(e.Text, ")") {
-			why = e.Text[i+2 : len(e.Text)-1]
-		}
-		line := fmt.Sprintf("CloudWatch moves alarm %s from %s to %s", e.Subject, from, to)
-		if why != "" {
-			line += ": " + why
+		n.states[rec.Subject] = alarmSeen{state: rec.To, since: e.At}
+		line := fmt.Sprintf("CloudWatch moves alarm %s from %s to %s", rec.Subject, rec.From, rec.To)
+		if rec.Reason != "" {
+			line += ": " + rec.Reason
 		}
 		line += "."
 		switch {
-		case to == "ALARM" && n.over:
+		case rec.To == "ALARM" && n.over:
 			line += " The deployment is already over: CodeDeploy no longer watches the alarm."
-		case to == "ALARM":
+		case rec.To == "ALARM":
 			line += " CodeDeploy stops a deployment whose alarm is in ALARM when it next reads the alarm's state."
 		}
 		return line
-	case string(kindWeight):
+	case sim.KindWeight:
 		prev := n.weight
 		n.weight = e.Weight
 		var line string
@@ -167,47 +164,50 @@ func (n *narrator) say(e Entry) string {
 				n.target(), pctNum(prev), pctNum(e.Weight), n.alarms())
 		}
 		return line + n.lastSpan(e.At)
-	case string(kindRollback):
+	case sim.KindRollback:
 		n.weight = 0
 		return fmt.Sprintf("CodeDeploy rolls back: the alias sends every request to %s again.", n.current()) + n.lastSpan(e.At)
-	case "deployment":
-		if e.Subject != "InProgress" {
+	case sim.KindDeployment:
+		if rec.Subject != string(deploy.InProgress) {
 			n.over = true
 		}
 		switch {
-		case e.Subject == "InProgress":
-			return fmt.Sprintf("CodeDeploy starts the deployment (%s): %s.", n.r.Config, strings.TrimPrefix(e.Text, "deployment "+n.r.Strategy+" starts: "))
-		case e.Subject == "Succeeded":
+		case rec.Subject == string(deploy.InProgress):
+			return fmt.Sprintf("CodeDeploy starts the deployment (%s): %s moves from version %s to %s.",
+				n.r.Config, rec.Alias, rec.Versions[sim.Current], rec.Versions[sim.Target])
+		case rec.Subject == string(deploy.Succeeded):
 			return fmt.Sprintf("The deployment succeeds: %s now serves all the traffic, and alarms no longer stop it.", n.target())
 		default:
 			cause := "no cause given"
 			if n.r.RollbackCause != nil {
 				cause = *n.r.RollbackCause
 			}
-			return fmt.Sprintf("The deployment ends with status %s (%s).", e.Subject, cause)
+			return fmt.Sprintf("The deployment ends with status %s (%s).", rec.Subject, cause)
 		}
-	case "hook":
-		if strings.HasPrefix(e.Text, "invoke ") {
-			detail := ""
-			if i := strings.Index(e.Text, " ("); i >= 0 {
-				detail = " " + e.Text[i:]
+	case sim.KindHook:
+		if rec.Invoked {
+			health := "healthy"
+			if rec.Faulty {
+				health = "faulty"
 			}
-			return fmt.Sprintf("CodeDeploy invokes the %s hook, the user's own test function%s.", e.Subject, detail)
+			return fmt.Sprintf("CodeDeploy invokes the %s hook, the user's own test function (runs %v; target is %s).", rec.Subject, rec.Runs, health)
 		}
-		if strings.HasSuffix(e.Text, "Failed") {
-			return fmt.Sprintf("The %s hook reports Failed: its tests caught the bad version, and CodeDeploy will not go on.", e.Subject)
+		if rec.Verdict == string(deploy.LifecycleFailed) {
+			return fmt.Sprintf("The %s hook reports Failed: its tests caught the bad version, and CodeDeploy will not go on.", rec.Subject)
 		}
-		return fmt.Sprintf("The %s hook reports Succeeded: its tests found nothing wrong.", e.Subject)
-	case "fault":
-		return "The fault changes: " + strings.TrimPrefix(e.Text, "fault: ") + "."
-	case "gate":
-		switch {
-		case strings.HasPrefix(e.Text, "measure "):
-			return "The analysis measures " + strings.TrimPrefix(e.Text, "measure ") + " (measurement, then metric phase)."
-		case strings.HasPrefix(e.Text, "rollout paused"):
-			return "The rollout pauses " + strings.TrimPrefix(e.Text, "rollout paused ") + "; the canary keeps its share meanwhile."
+		return fmt.Sprintf("The %s hook reports Succeeded: its tests found nothing wrong.", rec.Subject)
+	case sim.KindFault:
+		return fmt.Sprintf("The fault changes: version %s error rate %g, version %s error rate %g.",
+			rec.Versions[sim.Current], rec.ErrorRates[sim.Current], rec.Versions[sim.Target], rec.ErrorRates[sim.Target])
+	case sim.KindGate:
+		switch rec.GateStep {
+		case sim.GateMeasure:
+			return "The analysis measures " + rec.Note + " (measurement, then metric phase)."
+		case sim.GatePause:
+			return "The rollout pauses " + rec.Note + "; the canary keeps its share meanwhile."
 		}
-		return strings.ToUpper(e.Text[:1]) + e.Text[1:] + "."
+		text := rec.Text()
+		return strings.ToUpper(text[:1]) + text[1:] + "."
 	}
 	return e.Text
 }

@@ -305,17 +305,6 @@ func WritePlots(dir string, charts []Chart) error {
 	return nil
 }
 
-// alarmTransition reads the new state of an alarm entry from its canonical
-// text, "alarm NAME: OLD -> NEW (reason)".
-func alarmTransition(e Entry) string {
-	_, after, ok := strings.Cut(e.Text, " -> ")
-	if !ok {
-		return ""
-	}
-	state, _, _ := strings.Cut(after, " ")
-	return state
-}
-
 // span is [From, To) in seconds.
 type span struct{ From, To float64 }
 
@@ -328,7 +317,7 @@ func alarmSpans(r Result, horizon float64) []span {
 		if e.Kind != string(kindAlarm) {
 			continue
 		}
-		st := alarmTransition(e)
+		st := e.To
 		if st == "ALARM" {
 			if _, ok := in[e.Subject]; !ok {
 				in[e.Subject] = e.At

@@ -138,11 +138,15 @@ type Entry struct {
 	From    string  `json:"from,omitempty"` // an alarm's state before
 	To      string  `json:"to,omitempty"`   // an alarm's state after
 	Weight  float64 `json:"target_weight"`
-	Text    string  `json:"text"`
+	Text    string  `json:"text"` // Record.Text()
 	// AppConfigEvent and AppConfigState are AppConfig's words for the
 	// entry (an AppConfig strategy's run only; SetAppConfigStates).
 	AppConfigEvent string `json:"appconfig_event,omitempty"`
 	AppConfigState string `json:"appconfig_state,omitempty"`
+	// Record is the engine's record the entry comes from: what the
+	// narration and the charts read (never Text). A hand-made entry
+	// without it is narrated by its text.
+	Record sim.Entry `json:"-"`
 }
 
 func seconds(d time.Duration) float64 { return d.Seconds() }
@@ -218,7 +222,8 @@ func FromSim(r *sim.Result, config string, timeline bool) Result {
 			out.Steps = append(out.Steps, st.String())
 		}
 		for _, e := range r.Timeline {
-			out.Timeline = append(out.Timeline, Entry{At: seconds(e.At), Kind: string(e.Kind), Subject: e.Subject, From: e.From, To: e.To, Weight: e.Weight, Text: e.Text})
+			out.Timeline = append(out.Timeline, Entry{At: seconds(e.At), Kind: string(e.Kind), Subject: e.Subject, From: e.From, To: e.To,
+				Weight: e.Weight, Text: e.Text(), Record: e})
 		}
 	}
 	return out

@@ -75,7 +75,7 @@ func TestAppConfigTimelines(t *testing.T) {
 				got = append(got, step{e.At, e.Weight})
 			}
 			if e.Kind == sim.KindHook {
-				t.Errorf("%s: an AppConfig deployment ran a CodeDeploy hook: %s", r.Strategy, e.Text)
+				t.Errorf("%s: an AppConfig deployment ran a CodeDeploy hook: %s", r.Strategy, e.Text())
 			}
 		}
 		same := len(got) == len(w.steps)

@@ -1,10 +1,7 @@
 package sim
 
 import (
-	"fmt"
 	"math/rand/v2"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/shiftsim/shiftsim/alarm"
@@ -78,7 +75,7 @@ func (r *runner) trips(st alarm.State) bool {
 // step feeds the controller and carries out its actions.
 func (r *runner) step(ev deploy.Event) {
 	if ev.Kind == deploy.Start {
-		r.logf(KindDeployment, "InProgress", "deployment %s starts: %s moves from version %s to %s", r.strat.Name, r.aliasName(), r.m.Versions[Current].Name, r.m.Versions[Target].Name)
+		r.record(Entry{Kind: KindDeployment, Subject: string(deploy.InProgress), Strategy: r.strat.Name, Alias: r.aliasName(), Versions: r.versionNames()})
 	}
 	r.drv.Run(time.Duration(r.now), ev) // act does not fail
 	if at, ok := r.drv.Deadline(); ok && int64(at) != r.tickAt {
@@ -113,18 +110,18 @@ func (r *runner) act(a deploy.Action) {
 	switch a.Kind {
 	case deploy.SetWeight:
 		r.setWeight(a.Percent / 100)
+		e := Entry{Kind: KindWeight, Alias: r.aliasName(), Versions: r.versionNames(), Percent: a.Percent}
 		if a.Percent == 100 {
 			if r.res.FullShift == nil {
 				r.res.FullShift = ptr(time.Duration(r.now))
 			}
-			r.logf(KindWeight, "", "UpdateAlias %s: FunctionVersion %s, no additional version (100%% to %s)%s", r.aliasName(), r.m.Versions[1].Name, r.m.Versions[1].Name, r.strat.Config.BakeNote())
-		} else {
-			r.logf(KindWeight, "", "UpdateAlias %s: version %s weight %s%%", r.aliasName(), r.m.Versions[1].Name, deploy.FormatPercent(a.Percent))
+			e.Bake = r.strat.Config.BakeNote()
 		}
+		r.record(e)
 	case deploy.Rollback:
 		r.setWeight(0)
 		r.res.RolledBack = true
-		r.logf(KindRollback, "", "rollback: UpdateAlias %s: FunctionVersion %s, no additional version", r.aliasName(), r.m.Versions[0].Name)
+		r.record(Entry{Kind: KindRollback, Alias: r.aliasName(), Versions: r.versionNames()})
 	case deploy.InvokeHook:
 		r.invokeHook(a.Hook)
 	case deploy.Measure, deploy.Pause:
@@ -141,7 +138,7 @@ func (r *runner) act(a deploy.Action) {
 		if a.Cause != "" && a.Cause != deploy.CauseManual && r.res.Detected == nil {
 			r.res.Detected = ptr(time.Duration(r.now))
 		}
-		r.logf(KindDeployment, string(a.Status), "deployment %s: %s", r.strat.Name, strings.Join(slices.DeleteFunc([]string{string(a.Status), a.ErrorCode, a.Cause}, func(s string) bool { return s == "" }), " "))
+		r.record(Entry{Kind: KindDeployment, Subject: string(a.Status), Strategy: r.strat.Name, ErrorCode: a.ErrorCode, Cause: a.Cause})
 	}
 }
 
@@ -183,11 +180,7 @@ func (r *runner) invokeHook(name deploy.Hook) {
 	if ok {
 		arg |= 1
 	}
-	health := "healthy"
-	if faulty {
-		health = "faulty"
-	}
-	r.logf(KindHook, string(name), "invoke %s hook (runs %v; target is %s)", name, h.Duration, health)
+	r.record(Entry{Kind: KindHook, Subject: string(name), Invoked: true, Runs: h.Duration, Faulty: faulty})
 	r.q.push(at, evHookReport, arg)
 }
 
@@ -200,6 +193,12 @@ func (r *runner) targetFaulty(t int64) bool {
 	return r.m.Versions[Target].ErrorRate > r.m.Versions[Current].ErrorRate
 }
 
-func (r *runner) logf(kind EntryKind, subject, format string, a ...any) {
-	r.res.Timeline = append(r.res.Timeline, Entry{At: time.Duration(r.now), Kind: kind, Subject: subject, Weight: r.weight, Text: fmt.Sprintf(format, a...)})
+// record adds e to the timeline, at the current time and weight.
+func (r *runner) record(e Entry) {
+	e.At, e.Weight = time.Duration(r.now), r.weight
+	r.res.Timeline = append(r.res.Timeline, e)
+}
+
+func (r *runner) versionNames() [2]string {
+	return [2]string{r.m.Versions[Current].Name, r.m.Versions[Target].Name}
 }

@@ -146,7 +146,7 @@ func (r *runner) handle(e event) error {
 	switch e.kind {
 	case evFault:
 		r.applyFaults(e.at)
-		r.logf(KindFault, "", "fault: version %s error rate %g, version %s error rate %g", r.m.Versions[0].Name, r.errRate[0], r.m.Versions[1].Name, r.errRate[1])
+		r.record(Entry{Kind: KindFault, Versions: r.versionNames(), ErrorRates: r.errRate})
 	case evBucket:
 		r.closeBucket()
 		r.q.push(e.at+r.bucketNs, evBucket, 0)
@@ -161,7 +161,7 @@ func (r *runner) handle(e event) error {
 		if e.arg&1 == 0 {
 			verdict = "Failed"
 		}
-		r.logf(KindHook, string(h.Name), "%s hook reports %s", h.Name, verdict)
+		r.record(Entry{Kind: KindHook, Subject: string(h.Name), Verdict: verdict})
 		r.step(deploy.Event{Kind: deploy.HookResult, Hook: h.Name, Succeeded: e.arg&1 == 1})
 	case evEval:
 		r.evaluate()
@@ -175,7 +175,7 @@ func (r *runner) handle(e event) error {
 		r.handleGate(e)
 	case evManualStop:
 		if r.drv.Status().Active() {
-			r.logf(KindDeployment, "", "a user stops the deployment (StopDeployment, AutoRollbackEnabled=%v)", r.m.ManualStop.Rollback)
+			r.record(Entry{Kind: KindDeployment, UserStop: true, Rollback: r.m.ManualStop.Rollback})
 			r.step(deploy.Event{Kind: deploy.Stop, Rollback: r.m.ManualStop.Rollback})
 		}
 	case evDeployStart:

@@ -160,16 +160,16 @@ func (r *runner) handleGate(e event) {
 		}
 		// The entry comes before what the judgement leads to (a rollback).
 		i := len(r.res.Timeline)
-		r.logf(KindGate, sg.g.Name, "measure %s (%s): %s", sg.g.Name, sg.g.Query, value)
+		r.record(Entry{Kind: KindGate, Subject: sg.g.Name, GateStep: GateMeasure, Note: fmt.Sprintf("%s (%s): %s", sg.g.Name, sg.g.Query, value)})
 		r.step(ev)
 		meas, met := r.drv.Controller().LastMeasurement()
-		r.res.Timeline[i].Text += " -> " + string(meas)
+		r.res.Timeline[i].Note += " -> " + string(meas)
 		if met != "" {
-			r.res.Timeline[i].Text += "; metric " + string(met)
+			r.res.Timeline[i].Note += "; metric " + string(met)
 		}
 	case evPromote:
 		if r.drv.Status() == deploy.Paused {
-			r.logf(KindGate, "promote", "a user promotes the paused rollout")
+			r.record(Entry{Kind: KindGate, Subject: "promote", GateStep: GatePromote})
 			r.step(deploy.Event{Kind: deploy.Promote})
 		}
 	}
@@ -188,7 +188,7 @@ func (r *runner) actGate(a deploy.Action) {
 			r.q.push(r.now+int64(p), evPromote, 0)
 			when = fmt.Sprintf("a user promotes it after %v", p)
 		}
-		r.logf(KindGate, a.Cause, "rollout paused (%s): %s", a.Cause, when)
+		r.record(Entry{Kind: KindGate, Subject: a.Cause, GateStep: GatePause, Note: fmt.Sprintf("(%s): %s", a.Cause, when)})
 	}
 }
 

@@ -180,9 +180,7 @@ func (r *runner) evaluate() {
 		if next != st.state {
 			// The reason is worth its string only when the state changes.
 			_, why := a.Rule.Explain(pts, st.state)
-			r.logf(KindAlarm, a.Name, "alarm %s: %s -> %s (%s)", a.Name, st.state, next, why)
-			e := &r.res.Timeline[len(r.res.Timeline)-1]
-			e.From, e.To = st.state.String(), next.String()
+			r.record(Entry{Kind: KindAlarm, Subject: a.Name, From: st.state.String(), To: next.String(), Reason: why})
 			st.state = next
 			if next == alarm.Alarm && r.now >= int64(r.m.DeployStart) && r.res.Detected == nil {
 				r.res.Detected = ptr(time.Duration(r.now))

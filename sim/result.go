@@ -105,19 +105,117 @@ const (
 	KindFault      EntryKind = "fault"      // a fault began or ended
 )
 
-// Entry is one line of a run's timeline.
+// Entry is one record of a run's timeline: what happened, as data. Its
+// text (Text, and String with the time) is rendered from the fields, so
+// every reader — the timeline, --explain, the HTML report, the charts —
+// reads the same record, and nothing parses prose. Only the fields of its
+// Kind are set.
 type Entry struct {
 	At      time.Duration
 	Kind    EntryKind
-	Subject string  // the alarm, hook or status the entry is about
-	From    string  // an alarm's state before (KindAlarm)
-	To      string  // an alarm's state after (KindAlarm)
+	Subject string  // the alarm, hook or deployment status the entry is about
+	From    string  // KindAlarm: the state before
+	To      string  // KindAlarm: the state after
 	Weight  float64 // the target's share of traffic after the entry
-	Text    string
+	Reason  string  // KindAlarm: CloudWatch's reason for the change (alarm.Rule.Explain)
+
+	Strategy string    // KindDeployment: the strategy's name
+	Alias    string    // KindDeployment start, KindWeight, KindRollback: function:alias
+	Versions [2]string // KindDeployment start, KindWeight, KindRollback, KindFault: the current and target versions
+	// Percent is the target's weight the alias was given (KindWeight), as
+	// the controller set it.
+	Percent float64
+	// Bake notes the bake after the shift to 100 % (KindWeight), when the
+	// strategy has one (strategies.Config.BakeNote).
+	Bake       string
+	ErrorCode  string        // KindDeployment end: CodeDeploy's ErrorCode
+	Cause      string        // KindDeployment end: "alarm:<AlarmName>", "hook:<Hook>", "manual" or ""
+	UserStop   bool          // KindDeployment: a user stops the deployment (StopDeployment)
+	Rollback   bool          // KindDeployment UserStop: with AutoRollbackEnabled
+	Invoked    bool          // KindHook: the hook was invoked (else it reported)
+	Verdict    string        // KindHook report: Succeeded or Failed
+	Runs       time.Duration // KindHook invoked: how long the hook runs
+	Faulty     bool          // KindHook invoked: whether the target had a fault at the invocation
+	ErrorRates [2]float64    // KindFault: each version's error rate once the change is in force
+	// GateStep is what a gate's record (KindGate) is about, and Note its
+	// detail: a measurement ("<gate> (<query>): <value> -> <judgement>;
+	// metric <phase>"), a pause ("(<cause>): <what follows>"), a promotion.
+	GateStep GateStep
+	Note     string
 }
 
-// String is the canonical text form of an entry: "t+5m00s text".
-func (e Entry) String() string { return "t+" + Clock(e.At) + " " + e.Text }
+// GateStep is what a gate's timeline record is about.
+type GateStep uint8
+
+// The steps of a gate.
+const (
+	GateMeasure GateStep = iota + 1 // a measurement and its judgement
+	GatePause                       // the rollout pauses
+	GatePromote                     // a user promotes the paused rollout
+)
+
+// Text is the canonical text of the record, as the timeline prints it:
+//
+//	deployment <Strategy> starts: <Alias> moves from version <current> to <target>
+//	deployment <Strategy>: <Status>[ <ErrorCode>][ <Cause>]
+//	a user stops the deployment (StopDeployment, AutoRollbackEnabled=<Rollback>)
+//	UpdateAlias <Alias>: version <target> weight <Percent>%
+//	UpdateAlias <Alias>: FunctionVersion <target>, no additional version (100% to <target>)[<Bake>]
+//	rollback: UpdateAlias <Alias>: FunctionVersion <current>, no additional version
+//	invoke <Hook> hook (runs <Runs>; target is healthy|faulty)
+//	<Hook> hook reports Succeeded|Failed
+//	alarm <Name>: <From> -> <To> (<Reason>)
+//	fault: version <current> error rate <r>, version <target> error rate <r>
+//	measure <Note> | rollout paused <Note> | a user promotes the paused rollout (KindGate)
+func (e Entry) Text() string {
+	switch e.Kind {
+	case KindDeployment:
+		if e.UserStop {
+			return fmt.Sprintf("a user stops the deployment (StopDeployment, AutoRollbackEnabled=%v)", e.Rollback)
+		}
+		if e.Subject == string(deploy.InProgress) {
+			return fmt.Sprintf("deployment %s starts: %s moves from version %s to %s", e.Strategy, e.Alias, e.Versions[Current], e.Versions[Target])
+		}
+		out := "deployment " + e.Strategy + ": " + e.Subject
+		for _, x := range [...]string{e.ErrorCode, e.Cause} {
+			if x != "" {
+				out += " " + x
+			}
+		}
+		return out
+	case KindWeight:
+		return deploy.WeightText(e.Alias, e.Versions[Target], e.Percent, e.Bake)
+	case KindRollback:
+		return deploy.RollbackText(e.Alias, e.Versions[Current])
+	case KindHook:
+		if e.Invoked {
+			health := "healthy"
+			if e.Faulty {
+				health = "faulty"
+			}
+			return fmt.Sprintf("invoke %s hook (runs %v; target is %s)", e.Subject, e.Runs, health)
+		}
+		return fmt.Sprintf("%s hook reports %s", e.Subject, e.Verdict)
+	case KindAlarm:
+		return fmt.Sprintf("alarm %s: %s -> %s (%s)", e.Subject, e.From, e.To, e.Reason)
+	case KindGate:
+		switch e.GateStep {
+		case GateMeasure:
+			return "measure " + e.Note
+		case GatePause:
+			return "rollout paused " + e.Note
+		case GatePromote:
+			return "a user promotes the paused rollout"
+		}
+		return e.Note
+	case KindFault:
+		return fmt.Sprintf("fault: version %s error rate %g, version %s error rate %g", e.Versions[Current], e.ErrorRates[Current], e.Versions[Target], e.ErrorRates[Target])
+	}
+	return string(e.Kind) + " " + e.Subject
+}
+
+// String is the record with its time: "t+5m00s text".
+func (e Entry) String() string { return "t+" + Clock(e.At) + " " + e.Text() }
 
 // Clock formats a virtual time as 1h02m03.5s style with fixed fields.
 func Clock(d time.Duration) string {
