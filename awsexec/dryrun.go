@@ -159,21 +159,7 @@ func orNone(s string) string {
 }
 
 // clock formats a duration as the simulator's timeline does: 5m00s, 1h02m03s.
-func clock(d time.Duration) string {
-	neg := ""
-	if d < 0 {
-		neg, d = "-", -d
-	}
-	h, m, s := d/time.Hour, d%time.Hour/time.Minute, d%time.Minute
-	sec := fmt.Sprintf("%02d", s/time.Second)
-	if frac := s % time.Second; frac != 0 {
-		sec = fmt.Sprintf("%06.3f", s.Seconds())
-	}
-	if h > 0 {
-		return fmt.Sprintf("%s%dh%02dm%ss", neg, h, m, sec)
-	}
-	return fmt.Sprintf("%s%dm%ss", neg, m, sec)
-}
+func clock(d time.Duration) string { return deploy.Clock(d) }
 
 // dryAlias runs the controller on virtual time, every alarm OK and every
 // hook reporting Succeeded at once, and prints the calls its actions become:

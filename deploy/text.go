@@ -1,6 +1,9 @@
 package deploy
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // The alias updates the controller's actions come to, in the words every
 // timeline uses: the simulator's records (sim.Entry) and the alias
@@ -21,4 +24,25 @@ func WeightText(alias, target string, percent float64, bake string) string {
 // traffic to current, no additional version.
 func RollbackText(alias, current string) string {
 	return fmt.Sprintf("rollback: UpdateAlias %s: FunctionVersion %s, no additional version", alias, current)
+}
+
+// Clock formats a time of a timeline as 1h02m03.5s with fixed fields
+// (5m00s, 1h02m03s, 0m01.250s): the simulator's timeline and the alias
+// executor's dry run write times the same way.
+func Clock(d time.Duration) string {
+	neg := ""
+	if d < 0 {
+		neg, d = "-", -d
+	}
+	h := d / time.Hour
+	m := (d % time.Hour) / time.Minute
+	s := d % time.Minute
+	sec := fmt.Sprintf("%02d", s/time.Second)
+	if frac := s % time.Second; frac != 0 {
+		sec = fmt.Sprintf("%06.3f", s.Seconds())
+	}
+	if h > 0 {
+		return fmt.Sprintf("%s%dh%02dm%ss", neg, h, m, sec)
+	}
+	return fmt.Sprintf("%s%dm%ss", neg, m, sec)
 }
