@@ -1,6 +1,8 @@
 package awsexec
 
 import (
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -33,5 +35,43 @@ func TestFlaggerPlanGates(t *testing.T) {
 		if err := p.Validate(); err == nil || !strings.Contains(err.Error(), "measured by the simulator only") {
 			t.Errorf("%v: %v", q, err)
 		}
+	}
+}
+
+// TestFlaggerPlanJournal: the journal's begin record holds a Flagger plan's
+// analysis and checks, so that --resume replays the same gated controller
+// and not a bare schedule; a begin record without them is refused with the
+// way to reset the alias by hand.
+func TestFlaggerPlanJournal(t *testing.T) {
+	max := 1.0
+	fp := &strategies.FlaggerPlan{Analysis: analysis.Flagger{Interval: time.Minute, StepWeight: 10, MaxWeight: 50, Threshold: 2},
+		Metrics: []strategies.FlaggerMetric{{Check: analysis.FlaggerMetric{Name: "errors", Range: analysis.Range{Max: &max}, Interval: 2 * time.Minute},
+			Query: gate.Query{Kind: gate.ErrorRate, Version: gate.Target, Window: 2 * time.Minute}}}}
+	p := Plan{Executor: ExecAlias, Function: "fn", Alias: "live", Current: "1", Target: "2", Strategy: "f",
+		Config: strategies.Config{Name: "f", Type: strategies.FlaggerType, Flagger: fp}}
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(p.record())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec planRecord
+	if err := json.Unmarshal(b, &rec); err != nil {
+		t.Fatal(err)
+	}
+	got, err := rec.plan()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	if !reflect.DeepEqual(got.Config.Flagger, fp) {
+		t.Errorf("journaled Flagger plan %+v, want %+v\n%s", got.Config.Flagger, fp, b)
+	}
+	if !reflect.DeepEqual(got.controllerConfig().Gates, p.controllerConfig().Gates) {
+		t.Errorf("gates after the journal %+v, want %+v", got.controllerConfig().Gates, p.controllerConfig().Gates)
+	}
+	rec.Config.Flagger = nil
+	if _, err := rec.plan(); err == nil || !strings.Contains(err.Error(), "cannot be replayed") || !strings.Contains(err.Error(), "update-alias --function-name fn --name live --function-version 1") {
+		t.Errorf("a begin record without the analysis: %v", err)
 	}
 }

@@ -108,6 +108,10 @@ type configJSON struct {
 	Rollout *strategies.Rollout `json:"rollout,omitempty"`
 	// An ECS plan's parameters (its steps are in the plan's steps).
 	ECS *strategies.ECSConfig `json:"ecs,omitempty"`
+	// A Flagger plan: its analysis and metric checks (the gates' queries
+	// included), as the controller reads them. Without it a resume could
+	// only run the plan as a bare schedule, gates ignored.
+	Flagger *strategies.FlaggerPlan `json:"flagger,omitempty"`
 }
 
 type stepJSON struct {

@@ -269,6 +269,9 @@ func (p Plan) record() *planRecord {
 		ecs := p.Config.ECS
 		r.Config.ECS = &ecs
 	}
+	if p.Config.Type == strategies.FlaggerType {
+		r.Config.Flagger = p.Config.Flagger
+	}
 	if p.MetricDelay != 0 {
 		r.MetricDelay = p.MetricDelay.String()
 	}
@@ -291,7 +294,15 @@ func (r *planRecord) plan() (Plan, error) {
 		Config: strategies.Config{Name: r.Config.Name, Type: strategies.Type(r.Config.Type), Percentage: r.Config.Percentage, Interval: r.Config.Interval,
 			InsufficientDataRollsBack: r.Config.InsufficientDataRollsBack}}
 	var err error
-	p.Config.Rollout = r.Config.Rollout
+	p.Config.Rollout, p.Config.Flagger = r.Config.Rollout, r.Config.Flagger
+	// A gated plan is its gates: a journal that lost them (one written
+	// before they were journaled) must not resume the bare schedule.
+	switch {
+	case p.Config.Argo() && p.Config.Rollout == nil:
+		return Plan{}, fmt.Errorf("the journal's %s plan %q holds no rollout (steps and analyses), so it cannot be replayed; %s", p.Config.Type, p.Config.Name, p.resetHint())
+	case p.Config.Type == strategies.FlaggerType && p.Config.Flagger == nil:
+		return Plan{}, fmt.Errorf("the journal's Flagger plan %q holds no analysis, so it cannot be replayed; %s", p.Config.Name, p.resetHint())
+	}
 	if r.Config.ECS != nil {
 		p.Config.ECS = *r.Config.ECS
 	}
@@ -328,6 +339,13 @@ func (r *planRecord) plan() (Plan, error) {
 		p.Schedule.Steps = append(p.Schedule.Steps, strategies.Step{At: at, Percent: s.Percent})
 	}
 	return p, p.Validate()
+}
+
+// resetHint says how to put the alias back on the current version by hand,
+// for a journal that cannot be replayed.
+func (p Plan) resetHint() string {
+	return fmt.Sprintf("put the alias back by hand: aws lambda update-alias --function-name %s --name %s --function-version %s --routing-config '{}'",
+		p.Function, p.Alias, p.Current)
 }
 
 // JournalPlan returns the plan a journal's begin record holds.
