@@ -102,8 +102,8 @@ type ECSConfig struct {
 // IsECS reports whether t is one of ECS's native strategies.
 func (t Type) IsECS() bool { return t == ECSLinear || t == ECSCanary || t == ECSBlueGreen }
 
-// Family names the system whose plan c is: CodeDeploy, AppConfig, ECS or
-// Argo Rollouts.
+// Family names the system whose plan c is: CodeDeploy, AppConfig, ECS,
+// Argo Rollouts or Flagger.
 func (c Config) Family() string {
 	switch {
 	case c.Type == AppConfig:
@@ -112,6 +112,8 @@ func (c Config) Family() string {
 		return "ECS"
 	case c.Argo():
 		return "Argo Rollouts"
+	case c.Type == FlaggerType:
+		return "Flagger"
 	}
 	return "CodeDeploy"
 }

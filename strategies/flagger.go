@@ -118,6 +118,26 @@ func (p *FlaggerPlan) ClosedForm() time.Duration {
 	return f.ClosedForm()
 }
 
+// Describe says the plan in words, with the documentation's closed form
+// beside the tick model's time (decision 6, docs/plans.md).
+func (p *FlaggerPlan) Describe() string {
+	s := p.describe()
+	if cf := p.ClosedForm(); cf > 0 {
+		s += fmt.Sprintf("; promotion by the tick model at %v, by Flagger's documented formula at %v", p.promotion(), cf)
+	}
+	return s
+}
+
+// promotion is when the tick model first routes all traffic to the new
+// version, every check passing.
+func (p *FlaggerPlan) promotion() time.Duration {
+	sch := p.Schedule()
+	if n := len(sch.Steps); n > 0 {
+		return sch.Steps[n-1].At
+	}
+	return 0
+}
+
 func (p *FlaggerPlan) describe() string {
 	f, err := p.Analysis.Normalised()
 	if err != nil {
@@ -132,5 +152,5 @@ func (p *FlaggerPlan) describe() string {
 	default:
 		s = fmt.Sprintf("Flagger canary: +%v%% every %v to %v%%", f.StepWeight, f.Interval, f.MaxWeight)
 	}
-	return s + fmt.Sprintf(", rollback after %d failed checks", f.Threshold)
+	return s + fmt.Sprintf(", rollback after %d failed check(s)", f.Threshold)
 }

@@ -43,6 +43,9 @@ type strategyDoc struct {
 	Description  string   `json:"description,omitempty"`
 	Gates        []string `json:"gates,omitempty"`
 	WaitsForUser bool     `json:"waits_for_user,omitempty"`
+	// DocClosedForm is a Flagger plan's minimum time to promotion by
+	// Flagger's documented formula, beside the tick model's schedule.
+	DocClosedForm *float64 `json:"doc_closed_form_s,omitempty"`
 }
 
 // strategiesDoc is strategies --output json.
@@ -106,7 +109,7 @@ func cmdStrategies(args []string, stdout, stderr io.Writer) error {
 			promote = s.Model.PromoteAfter
 		}
 		for _, st := range s.Strategies {
-			if st.Config.Argo() {
+			if st.Config.Argo() || st.Config.Type == strategies.FlaggerType {
 				own = append(own, st)
 			}
 		}
@@ -114,6 +117,9 @@ func cmdStrategies(args []string, stdout, stderr io.Writer) error {
 	// plan is a scenario plan's schedule: for one that waits for a user
 	// nobody plays, the steps up to the wait.
 	plan := func(c strategies.Config) (strategies.Plan, bool) {
+		if c.Type == strategies.FlaggerType {
+			return c.Flagger.Schedule(), false
+		}
 		if p, ok := c.Rollout.Schedule(promote); ok {
 			return p, false
 		}
@@ -158,7 +164,13 @@ func cmdStrategies(args []string, stdout, stderr io.Writer) error {
 	}
 	for _, st := range own {
 		p, waits := plan(st.Config)
-		d := strategyDoc{Name: st.Name, Type: string(st.Config.Type), End: p.End.Seconds(), Description: st.Config.Rollout.Describe(), WaitsForUser: waits}
+		d := strategyDoc{Name: st.Name, Type: string(st.Config.Type), Family: st.Config.Family(), End: p.End.Seconds(), Description: describeOwn(st.Config), WaitsForUser: waits}
+		if st.Config.Type == strategies.FlaggerType {
+			if cf := st.Config.Flagger.ClosedForm(); cf > 0 {
+				sec := cf.Seconds()
+				d.DocClosedForm = &sec
+			}
+		}
 		if waits {
 			d.End = -1
 		}
@@ -210,10 +222,19 @@ func cmdStrategies(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	for _, st := range own {
-		fmt.Fprintf(stdout, "\n%s (%s): %s\n", st.Name, st.Config.Type, st.Config.Rollout.Describe())
+		fmt.Fprintf(stdout, "\n%s (%s): %s\n", st.Name, st.Config.Type, describeOwn(st.Config))
 		for _, g := range sim.Gates(st.Config) {
 			fmt.Fprintf(stdout, "  gate %s: %s\n", g.Name, g.Query)
 		}
 	}
 	return out.Close(nil)
+}
+
+// describeOwn says a scenario's own gated plan (Argo Rollouts or Flagger)
+// in words.
+func describeOwn(c strategies.Config) string {
+	if c.Type == strategies.FlaggerType {
+		return c.Flagger.Describe()
+	}
+	return c.Rollout.Describe()
 }
