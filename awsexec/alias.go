@@ -228,7 +228,7 @@ func (r *aliasRun) takeMeasurements(ctx context.Context) error {
 		if !r.drv.Status().Active() || i < 0 || i >= len(gs) {
 			continue
 		}
-		m := measureGate(ctx, r.c, r.p, i, gs[i], r.clk.Now())
+		m, gq := measureGate(ctx, r.c, r.p, i, gs[i], r.clk.Now())
 		if ctx.Err() != nil {
 			return ErrKilled
 		}
@@ -236,7 +236,6 @@ func (r *aliasRun) takeMeasurements(ctx context.Context) error {
 		for id, v := range m.sums {
 			out[id] = strconv.FormatFloat(v, 'g', -1, 64)
 		}
-		gq := r.p.gateMetricQuery(gs[i], r.clk.Now())
 		rec := Record{Type: RecNote, T: r.now().String(), Call: gq.call().String(), Output: out, Note: "gate " + gs[i].Name}
 		if m.callErr != nil {
 			rec.Error = m.callErr.Error()

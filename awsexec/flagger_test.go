@@ -30,11 +30,17 @@ func TestFlaggerPlanGates(t *testing.T) {
 	if cfg.Flagger != fp || len(cfg.Gates) != 1 || cfg.Gates[0].Name != "errors" {
 		t.Errorf("controller config %+v", cfg)
 	}
-	for _, q := range []gate.Query{{Kind: gate.Kayenta}, {Kind: gate.Sequential}, {Kind: gate.SuccessRate, Lookback: 10}} {
+	for _, q := range []gate.Query{{Kind: gate.Kayenta}, {Kind: gate.Sequential}} {
 		fp.Metrics[0].Query = q
 		if err := p.Validate(); err == nil || !strings.Contains(err.Error(), "measured by the simulator only") {
 			t.Errorf("%v: %v", q, err)
 		}
+	}
+	// Flagger's built-in checks look back for the newest datapoint: the
+	// executor asks window after window, as the simulator reads them.
+	fp.Metrics[0].Query = gate.Query{Kind: gate.SuccessRate, Version: gate.Target, Window: time.Minute, Lookback: 10}
+	if err := p.Validate(); err != nil {
+		t.Errorf("a lookback query: %v", err)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/shiftsim/shiftsim/analysis"
 	"github.com/shiftsim/shiftsim/deploy"
 	"github.com/shiftsim/shiftsim/gate"
+	"github.com/shiftsim/shiftsim/strategies"
 )
 
 // A metric gate's measurement (docs/gates.md) is, for the alias executor,
@@ -51,10 +52,24 @@ func metricWindow(now time.Time, window, delay time.Duration) (start, end time.T
 	return now.Add(-window).Truncate(time.Minute), now.Add(-delay).Truncate(time.Minute)
 }
 
+// lookbackWindow is the span of the k-th window back (k = 0: metricWindow):
+// the whole minutes from now − (k+1)·window to the earlier of now − k·window
+// and now − delay, as the simulator reads an older window (its buckets
+// published by now).
+func lookbackWindow(now time.Time, window, delay time.Duration, k int) (start, end time.Time) {
+	back := time.Duration(k) * window
+	return now.Add(-back - window).Truncate(time.Minute), now.Add(-max(back, delay)).Truncate(time.Minute)
+}
+
 // gateMetricQuery builds the request for gate g of p at clock time now.
 func (p Plan) gateMetricQuery(g gate.Gate, now time.Time) gateQuery {
+	return p.gateMetricQueryBack(g, now, 0)
+}
+
+// gateMetricQueryBack builds the request for the k-th window back.
+func (p Plan) gateMetricQueryBack(g gate.Gate, now time.Time, k int) gateQuery {
 	q := g.Query
-	start, end := metricWindow(now, q.EffectiveWindow(), p.MetricDelay)
+	start, end := lookbackWindow(now, q.EffectiveWindow(), p.MetricDelay, k)
 	gq := gateQuery{g: g, start: start, end: end}
 	var versions []string // ExecutedVersion values; none: the alias as a whole
 	switch q.Version {
@@ -126,9 +141,23 @@ type measurement struct {
 	callErr error
 }
 
-// measureGate takes gate i's measurement of p at clock time now.
-func measureGate(ctx context.Context, c Clients, p Plan, i int, g gate.Gate, now time.Time) measurement {
-	gq := p.gateMetricQuery(g, now)
+// measureGate takes gate i's measurement of p at clock time now. A query
+// with a Lookback (Flagger's built-in checks read the newest published
+// datapoint among the last Lookback periods, as its CloudWatch provider
+// does) asks window after window back until one has data, as the simulator
+// does; the request that answered (or the last one asked) comes with it.
+func measureGate(ctx context.Context, c Clients, p Plan, i int, g gate.Gate, now time.Time) (measurement, gateQuery) {
+	for k := 0; ; k++ {
+		gq := p.gateMetricQueryBack(g, now, k)
+		m := measureWindow(ctx, c, gq, i, g)
+		if !m.ev.NoData || k+1 >= g.Query.Lookback || ctx.Err() != nil {
+			return m, gq
+		}
+	}
+}
+
+// measureWindow takes gate i's measurement over one request's window.
+func measureWindow(ctx context.Context, c Clients, gq gateQuery, i int, g gate.Gate) measurement {
 	m := measurement{ev: deploy.Event{Kind: deploy.Measurement, Gate: i}, sums: map[string]float64{}}
 	if !gq.end.After(gq.start) { // the delay swallows the window: nothing published yet
 		m.ev.NoData, m.text = true, "no data"
@@ -201,6 +230,18 @@ func gateText(g gate.Gate) string { return fmt.Sprintf("%s (%s)", g.Name, g.Quer
 // dry run's "if all goes well" (the first of a few candidates that passes;
 // false if none does).
 func (p Plan) passingValue(i int) (float64, bool) {
+	candidates := []float64{0, 100, 1, 99, 0.1, 99.9, 10, 50, 90, 1000, 1e6}
+	if f := p.Config.Flagger; p.Config.Type == strategies.FlaggerType && f != nil {
+		if i < 0 || i >= len(f.Metrics) {
+			return 0, false
+		}
+		for _, v := range candidates {
+			if f.Metrics[i].Check.Passes(v) {
+				return v, true
+			}
+		}
+		return 0, false
+	}
 	if !p.Config.Argo() || p.Config.Rollout == nil {
 		return 0, false
 	}
@@ -214,7 +255,7 @@ func (p Plan) passingValue(i int) (float64, bool) {
 			if err != nil {
 				return 0, false
 			}
-			for _, v := range []float64{0, 100, 1, 99, 0.1, 99.9, 10, 50, 90, 1000, 1e6} {
+			for _, v := range candidates {
 				if am.Outcome(v) == analysis.Successful {
 					return v, true
 				}

@@ -92,8 +92,8 @@ func (p Plan) Validate() error {
 		errs = append(errs, fmt.Errorf("strategy %s has no lifecycle hooks (a %s plan runs none, in the simulator either): drop the hook functions", p.Strategy, p.Config.Type))
 	}
 	for _, g := range p.gates() {
-		if k := g.Query.Kind; k == gate.Kayenta || k == gate.Sequential || g.Query.Lookback > 0 {
-			errs = append(errs, fmt.Errorf("strategy %s: gate %s (%s) is measured by the simulator only: the alias executor reads one GetMetricData window per gate (docs/plans.md)", p.Strategy, g.Name, g.Query))
+		if k := g.Query.Kind; k == gate.Kayenta || k == gate.Sequential {
+			errs = append(errs, fmt.Errorf("strategy %s: gate %s (%s) is measured by the simulator only: it needs per-request samples or per-request failure counts, which CloudWatch's per-minute datapoints do not hold (docs/plans.md)", p.Strategy, g.Name, g.Query))
 		}
 	}
 	if p.Executor == ExecCodeDeploy && (p.Application == "" || p.DeploymentGroup == "") {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shiftsim/shiftsim/analysis"
 	"github.com/shiftsim/shiftsim/awsexec"
 	"github.com/shiftsim/shiftsim/deploy"
 	"github.com/shiftsim/shiftsim/gate"
@@ -345,11 +346,16 @@ func TestControllerTwinGates(t *testing.T) {
 // (and for the alias as a whole), and the alias executor's plan.
 func gateTwin(t *testing.T, targetErrors, successCondition string) (*sim.Result, *env, awsexec.Plan) {
 	t.Helper()
+	return gateTwinOf(t, targetErrors, sim.Strategy{Name: "argo-canary", Config: argoCanary(successCondition)})
+}
+
+// gateTwinOf is gateTwin for any gated plan st.
+func gateTwinOf(t *testing.T, targetErrors string, st sim.Strategy) (*sim.Result, *env, awsexec.Plan) {
+	t.Helper()
 	s, err := scenario.Parse("twin-gates.yaml", []byte(strings.Replace(gateScenario, "TARGET_ERRORS", targetErrors, 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := sim.Strategy{Name: "argo-canary", Config: argoCanary(successCondition)}
 	res, err := sim.Run(&s.Model, st)
 	if err != nil {
 		t.Fatal(err)
@@ -478,5 +484,62 @@ func TestDryRunGates(t *testing.T) {
 	}
 	if n := e.fake.CallCount(awsfake.CloudWatch, "GetMetricData"); n != 0 {
 		t.Errorf("the dry run made %d GetMetricData calls", n)
+	}
+}
+
+// TestControllerTwinFlagger holds a Flagger canary on a real alias to the
+// simulator, step by step: its built-in request-success-rate check reads,
+// as Flagger's CloudWatch provider does, the newest datapoint published
+// within 10 intervals — with a one-minute metric delay the window ending
+// now is never published, so both look one window back. Healthy, the plan
+// promotes; with a target failing 6 %, two failed checks roll it back at
+// the simulator's instant.
+func TestControllerTwinFlagger(t *testing.T) {
+	min := 99.0
+	q, _ := strategies.BuiltinQuery(analysis.RequestSuccessRate, time.Minute)
+	fp := &strategies.FlaggerPlan{Analysis: analysis.Flagger{Interval: time.Minute, StepWeight: 20, MaxWeight: 60, Threshold: 2},
+		Metrics: []strategies.FlaggerMetric{{Check: analysis.FlaggerMetric{Name: analysis.RequestSuccessRate, Range: analysis.Range{Min: &min}, Interval: time.Minute}, Query: q}}}
+	st := sim.Strategy{Name: "flagger", Config: strategies.Config{Name: "flagger", Type: strategies.FlaggerType, Flagger: fp}}
+	for _, tc := range []struct{ name, errors, status, cause string }{
+		{"healthy", "0.001", "Succeeded", ""},
+		{"faulty target", "0.06", "Stopped", "gate:request-success-rate"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, e, p := gateTwinOf(t, tc.errors, st)
+			var want []string
+			for _, r := range res.Steps {
+				r.T -= res.DeploymentStart
+				want = append(want, r.String())
+			}
+			if string(res.Status) != tc.status || res.RollbackCause != tc.cause {
+				t.Fatalf("the simulator ends %s (%s), want %s (%s):\n%s", res.Status, res.RollbackCause, tc.status, tc.cause, strings.Join(want, "\n"))
+			}
+			out, err := e.deploy(context.Background(), p, e.opts())
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The simulator keeps the steps that did something or measured
+			// (sim.Result.Steps); the journal has every step the driver
+			// observed, here also Flagger's Start, which shifts nothing.
+			var got []string
+			for _, l := range journalSteps(t, e.journal) {
+				if strings.Contains(l, " -> ") || strings.Contains(l, " Measurement ") {
+					got = append(got, l)
+				}
+			}
+			if !slices.Equal(got, want) || string(out.Status) != string(res.Status) || out.Cause != res.RollbackCause {
+				t.Fatalf("executor (%s %s)\n%s\nsimulator (%s %s)\n%s", out.Status, out.Cause, strings.Join(got, "\n"), res.Status, res.RollbackCause, strings.Join(want, "\n"))
+			}
+			n := 0
+			for _, w := range want {
+				if strings.Contains(w, " Measurement ") {
+					n++
+				}
+			}
+			if calls := e.fake.CallCount(awsfake.CloudWatch, "GetMetricData"); n == 0 || calls < n {
+				t.Errorf("%d GetMetricData calls for %d measurements", calls, n)
+			}
+			t.Logf("%d measurements, %d steps; ends %s %s", n, len(want), res.Status, res.RollbackCause)
+		})
 	}
 }

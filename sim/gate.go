@@ -108,7 +108,9 @@ func (r *runner) setupGates() (int64, error) {
 		}
 		w := int64(g.Query.EffectiveWindow())
 		r.gates[i] = simGate{g: g, q: q, window: w}
-		span = max(span, w)
+		// A lookback reads up to Lookback windows back: the ring must still
+		// hold them all (it is indexed modulo its length).
+		span = max(span, w*int64(max(1, g.Query.Lookback)))
 		if q.Metric == Duration {
 			r.needDur = true
 			if q.Stat.Kind == alarm.Percentile {
