@@ -127,19 +127,13 @@ type Input struct {
 
 // Step is one measurement's effect, for the explanation.
 type Step struct {
-	N            int      // 1-based measurement number
-	Value        *float64 // the value evaluated, if any
-	Outcome      Phase
-	Why          string // how the outcome was reached
-	Successful   int
-	Failed       int
-	Inconclusive int
-	Error        int
-	Count        int // measurements counted (errors are not)
-	ConsecErr    int
-	ConsecOK     int
-	Phase        Phase  // the metric's phase after this measurement
-	Rule         string // the rule that set Phase
+	N        int      // 1-based measurement number
+	Value    *float64 // the value evaluated, if any
+	Outcome  Phase
+	Why      string // how the outcome was reached
+	Counters        // after this measurement (Count: errors are not counted)
+	Phase    Phase  // the metric's phase after this measurement
+	Rule     string // the rule that set Phase
 }
 
 // Result is a metric's replay.
@@ -249,8 +243,7 @@ func (c *Counters) Observe(p Phase) {
 // terminated. It is Replay's own rule, for a controller that judges
 // measurements as they come.
 func (m Metric) Assess(c Counters, terminating bool) (Phase, string) {
-	return m.assess(Step{Successful: c.Successful, Failed: c.Failed, Inconclusive: c.Inconclusive, Error: c.Error,
-		Count: c.Count, ConsecErr: c.ConsecErr, ConsecOK: c.ConsecOK}, terminating)
+	return m.assess(Step{Counters: c}, terminating)
 }
 
 // AssessPhase is Assess without the rule's text (it does not allocate).
@@ -305,27 +298,7 @@ func (m Metric) Replay(in []Input, terminating bool) Result {
 			out, why = m.Evaluate(v)
 		}
 		st.Outcome, st.Why = out, why
-		switch out {
-		case Successful:
-			st.Successful++
-			st.Count++
-			st.ConsecErr = 0
-			st.ConsecOK++
-		case Failed:
-			st.Failed++
-			st.Count++
-			st.ConsecErr = 0
-			st.ConsecOK = 0
-		case Inconclusive:
-			st.Inconclusive++
-			st.Count++
-			st.ConsecErr = 0
-			st.ConsecOK = 0
-		case Error:
-			st.Error++
-			st.ConsecErr++
-			st.ConsecOK = 0
-		}
+		st.Observe(out)
 		last := i == len(in)-1
 		st.Phase, st.Rule = m.assess(st, terminating && last)
 		res.Steps = append(res.Steps, st)
