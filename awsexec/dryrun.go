@@ -185,7 +185,11 @@ func dryAlias(pr *printer, p Plan, o *Options) error {
 				waits = "a gate no value passes"
 				return nil
 			}
-			lines = append(lines, fmt.Sprintf("%s    # t+%s: gate %s; if all goes well it reads %s%s", cl, clock(t), gateText(g),
+			back := ""
+			if g.Query.Lookback > 1 {
+				back = fmt.Sprintf(" (a window without data: the one before, up to %d back)", g.Query.Lookback)
+			}
+			lines = append(lines, fmt.Sprintf("%s    # t+%s: gate %s%s; if all goes well it reads %s%s", cl, clock(t), gateText(g), back,
 				strconv.FormatFloat(v, 'g', -1, 64), g.Query.Kind.Unit()))
 			measures = append(measures, deploy.Event{Kind: deploy.Measurement, Gate: a.Gate, Value: v})
 		case deploy.Pause:

@@ -61,3 +61,19 @@ func TestRunFlaggerRollback(t *testing.T) {
 		}
 	}
 }
+
+// deploy's dry run of a Flagger plan says each built-in check's
+// GetMetricData and its look back for the newest datapoint, and how the
+// plan goes if every check passes.
+func TestDeployDryRunFlagger(t *testing.T) {
+	_, out, errs := runCLI("deploy", "../../examples/flagger.yaml", "--strategy", "flagger-canary")
+	for _, want := range []string{
+		"CodeDeploy cannot run this Flagger plan",
+		"# t+2m00s: gate request-success-rate (success_rate target 1m0s) (a window without data: the one before, up to 10 back); if all goes well it reads 100%",
+		`RoutingConfig={"AdditionalVersionWeights":{"2":0.5}}`,
+	} {
+		if !strings.Contains(out+errs, want) {
+			t.Errorf("dry run lacks %q:\n%s\n%s", want, out, errs)
+		}
+	}
+}
