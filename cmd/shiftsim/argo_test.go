@@ -9,28 +9,13 @@ import (
 // strategies --scenario lists a scenario's Argo plans with their schedule
 // (every analysis passing as early as it can) and gates.
 func TestStrategiesArgo(t *testing.T) {
-	code, out, errs := runCLI("strategies", "--scenario", "../../examples/argo.yaml", "--output", "json")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
-	var doc struct {
-		Strategies []strategyDoc `json:"strategies"`
-	}
-	if err := json.Unmarshal([]byte(out), &doc); err != nil {
-		t.Fatal(err)
-	}
-	var got *strategyDoc
-	for i := range doc.Strategies {
-		if doc.Strategies[i].Name == "argo-canary" {
-			got = &doc.Strategies[i]
-		}
-	}
+	got := scenarioStrategyDoc(t, "../../examples/argo.yaml", "argo-canary")
 	// 10 % at 0; pause 2m; analysis initialDelay 1m + 4 × 1m; 50 %; pause 5m; 100 %.
 	if got == nil || len(got.Steps) != 3 || got.Steps[1] != (stepDoc{At: 420, Percent: 50}) || got.Steps[2] != (stepDoc{At: 720, Percent: 100}) ||
 		got.End != 720 || len(got.Gates) != 2 || got.WaitsForUser {
 		t.Fatalf("argo-canary: %+v", got)
 	}
-	code, out, _ = runCLI("strategies", "--scenario", "../../examples/argo.yaml")
+	code, out, _ := runCLI("strategies", "--scenario", "../../examples/argo.yaml")
 	if code != 0 || !strings.Contains(out, "argo-blue-green (ArgoRollouts.blueGreen): blueGreen: promote, postPromotionAnalysis [error-rate]") {
 		t.Fatalf("table: %s", out)
 	}
@@ -48,4 +33,26 @@ func TestRunArgoJSON(t *testing.T) {
 			t.Errorf("run JSON lacks %q", want)
 		}
 	}
+}
+
+// scenarioStrategyDoc is the plan named name in `strategies --scenario file
+// --output json` (nil if it is not listed).
+func scenarioStrategyDoc(t *testing.T, file, name string) *strategyDoc {
+	t.Helper()
+	code, out, errs := runCLI("strategies", "--scenario", file, "--output", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var doc struct {
+		Strategies []strategyDoc `json:"strategies"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for i := range doc.Strategies {
+		if doc.Strategies[i].Name == name {
+			return &doc.Strategies[i]
+		}
+	}
+	return nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -12,22 +11,7 @@ import (
 // 5 min; the tick model steps at 1..5 min, promotes (100 %) on tick
 // ceil(50/10)+1 = 6 and succeeds two ticks later, at 8 min.
 func TestStrategiesFlagger(t *testing.T) {
-	code, out, errs := runCLI("strategies", "--scenario", "../../examples/flagger.yaml", "--output", "json")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
-	var doc struct {
-		Strategies []strategyDoc `json:"strategies"`
-	}
-	if err := json.Unmarshal([]byte(out), &doc); err != nil {
-		t.Fatal(err)
-	}
-	var got *strategyDoc
-	for i := range doc.Strategies {
-		if doc.Strategies[i].Name == "flagger-canary" {
-			got = &doc.Strategies[i]
-		}
-	}
+	got := scenarioStrategyDoc(t, "../../examples/flagger.yaml", "flagger-canary")
 	if got == nil || got.Family != "Flagger" || len(got.Steps) != 6 || got.End != 480 || got.DocClosedForm == nil || *got.DocClosedForm != 300 || len(got.Gates) != 2 {
 		t.Fatalf("flagger-canary: %+v", got)
 	}
@@ -40,7 +24,7 @@ func TestStrategiesFlagger(t *testing.T) {
 			t.Errorf("step %d: %+v, want %+v", i, s, want)
 		}
 	}
-	code, out, _ = runCLI("strategies", "--scenario", "../../examples/flagger.yaml")
+	code, out, _ := runCLI("strategies", "--scenario", "../../examples/flagger.yaml")
 	if code != 0 || !strings.Contains(out, "promotion by the tick model at 6m0s, by Flagger's documented formula at 5m0s") ||
 		!strings.Contains(out, "gate sequential: sequential k=100") {
 		t.Fatalf("table: %s", out)
