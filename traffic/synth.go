@@ -201,9 +201,7 @@ type Weekly struct {
 	Origin    time.Duration // position of virtual time 0 in the week, from Sunday 00:00
 	Until     time.Duration
 
-	rng  *rand.Rand
-	next float64
-	max  float64
+	thin thinning
 }
 
 const day = 24 * 3600.0
@@ -227,9 +225,8 @@ func NewWeekly(rate, amplitude float64, peak time.Duration, factors [7]float64, 
 		}
 		maxf = math.Max(maxf, f)
 	}
-	w := &Weekly{Rate: rate, Amplitude: amplitude, Peak: peak, Factors: factors, Origin: origin, Until: until, rng: rand.New(src)}
-	w.max = rate * (1 + amplitude) * maxf
-	w.next = w.advance(0)
+	w := &Weekly{Rate: rate, Amplitude: amplitude, Peak: peak, Factors: factors, Origin: origin, Until: until}
+	w.thin.start(rand.New(src), rate*(1+amplitude)*maxf, until, w.RateAt)
 	return w, nil
 }
 
@@ -261,30 +258,8 @@ func (w *Weekly) MeanCount(a, b float64) float64 {
 	return total
 }
 
-func (w *Weekly) advance(t float64) float64 {
-	if w.max == 0 {
-		return math.Inf(1)
-	}
-	until := w.Until.Seconds()
-	for {
-		t += w.rng.ExpFloat64() / w.max
-		if t >= until || w.rng.Float64()*w.max < w.RateAt(t) {
-			return t
-		}
-	}
-}
-
 // Fill implements Source.
-func (w *Weekly) Fill(buf []Arrival) int {
-	until := w.Until.Seconds()
-	n := 0
-	for n < len(buf) && w.next < until {
-		buf[n] = Arrival{At: int64(w.next * 1e9)}
-		n++
-		w.next = w.advance(w.next)
-	}
-	return n
-}
+func (w *Weekly) Fill(buf []Arrival) int { return w.thin.fill(buf, w.Until, w.RateAt) }
 
 // Users stamps a user id on every arrival of an inner source: N users,
 // ids 1..N, user k making a share (1/k^S)/Σ_j(1/j^S) of the requests (Zipf's

@@ -282,3 +282,37 @@ func TestUsersAliasTable(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkThinning draws two hours of Diurnal and of Weekly arrivals at
+// 50 requests/s: the thinning loop both share (ns per arrival).
+func BenchmarkThinning(b *testing.B) {
+	buf := make([]Arrival, 4096)
+	run := func(b *testing.B, open func() Source) {
+		var n int64
+		for range b.N {
+			src := open()
+			for k := src.Fill(buf); k > 0; k = src.Fill(buf) {
+				n += int64(k)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/arrival")
+	}
+	b.Run("diurnal", func(b *testing.B) {
+		run(b, func() Source {
+			d, err := NewDiurnal(50, 0.8, 24*time.Hour, 14*time.Hour, 2*time.Hour, rand.NewPCG(1, 2))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return d
+		})
+	})
+	b.Run("weekly", func(b *testing.B) {
+		run(b, func() Source {
+			w, err := NewWeekly(50, 0.8, 14*time.Hour, [7]float64{0.3, 1, 1, 1, 1, 1, 0.3}, 38*time.Hour, 2*time.Hour, rand.NewPCG(1, 2))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return w
+		})
+	})
+}

@@ -84,9 +84,7 @@ type Diurnal struct {
 	Peak      time.Duration // time of the first peak
 	Until     time.Duration
 
-	rng  *rand.Rand
-	next float64
-	max  float64
+	thin thinning
 }
 
 // NewDiurnal returns a diurnal source drawing from src.
@@ -99,9 +97,8 @@ func NewDiurnal(rate, amplitude float64, period, peak, until time.Duration, src 
 	case period <= 0:
 		return nil, fmt.Errorf("traffic: period %v must be > 0", period)
 	}
-	d := &Diurnal{Rate: rate, Amplitude: amplitude, Period: period, Peak: peak, Until: until, rng: rand.New(src)}
-	d.max = rate * (1 + amplitude)
-	d.next = d.advance(0)
+	d := &Diurnal{Rate: rate, Amplitude: amplitude, Period: period, Peak: peak, Until: until}
+	d.thin.start(rand.New(src), rate*(1+amplitude), until, d.RateAt)
 	return d, nil
 }
 
@@ -110,34 +107,8 @@ func (d *Diurnal) RateAt(t float64) float64 {
 	return d.Rate * (1 + d.Amplitude*math.Cos(2*math.Pi*(t-d.Peak.Seconds())/d.Period.Seconds()))
 }
 
-// advance returns the first accepted arrival after t.
-func (d *Diurnal) advance(t float64) float64 {
-	if d.max == 0 {
-		return math.Inf(1)
-	}
-	until := d.Until.Seconds()
-	for {
-		t += d.rng.ExpFloat64() / d.max
-		if t >= until {
-			return t
-		}
-		if d.rng.Float64()*d.max < d.RateAt(t) {
-			return t
-		}
-	}
-}
-
 // Fill implements Source.
-func (d *Diurnal) Fill(buf []Arrival) int {
-	until := d.Until.Seconds()
-	n := 0
-	for n < len(buf) && d.next < until {
-		buf[n] = Arrival{At: int64(d.next * 1e9)}
-		n++
-		d.next = d.advance(d.next)
-	}
-	return n
-}
+func (d *Diurnal) Fill(buf []Arrival) int { return d.thin.fill(buf, d.Until, d.RateAt) }
 
 // MeanCount is the expected number of arrivals of d in [a, b) seconds: the
 // integral of RateAt.
@@ -145,4 +116,46 @@ func (d *Diurnal) MeanCount(a, b float64) float64 {
 	w := 2 * math.Pi / d.Period.Seconds()
 	p := d.Peak.Seconds()
 	return d.Rate*(b-a) + d.Rate*d.Amplitude/w*(math.Sin(w*(b-p))-math.Sin(w*(a-p)))
+}
+
+// thinning samples a Poisson process whose rate, rate(t) <= max, varies in
+// time, exactly by thinning (Lewis and Shedler, 1979): candidates at the
+// peak rate max, each kept with probability rate(t)/max. Diurnal and Weekly
+// differ only in their rate function.
+type thinning struct {
+	rng  *rand.Rand
+	max  float64
+	next float64 // seconds: the next accepted arrival
+}
+
+// start draws the first arrival.
+func (th *thinning) start(rng *rand.Rand, max float64, until time.Duration, rate func(float64) float64) {
+	th.rng, th.max = rng, max
+	th.next = th.advance(0, until.Seconds(), rate)
+}
+
+// advance returns the first accepted arrival after t (until or later when
+// none is before until).
+func (th *thinning) advance(t, until float64, rate func(float64) float64) float64 {
+	if th.max == 0 {
+		return math.Inf(1)
+	}
+	for {
+		t += th.rng.ExpFloat64() / th.max
+		if t >= until || th.rng.Float64()*th.max < rate(t) {
+			return t
+		}
+	}
+}
+
+// fill writes arrivals before until into buf.
+func (th *thinning) fill(buf []Arrival, until time.Duration, rate func(float64) float64) int {
+	u := until.Seconds()
+	n := 0
+	for n < len(buf) && th.next < u {
+		buf[n] = Arrival{At: int64(th.next * 1e9)}
+		n++
+		th.next = th.advance(th.next, u, rate)
+	}
+	return n
 }
