@@ -16,7 +16,7 @@ import (
 // alarms knew then, and what the last span of traffic cost. Every number
 // comes from the timeline and the phases.
 func Explain(w io.Writer, scenario string, seed uint64, r Result) error {
-	fmt.Fprintf(w, "Scenario %s (seed %d), deployment configuration %s.\n", scenario, seed, r.Strategy)
+	fmt.Fprintf(w, "Scenario %s (seed %d), %s.\n", scenario, seed, voiceOf(r).configuration(r.Strategy))
 	fmt.Fprintf(w, "%s\n", PhaseSentence(r))
 	fmt.Fprintf(w, "Times count from the deployment start (t+0), %s into the simulated window.\n\n", dur(r.DeploymentStart))
 	lines, summary := Narrate(r)
@@ -34,8 +34,8 @@ func PhaseSentence(r Result) string {
 		how = "drawn from the seed: monitoring.poll_phase is random"
 	}
 	p := time.Duration(r.PollPhase * float64(time.Second)).String()
-	return fmt.Sprintf("Poll phase %s (%s): CloudWatch's one-minute periods and alarm evaluations fall %s past each minute of the clock, and CodeDeploy's alarm polls (if it polls on an interval) %s into each interval after the deployment starts.",
-		p, how, p, p)
+	return fmt.Sprintf("Poll phase %s (%s): CloudWatch's one-minute periods and alarm evaluations fall %s past each minute of the clock, and %s (if on an interval) %s into each interval after the deployment starts.",
+		p, how, p, voiceOf(r).polls(), p)
 }
 
 // Line is one narrated timeline entry.
@@ -48,7 +48,7 @@ type Line struct {
 
 // Narrate turns r's timeline into plain sentences, and a closing summary.
 func Narrate(r Result) ([]Line, string) {
-	n := narrator{r: r, states: map[string]alarmSeen{}, told: map[int]bool{}}
+	n := narrator{r: r, v: voiceOf(r), states: map[string]alarmSeen{}, told: map[int]bool{}}
 	var out []Line
 	for _, e := range r.Timeline {
 		if text := n.say(e); text != "" {
@@ -65,6 +65,7 @@ type alarmSeen struct {
 
 type narrator struct {
 	r      Result
+	v      voice
 	states map[string]alarmSeen
 	order  []string // alarm names in order of first appearance
 	weight float64
@@ -144,9 +145,9 @@ func (n *narrator) say(e Entry) string {
 		line += "."
 		switch {
 		case rec.To == "ALARM" && n.over:
-			line += " The deployment is already over: CodeDeploy no longer watches the alarm."
+			line += n.v.alarmTooLate()
 		case rec.To == "ALARM":
-			line += " CodeDeploy stops a deployment whose alarm is in ALARM when it next reads the alarm's state."
+			line += n.v.alarmStops()
 		}
 		return line
 	case sim.KindWeight:
@@ -155,34 +156,31 @@ func (n *narrator) say(e Entry) string {
 		var line string
 		switch {
 		case e.Weight >= 1:
-			line = fmt.Sprintf("CodeDeploy moves 100 %% of the traffic to %s — %s.", n.target(), n.alarms())
+			line = n.v.full(n.target(), n.alarms())
 		case prev == 0:
-			line = fmt.Sprintf("CodeDeploy sends %s %% of the requests to %s; %s keeps %s %% — %s.",
-				pctNum(e.Weight), n.target(), n.current(), pctNum(1-e.Weight), n.alarms())
+			line = n.v.first(pctNum(e.Weight), n.target(), n.current(), pctNum(1-e.Weight), n.alarms())
 		default:
-			line = fmt.Sprintf("CodeDeploy raises %s's share from %s %% to %s %% — %s.",
-				n.target(), pctNum(prev), pctNum(e.Weight), n.alarms())
+			line = n.v.raise(n.target(), pctNum(prev), pctNum(e.Weight), n.alarms())
 		}
-		return line + n.lastSpan(e.At)
+		return line + appConfigWords(e) + n.lastSpan(e.At)
 	case sim.KindRollback:
 		n.weight = 0
-		return fmt.Sprintf("CodeDeploy rolls back: the alias sends every request to %s again.", n.current()) + n.lastSpan(e.At)
+		return n.v.rollback(n.current()) + appConfigWords(e) + n.lastSpan(e.At)
 	case sim.KindDeployment:
 		if rec.Subject != string(deploy.InProgress) {
 			n.over = true
 		}
 		switch {
 		case rec.Subject == string(deploy.InProgress):
-			return fmt.Sprintf("CodeDeploy starts the deployment (%s): %s moves from version %s to %s.",
-				n.r.Config, rec.Alias, rec.Versions[sim.Current], rec.Versions[sim.Target])
+			return n.v.start(n.r.Config, rec.Alias, rec.Versions[sim.Current], rec.Versions[sim.Target]) + appConfigWords(e)
 		case rec.Subject == string(deploy.Succeeded):
-			return fmt.Sprintf("The deployment succeeds: %s now serves all the traffic, and alarms no longer stop it.", n.target())
+			return n.v.succeeded(n.target()) + appConfigWords(e)
 		default:
 			cause := "no cause given"
 			if n.r.RollbackCause != nil {
 				cause = *n.r.RollbackCause
 			}
-			return fmt.Sprintf("The deployment ends with status %s (%s).", rec.Subject, cause)
+			return n.v.ended(rec.Subject, cause, n.r.RolledBack) + appConfigWords(e)
 		}
 	case sim.KindHook:
 		if rec.Invoked {
@@ -210,6 +208,15 @@ func (n *narrator) say(e Entry) string {
 		return strings.ToUpper(text[:1]) + text[1:] + "."
 	}
 	return e.Text
+}
+
+// appConfigWords is AppConfig's event and state for e (an AppConfig
+// strategy's run: SetAppConfigStates), or "".
+func appConfigWords(e Entry) string {
+	if e.AppConfigEvent == "" {
+		return ""
+	}
+	return fmt.Sprintf(" AppConfig logs %s; the deployment is %s.", e.AppConfigEvent, e.AppConfigState)
 }
 
 func (n *narrator) summary() string {

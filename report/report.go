@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/shiftsim/shiftsim/sim"
+	"github.com/shiftsim/shiftsim/strategies"
 )
 
 // Compared is the JSON document of `shiftsim compare` (and `run`): the
@@ -28,17 +29,23 @@ type Compared struct {
 // Result is one strategy's outcome. Times are seconds of virtual time since
 // the simulation started; null where the event never happened.
 type Result struct {
-	Strategy        string   `json:"strategy"`
-	Config          string   `json:"config"`
-	Status          string   `json:"status"`
-	RolledBack      bool     `json:"rolled_back"`
-	RollbackCause   *string  `json:"rollback_cause"`
-	DeploymentStart float64  `json:"deployment_start_s"`
-	FullShift       *float64 `json:"full_shift_s"`
-	End             *float64 `json:"end_s"`
-	Detected        *float64 `json:"detected_s"`
-	PollPhase       float64  `json:"poll_phase_s"`      // CloudWatch's minute and CodeDeploy's polls fall this long after the clock's minute
-	PollPhaseRandom bool     `json:"poll_phase_random"` // drawn from the seed (monitoring.poll_phase: random)
+	Strategy string `json:"strategy"`
+	Config   string `json:"config"`
+	// Family is the system whose plan ran: CodeDeploy, AppConfig, ECS,
+	// Argo Rollouts or Flagger (strategies.Config.Family); the narration
+	// speaks its words. Plan is the plan itself (absent from JSON; a
+	// Result without it is told in CodeDeploy's words).
+	Family          string            `json:"family,omitempty"`
+	Plan            strategies.Config `json:"-"`
+	Status          string            `json:"status"`
+	RolledBack      bool              `json:"rolled_back"`
+	RollbackCause   *string           `json:"rollback_cause"`
+	DeploymentStart float64           `json:"deployment_start_s"`
+	FullShift       *float64          `json:"full_shift_s"`
+	End             *float64          `json:"end_s"`
+	Detected        *float64          `json:"detected_s"`
+	PollPhase       float64           `json:"poll_phase_s"`      // CloudWatch's minute and CodeDeploy's polls fall this long after the clock's minute
+	PollPhaseRandom bool              `json:"poll_phase_random"` // drawn from the seed (monitoring.poll_phase: random)
 	// FalseRollbackProbability is, in compare's one-run document, whether
 	// the healthy twin's run (same seed, the target behaving exactly like
 	// the current version) rolled back: 0 or 1; FalseRollbackCause is the
@@ -165,6 +172,8 @@ func FromSim(r *sim.Result, config string, timeline bool) Result {
 	out := Result{
 		Strategy:             r.Strategy,
 		Config:               config,
+		Family:               r.Plan.Family(),
+		Plan:                 r.Plan,
 		Status:               string(r.Status),
 		RolledBack:           r.RolledBack,
 		DeploymentStart:      seconds(r.DeploymentStart),
@@ -225,6 +234,9 @@ func FromSim(r *sim.Result, config string, timeline bool) Result {
 			out.Timeline = append(out.Timeline, Entry{At: seconds(e.At), Kind: string(e.Kind), Subject: e.Subject, From: e.From, To: e.To,
 				Weight: e.Weight, Text: e.Text(), Record: e})
 		}
+	}
+	if r.Plan.Type == strategies.AppConfig {
+		out.SetAppConfigStates()
 	}
 	return out
 }

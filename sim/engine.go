@@ -75,7 +75,7 @@ func newRunner(m *Model, s Strategy) (*runner, error) {
 		return nil, err
 	}
 	r.phase = int64(m.RunPhase())
-	r.res = &Result{Strategy: s.Name, DeploymentStart: m.DeployStart, Status: deploy.Status("Created"),
+	r.res = &Result{Strategy: s.Name, Plan: s.Config, DeploymentStart: m.DeployStart, Status: deploy.Status("Created"),
 		PollPhase: time.Duration(r.phase), PollPhaseRandom: m.PollPhase.Random}
 	if err := r.initMetrics(); err != nil {
 		return nil, err

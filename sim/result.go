@@ -5,11 +5,15 @@ import (
 	"time"
 
 	"github.com/shiftsim/shiftsim/deploy"
+	"github.com/shiftsim/shiftsim/strategies"
 )
 
 // Result is what happened in one simulated deployment.
 type Result struct {
-	Strategy        string
+	Strategy string
+	// Plan is the strategy's configuration: its Family says whose words
+	// (CodeDeploy's, Argo Rollouts', ...) the reports narrate the run in.
+	Plan            strategies.Config
 	Status          deploy.Status
 	RolledBack      bool
 	RollbackCause   string         // "alarm:<AlarmName>", "hook:<HookName>" or ""

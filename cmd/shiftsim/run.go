@@ -5,7 +5,6 @@ import (
 
 	"github.com/shiftsim/shiftsim/report"
 	"github.com/shiftsim/shiftsim/sim"
-	"github.com/shiftsim/shiftsim/strategies"
 )
 
 func init() {
@@ -52,10 +51,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	r := report.FromSim(res, chosen.Config.Name, true)
-	if chosen.Config.Type == strategies.AppConfig {
-		r.SetAppConfigStates()
-	}
+	r := report.FromSim(res, chosen.Config.Name, true) // with AppConfig's states for an AppConfig plan
 	out := newDataOut(*outFile, stdout)
 	w := forTerminal(out.W(), *wide)
 	switch {
