@@ -2,6 +2,7 @@ package power
 
 import (
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/mathext"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -37,20 +38,41 @@ type classifier struct {
 	// once, at a failure count found directly (rateGivenN).
 	rate    bool
 	scratch []float64
-	byN     map[nKey][nClasses]float64 // P(class | N, p)
+	byN     map[uint64]*nLaw           // by math.Float64bits(p): P(class | N, p)
 	byMean  map[mKey][nClasses]float64 // P(class | μ, p)
+	pmf     []float64                  // poissonPMF's buffer
 }
 
-type nKey struct {
-	p uint64 // math.Float64bits(p)
-	n int64
+// nLaw is P(class | N = n, p) for one p, indexed by n − base: a period's
+// laws for many means share most of their n, so each is computed once.
+type nLaw struct {
+	base  int64
+	q     [][nClasses]float64
+	known []bool
+}
+
+// cover extends l to cover n in [lo, hi).
+func (l *nLaw) cover(lo, hi int64) {
+	if len(l.q) == 0 {
+		l.base = lo
+	}
+	if lo < l.base {
+		d := int(l.base - lo)
+		l.q = append(make([][nClasses]float64, d, d+len(l.q)), l.q...)
+		l.known = append(make([]bool, d, d+len(l.known)), l.known...)
+		l.base = lo
+	}
+	if top := int(hi - l.base); top > len(l.q) {
+		l.q = append(l.q, make([][nClasses]float64, top-len(l.q))...)
+		l.known = append(l.known, make([]bool, top-len(l.known))...)
+	}
 }
 
 type mKey struct{ mu, p uint64 }
 
 func newClassifier(a *sim.Alarm) *classifier {
 	return &classifier{a: a, scratch: make([]float64, a.ScratchLen()),
-		byN: map[nKey][nClasses]float64{}, byMean: map[mKey][nClasses]float64{},
+		byN: map[uint64]*nLaw{}, byMean: map[mKey][nClasses]float64{},
 		sumErrors: a.Math == nil && len(a.Queries) == 1 && a.Queries[0].Metric == sim.Errors && a.Queries[0].Stat.Kind == alarm.Sum &&
 			(a.Rule.Comparison == alarm.GreaterThanThreshold || a.Rule.Comparison == alarm.GreaterThanOrEqualToThreshold),
 		rate: isRate(a)}
@@ -153,9 +175,21 @@ func (c *classifier) probs(mu, p float64) [nClasses]float64 {
 		return q
 	}
 	var q [nClasses]float64
-	lo, pmf := poissonPMF(mu)
+	lo, pmf := poissonPMF(mu, c.pmf)
+	c.pmf = pmf
+	law := c.byN[math.Float64bits(p)]
+	if law == nil {
+		law = &nLaw{}
+		c.byN[math.Float64bits(p)] = law
+	}
+	law.cover(lo, lo+int64(len(pmf)))
 	for i, w := range pmf {
-		qn := c.givenN(lo+int64(i), p)
+		n := lo + int64(i)
+		at := n - law.base
+		if !law.known[at] {
+			law.q[at], law.known[at] = c.givenN(n, p), true
+		}
+		qn := &law.q[at]
 		for j := range q {
 			q[j] += w * qn[j]
 		}
@@ -175,10 +209,6 @@ func (c *classifier) probs(mu, p float64) [nClasses]float64 {
 // requests — and otherwise misses a class run narrower than the step
 // (docs/power.md).
 func (c *classifier) givenN(n int64, p float64) [nClasses]float64 {
-	k := nKey{math.Float64bits(p), n}
-	if q, ok := c.byN[k]; ok {
-		return q
-	}
 	var q [nClasses]float64
 	switch {
 	case n == 0 || !(p > 0):
@@ -235,22 +265,21 @@ func (c *classifier) givenN(n int64, p float64) [nClasses]float64 {
 		}
 		q[cl] += 1 - cdf(start)
 	}
-	c.byN[k] = q
 	return q
 }
 
 // poissonPMF returns the Poisson(mu) probabilities of lo, lo+1, ... over
 // the range that holds all but a negligible mass, computed outward from the
-// mode so that nothing underflows.
-func poissonPMF(mu float64) (lo int64, pmf []float64) {
+// mode so that nothing underflows; it reuses buf's storage.
+func poissonPMF(mu float64, buf []float64) (lo int64, pmf []float64) {
 	if !(mu > 0) {
-		return 0, []float64{1}
+		return 0, append(buf[:0], 1)
 	}
 	sd := math.Sqrt(mu)
 	lo = max(0, int64(math.Floor(mu-tail*sd-10)))
 	hi := int64(math.Ceil(mu + tail*sd + 10))
 	mode := int64(math.Floor(mu))
-	pmf = make([]float64, hi-lo+1)
+	pmf = slices.Grow(buf[:0], int(hi-lo+1))[:hi-lo+1]
 	lg, _ := math.Lgamma(float64(mode) + 1)
 	pmf[mode-lo] = math.Exp(float64(mode)*math.Log(mu) - mu - lg)
 	for n := mode + 1; n <= hi; n++ {

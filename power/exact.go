@@ -1,10 +1,10 @@
 package power
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/shiftsim/shiftsim/alarm"
@@ -151,17 +151,27 @@ func (wd *world) bucket(a *sim.Alarm, p *path, from, to time.Duration) (mu, pf f
 // chain is the Markov chain of one alarm: its state after an evaluation is
 // the classes of the datapoints in its evaluation range and its alarm state.
 type chain struct {
-	a        *sim.Alarm
-	rule     alarm.Rule
-	period   time.Duration
-	real     int    // datapoints of the range that can be present: the range less those the metric delay hides
-	hidden   int    // the newest datapoints, never yet published at an evaluation
-	pow      uint64 // 3^real
-	values   [nClasses]float64
-	points   []float64
-	next     map[uint64]alarm.State // (window·3 + previous state) → state after evaluating it
+	a      *sim.Alarm
+	rule   alarm.Rule
+	period time.Duration
+	real   int    // datapoints of the range that can be present: the range less those the metric delay hides
+	hidden int    // the newest datapoints, never yet published at an evaluation
+	pow    uint64 // 3^real
+	values [nClasses]float64
+	points []float64
+	// next is the state after evaluating (window·3 + previous state), -1
+	// not yet known; nextMap replaces it for a range too long to index.
+	next    []int8
+	nextMap map[uint64]alarm.State
+	// acc is, by state code, the mass merged into it during a step (0
+	// between steps); nil for a range too long to index.
+	acc      []float64
 	classify *classifier
 }
+
+// maxDenseRange is the longest present range whose states are indexed
+// directly: 3^8·6 codes, 310 KiB of masses.
+const maxDenseRange = 8
 
 type entry struct {
 	code uint64 // (window·3 + alarm state)·2 + detected
@@ -175,10 +185,22 @@ func newChain(m *sim.Model, a *sim.Alarm, cl *classifier) *chain {
 	// k·period >= delay.
 	hidden := int((m.MetricDelay + a.Period - 1) / a.Period)
 	c := &chain{a: a, rule: a.Rule, period: a.Period, hidden: min(hidden, r), real: max(r-hidden, 0),
-		points: make([]float64, r), next: map[uint64]alarm.State{}, classify: cl}
+		points: make([]float64, r), classify: cl}
 	c.pow = 1
 	for i := 0; i < c.real; i++ {
 		c.pow *= 3
+	}
+	// A state's code is (window·3 + alarm state)·2 + detected, below
+	// pow·6: up to maxDenseRange present datapoints they are indexed directly; a longer range
+	// (many of whose windows the pruning keeps empty) merges by sorting.
+	if c.real <= maxDenseRange {
+		c.next = make([]int8, c.pow*3)
+		for i := range c.next {
+			c.next[i] = -1
+		}
+		c.acc = make([]float64, c.pow*6)
+	} else {
+		c.nextMap = map[uint64]alarm.State{}
 	}
 	breach, ok := representatives(a.Rule)
 	c.values = [nClasses]float64{math.NaN(), ok, breach}
@@ -189,8 +211,12 @@ func newChain(m *sim.Model, a *sim.Alarm, cl *classifier) *chain {
 // prev, by the alarm package's rule.
 func (c *chain) evaluate(window uint64, prev alarm.State) alarm.State {
 	key := window*3 + uint64(prev)
-	if s, ok := c.next[key]; ok {
-		return s
+	if c.next == nil {
+		if s, ok := c.nextMap[key]; ok {
+			return s
+		}
+	} else if s := c.next[key]; s >= 0 {
+		return alarm.State(s)
 	}
 	// Digit k of window (base 3) is the class of the datapoint k periods
 	// older than the newest present one; points run oldest first.
@@ -203,7 +229,11 @@ func (c *chain) evaluate(window uint64, prev alarm.State) alarm.State {
 		c.points[k] = math.NaN()
 	}
 	s := c.rule.Evaluate(c.points, prev)
-	c.next[key] = s
+	if c.next == nil {
+		c.nextMap[key] = s
+	} else {
+		c.next[key] = int8(s)
+	}
 	return s
 }
 
@@ -212,8 +242,13 @@ func (c *chain) evaluate(window uint64, prev alarm.State) alarm.State {
 // set, the mass of states that enter ALARM without having been detected is
 // returned, and they are marked detected.
 func (c *chain) step(states []entry, q [nClasses]float64, buf []entry, detect bool) ([]entry, float64) {
-	buf = buf[:0]
 	entered := 0.0
+	buf = buf[:0]
+	// Equal states merge in c.acc, indexed by code, and leave it in
+	// ascending code order: a fixed order (states arrive in ascending
+	// order, classes in order), so sums depend on no map or sort order.
+	acc := c.acc
+	lo, hi := uint64(len(acc)), uint64(0)
 	for _, e := range states {
 		flag := e.code & detectedBit
 		window, prev := e.code>>1/3, alarm.State(e.code>>1%3)
@@ -236,21 +271,35 @@ func (c *chain) step(states []entry, q [nClasses]float64, buf []entry, detect bo
 				entered += pe
 				f = detectedBit
 			}
-			buf = append(buf, entry{(nw*3+uint64(s))<<1 | f, pe})
+			code := (nw*3+uint64(s))<<1 | f
+			if acc == nil {
+				buf = append(buf, entry{code, pe})
+				continue
+			}
+			acc[code] += pe
+			lo, hi = min(lo, code), max(hi, code)
 		}
 	}
-	// Merge equal states in a fixed order, so sums do not depend on any
-	// map order.
-	sort.Slice(buf, func(i, j int) bool { return buf[i].code < buf[j].code })
-	out := buf[:0]
-	for _, e := range buf {
-		if n := len(out); n > 0 && out[n-1].code == e.code {
-			out[n-1].p += e.p
-			continue
+	if acc == nil {
+		slices.SortStableFunc(buf, func(a, b entry) int { return cmp.Compare(a.code, b.code) })
+		out := buf[:0]
+		for _, e := range buf {
+			if n := len(out); n > 0 && out[n-1].code == e.code {
+				out[n-1].p += e.p
+				continue
+			}
+			out = append(out, e)
 		}
-		out = append(out, e)
+		return out, entered
 	}
-	return out, entered
+	buf = buf[:0]
+	for code := lo; code <= hi && code < uint64(len(acc)); code++ {
+		if p := acc[code]; p != 0 {
+			buf = append(buf, entry{code, p})
+			acc[code] = 0
+		}
+	}
+	return buf, entered
 }
 
 // decisions are the instants at which CodeDeploy acts on the alarm state:
@@ -305,8 +354,9 @@ type outcome struct {
 const detectedBit = 1
 
 // run computes path p's outcome. The masses are of the path (each list
-// sums to at most 1).
-func (wd *world) run(p *path, c *chain, phase time.Duration) outcome {
+// sums to at most 1). laws holds the buckets' laws by index, as far as
+// known: run reads them there and adds those it computes.
+func (wd *world) run(p *path, c *chain, phase time.Duration, laws *[]bucketLaw) outcome {
 	m := wd.m
 	end := min(p.Finish, m.Horizon)
 	var out outcome
@@ -328,8 +378,15 @@ func (wd *world) run(p *path, c *chain, phase time.Duration) outcome {
 			at := g + k*step
 			q := [nClasses]float64{1, 0, 0}
 			if j := k - 1 - time.Duration(c.hidden); j >= 0 && c.real > 0 {
-				mu, pf := wd.bucket(c.a, p, max(0, g+j*step), g+(j+1)*step)
-				q = c.classify.probs(mu, pf)
+				if int(j) >= len(*laws) {
+					*laws = append(*laws, make([]bucketLaw, int(j)+1-len(*laws))...)
+				}
+				b := &(*laws)[j]
+				if !b.known {
+					b.mu, b.pf = wd.bucket(c.a, p, max(0, g+j*step), g+(j+1)*step)
+					b.known = true
+				}
+				q = c.classify.probs(b.mu, b.pf)
 			}
 			var entered float64
 			buf, entered = c.step(states, q, buf, at >= m.DeployStart)

@@ -105,29 +105,103 @@ type Engine struct {
 	m        *sim.Model
 	wd       *world
 	classify *classifier
+	// memo, when set, holds what evaluations of one strategy with other
+	// alarms have computed already (tune-alarm's search).
+	memo *memo
 }
 
 // NewEngine returns the exact engine for m, or an error saying why m is
 // beyond it (see Exactable).
 func NewEngine(m *sim.Model) (*Engine, error) {
+	return newEngine(m, nil, nil)
+}
+
+// newEngine is NewEngine with a memo and a classifier to reuse (either may
+// be nil): cl must classify m's alarm's datapoints (same metrics, threshold
+// and comparison), mm must have served only m with other alarm rules.
+func newEngine(m *sim.Model, mm *memo, cl *classifier) (*Engine, error) {
 	if ok, why := Exactable(m); !ok {
 		return nil, fmt.Errorf("%s", why)
 	}
-	wd, err := newWorld(m)
-	if err != nil {
-		return nil, err
+	var wd *world
+	if mm != nil && mm.wd != nil {
+		wd = &world{m: m, mean: mm.wd.mean, changes: mm.wd.changes}
+	} else {
+		var err error
+		if wd, err = newWorld(m); err != nil {
+			return nil, err
+		}
+		if mm != nil {
+			mm.wd = wd
+		}
 	}
-	e := &Engine{m: m, wd: wd}
+	e := &Engine{m: m, wd: wd, memo: mm}
 	if len(m.Alarms) == 1 {
-		e.classify = newClassifier(&m.Alarms[0])
+		e.classify = cl
+		if cl == nil {
+			e.classify = newClassifier(&m.Alarms[0])
+		}
 	}
 	return e, nil
 }
 
 // Exact computes strategy s's result exactly.
 func (e *Engine) Exact(s sim.Strategy) (Result, error) {
+	return e.exact(s, math.Inf(1))
+}
+
+// memo is what exact evaluations of one strategy on one model share when
+// only their alarm's rule differs (threshold, M of N, TreatMissingData —
+// not its metrics or period): the paths, the target's expectations by stop
+// time, and every bucket's expected requests and failure fraction. It
+// changes no number, only how often each is computed.
+type memo struct {
+	wd      *world
+	paths   []path
+	pathErr error
+	done    bool
+	targets []map[time.Duration]expectation // by path
+	buckets map[bucketKey][]bucketLaw
+}
+
+func newMemo() *memo { return &memo{buckets: map[bucketKey][]bucketLaw{}} }
+
+// bucketKey names the buckets of one path at one poll phase for an alarm
+// of one period reading one set of versions.
+type bucketKey struct {
+	path          int
+	phase, period time.Duration
+	versions      uint8
+}
+
+// bucketLaw is a bucket's expected requests and their failure fraction;
+// known says it has been computed.
+type bucketLaw struct {
+	mu, pf float64
+	known  bool
+}
+
+// expectation is the target's expected requests and failures over the
+// horizon.
+type expectation struct{ req, fail float64 }
+
+// exact is Exact, cut short once the rollback probability exceeds limit:
+// masses only add, so the rest can only raise it (tune-alarm needs to know
+// no more of an alarm above its ceiling). Its other fields are then partial.
+func (e *Engine) exact(s sim.Strategy, limit float64) (Result, error) {
 	m := e.m
-	ps, err := paths(m, s)
+	var ps []path
+	var err error
+	if mm := e.memo; mm != nil {
+		if !mm.done {
+			mm.paths, mm.pathErr = paths(m, s)
+			mm.done = true
+			mm.targets = make([]map[time.Duration]expectation, len(mm.paths))
+		}
+		ps, err = mm.paths, mm.pathErr
+	} else {
+		ps, err = paths(m, s)
+	}
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: %w", s.Name, err)
 	}
@@ -147,15 +221,21 @@ func (e *Engine) Exact(s sim.Strategy) (Result, error) {
 			phases = append(phases, time.Duration(i)*time.Second)
 		}
 	}
-	type target struct{ req, fail float64 }
-	at := make([]map[time.Duration]target, len(ps)) // the target's expectations by stop time, per path
+	at := make([]map[time.Duration]expectation, len(ps)) // the target's expectations by stop time, per path
+	if e.memo != nil {
+		at = e.memo.targets
+	}
+	var c *chain
+	if e.classify != nil {
+		c = newChain(m, &m.Alarms[0], e.classify)
+	}
 	for _, phase := range phases {
 		for i := range ps {
 			p := &ps[i]
 			if at[i] == nil {
-				at[i] = map[time.Duration]target{}
+				at[i] = map[time.Duration]expectation{}
 			}
-			expect := func(t time.Duration) target {
+			expect := func(t time.Duration) expectation {
 				x, ok := at[i][t]
 				if !ok {
 					x.req, x.fail = e.wd.target(p, t)
@@ -163,11 +243,16 @@ func (e *Engine) Exact(s sim.Strategy) (Result, error) {
 				}
 				return x
 			}
-			var c *chain
-			if e.classify != nil {
-				c = newChain(m, &m.Alarms[0], e.classify)
+			var laws []bucketLaw
+			var key bucketKey
+			if c != nil && e.memo != nil {
+				key = bucketKey{i, phase, c.period, c.a.Queries[0].Versions}
+				laws = e.memo.buckets[key]
 			}
-			o := e.wd.run(p, c, phase)
+			o := e.wd.run(p, c, phase, &laws)
+			if c != nil && e.memo != nil {
+				e.memo.buckets[key] = laws
+			}
 			left := 1.0
 			pw := p.Prob * weight
 			for _, st := range o.stops {
@@ -186,6 +271,9 @@ func (e *Engine) Exact(s sim.Strategy) (Result, error) {
 			w := pw * max(left, 0)
 			res.TargetRequests += w * x.req
 			res.TargetFailedRequests += w * x.fail
+			if res.RollbackProbability > limit {
+				return res, nil
+			}
 		}
 	}
 	// Sums of many masses can pass 1 by a rounding error.

@@ -301,10 +301,10 @@ func Tune(m *sim.Model, s sim.Strategy, o TuneOptions) (*Tuning, error) {
 	if err != nil {
 		return nil, err
 	}
-	ev := &evaluator{m: m, twin: sweep.Twin(m), s: s, idx: o.Alarm, o: o}
+	ev := newEvaluator(m, sweep.Twin(m), s, o)
 	out := &Tuning{Strategy: s.Name, Objective: o.Objective, Ceiling: o.MaxFalseRollback, Base: base, Best: -1,
 		Shapes: make([]Tuned, len(shapes))}
-	if out.Current, err = ev.evaluate(base, true); err != nil {
+	if out.Current, err = ev.evaluate(base, true, nil); err != nil {
 		return nil, err
 	}
 
@@ -318,6 +318,10 @@ func Tune(m *sim.Model, s sim.Strategy, o TuneOptions) (*Tuning, error) {
 	var wg sync.WaitGroup
 	for w := 0; w < min(workers, len(shapes)); w++ {
 		wg.Add(1)
+		// Each worker keeps its own memos: what it computed for one shape
+		// serves its next ones, and no numbers depend on which worker
+		// evaluated a shape.
+		ev := newEvaluator(m, ev.twin, s, o)
 		go func() {
 			defer wg.Done()
 			for {
@@ -408,11 +412,60 @@ func markFrontier(ts []Tuned) {
 }
 
 // evaluator evaluates alarms for one strategy on the scenario and its twin.
+// It is used by one goroutine at a time.
 type evaluator struct {
 	m, twin *sim.Model
 	s       sim.Strategy
 	idx     int
 	o       TuneOptions
+	// memos[0] serves the scenario, memos[1] the twin (exact only).
+	memos [2]*memo
+	// laws holds the class laws of the datapoints of searched alarms by
+	// statistic and threshold: the laws of one threshold serve every M of
+	// N and TreatMissingData, on the scenario and on the twin.
+	laws map[lawKey]*classifier
+}
+
+// lawKey names the datapoints of a searched alarm (Shape.Alarm): they
+// depend on its statistic and threshold, its comparison and versions being
+// the base alarm's.
+type lawKey struct {
+	statistic string
+	threshold float64
+}
+
+func newEvaluator(m, twin *sim.Model, s sim.Strategy, o TuneOptions) *evaluator {
+	return &evaluator{m: m, twin: twin, s: s, idx: o.Alarm, o: o, memos: [2]*memo{newMemo(), newMemo()},
+		laws: map[lawKey]*classifier{}}
+}
+
+// exact evaluates alarm a exactly on the scenario (twin false) or its twin,
+// sharing what earlier evaluations computed; key, when not nil, names a's
+// datapoints (a searched alarm). It stops once the rollback probability
+// passes limit (see Engine.exact).
+func (e *evaluator) exact(twin bool, a sim.Alarm, key *lawKey, limit float64) (Result, error) {
+	model, mm := e.m, e.memos[0]
+	if twin {
+		model, mm = e.twin, e.memos[1]
+	}
+	if len(model.Alarms) != 1 {
+		// Only a model with this one alarm is exact; its memo is of
+		// no use to another model.
+		mm = nil
+	}
+	model = e.with(model, a)
+	var cl *classifier
+	if key != nil && e.laws != nil {
+		if cl = e.laws[*key]; cl == nil {
+			cl = newClassifier(&model.Alarms[0])
+			e.laws[*key] = cl
+		}
+	}
+	eng, err := newEngine(model, mm, cl)
+	if err != nil {
+		return Result{}, err
+	}
+	return eng.exact(e.s, limit)
 }
 
 // with returns a copy of model with its alarm idx replaced by a.
@@ -434,10 +487,12 @@ func (e *evaluator) method(a sim.Alarm) (string, string) {
 	return MethodExact, ""
 }
 
-// falseRollback is a's false-rollback probability (twin only).
-func (e *evaluator) falseRollback(a sim.Alarm) (float64, Evaluation, error) {
+// falseRollback is a's false-rollback probability (twin only), or a
+// value above the ceiling when it is there (exact evaluations stop when
+// they pass it); key names a's datapoints.
+func (e *evaluator) falseRollback(a sim.Alarm, key *lawKey) (float64, Evaluation, error) {
 	if meth, why := e.method(a); meth == MethodExact {
-		r, err := exact(e.with(e.twin, a), e.s)
+		r, err := e.exact(true, a, key, e.o.MaxFalseRollback)
 		return r.RollbackProbability, Evaluation{}, err
 	} else if e.o.Force == MethodExact {
 		return 0, Evaluation{}, fmt.Errorf("cannot compute exactly: %s", why)
@@ -447,8 +502,9 @@ func (e *evaluator) falseRollback(a sim.Alarm) (float64, Evaluation, error) {
 }
 
 // evaluate is everything about alarm a; twin says whether its false
-// rollbacks are needed too (they are known when the search found it).
-func (e *evaluator) evaluate(a sim.Alarm, twin bool) (Evaluation, error) {
+// rollbacks are needed too (they are known when the search found it); key
+// names a's datapoints (nil: not a searched alarm).
+func (e *evaluator) evaluate(a sim.Alarm, twin bool, key *lawKey) (Evaluation, error) {
 	meth, why := e.method(a)
 	if meth == MethodMonteCarlo {
 		if e.o.Force == MethodExact {
@@ -456,13 +512,13 @@ func (e *evaluator) evaluate(a sim.Alarm, twin bool) (Evaluation, error) {
 		}
 		return e.monteCarlo(a)
 	}
-	r, err := exact(e.with(e.m, a), e.s)
+	r, err := e.exact(false, a, key, math.Inf(1))
 	if err != nil {
 		return Evaluation{}, err
 	}
 	ev := fromResult(r, e.m)
 	if twin {
-		t, err := exact(e.with(e.twin, a), e.s)
+		t, err := e.exact(true, a, key, math.Inf(1))
 		if err != nil {
 			return Evaluation{}, err
 		}
@@ -555,7 +611,7 @@ func (e *evaluator) shape(s Shape, c alarm.Comparison, lat []float64) (Tuned, er
 		if err != nil {
 			return 0, err
 		}
-		v, ev, err := e.falseRollback(a)
+		v, ev, err := e.falseRollback(a, &lawKey{s.Statistic, lat[i]})
 		if err != nil {
 			return 0, err
 		}
@@ -605,7 +661,7 @@ func (e *evaluator) shape(s Shape, c alarm.Comparison, lat []float64) (Tuned, er
 		t.Eval = ev
 		return t, nil
 	}
-	if t.Eval, err = e.evaluate(a, false); err != nil {
+	if t.Eval, err = e.evaluate(a, false, &lawKey{s.Statistic, lat[hi]}); err != nil {
 		return t, err
 	}
 	t.Eval.FalseRollback = fr[hi]
