@@ -150,6 +150,45 @@ type Query struct {
 	// interval and takes the first (newest) value, so the monitoring delay
 	// does not leave it without data (docs/plans.md).
 	Lookback int
+	// NoData is what the kayenta query scores when Kayenta's judgement has
+	// no data in at least half of its metrics (the canary or the baseline
+	// served nothing published in the window): NoDataFail, Kayenta's rule,
+	// scores 0; NoDataPass scores only the metrics with data
+	// (docs/gates.md, "Kayenta with no data").
+	NoData NoData
+}
+
+// NoData is the kayenta query's rule for a judgement without data.
+type NoData uint8
+
+// No-data rules of the kayenta query.
+const (
+	// NoDataFail is Kayenta's scorer: Nodata in at least half of the
+	// metrics forces the score to 0, a failed judgement.
+	NoDataFail NoData = iota
+	// NoDataPass leaves that rule out: Nodata metrics are left out of their
+	// groups and a group without data counts as 100 (Kayenta's group rule),
+	// so a window without canary data neither fails nor counts against it.
+	NoDataPass
+)
+
+var noDataNames = [...]string{"fail", "pass"}
+
+func (n NoData) String() string {
+	if int(n) < len(noDataNames) {
+		return noDataNames[n]
+	}
+	return "NoData(" + strconv.Itoa(int(n)) + ")"
+}
+
+// ParseNoData maps "fail" or "pass" to a NoData rule.
+func ParseNoData(s string) (NoData, error) {
+	for i, n := range noDataNames {
+		if n == s {
+			return NoData(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown rule %q (want fail or pass)", s)
 }
 
 // EffectiveWindow is Window, or DefaultWindow when it is 0.
@@ -189,6 +228,12 @@ func (q Query) Validate() error {
 	if (q.K != 0 || q.OneSided) && q.Kind != Sequential {
 		errs = append(errs, errors.New("k, oneSided: apply to the sequential query only"))
 	}
+	if q.NoData != NoDataFail && q.Kind != Kayenta {
+		errs = append(errs, errors.New("noData: applies to the kayenta query only"))
+	}
+	if int(q.NoData) >= len(noDataNames) {
+		errs = append(errs, fmt.Errorf("noData: %v is not fail or pass", q.NoData))
+	}
 	if q.Lookback < 0 || q.Lookback > 100 {
 		errs = append(errs, fmt.Errorf("lookback: %d, want 0 to 100 periods", q.Lookback))
 	}
@@ -206,7 +251,11 @@ func (q Query) String() string {
 	case Latency:
 		s += " " + q.EffectiveStat()
 	case Kayenta:
-		return s + " " + q.EffectiveWindow().String()
+		s += " " + q.EffectiveWindow().String()
+		if q.NoData != NoDataFail {
+			s += " nodata=" + q.NoData.String()
+		}
+		return s
 	case Sequential:
 		k := q.K
 		if k == 0 {

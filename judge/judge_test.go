@@ -430,3 +430,53 @@ func TestWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestWindowNoData: a judgement with no data in half of its metrics.
+// Kayenta's scorer (ScoringHelper, spinnaker/kayenta PR #326) forces the
+// score to 0 — even when the other metric passes, since one of two is half;
+// NodataPass leaves that rule out and scores by Kayenta's group rule alone:
+// a group with nothing but Nodata counts as 100, so a canary without data
+// scores 100, one with latency data only scores its latency group (100
+// Pass, 50 High averaged with the empty group's 100), and a canary that
+// fails the metric with data still fails it.
+func TestWindowNoData(t *testing.T) {
+	src := rand.New(rand.NewPCG(7, 8))
+	lat := func(n int, scale float64) []float64 {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = scale * math.Exp(0.3*src.NormFloat64())
+		}
+		return v
+	}
+	base, nan := lat(400, 100), []float64{math.NaN(), math.NaN()}
+	baseRate := []float64{0.01, 0.012, 0.009}
+	for _, tt := range []struct {
+		name             string
+		cl               []float64
+		ce               []float64
+		fail, pass       float64
+		wantLat, wantErr Class
+	}{
+		{"no canary data", nil, nan, 0, 100, Nodata, Nodata},
+		{"latency only, equal", lat(400, 100), nan, 0, 100, Pass, Nodata},
+		{"latency only, slower", lat(400, 150), nan, 0, 50, High, Nodata},
+		{"both metrics, equal", lat(400, 100), []float64{0.011, 0.01, 0.009}, 100, 100, Pass, Pass},
+	} {
+		for _, pass := range []bool{false, true} {
+			w := DefaultWindow()
+			w.NodataPass = pass
+			r := w.Judge(tt.cl, base, tt.ce, baseRate, rand.NewPCG(1, 2))
+			want := tt.fail
+			if pass {
+				want = tt.pass
+			}
+			if r.Score.Summary != want || r.Latency.Class != tt.wantLat || r.ErrorRate.Class != tt.wantErr {
+				t.Errorf("%s, NodataPass %v: score %v (%q), latency %s, error rate %s; want %v, %s, %s", tt.name, pass,
+					r.Score.Summary, r.Score.Reason, r.Latency.Class, r.ErrorRate.Class, want, tt.wantLat, tt.wantErr)
+			}
+			if forced := r.Score.Reason != ""; forced != (!pass && tt.fail == 0) {
+				t.Errorf("%s, NodataPass %v: reason %q", tt.name, pass, r.Score.Reason)
+			}
+		}
+	}
+}

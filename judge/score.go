@@ -40,6 +40,18 @@ type Score struct {
 // without a weight share 100 − Σ given weights equally. A metric in several
 // groups counts in each. Groups are reported by name.
 func ScoreMetrics(results []MetricResult, weights map[string]float64) Score {
+	return scoreMetrics(results, weights, true)
+}
+
+// ScoreMetricsNodataPass scores as ScoreMetrics does without the rule that
+// Nodata in at least half of the results forces 0: Nodata results are only
+// left out of their groups, and a group with nothing else counts as 100.
+// It is the kayenta gate's `noData: pass` (docs/gates.md).
+func ScoreMetricsNodataPass(results []MetricResult, weights map[string]float64) Score {
+	return scoreMetrics(results, weights, false)
+}
+
+func scoreMetrics(results []MetricResult, weights map[string]float64, nodataRule bool) Score {
 	var kept []MetricResult
 	for _, r := range results {
 		if !r.Muted {
@@ -110,7 +122,7 @@ func ScoreMetrics(results []MetricResult, weights map[string]float64) Score {
 			return out
 		}
 	}
-	if len(kept) > 0 && 2*nodata >= len(kept) {
+	if nodataRule && len(kept) > 0 && 2*nodata >= len(kept) {
 		out.Reason = "Nodata in at least half of the metrics"
 		return out
 	}

@@ -12,6 +12,9 @@ import "math/rand/v2"
 // the score is 100 (both Pass), 50 or 0 (docs/plans.md).
 type Window struct {
 	Latency, ErrorRate Metric
+	// NodataPass scores a judgement with Nodata in half of its metrics by
+	// the metrics with data (ScoreMetricsNodataPass) instead of forcing 0.
+	NodataPass bool
 }
 
 // DefaultWindow is the gate's default: Kayenta's defaults for both metrics
@@ -42,7 +45,11 @@ func (w Window) Judge(canaryLatency, baseLatency, canaryErrRate, baseErrRate []f
 		Latency:   Classify(canaryLatency, baseLatency, w.Latency, src),
 		ErrorRate: Classify(canaryErrRate, baseErrRate, w.ErrorRate, src),
 	}
-	r.Score = ScoreMetrics([]MetricResult{
+	score := ScoreMetrics
+	if w.NodataPass {
+		score = ScoreMetricsNodataPass
+	}
+	r.Score = score([]MetricResult{
 		{Name: WindowLatency, Groups: []string{WindowLatency}, Class: r.Latency.Class, Critical: r.Latency.Critical},
 		{Name: WindowErrorRate, Groups: []string{WindowErrorRate}, Class: r.ErrorRate.Class, Critical: r.ErrorRate.Critical},
 	}, nil)

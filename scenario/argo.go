@@ -284,6 +284,13 @@ func (c *converter) argoMetric(path string, am ArgoMetric) strategies.AnalysisMe
 	if p.OneSided != nil {
 		m.Provider.OneSided = *p.OneSided
 	}
+	if p.NoData != "" {
+		n, err := gate.ParseNoData(p.NoData)
+		if err != nil {
+			c.fail(path+".provider.noData", "%v", err)
+		}
+		m.Provider.NoData = n
+	}
 	if err := m.Provider.Validate(); err != nil && k != 0 {
 		field, msg := splitField(err)
 		if field == ".query" {

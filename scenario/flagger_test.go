@@ -101,6 +101,8 @@ func TestFlaggerMalformed(t *testing.T) {
 		{"{name: request-duration, thresholdRange: {max: 500}}", "{name: request-duration, thresholdRange: {max: 500}, provider: {query: latency}}", "metrics[1].provider: request-duration is Flagger's built-in metric"},
 		{"provider: {query: sequential, k: 50, oneSided: true}", "provider: {query: sequential, k: -1}", "metrics[3].provider.k: -1, want a concentration > 0"},
 		{"provider: {query: kayenta, window: 5m}", "provider: {query: kayenta, oneSided: true}", "metrics[2].provider: k, oneSided: apply to the sequential query only"},
+		{"provider: {query: kayenta, window: 5m}", "provider: {query: kayenta, window: 5m, noData: maybe}", `f.yaml:40: deployment.strategies[2].analysis.metrics[2].provider.noData: unknown rule "maybe" (want fail or pass)`},
+		{"provider: {query: sequential, k: 50, oneSided: true}", "provider: {query: sequential, noData: pass}", "f.yaml:41: deployment.strategies[2].analysis.metrics[3].provider.noData: applies to the kayenta query only"},
 		{"{name: kayenta,", "{name: request-success-rate,", `metrics[2].provider: request-success-rate is Flagger's built-in metric`},
 		{"- name: flagger-slow\n      analysis:", "- analysis:", "deployment.strategies[2].name: missing"},
 		{"stepWeight: 2\n", "stepWeight: 2.5\n", "deployment.strategies[2].analysis.stepWeight: 2.5; Flagger's weights are whole percents"},
@@ -148,4 +150,16 @@ func FuzzFlaggerEntry(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestKayentaNoDataKey: provider.noData reaches the kayenta gate's query.
+func TestKayentaNoDataKey(t *testing.T) {
+	doc := strings.Replace(flaggerDoc, "provider: {query: kayenta, window: 5m}", "provider: {query: kayenta, window: 5m, noData: pass}", 1)
+	s, err := Parse("f.yaml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := s.Strategies[2].Config.Flagger.Metrics[2].Query; q.NoData != gate.NoDataPass || q.String() != "kayenta 5m0s nodata=pass" {
+		t.Errorf("query %+v (%s)", q, q)
+	}
 }

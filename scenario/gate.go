@@ -12,6 +12,7 @@ import (
 // AnalysisTemplate metric:
 //
 //	provider: {query: kayenta, window: 5m}
+//	provider: {query: kayenta, window: 5m, noData: pass}
 //	provider: {query: sequential, k: 100, oneSided: true}
 //	provider: {query: latency, statistic: p90, version: target, window: 1m}
 type GateProvider struct {
@@ -21,6 +22,7 @@ type GateProvider struct {
 	Statistic string         `yaml:"statistic"`
 	K         *float64       `yaml:"k"`
 	OneSided  *bool          `yaml:"oneSided"`
+	NoData    string         `yaml:"noData"`
 }
 
 // Gate returns the query, or the first problem as "field: message" (a
@@ -50,6 +52,11 @@ func (p GateProvider) Gate(defWindow time.Duration) (gate.Query, error) {
 	}
 	if p.OneSided != nil {
 		q.OneSided = *p.OneSided
+	}
+	if p.NoData != "" {
+		if q.NoData, err = gate.ParseNoData(p.NoData); err != nil {
+			return gate.Query{}, fmt.Errorf("noData: %v", err)
+		}
 	}
 	if err := q.Validate(); err != nil {
 		return gate.Query{}, err

@@ -212,6 +212,7 @@ var keyDocs = map[string]string{
 	"deployment.strategies[].analysis.metrics[].provider.statistic":                               "latency only: p99 (default), p50, Average, Maximum...",
 	"deployment.strategies[].analysis.metrics[].provider.k":                                       "sequential only: the Dirichlet mixture's concentration (default 100).",
 	"deployment.strategies[].analysis.metrics[].provider.oneSided":                                "sequential only: only a worse canary counts as evidence (default false: any difference).",
+	"deployment.strategies[].analysis.metrics[].provider.noData":                                  "kayenta only: fail (default, Kayenta's rule: no data in half the metrics scores 0) or pass (score the metrics with data; a window without canary data counts 100).",
 
 	"lambda":                                       "The execution model (concurrency, cold starts, throttles) and billing; its presence turns the model on (docs/lambda.md).",
 	"lambda.memory":                                "Memory in MB. Default 128.",
@@ -260,6 +261,7 @@ var keyDocs = map[string]string{
 	"analysisTemplates[].metrics[].provider.statistic":            "latency: p99 (default), another percentile or Average, Minimum, Maximum.",
 	"analysisTemplates[].metrics[].provider.k":                    "sequential only: the Dirichlet mixture's concentration (default 100).",
 	"analysisTemplates[].metrics[].provider.oneSided":             "sequential only: only a worse canary counts as evidence (default false).",
+	"analysisTemplates[].metrics[].provider.noData":               "kayenta only: fail (default, Kayenta's rule: no data in half the metrics scores 0) or pass (score the metrics with data).",
 	"deployment.argo_promote_after":                               "When a user promotes a paused Argo rollout (pause: {}, an Inconclusive analysis, blue-green without auto-promotion), after it paused. Absent: nobody does; the run ends Paused.",
 	"deployment.strategies[].canary":                              "An Argo Rollouts canary (spec.strategy.canary, Argo's keys).",
 	"deployment.strategies[].canary.steps":                        "The steps, in order: setWeight, pause, analysis.",

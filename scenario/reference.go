@@ -65,6 +65,7 @@ var enums = map[string][]string{
 	"deployment.strategies[].deploymentConfiguration.strategy":    {"LINEAR", "CANARY", "BLUE_GREEN"},
 	"deployment.strategies[].analysis.metrics[].provider.query":   {"error_rate", "success_rate", "latency", "errors", "requests", "kayenta", "sequential"},
 	"deployment.strategies[].analysis.metrics[].provider.version": {"target", "current", "both"},
+	"deployment.strategies[].analysis.metrics[].provider.noData":  {"fail", "pass"},
 }
 
 // field is one key of a struct as internal/yamlx decodes it.

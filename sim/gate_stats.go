@@ -93,6 +93,7 @@ func (r *runner) measureStats(g int) deploy.Event {
 	case gate.Kayenta:
 		r.windowSamples(r.now-sg.window, r.now)
 		st := &r.stats
+		st.judge.NodataPass = sg.g.Query.NoData == gate.NoDataPass
 		res := st.judge.Judge(st.lat[Target], st.lat[Current], st.rate[Target], st.rate[Current], r.noise())
 		ev.Value = res.Score.Summary
 	}
