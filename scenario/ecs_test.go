@@ -68,6 +68,14 @@ func TestECSErrorsNameLineAndField(t *testing.T) {
 		{"    - {deploymentConfiguration: {strategy: Linear, bakeTimeInMinutes: 1}}",
 			`deployment.strategies[2].deploymentConfiguration.strategy: "Linear" is not an ECS deployment strategy (did you mean LINEAR?)`},
 		{"    - ECS.Linear2PercentEvery1MinuteBake3Minutes", "deployment.strategies[2]: \"ECS.Linear2PercentEvery1MinuteBake3Minutes\" is not an ECS plan name"},
+		{"    - {deploymentConfiguration: {strategy: CANARY, bakeTimeInMinutes: 1, alarms: {alarmNames: [v2-erors], enable: true, rollback: true}}}",
+			`deployment.strategies[2].deploymentConfiguration.alarms.alarmNames[0]: "v2-erors" is not an alarm of the scenario (did you mean v2-errors?)`},
+		{"    - {deploymentConfiguration: {strategy: CANARY, bakeTimeInMinutes: 1, alarms: {alarmNames: [v2-errors], enable: true}}}",
+			"deployment.strategies[2].deploymentConfiguration.alarms.rollback: missing (required"},
+		{"    - {deploymentConfiguration: {strategy: CANARY, bakeTimeInMinutes: 1, alarms: {alarmNames: [], enable: true, rollback: true}}}",
+			"deployment.strategies[2].deploymentConfiguration.alarms.alarmNames: missing (required"},
+		{"    - {deploymentConfiguration: {strategy: CANARY, bakeTimeInMinutes: 1, alarms: {alarmNames: [v2-errors], enable: true, rollback: true, Enable: true}}}",
+			"deployment.strategies[2].deploymentConfiguration.alarms.Enable: unknown field"},
 	} {
 		_, err := Parse("e.yaml", []byte(base+c.entry+"\n"))
 		want := "e.yaml:" + strconv.Itoa(line) + ": " + c.want

@@ -18,6 +18,7 @@ import (
 	"github.com/shiftsim/shiftsim/deploy"
 	"github.com/shiftsim/shiftsim/faults"
 	"github.com/shiftsim/shiftsim/internal/safeio"
+	"github.com/shiftsim/shiftsim/internal/suggest"
 	"github.com/shiftsim/shiftsim/internal/yamlx"
 	"github.com/shiftsim/shiftsim/sim"
 	"github.com/shiftsim/shiftsim/strategies"
@@ -288,6 +289,7 @@ func (c *converter) convert(f *File) *Scenario {
 				c.fail(path+field, "%s", msg)
 				continue
 			}
+			c.ecsAlarms(path, e.ECS, f.Alarms)
 			st = sim.Strategy{Name: cfg.Name, Config: cfg}
 		} else if e.Custom != nil {
 			cfg, err := strategies.FromDeploymentConfig(*e.Custom)
@@ -942,4 +944,30 @@ func functionName(s string) bool {
 		}
 	}
 	return true
+}
+
+// ecsAlarms checks that every alarm an ECS plan names in
+// deploymentConfiguration.alarms is one of the scenario's: ECS refuses a
+// deployment whose alarms do not exist (docs/plans.md).
+func (c *converter) ecsAlarms(path string, e *strategies.ECSService, alarms []Alarm) {
+	d := e.DeploymentConfiguration
+	if d == nil || d.Alarms == nil {
+		return
+	}
+	names := make([]string, len(alarms))
+	for i, a := range alarms {
+		names[i] = a.AlarmName
+	}
+	for i, n := range d.Alarms.AlarmNames {
+		if !slices.Contains(names, n) {
+			hint := "the scenario has no alarms"
+			if len(names) > 0 {
+				hint = "want one of the scenario's alarms: " + strings.Join(names, ", ")
+				if near := suggest.Closest(n, names, 1); len(near) > 0 {
+					hint = "did you mean " + near[0] + "?"
+				}
+			}
+			c.fail(fmt.Sprintf("%s.deploymentConfiguration.alarms.alarmNames[%d]", path, i), "%q is not an alarm of the scenario (%s)", n, hint)
+		}
+	}
 }

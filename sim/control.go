@@ -18,6 +18,10 @@ type control struct {
 	stats  gateStats // the statistical ones' state (gate_stats.go)
 
 	stepActs []deploy.Action // backing store of Result.Steps' actions
+	// watch maps each scenario alarm to its index among the alarms the
+	// plan watches (the controller's Config.Alarms), -1 for one it does
+	// not watch (an ECS plan's deploymentConfiguration.alarms).
+	watch []int
 }
 
 // initControl builds the controller for the strategy.
@@ -31,9 +35,18 @@ func (r *runner) initControl() error {
 			hooks = append(hooks, h.Name)
 		}
 	}
-	names := make([]string, len(m.Alarms))
+	all := make([]string, len(m.Alarms))
 	for i, a := range m.Alarms {
-		names[i] = a.Name
+		all[i] = a.Name
+	}
+	idx, rollback := s.Config.Alarms(all, m.AutoRollback)
+	names := make([]string, len(idx))
+	r.watch = make([]int, len(all))
+	for i := range r.watch {
+		r.watch[i] = -1
+	}
+	for k, i := range idx {
+		names[k], r.watch[i] = all[i], k
 	}
 	plan := s.Config.Plan(m.Linear)
 	drv, err := deploy.NewDriver(deploy.Config{
@@ -41,7 +54,7 @@ func (r *runner) initControl() error {
 		Hooks:        hooks,
 		HookTimeout:  m.HookTimeout,
 		Alarms:       names,
-		AutoRollback: m.AutoRollback,
+		AutoRollback: rollback,
 		Gates:        Gates(s.Config),
 		Rollout:      rolloutOf(s.Config),
 		Flagger:      flaggerOf(s.Config),
@@ -61,7 +74,9 @@ func (r *runner) initControl() error {
 func (r *runner) poll() {
 	for i := range r.alarms {
 		r.alarms[i].seen = true
-		r.step(deploy.Event{Kind: deploy.AlarmState, Alarm: i, InAlarm: r.trips(r.alarms[i].state)})
+		if k := r.watch[i]; k >= 0 {
+			r.step(deploy.Event{Kind: deploy.AlarmState, Alarm: k, InAlarm: r.trips(r.alarms[i].state)})
+		}
 	}
 }
 

@@ -182,11 +182,12 @@ func (r *runner) evaluate() {
 			_, why := a.Rule.Explain(pts, st.state)
 			r.record(Entry{Kind: KindAlarm, Subject: a.Name, From: st.state.String(), To: next.String(), Reason: why})
 			st.state = next
-			if next == alarm.Alarm && r.now >= int64(r.m.DeployStart) && r.res.Detected == nil {
+			k := r.watch[ai] // -1: the plan does not watch this alarm
+			if next == alarm.Alarm && k >= 0 && r.now >= int64(r.m.DeployStart) && r.res.Detected == nil {
 				r.res.Detected = ptr(time.Duration(r.now))
 			}
-			if r.m.AlarmPollInterval == 0 && r.drv.Status().Active() {
-				r.step(deploy.Event{Kind: deploy.AlarmState, Alarm: ai, InAlarm: r.trips(next)})
+			if k >= 0 && r.m.AlarmPollInterval == 0 && r.drv.Status().Active() {
+				r.step(deploy.Event{Kind: deploy.AlarmState, Alarm: k, InAlarm: r.trips(next)})
 			}
 		}
 	}

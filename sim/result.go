@@ -20,7 +20,7 @@ type Result struct {
 	DeploymentStart time.Duration  // virtual time the deployment was created
 	FullShift       *time.Duration // when the target first had 100 % of traffic
 	End             *time.Duration // when the deployment ended (succeeded, stopped or failed)
-	Detected        *time.Duration // first alarm (entering ALARM) or hook failure at or after the start
+	Detected        *time.Duration // first watched alarm (entering ALARM) or hook failure at or after the start
 	// PollPhase is the poll phase the run used (Model.RunPhase), and
 	// PollPhaseRandom whether it was drawn from the seed.
 	PollPhase       time.Duration

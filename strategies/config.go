@@ -63,6 +63,42 @@ type Config struct {
 	ECS ECSConfig
 	// Flagger holds a Flagger canary analysis (Type FlaggerType only).
 	Flagger *FlaggerPlan
+	// Watch is the plan's own choice of alarms (an ECS plan's
+	// deploymentConfiguration.alarms); nil watches the scenario's alarms
+	// with the scenario's rollback setting.
+	Watch *AlarmWatch
+}
+
+// AlarmWatch is the alarms a plan watches and what an alarm does to it.
+type AlarmWatch struct {
+	// Names are the alarms watched; empty watches none (ECS's enable: false).
+	Names []string
+	// Rollback sends traffic back to the current version when an alarm
+	// fails the deployment; false leaves it where it is (ECS's rollback).
+	Rollback bool
+}
+
+// Alarms is what c watches out of the scenario's alarms all (in their
+// order) — their indices into all — and whether an alarm rolls back, given
+// the scenario's auto-rollback setting.
+func (c Config) Alarms(all []string, autoRollback bool) (idx []int, rollback bool) {
+	if c.Watch == nil {
+		idx = make([]int, len(all))
+		for i := range all {
+			idx[i] = i
+		}
+		return idx, autoRollback
+	}
+	idx = []int{}
+	for i, a := range all {
+		for _, n := range c.Watch.Names {
+			if n == a {
+				idx = append(idx, i)
+				break
+			}
+		}
+	}
+	return idx, c.Watch.Rollback
 }
 
 // Argo reports whether c is an Argo Rollouts plan.

@@ -67,6 +67,17 @@ type ECSDeploymentConfiguration struct {
 	LinearConfiguration *ECSLinearConfiguration `yaml:"linearConfiguration" json:"linearConfiguration,omitempty"`
 	CanaryConfiguration *ECSCanaryConfiguration `yaml:"canaryConfiguration" json:"canaryConfiguration,omitempty"`
 	BakeTimeInMinutes   *int                    `yaml:"bakeTimeInMinutes" json:"bakeTimeInMinutes"`
+	Alarms              *ECSDeploymentAlarms    `yaml:"alarms" json:"alarms,omitempty"`
+}
+
+// ECSDeploymentAlarms is ECS's DeploymentAlarms: the CloudWatch alarms
+// that fail the deployment, whether they are used at all, and whether a
+// failed deployment rolls back. All three are required, as in ECS's API;
+// without the object the plan watches the scenario's alarms (docs/plans.md).
+type ECSDeploymentAlarms struct {
+	AlarmNames []string `yaml:"alarmNames" json:"alarmNames"`
+	Enable     *bool    `yaml:"enable" json:"enable"`
+	Rollback   *bool    `yaml:"rollback" json:"rollback"`
 }
 
 // ECSLinearConfiguration is ECS's LinearConfiguration; absent fields take
@@ -175,6 +186,30 @@ func FromECS(s ECSService) (Config, error) {
 		errs = append(errs, errors.New("deploymentConfiguration.bakeTimeInMinutes: missing (required: minutes 0 to 1440 that alarms are watched after all traffic has moved; docs/plans.md)"))
 	} else {
 		c.ECS.Bake = *d.BakeTimeInMinutes
+	}
+	if a := d.Alarms; a != nil {
+		if len(a.AlarmNames) == 0 {
+			errs = append(errs, errors.New("deploymentConfiguration.alarms.alarmNames: missing (required: one or more CloudWatch alarm names)"))
+		}
+		for i, n := range a.AlarmNames {
+			for j := range i {
+				if a.AlarmNames[j] == n {
+					errs = append(errs, fmt.Errorf("deploymentConfiguration.alarms.alarmNames[%d]: %q repeats alarmNames[%d]", i, n, j))
+				}
+			}
+		}
+		if a.Enable == nil {
+			errs = append(errs, errors.New("deploymentConfiguration.alarms.enable: missing (required: true to watch the alarms, false not to)"))
+		}
+		if a.Rollback == nil {
+			errs = append(errs, errors.New("deploymentConfiguration.alarms.rollback: missing (required: true to roll back when an alarm fails the deployment)"))
+		}
+		if a.Enable != nil && a.Rollback != nil {
+			c.Watch = &AlarmWatch{Names: []string{}, Rollback: *a.Rollback}
+			if *a.Enable {
+				c.Watch.Names = append(c.Watch.Names, a.AlarmNames...)
+			}
+		}
 	}
 	if s.TestTrafficTimeInMinutes != nil {
 		if c.Type != ECSBlueGreen {

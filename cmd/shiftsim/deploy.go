@@ -151,9 +151,16 @@ pre-checks (credentials included); 2 for input errors.`, stdout)
 			Strategy: st.Name, Config: st.Config, Linear: s.Model.Linear, BeforeHook: bh, AfterHook: ah,
 			HookTimeout: s.Model.HookTimeout, AutoRollback: s.Model.AutoRollback, Application: s.Application, DeploymentGroup: s.DeploymentGroup,
 			MetricDelay: s.Model.MetricDelay, PromoteAfter: s.Model.PromoteAfter}
-		for _, a := range s.Model.Alarms {
-			spec.Alarms = append(spec.Alarms, a.Name)
+		all := make([]string, len(s.Model.Alarms))
+		for i, a := range s.Model.Alarms {
+			all[i] = a.Name
 		}
+		// The plan's own alarms (an ECS plan's deploymentConfiguration.alarms).
+		idx, rollback := st.Config.Alarms(all, s.Model.AutoRollback)
+		for _, i := range idx {
+			spec.Alarms = append(spec.Alarms, all[i])
+		}
+		spec.AutoRollback = rollback
 		var notes []string
 		plan, notes, err = awsexec.NewPlan(spec, awsexec.Overrides{Executor: *executor, Function: *fn, Alias: *alias, Current: *current, Target: *target,
 			Application: *app, DeploymentGroup: *group, DryRun: !*yes})

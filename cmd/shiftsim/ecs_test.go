@@ -160,6 +160,70 @@ deployment:
 	}
 }
 
+// An ECS plan watches the alarms its deploymentConfiguration.alarms names,
+// as ECS's DeploymentAlarms does (docs/plans.md): the target's alarm fires
+// during the bake; a plan naming only the current version's alarm ignores
+// it and succeeds, one naming the target's alarm rolls back, enable: false
+// watches none, rollback: false stops without moving traffic back, and a
+// plan without the key watches the scenario's alarms.
+func TestRunECSDeploymentAlarms(t *testing.T) {
+	alarm := func(name, version string) string {
+		return `  - AlarmName: ` + name + `
+    MetricName: Errors
+    Dimensions: [{Name: FunctionName, Value: f}, {Name: Resource, Value: "f:live"}, {Name: ExecutedVersion, Value: "` + version + `"}]
+    Statistic: Sum
+    Period: 60
+    EvaluationPeriods: 1
+    Threshold: 5
+    ComparisonOperator: GreaterThanOrEqualToThreshold
+    TreatMissingData: notBreaching
+`
+	}
+	path := writeTemp(t, "alarms.yaml", `name: ecs-alarms
+seed: 5
+horizon: 1h
+function: {name: f, alias: live}
+traffic: {rate: 20}
+versions:
+  current: {version: "1", error_rate: 0, latency: {median: 50ms, p99: 100ms}}
+  target:  {version: "2", error_rate: 0}
+faults:
+  - {version: target, start: 3m, error_rate: 0.5}
+alarms:
+`+alarm("v1-errors", "1")+alarm("v2-errors", "2")+`deployment:
+  start: 0s
+  strategies:
+    - {name: own, deploymentConfiguration: {strategy: CANARY, bakeTimeInMinutes: 20, alarms: {alarmNames: [v1-errors], enable: true, rollback: true}}}
+    - {name: v2, deploymentConfiguration: {strategy: CANARY, bakeTimeInMinutes: 20, alarms: {alarmNames: [v2-errors], enable: true, rollback: true}}}
+    - {name: off, deploymentConfiguration: {strategy: CANARY, bakeTimeInMinutes: 20, alarms: {alarmNames: [v2-errors], enable: false, rollback: true}}}
+    - {name: stay, deploymentConfiguration: {strategy: CANARY, bakeTimeInMinutes: 20, alarms: {alarmNames: [v2-errors], enable: true, rollback: false}}}
+    - {name: all, deploymentConfiguration: {strategy: CANARY, bakeTimeInMinutes: 20}}
+`)
+	for _, c := range []struct {
+		name, status, cause string
+		rolledBack          bool
+	}{
+		{"own", "Succeeded", "", false},
+		{"v2", "Stopped", "alarm:v2-errors", true},
+		{"off", "Succeeded", "", false},
+		{"stay", "Stopped", "", false}, // rollback_cause is reported for a rollback only
+		{"all", "Stopped", "alarm:v2-errors", true},
+	} {
+		r := runJSON(t, path, "--strategy", c.name).Results[0]
+		if r.Status != c.status || r.Cause != c.cause || r.RolledBack != c.rolledBack {
+			t.Errorf("%s: %s %q rolled back %v, want %s %q %v", c.name, r.Status, r.Cause, r.RolledBack, c.status, c.cause, c.rolledBack)
+		}
+		// The unwatched alarm still changes state in CloudWatch: the timeline shows it.
+		alarmed := false
+		for _, e := range r.Timeline {
+			alarmed = alarmed || (e.Kind == "alarm" && strings.Contains(e.Text, "v2-errors"))
+		}
+		if !alarmed {
+			t.Errorf("%s: v2-errors never changed state in the timeline", c.name)
+		}
+	}
+}
+
 func TestStrategiesListsECS(t *testing.T) {
 	code, out, errs := runCLI("strategies")
 	if code != 0 {
