@@ -376,6 +376,42 @@ func (t *template) args(whole, arg *yaml.Node, path string, n ...int) ([]*yaml.N
 	return a.Content, nil
 }
 
+// stringAnd checks an intrinsic of two arguments, the first a string (the
+// separator of Fn::Join and Fn::Split, the index of Fn::Select).
+func (t *template) stringAnd(whole, arg *yaml.Node, path string) (string, *yaml.Node, error) {
+	a, err := t.args(whole, arg, path, 2)
+	if err != nil {
+		return "", nil, err
+	}
+	first, _, err := t.scalar(a[0], path)
+	if err != nil {
+		return "", nil, err
+	}
+	return first, a[1], nil
+}
+
+// stringAndList is stringAnd whose second argument is a list.
+func (t *template) stringAndList(whole, arg *yaml.Node, path string) (string, []*yaml.Node, error) {
+	first, second, err := t.stringAnd(whole, arg, path)
+	if err != nil {
+		return "", nil, err
+	}
+	items, err := t.list(second, path)
+	if err != nil {
+		return "", nil, err
+	}
+	return first, items, nil
+}
+
+// seqNode is a sequence of the strings parts.
+func seqNode(parts []string, line int) *yaml.Node {
+	out := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: line}
+	for _, p := range parts {
+		out.Content = append(out.Content, scalarNode(p, line))
+	}
+	return out
+}
+
 func scalarNode(v string, line int) *yaml.Node {
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v, Line: line}
 }
@@ -429,15 +465,7 @@ func (t *template) call(fn string, arg, whole *yaml.Node, path string) (*yaml.No
 		}
 		return t.resolve(a[2], path)
 	case "Fn::Join":
-		a, err := t.args(whole, arg, path, 2)
-		if err != nil {
-			return nil, err
-		}
-		sep, _, err := t.scalar(a[0], path)
-		if err != nil {
-			return nil, err
-		}
-		items, err := t.list(a[1], path)
+		sep, items, err := t.stringAndList(whole, arg, path)
 		if err != nil {
 			return nil, err
 		}
@@ -450,15 +478,7 @@ func (t *template) call(fn string, arg, whole *yaml.Node, path string) (*yaml.No
 		}
 		return scalarNode(strings.Join(parts, sep), whole.Line), nil
 	case "Fn::Select":
-		a, err := t.args(whole, arg, path, 2)
-		if err != nil {
-			return nil, err
-		}
-		is, _, err := t.scalar(a[0], path)
-		if err != nil {
-			return nil, err
-		}
-		items, err := t.list(a[1], path)
+		is, items, err := t.stringAndList(whole, arg, path)
 		if err != nil {
 			return nil, err
 		}
@@ -468,26 +488,18 @@ func (t *template) call(fn string, arg, whole *yaml.Node, path string) (*yaml.No
 		}
 		return items[i], nil
 	case "Fn::Split":
-		a, err := t.args(whole, arg, path, 2)
+		sep, second, err := t.stringAnd(whole, arg, path)
 		if err != nil {
 			return nil, err
 		}
-		sep, _, err := t.scalar(a[0], path)
-		if err != nil {
-			return nil, err
-		}
-		s, _, err := t.scalar(a[1], path)
+		s, _, err := t.scalar(second, path)
 		if err != nil {
 			return nil, err
 		}
 		if sep == "" {
 			return nil, t.bad(whole, path, "%s: empty delimiter", expr(whole))
 		}
-		out := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: whole.Line}
-		for _, p := range strings.Split(s, sep) {
-			out.Content = append(out.Content, scalarNode(p, whole.Line))
-		}
-		return out, nil
+		return seqNode(strings.Split(s, sep), whole.Line), nil
 	case "Fn::FindInMap":
 		a, err := t.args(whole, arg, path, 3, 4)
 		if err != nil {
@@ -610,11 +622,11 @@ func isList(typ string) bool {
 }
 
 func splitList(v string, line int) *yaml.Node {
-	out := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: line}
-	for _, p := range strings.Split(v, ",") {
-		out.Content = append(out.Content, scalarNode(strings.TrimSpace(p), line))
+	parts := strings.Split(v, ",")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
 	}
-	return out
+	return seqNode(parts, line)
 }
 
 func isFunction(r *resource) bool {

@@ -245,6 +245,29 @@ func (t *template) config(c configAt) (Strategy, bool) {
 		}
 		return i
 	}
+	// timeBased reads TimeBasedCanary or TimeBasedLinear (kind Canary or
+	// Linear): the same two properties, named after the kind; bad is true
+	// when an unknown property was noted.
+	timeBased := func(rpath string, k, v *yaml.Node, kind string) (pct, interval int, bad bool) {
+		p := yamlx.Key(rpath, k.Value)
+		block := "TrafficRoutingConfig.TimeBased" + kind
+		lines[block] = k.Line
+		lower := strings.ToLower(kind)
+		for _, kv := range pairs(v) {
+			switch norm(kv[0].Value) {
+			case lower + "percentage", "percentage":
+				pct = number(kv[1], yamlx.Key(p, kv[0].Value))
+				lines[block+"."+kind+"Percentage"] = kv[0].Line
+			case lower + "interval", "interval":
+				interval = number(kv[1], yamlx.Key(p, kv[0].Value))
+				lines[block+"."+kind+"Interval"] = kv[0].Line
+			default:
+				fail(kv[0].Line, yamlx.Key(p, kv[0].Value), "unknown property (want %sPercentage and %sInterval)", kind, kind)
+				return 0, 0, true
+			}
+		}
+		return pct, interval, false
+	}
 	name := c.name
 	if k, v := lookup(m, "deploymentconfigname"); v != nil {
 		path := sub(k.Value)
@@ -301,38 +324,18 @@ func (t *template) config(c configAt) (Strategy, bool) {
 			lines["TrafficRoutingConfig.Type"] = k.Line
 		}
 		if k, v := lookup(r, "timebasedcanary"); v != nil {
-			p := yamlx.Key(rpath, k.Value)
-			lines["TrafficRoutingConfig.TimeBasedCanary"] = k.Line
-			trc.TimeBasedCanary = &strategies.TimeBasedCanary{}
-			for _, kv := range pairs(v) {
-				switch norm(kv[0].Value) {
-				case "canarypercentage", "percentage":
-					trc.TimeBasedCanary.CanaryPercentage = number(kv[1], yamlx.Key(p, kv[0].Value))
-					lines["TrafficRoutingConfig.TimeBasedCanary.CanaryPercentage"] = kv[0].Line
-				case "canaryinterval", "interval":
-					trc.TimeBasedCanary.CanaryInterval = number(kv[1], yamlx.Key(p, kv[0].Value))
-					lines["TrafficRoutingConfig.TimeBasedCanary.CanaryInterval"] = kv[0].Line
-				default:
-					return fail(kv[0].Line, yamlx.Key(p, kv[0].Value), "unknown property (want CanaryPercentage and CanaryInterval)")
-				}
+			pct, interval, bad := timeBased(rpath, k, v, "Canary")
+			if bad {
+				return Strategy{}, false
 			}
+			trc.TimeBasedCanary = &strategies.TimeBasedCanary{CanaryPercentage: pct, CanaryInterval: interval}
 		}
 		if k, v := lookup(r, "timebasedlinear"); v != nil {
-			p := yamlx.Key(rpath, k.Value)
-			lines["TrafficRoutingConfig.TimeBasedLinear"] = k.Line
-			trc.TimeBasedLinear = &strategies.TimeBasedLinear{}
-			for _, kv := range pairs(v) {
-				switch norm(kv[0].Value) {
-				case "linearpercentage", "percentage":
-					trc.TimeBasedLinear.LinearPercentage = number(kv[1], yamlx.Key(p, kv[0].Value))
-					lines["TrafficRoutingConfig.TimeBasedLinear.LinearPercentage"] = kv[0].Line
-				case "linearinterval", "interval":
-					trc.TimeBasedLinear.LinearInterval = number(kv[1], yamlx.Key(p, kv[0].Value))
-					lines["TrafficRoutingConfig.TimeBasedLinear.LinearInterval"] = kv[0].Line
-				default:
-					return fail(kv[0].Line, yamlx.Key(p, kv[0].Value), "unknown property (want LinearPercentage and LinearInterval)")
-				}
+			pct, interval, bad := timeBased(rpath, k, v, "Linear")
+			if bad {
+				return Strategy{}, false
 			}
+			trc.TimeBasedLinear = &strategies.TimeBasedLinear{LinearPercentage: pct, LinearInterval: interval}
 		}
 		for _, kv := range pairs(r) {
 			switch norm(kv[0].Value) {
