@@ -31,11 +31,27 @@ type TimeBasedCanary struct {
 	CanaryInterval   int
 }
 
+// settings are s's percentage and interval; set is false when s is nil.
+func (s *TimeBasedCanary) settings() (pct, interval int, set bool) {
+	if s == nil {
+		return 0, 0, false
+	}
+	return s.CanaryPercentage, s.CanaryInterval, true
+}
+
 // TimeBasedLinear is CodeDeploy's TimeBasedLinear: LinearPercentage percent
 // more every LinearInterval minutes.
 type TimeBasedLinear struct {
 	LinearPercentage int
 	LinearInterval   int
+}
+
+// settings are s's percentage and interval; set is false when s is nil.
+func (s *TimeBasedLinear) settings() (pct, interval int, set bool) {
+	if s == nil {
+		return 0, 0, false
+	}
+	return s.LinearPercentage, s.LinearInterval, true
 }
 
 // Lambda is the only ComputePlatform this package models.
@@ -75,24 +91,25 @@ func FromDeploymentConfig(d DeploymentConfig) (Config, error) {
 		}
 	}
 	missing := false
+	// timeBased takes the settings of the block Type names, named after its
+	// kind (CanaryPercentage, LinearInterval...).
+	timeBased := func(block, kind string, set bool, pct, interval int) {
+		f.pct, f.interval = block+"."+kind+"Percentage", block+"."+kind+"Interval"
+		if !set {
+			missing = true
+			errs = append(errs, fmt.Errorf("%s: missing for Type %s", block, c.Type))
+			return
+		}
+		c.Percentage, c.Interval = pct, interval
+	}
 	switch c.Type {
 	case Canary:
-		f.pct, f.interval = canary+".CanaryPercentage", canary+".CanaryInterval"
-		if s := r.TimeBasedCanary; s != nil {
-			c.Percentage, c.Interval = s.CanaryPercentage, s.CanaryInterval
-		} else {
-			missing = true
-			errs = append(errs, fmt.Errorf("%s: missing for Type %s", canary, c.Type))
-		}
+		pct, interval, set := r.TimeBasedCanary.settings()
+		timeBased(canary, "Canary", set, pct, interval)
 		absent(linear, r.TimeBasedLinear != nil)
 	case Linear:
-		f.pct, f.interval = linear+".LinearPercentage", linear+".LinearInterval"
-		if s := r.TimeBasedLinear; s != nil {
-			c.Percentage, c.Interval = s.LinearPercentage, s.LinearInterval
-		} else {
-			missing = true
-			errs = append(errs, fmt.Errorf("%s: missing for Type %s", linear, c.Type))
-		}
+		pct, interval, set := r.TimeBasedLinear.settings()
+		timeBased(linear, "Linear", set, pct, interval)
 		absent(canary, r.TimeBasedCanary != nil)
 	case AllAtOnce:
 		absent(canary, r.TimeBasedCanary != nil)

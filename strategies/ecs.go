@@ -129,6 +129,20 @@ func (c Config) Family() string {
 	return "CodeDeploy"
 }
 
+// or is *v when v is set, def (ECS's default) otherwise.
+func or[T any](v *T, def T) T {
+	if v != nil {
+		return *v
+	}
+	return def
+}
+
+// orZero is *v, or T's zero value (every field absent) when v is nil.
+func orZero[T any](v *T) T {
+	var zero T
+	return or(v, zero)
+}
+
 // FromECS converts and validates a scenario's ECS plan. Errors name the
 // field by its ECS path (deploymentConfiguration.linearConfiguration.stepPercent)
 // with the accepted range, one per line; all are reported.
@@ -148,26 +162,14 @@ func FromECS(s ECSService) (Config, error) {
 	switch c.Type {
 	case ECSLinear:
 		absent("canaryConfiguration", can)
-		c.ECS.Percent, c.ECS.StepBake = DefaultStepPercent, DefaultStepBakeTimeInMinutes
-		if l := d.LinearConfiguration; l != nil {
-			if l.StepPercent != nil {
-				c.ECS.Percent = *l.StepPercent
-			}
-			if l.StepBakeTimeInMinutes != nil {
-				c.ECS.StepBake = *l.StepBakeTimeInMinutes
-			}
-		}
+		l := orZero(d.LinearConfiguration)
+		c.ECS.Percent = or(l.StepPercent, DefaultStepPercent)
+		c.ECS.StepBake = or(l.StepBakeTimeInMinutes, DefaultStepBakeTimeInMinutes)
 	case ECSCanary:
 		absent("linearConfiguration", lin)
-		c.ECS.Percent, c.ECS.StepBake = DefaultCanaryPercent, DefaultCanaryBakeTimeInMin
-		if k := d.CanaryConfiguration; k != nil {
-			if k.CanaryPercent != nil {
-				c.ECS.Percent = *k.CanaryPercent
-			}
-			if k.CanaryBakeTimeInMinutes != nil {
-				c.ECS.StepBake = *k.CanaryBakeTimeInMinutes
-			}
-		}
+		k := orZero(d.CanaryConfiguration)
+		c.ECS.Percent = or(k.CanaryPercent, DefaultCanaryPercent)
+		c.ECS.StepBake = or(k.CanaryBakeTimeInMinutes, DefaultCanaryBakeTimeInMin)
 	case ECSBlueGreen:
 		absent("linearConfiguration", lin)
 		absent("canaryConfiguration", can)
@@ -399,21 +401,23 @@ func ParseECSName(name string) (Config, bool) {
 	}
 	var pct float64
 	var step, bake, test int
+	// stepped reads Linear's and Canary's percent and step bake after word,
+	// unit being the word GeneratedName writes between them.
+	stepped := func(typ Type, word, unit string) bool {
+		c.Type = typ
+		if pct, rest, ok = num(rest[len(word):], unit); !ok {
+			return false
+		}
+		step, rest, ok = mins(rest)
+		return ok
+	}
 	switch {
 	case strings.HasPrefix(rest, "Linear"):
-		c.Type = ECSLinear
-		if pct, rest, ok = num(rest[len("Linear"):], "PercentEvery"); !ok {
-			return Config{}, false
-		}
-		if step, rest, ok = mins(rest); !ok {
+		if !stepped(ECSLinear, "Linear", "PercentEvery") {
 			return Config{}, false
 		}
 	case strings.HasPrefix(rest, "Canary"):
-		c.Type = ECSCanary
-		if pct, rest, ok = num(rest[len("Canary"):], "Percent"); !ok {
-			return Config{}, false
-		}
-		if step, rest, ok = mins(rest); !ok {
+		if !stepped(ECSCanary, "Canary", "Percent") {
 			return Config{}, false
 		}
 	case strings.HasPrefix(rest, "BlueGreen"):
