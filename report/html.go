@@ -71,6 +71,33 @@ type pageTimeline struct {
 	Lines             []string
 }
 
+// pageCharts embeds each chart's SVG in the page as a data URL.
+func pageCharts(charts []Chart) []pageChart {
+	var out []pageChart
+	for _, c := range charts {
+		out = append(out, pageChart{Name: c.Name, Title: c.Title,
+			Src: template.URL("data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(c.SVG))})
+	}
+	return out
+}
+
+// pageTimelines is each run's timeline as the page shows it: times since
+// the deployment started, the status and rollback cause as its summary.
+func pageTimelines(runs []Result) []pageTimeline {
+	var out []pageTimeline
+	for _, r := range runs {
+		t := pageTimeline{Strategy: r.Strategy, Summary: r.Status}
+		if r.RollbackCause != nil {
+			t.Summary += ", rolled back: " + *r.RollbackCause
+		}
+		for _, e := range r.Timeline {
+			t.Lines = append(t.Lines, Since(e.At, r.DeploymentStart)+" "+e.Text)
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
 // HTML writes the report as one self-contained page: styles, charts (SVG
 // data URIs) and tables inline, no external resource, so it can be opened
 // from disk or mailed. A small script marks the body with data-rendered
@@ -122,20 +149,7 @@ func HTML(w io.Writer, p Page) error {
 		data.Scenario = append(data.Scenario, SummaryItem{"traffic", t})
 	}
 	data.Scenario = append(data.Scenario, p.Scenario...)
-	for _, c := range p.Charts {
-		data.Charts = append(data.Charts, pageChart{Name: c.Name, Title: c.Title,
-			Src: template.URL("data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(c.SVG))})
-	}
-	for _, r := range p.Timelines {
-		t := pageTimeline{Strategy: r.Strategy, Summary: r.Status}
-		if r.RollbackCause != nil {
-			t.Summary += ", rolled back: " + *r.RollbackCause
-		}
-		for _, e := range r.Timeline {
-			t.Lines = append(t.Lines, Since(e.At, r.DeploymentStart)+" "+e.Text)
-		}
-		data.Timelines = append(data.Timelines, t)
-	}
+	data.Charts, data.Timelines = pageCharts(p.Charts), pageTimelines(p.Timelines)
 	return pageTemplate.Execute(w, data)
 }
 

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/base64"
 	"fmt"
 	"html/template"
 	"io"
@@ -366,19 +365,6 @@ func HTMLReplay(w io.Writer, d Replayed, charts []Chart, timelines []Result, sce
 		verdict += ", ended at " + Since(*a.End, a.DeploymentStart)
 	}
 	data.Verdicts = append([]string{verdict + fmt.Sprintf("; %d failed requests on the new version", a.TargetFailedRequests)}, singleVerdicts(plans)...)
-	for _, c := range charts {
-		data.Charts = append(data.Charts, pageChart{Name: c.Name, Title: c.Title,
-			Src: template.URL("data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(c.SVG))})
-	}
-	for _, r := range timelines {
-		t := pageTimeline{Strategy: r.Strategy, Summary: r.Status}
-		if r.RollbackCause != nil {
-			t.Summary += ", rolled back: " + *r.RollbackCause
-		}
-		for _, e := range r.Timeline {
-			t.Lines = append(t.Lines, Since(e.At, r.DeploymentStart)+" "+e.Text)
-		}
-		data.Timelines = append(data.Timelines, t)
-	}
+	data.Charts, data.Timelines = pageCharts(charts), pageTimelines(timelines)
 	return pageTemplate.Execute(w, data)
 }
