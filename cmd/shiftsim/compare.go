@@ -227,30 +227,35 @@ func (a *analysis) chartData() report.Charts {
 }
 
 func (a *analysis) write(w io.Writer, format string) error {
-	if a.runs != nil {
-		switch format {
-		case "json":
-			return report.JSON(w, a.runs)
-		case "csv":
-			return report.CSVRuns(w, *a.runs)
-		case "markdown":
-			return report.MarkdownRuns(w, *a.runs)
-		case "html":
-			return report.HTML(w, report.Page{Runs: a.runs, Charts: a.charts, Timelines: a.timelines, Scenario: scenarioSummary(a.s)})
-		}
-		return report.TableRuns(w, *a.runs)
-	}
 	switch format {
 	case "json":
+		if a.runs != nil {
+			return report.JSON(w, a.runs)
+		}
 		return report.JSON(w, a.single)
-	case "csv":
-		return report.CSV(w, *a.single)
-	case "markdown":
-		return report.Markdown(w, *a.single)
 	case "html":
-		return report.HTML(w, report.Page{Single: a.single, Charts: a.charts, Timelines: a.timelines, Scenario: scenarioSummary(a.s)})
+		page := report.Page{Runs: a.runs, Charts: a.charts, Timelines: a.timelines, Scenario: scenarioSummary(a.s)}
+		if a.runs == nil {
+			page.Single = a.single
+		}
+		return report.HTML(w, page)
 	}
-	return report.Table(w, *a.single)
+	if a.runs != nil {
+		return byFormat(format, report.CSVRuns, report.MarkdownRuns, report.TableRuns)(w, *a.runs)
+	}
+	return byFormat(format, report.CSV, report.Markdown, report.Table)(w, *a.single)
+}
+
+// byFormat picks a document's writer for format: csv, markdown, or the
+// table for any other.
+func byFormat[T any](format string, csv, markdown, table func(io.Writer, T) error) func(io.Writer, T) error {
+	switch format {
+	case "csv":
+		return csv
+	case "markdown":
+		return markdown
+	}
+	return table
 }
 
 func compared(s *scenario.Scenario, results []*sim.Result, timeline bool) report.Compared {
