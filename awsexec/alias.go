@@ -115,7 +115,12 @@ func (r *aliasRun) journalStep(rec deploy.Record) error {
 func (r *aliasRun) now() time.Duration { return r.offset + r.clk.Now().Sub(r.origin) }
 
 func (r *aliasRun) log(kind, subject, format string, a ...any) {
-	r.o.Log(Entry{At: r.clk.Now(), T: r.now(), Kind: kind, Subject: subject, Text: fmt.Sprintf(format, a...)})
+	r.record(kind, subject, fmt.Sprintf(format, a...), "")
+}
+
+// record logs a sentence the simulator's timeline shares, and its detail.
+func (r *aliasRun) record(kind, subject, text, detail string) {
+	r.o.Log(Entry{At: r.clk.Now(), T: r.now(), Kind: kind, Subject: subject, Text: text, Detail: detail})
 }
 
 func (r *aliasRun) journal(rec Record) (int, error) {
@@ -142,8 +147,8 @@ func runAlias(ctx context.Context, p Plan, o *Options, j *Journal) (*Outcome, er
 	var cancel context.CancelFunc
 	r.ictx, cancel = watchInterrupt(ctx, o.Interrupt)
 	defer cancel()
-	r.log("deployment", "InProgress", "deployment %s starts: %s moves from version %s to %s (alias executor, %s, journal %s)",
-		p.Strategy, p.aliasName(), p.Current, p.Target, r.id, j.Path())
+	r.record("deployment", "InProgress", deploy.StartText(p.Strategy, p.aliasName(), p.Current, p.Target),
+		fmt.Sprintf(" (alias executor, %s, journal %s)", r.id, j.Path()))
 	if err := r.pollAlarms(ctx); err != nil {
 		return r.fail(err) // the journal holds the begin record: say how to go on
 	}
@@ -283,14 +288,14 @@ func (r *aliasRun) logAlias(want AliasState) {
 	// The simulator's records say the same (deploy.WeightText, RollbackText).
 	pct := r.p.targetPercent(want)
 	if pct == 0 {
-		r.log("rollback", "", "%s", deploy.RollbackText(r.p.aliasName(), r.p.Current))
+		r.record("rollback", "", deploy.RollbackText(r.p.aliasName(), r.p.Current), "")
 		return
 	}
 	bake := ""
 	if pct == 100 {
 		bake = r.p.Config.BakeNote()
 	}
-	r.log("weight", "", "%s", deploy.WeightText(r.p.aliasName(), r.p.Target, pct, bake))
+	r.record("weight", "", deploy.WeightText(r.p.aliasName(), r.p.Target, pct, bake), "")
 }
 
 // updateAlias makes one journaled UpdateAlias call, locked on the revision
@@ -370,7 +375,7 @@ func (r *aliasRun) startHook(ctx context.Context, h deploy.Hook) error {
 	if err != nil {
 		return err
 	}
-	r.log("hook", string(h), "invoke %s hook: Invoke %s", h, fn)
+	r.record("hook", string(h), deploy.HookInvokeText(h), ": Invoke "+fn)
 	ch := make(chan hookReply, 1)
 	go func() {
 		out, err := r.c.Lambda.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(fn),
@@ -423,7 +428,7 @@ func (r *aliasRun) hookDone(rep hookReply) error {
 		Output: map[string]string{"verdict": verdict, "why": why}}); err != nil {
 		return err
 	}
-	r.log("hook", string(h.hook), "%s hook reports %s (%s)", h.hook, verdict, why)
+	r.record("hook", string(h.hook), deploy.HookReportText(h.hook, verdict), " ("+why+")")
 	return r.step(deploy.Event{Kind: deploy.HookResult, Hook: h.hook, Succeeded: ok})
 }
 
@@ -471,7 +476,7 @@ func (r *aliasRun) pollAlarms(ctx context.Context) error {
 		case !r.polled:
 			r.log("alarm", n, "alarm %s: %s (%s)", n, st, aws.ToString(a.StateReason))
 		case st != r.alarmState[i]:
-			r.log("alarm", n, "alarm %s: %s -> %s (%s)", n, r.alarmState[i], st, aws.ToString(a.StateReason))
+			r.record("alarm", n, deploy.AlarmText(n, r.alarmState[i], st, aws.ToString(a.StateReason)), "")
 		}
 		r.alarmState[i] = st
 		// ALARM stops the deployment; INSUFFICIENT_DATA too for an AppConfig
@@ -513,8 +518,7 @@ func (r *aliasRun) finish(a deploy.Action) error {
 	}
 	r.out.DeploymentID, r.out.Status, r.out.ErrorCode, r.out.Cause = r.id, a.Status, a.ErrorCode, cause
 	r.out.RolledBack, r.out.Alias = r.rolledBack, r.alias
-	text := fmt.Sprintf("deployment %s: %s %s %s", r.p.Strategy, a.Status, a.ErrorCode, cause)
-	r.log("deployment", string(a.Status), "%s", strings.Join(strings.Fields(text), " "))
+	r.record("deployment", string(a.Status), deploy.EndText(r.p.Strategy, a.Status, a.ErrorCode, cause), "")
 	al := r.alias
 	_, err := r.journal(Record{Type: RecFinish, T: r.now().String(), Status: string(a.Status), ErrorCode: a.ErrorCode, Cause: cause, Alias: &al})
 	return err

@@ -48,8 +48,13 @@ func newCDRun(p Plan, o *Options, j *Journal) *cdRun {
 }
 
 func (r *cdRun) log(kind, subject, format string, a ...any) {
+	r.record(kind, subject, fmt.Sprintf(format, a...), "")
+}
+
+// record logs a sentence the simulator's timeline shares, and its detail.
+func (r *cdRun) record(kind, subject, text, detail string) {
 	now := r.clk.Now()
-	r.o.Log(Entry{At: now, T: now.Sub(r.start), Kind: kind, Subject: subject, Text: fmt.Sprintf(format, a...)})
+	r.o.Log(Entry{At: now, T: now.Sub(r.start), Kind: kind, Subject: subject, Text: text, Detail: detail})
 }
 
 func (r *cdRun) journal(rec Record) (int, error) {
@@ -79,8 +84,8 @@ func runCodeDeploy(ctx context.Context, p Plan, o *Options, j *Journal) (*Outcom
 	var cancel context.CancelFunc
 	r.ictx, cancel = watchInterrupt(ctx, o.Interrupt)
 	defer cancel()
-	r.log("deployment", "Created", "deployment %s starts: %s moves from version %s to %s (codedeploy executor, %s/%s, config %s, journal %s)",
-		p.Strategy, p.aliasName(), p.Current, p.Target, p.Application, p.DeploymentGroup, p.DeploymentConfigName(), j.Path())
+	r.record("deployment", "Created", deploy.StartText(p.Strategy, p.aliasName(), p.Current, p.Target),
+		fmt.Sprintf(" (codedeploy executor, %s/%s, config %s, journal %s)", p.Application, p.DeploymentGroup, p.DeploymentConfigName(), j.Path()))
 	if p.CustomConfig() && !pf.configExists {
 		if err := r.createConfig(ctx); err != nil {
 			return r.fail(err)
@@ -364,24 +369,26 @@ func (r *cdRun) lifecycle(name, status string) {
 	hook := name == string(deploy.BeforeAllowTraffic) || name == string(deploy.AfterAllowTraffic)
 	switch {
 	case hook && status == "InProgress":
-		r.log("hook", name, "CodeDeploy invokes the %s hook", name)
+		r.record("hook", name, deploy.HookInvokeText(deploy.Hook(name)), " (CodeDeploy invokes it)")
 	case hook && (status == "Succeeded" || status == "Failed"):
-		r.log("hook", name, "%s hook reports %s", name, status)
+		r.record("hook", name, deploy.HookReportText(deploy.Hook(name), status), "")
 	case status != "Pending" && !(hook && status == "Skipped"):
 		r.log("note", name, "lifecycle event %s: %s", name, status)
 	}
 }
 
+// seenDetail says that CodeDeploy made the update the executor reports.
+const seenDetail = " (CodeDeploy's, seen with GetAlias)"
+
 func (r *cdRun) logAlias(a AliasState) {
 	switch pct := r.p.targetPercent(a); pct {
 	case 0:
-		r.log("rollback", "", "rollback: alias %s: FunctionVersion %s, no additional version", r.p.aliasName(), r.p.Current)
-	case 100:
-		r.log("weight", "", "alias %s: FunctionVersion %s, no additional version (100%% to %s)", r.p.aliasName(), r.p.Target, r.p.Target)
+		r.record("rollback", "", deploy.RollbackText(r.p.aliasName(), r.p.Current), seenDetail)
 	case -1:
 		r.log("weight", "", "alias %s: %s (not a state of this plan!)", r.p.aliasName(), a)
 	default:
-		r.log("weight", "", "alias %s: version %s weight %s%%", r.p.aliasName(), r.p.Target, deploy.FormatPercent(pct))
+		// CodeDeploy writes no bake note: its own Lambda configs have none.
+		r.record("weight", "", deploy.WeightText(r.p.aliasName(), r.p.Target, pct, ""), seenDetail)
 	}
 }
 
@@ -399,7 +406,7 @@ func (r *cdRun) pollAlarms(ctx context.Context) error {
 		case !seen:
 			r.log("alarm", n, "alarm %s: %s (%s)", n, st, aws.ToString(a.StateReason))
 		case prev != st:
-			r.log("alarm", n, "alarm %s: %s -> %s (%s)", n, prev, st, aws.ToString(a.StateReason))
+			r.record("alarm", n, deploy.AlarmText(n, prev, st, aws.ToString(a.StateReason)), "")
 		}
 		r.alarmState[n] = st
 	}

@@ -33,7 +33,7 @@ func TestCodeDeployHealthy(t *testing.T) {
 			if got := e.history(); got != tc.history {
 				t.Fatalf("alias history %s, want %s", got, tc.history)
 			}
-			for _, want := range []string{"alias orders:live: version 2 weight", "(100% to 2)", "Succeeded"} {
+			for _, want := range []string{"UpdateAlias orders:live: version 2 weight", "(100% to 2) (CodeDeploy's, seen with GetAlias)", "Succeeded"} {
 				if !strings.Contains(e.timeline(), want) {
 					t.Fatalf("timeline lacks %q:\n%s", want, e.timeline())
 				}

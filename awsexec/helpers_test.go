@@ -83,7 +83,7 @@ func (e *env) timeline() string {
 	defer e.mu.Unlock()
 	var b strings.Builder
 	for _, en := range e.log {
-		fmt.Fprintf(&b, "t+%v %s\n", en.T, en.Text)
+		fmt.Fprintf(&b, "t+%v %s\n", en.T, en.Line())
 	}
 	return b.String()
 }

@@ -58,7 +58,7 @@ func TestRealAWS(t *testing.T) {
 	}
 	opts := func() awsexec.Options {
 		return awsexec.Options{Clients: clients, Journal: filepath.Join(t.TempDir(), "it.jsonl"), AlarmPoll: 5 * time.Second, FollowPoll: 5 * time.Second,
-			Log: func(e awsexec.Entry) { t.Logf("t+%v %s", e.T.Round(time.Second), e.Text) }}
+			Log: func(e awsexec.Entry) { t.Logf("t+%v %s", e.T.Round(time.Second), e.Line()) }}
 	}
 
 	var dry bytes.Buffer

@@ -74,8 +74,18 @@ type Entry struct {
 	T       time.Duration // since the deployment started (alias executor: controller time)
 	Kind    string
 	Subject string
-	Text    string
+	// Text is the sentence: for the deployment's start and end, alias
+	// updates, hooks and alarm changes the one the simulator's timeline
+	// writes for the same step (deploy.StartText, WeightText, HookReportText...).
+	Text string
+	// Detail is what the executor adds after the sentence (its journal,
+	// the hook's function, why a hook failed); "" for none.
+	Detail string
 }
+
+// Line is the entry as the deployment's log prints it: the sentence and its
+// detail.
+func (e Entry) Line() string { return e.Text + e.Detail }
 
 // Outcome is how a deployment ended, or where it was left.
 type Outcome struct {

@@ -52,7 +52,8 @@ deployment:
 // TestControllerTwin runs the same healthy deployment through the simulator
 // and through the alias executor against the fake (hooks taking the time the
 // scenario says): the same controller must make the same weight changes at
-// the same times from the deployment's start, with the same words.
+// the same times from the deployment's start, with the same words — and
+// the deployment's start and end and its hooks read the same too.
 func TestControllerTwin(t *testing.T) {
 	s, err := scenario.Parse("twin.yaml", []byte(twinScenario))
 	if err != nil {
@@ -64,12 +65,7 @@ func TestControllerTwin(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var want []string
-			for _, e := range res.Timeline {
-				if e.Kind == sim.KindWeight || e.Kind == sim.KindRollback {
-					want = append(want, fmt.Sprintf("%v %s", e.At-res.DeploymentStart, e.Text()))
-				}
-			}
+			want := simTwinLines(res)
 			if len(want) == 0 {
 				t.Fatal("the simulator changed no weight")
 			}
@@ -84,17 +80,56 @@ func TestControllerTwin(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []string
-			for _, en := range e.log {
-				if en.Kind == "weight" || en.Kind == "rollback" {
-					got = append(got, fmt.Sprintf("%v %s", en.T, en.Text))
-				}
-			}
+			got := execTwinLines(e.log)
 			if !slices.Equal(got, want) || string(out.Status) != string(res.Status) {
-				t.Fatalf("executor (%s)\n%q\nsimulator (%s)\n%q", out.Status, got, res.Status, want)
+				t.Fatalf("executor (%s)\n%s\nsimulator (%s)\n%s", out.Status, strings.Join(got, "\n"), res.Status, strings.Join(want, "\n"))
 			}
 		})
 	}
+}
+
+// twinKinds are the records both timelines write with the same sentence
+// (deploy.StartText, WeightText, RollbackText, HookInvokeText,
+// HookReportText, EndText). Alarm changes are left out: CloudWatch's reason
+// is the fake's, not the simulator's evaluator's.
+var twinKinds = map[sim.EntryKind]bool{sim.KindDeployment: true, sim.KindWeight: true, sim.KindRollback: true, sim.KindHook: true}
+
+// simTwinLines are the simulator's records the executor writes too, timed
+// from the deployment's start: an invoked hook's sentence without what only
+// the simulator knows (how long it runs). The executor makes no UpdateAlias
+// for a rollback before any shift (the alias is still on the current
+// version: it notes so), and writes nothing after the deployment's end (a
+// hook that reports after its timeout is no longer waited for).
+func simTwinLines(res *sim.Result) []string {
+	var out []string
+	shifted := false
+	for _, e := range res.Timeline {
+		if !twinKinds[e.Kind] || (e.Kind == sim.KindRollback && !shifted) {
+			continue
+		}
+		text := e.Text()
+		if e.Kind == sim.KindHook && e.Invoked {
+			text = deploy.HookInvokeText(deploy.Hook(e.Subject))
+		}
+		shifted = shifted || e.Kind == sim.KindWeight
+		out = append(out, fmt.Sprintf("%v %s", e.At-res.DeploymentStart, text))
+		if e.Kind == sim.KindDeployment && e.Subject != string(deploy.InProgress) && !e.UserStop {
+			break
+		}
+	}
+	return out
+}
+
+// execTwinLines are the executor's records of twinKinds, timed from the
+// deployment's start.
+func execTwinLines(log []awsexec.Entry) []string {
+	var out []string
+	for _, en := range log {
+		if twinKinds[sim.EntryKind(en.Kind)] {
+			out = append(out, fmt.Sprintf("%v %s", en.T, en.Text))
+		}
+	}
+	return out
 }
 
 // twinPaths are the twin scenario's off-nominal variants: each replaces the
@@ -202,6 +237,10 @@ func TestControllerTwinPaths(t *testing.T) {
 			}
 			if !slices.Equal(got, want) || string(out.Status) != string(res.Status) {
 				t.Fatalf("executor (%s)\n%s\nsimulator (%s)\n%s", out.Status, strings.Join(got, "\n"), res.Status, strings.Join(want, "\n"))
+			}
+			// The same steps in the same words.
+			if wantText, gotText := simTwinLines(res), execTwinLines(e.log); !slices.Equal(gotText, wantText) {
+				t.Fatalf("executor's timeline\n%s\nsimulator's\n%s", strings.Join(gotText, "\n"), strings.Join(wantText, "\n"))
 			}
 		})
 	}

@@ -5,10 +5,13 @@ import (
 	"time"
 )
 
-// The alias updates the controller's actions come to, in the words every
-// timeline uses: the simulator's records (sim.Entry) and the alias
-// executor's log print the same sentence for the same update, which is
-// what the twin test (awsexec/twin_test.go) compares.
+// The timeline's sentences, in the words every timeline uses: the
+// simulator's records (sim.Entry.Text) and the AWS executors' log
+// (awsexec.Entry) print the same sentence for the same step — the
+// deployment's start and end, each alias update, hook and alarm change —
+// which is what the twin test (awsexec/twin_test.go) compares. What only one
+// side knows (how long a simulated hook runs, which function the executor
+// invokes) follows the sentence.
 
 // WeightText is the UpdateAlias call that gives target percent of alias's
 // traffic: at 100 % the alias moves to target with no additional version,
@@ -24,6 +27,45 @@ func WeightText(alias, target string, percent float64, bake string) string {
 // traffic to current, no additional version.
 func RollbackText(alias, current string) string {
 	return fmt.Sprintf("rollback: UpdateAlias %s: FunctionVersion %s, no additional version", alias, current)
+}
+
+// StartText is the deployment's first record: strategy moves alias from
+// version current to target.
+func StartText(strategy, alias, current, target string) string {
+	return fmt.Sprintf("deployment %s starts: %s moves from version %s to %s", strategy, alias, current, target)
+}
+
+// EndText is the deployment's last record: its status, then CodeDeploy's
+// ErrorCode and the cause ("alarm:<AlarmName>", "hook:<Hook>", "manual"),
+// each when set.
+func EndText(strategy string, status Status, errorCode, cause string) string {
+	out := "deployment " + strategy + ": " + string(status)
+	for _, x := range [...]string{errorCode, cause} {
+		if x != "" {
+			out += " " + x
+		}
+	}
+	return out
+}
+
+// UserStopText is a user's StopDeployment, with or without rollback.
+func UserStopText(rollback bool) string {
+	return fmt.Sprintf("a user stops the deployment (StopDeployment, AutoRollbackEnabled=%v)", rollback)
+}
+
+// HookInvokeText is a lifecycle hook's invocation; each timeline adds what
+// it knows after it (the simulator how long the hook runs, the executor
+// which function it invokes).
+func HookInvokeText(hook Hook) string { return "invoke " + string(hook) + " hook" }
+
+// HookReportText is a hook's report: verdict is Succeeded or Failed.
+func HookReportText(hook Hook, verdict string) string {
+	return string(hook) + " hook reports " + verdict
+}
+
+// AlarmText is an alarm's change of state, with CloudWatch's reason.
+func AlarmText(name, from, to, reason string) string {
+	return fmt.Sprintf("alarm %s: %s -> %s (%s)", name, from, to, reason)
 }
 
 // Clock formats a time of a timeline as 1h02m03.5s with fixed fields

@@ -175,18 +175,12 @@ func (e Entry) Text() string {
 	switch e.Kind {
 	case KindDeployment:
 		if e.UserStop {
-			return fmt.Sprintf("a user stops the deployment (StopDeployment, AutoRollbackEnabled=%v)", e.Rollback)
+			return deploy.UserStopText(e.Rollback)
 		}
 		if e.Subject == string(deploy.InProgress) {
-			return fmt.Sprintf("deployment %s starts: %s moves from version %s to %s", e.Strategy, e.Alias, e.Versions[Current], e.Versions[Target])
+			return deploy.StartText(e.Strategy, e.Alias, e.Versions[Current], e.Versions[Target])
 		}
-		out := "deployment " + e.Strategy + ": " + e.Subject
-		for _, x := range [...]string{e.ErrorCode, e.Cause} {
-			if x != "" {
-				out += " " + x
-			}
-		}
-		return out
+		return deploy.EndText(e.Strategy, deploy.Status(e.Subject), e.ErrorCode, e.Cause)
 	case KindWeight:
 		return deploy.WeightText(e.Alias, e.Versions[Target], e.Percent, e.Bake)
 	case KindRollback:
@@ -197,11 +191,11 @@ func (e Entry) Text() string {
 			if e.Faulty {
 				health = "faulty"
 			}
-			return fmt.Sprintf("invoke %s hook (runs %v; target is %s)", e.Subject, e.Runs, health)
+			return fmt.Sprintf("%s (runs %v; target is %s)", deploy.HookInvokeText(deploy.Hook(e.Subject)), e.Runs, health)
 		}
-		return fmt.Sprintf("%s hook reports %s", e.Subject, e.Verdict)
+		return deploy.HookReportText(deploy.Hook(e.Subject), e.Verdict)
 	case KindAlarm:
-		return fmt.Sprintf("alarm %s: %s -> %s (%s)", e.Subject, e.From, e.To, e.Reason)
+		return deploy.AlarmText(e.Subject, e.From, e.To, e.Reason)
 	case KindGate:
 		switch e.GateStep {
 		case GateMeasure:

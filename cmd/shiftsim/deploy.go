@@ -242,7 +242,7 @@ pre-checks (credentials included); 2 for input errors.`, stdout)
 	opts.Log = func(e awsexec.Entry) {
 		mu.Lock()
 		defer mu.Unlock()
-		fmt.Fprintf(stdout, "t+%-10s %s  %s\n", sim.Clock(e.T.Round(time.Second)), e.At.UTC().Format("15:04:05Z"), e.Text)
+		fmt.Fprintf(stdout, "t+%-10s %s  %s\n", sim.Clock(e.T.Round(time.Second)), e.At.UTC().Format("15:04:05Z"), e.Line())
 	}
 	if plan.Function != "" {
 		fmt.Fprintf(stdout, "deploy %s  strategy %s (%s)  executor %s\n", scenarioName(s), plan.Strategy, plan.DeploymentConfigName(), plan.Executor)

@@ -96,7 +96,7 @@ func TestDeployCLI(t *testing.T) {
 		{"alias", []string{"--executor", "alias"}, 0, "2",
 			[]string{"invoke BeforeAllowTraffic hook: Invoke CodeDeployHook_pre", "UpdateAlias orders:live: FunctionVersion 2, no additional version (100% to 2)", "Succeeded: alias orders:live is at version 2"}},
 		{"codedeploy", []string{"--application", "app", "--deployment-group", "dg", "--poll-interval", "1ms"}, 0, "2",
-			[]string{"CreateDeployment: deployment d-", "alias orders:live: FunctionVersion 2", "Succeeded"}},
+			[]string{"CreateDeployment: deployment d-", "UpdateAlias orders:live: FunctionVersion 2", "Succeeded"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := awsEnv(t)
