@@ -92,7 +92,7 @@ func (p Plan) Validate() error {
 		errs = append(errs, fmt.Errorf("strategy %s has no lifecycle hooks (a %s plan runs none, in the simulator either): drop the hook functions", p.Strategy, p.Config.Type))
 	}
 	for _, g := range p.gates() {
-		if k := g.Query.Kind; k == gate.Kayenta || k == gate.Sequential {
+		if k := g.Query.Kind; k == gate.Kayenta || k == gate.Sequential || k == gate.SequentialLatency {
 			errs = append(errs, fmt.Errorf("strategy %s: gate %s (%s) is measured by the simulator only: it needs per-request samples or per-request failure counts, which CloudWatch's per-minute datapoints do not hold (docs/plans.md)", p.Strategy, g.Name, g.Query))
 		}
 	}

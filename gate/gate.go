@@ -42,15 +42,23 @@ const (
 	// (judge.Window). Version does not apply.
 	Kayenta
 	// Sequential is the anytime p-value of the sequential count test
-	// (analysis.SeqTest) on failed requests of the target against the
+	// (analysis.RatioTest) on failed requests of the target against the
 	// current version since the deployment began, the traffic split being
-	// the alias's weight. Version and Window do not apply; K and OneSided
+	// the alias's weight, its evidence carried across weight steps. Version and Window do not apply; K and OneSided
 	// tune it.
 	Sequential
+	// SequentialLatency is the anytime p-value of the continuous
+	// sequential test (analysis.BandTest, decision 9): the target's
+	// per-request latency distribution against the current version's, each
+	// inside Howard & Ramdas's time-uniform DKW band, read since the
+	// deployment began. Window is how far back each look reads new
+	// samples (at least the interval between looks); OneSided tests only a
+	// slower target.
+	SequentialLatency
 )
 
 var kindNames = [...]string{ErrorRate: "error_rate", SuccessRate: "success_rate", Latency: "latency", Errors: "errors", Requests: "requests",
-	Kayenta: "kayenta", Sequential: "sequential"}
+	Kayenta: "kayenta", Sequential: "sequential", SequentialLatency: "sequential_latency"}
 
 // String returns the kind's name as a scenario writes it.
 func (k Kind) String() string {
@@ -75,7 +83,7 @@ func (k Kind) Unit() string {
 
 // Kinds lists the query kinds in order.
 func Kinds() []Kind {
-	return []Kind{ErrorRate, SuccessRate, Latency, Errors, Requests, Kayenta, Sequential}
+	return []Kind{ErrorRate, SuccessRate, Latency, Errors, Requests, Kayenta, Sequential, SequentialLatency}
 }
 
 // ParseKind maps a kind's name to the Kind.
@@ -225,8 +233,11 @@ func (q Query) Validate() error {
 	if q.Stat != "" && q.Kind != Latency {
 		errs = append(errs, fmt.Errorf("statistic: %q applies to the latency query only", q.Stat))
 	}
-	if (q.K != 0 || q.OneSided) && q.Kind != Sequential {
-		errs = append(errs, errors.New("k, oneSided: apply to the sequential query only"))
+	if q.K != 0 && q.Kind != Sequential {
+		errs = append(errs, errors.New("k: applies to the sequential query only"))
+	}
+	if q.OneSided && q.Kind != Sequential && q.Kind != SequentialLatency {
+		errs = append(errs, errors.New("oneSided: applies to the sequential and sequential_latency queries only"))
 	}
 	if q.NoData != NoDataFail && q.Kind != Kayenta {
 		errs = append(errs, errors.New("noData: applies to the kayenta query only"))
@@ -262,6 +273,12 @@ func (q Query) String() string {
 			k = 100
 		}
 		s += " k=" + strconv.FormatFloat(k, 'g', -1, 64)
+		if q.OneSided {
+			s += " one-sided"
+		}
+		return s
+	case SequentialLatency:
+		s += " " + q.EffectiveWindow().String()
 		if q.OneSided {
 			s += " one-sided"
 		}

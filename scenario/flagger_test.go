@@ -100,7 +100,7 @@ func TestFlaggerMalformed(t *testing.T) {
 		{", provider: {query: kayenta, window: 5m}", "", `metrics[2].provider: missing: "kayenta" is not a built-in metric`},
 		{"{name: request-duration, thresholdRange: {max: 500}}", "{name: request-duration, thresholdRange: {max: 500}, provider: {query: latency}}", "metrics[1].provider: request-duration is Flagger's built-in metric"},
 		{"provider: {query: sequential, k: 50, oneSided: true}", "provider: {query: sequential, k: -1}", "metrics[3].provider.k: -1, want a concentration > 0"},
-		{"provider: {query: kayenta, window: 5m}", "provider: {query: kayenta, oneSided: true}", "metrics[2].provider: k, oneSided: apply to the sequential query only"},
+		{"provider: {query: kayenta, window: 5m}", "provider: {query: kayenta, oneSided: true}", "metrics[2].provider.oneSided: applies to the sequential and sequential_latency queries only"},
 		{"provider: {query: kayenta, window: 5m}", "provider: {query: kayenta, window: 5m, noData: maybe}", `f.yaml:40: deployment.strategies[2].analysis.metrics[2].provider.noData: unknown rule "maybe" (want fail or pass)`},
 		{"provider: {query: sequential, k: 50, oneSided: true}", "provider: {query: sequential, noData: pass}", "f.yaml:41: deployment.strategies[2].analysis.metrics[3].provider.noData: applies to the kayenta query only"},
 		{"{name: kayenta,", "{name: request-success-rate,", `metrics[2].provider: request-success-rate is Flagger's built-in metric`},
@@ -161,5 +161,24 @@ func TestKayentaNoDataKey(t *testing.T) {
 	}
 	if q := s.Strategies[2].Config.Flagger.Metrics[2].Query; q.NoData != gate.NoDataPass || q.String() != "kayenta 5m0s nodata=pass" {
 		t.Errorf("query %+v (%s)", q, q)
+	}
+}
+
+// TestSequentialLatencyKey: a Flagger custom metric with provider query
+// sequential_latency is the continuous sequential gate, its window the
+// metric's interval unless given; k belongs to the count test only.
+func TestSequentialLatencyKey(t *testing.T) {
+	doc := strings.Replace(flaggerDoc, "provider: {query: kayenta, window: 5m}", "provider: {query: sequential_latency, oneSided: true}", 1)
+	s, err := Parse("f.yaml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := s.Strategies[2].Config.Flagger.Metrics[2].Query
+	if want := (gate.Query{Kind: gate.SequentialLatency, Window: time.Minute, OneSided: true}); q != want || q.String() != "sequential_latency 1m0s one-sided" {
+		t.Errorf("query %+v (%s), want %+v", q, q, want)
+	}
+	doc = strings.Replace(flaggerDoc, "provider: {query: kayenta, window: 5m}", "provider: {query: sequential_latency, k: 10}", 1)
+	if _, err := Parse("f.yaml", []byte(doc)); err == nil || !strings.Contains(err.Error(), "f.yaml:40: deployment.strategies[2].analysis.metrics[2].provider.k: applies to the sequential query only") {
+		t.Errorf("k on sequential_latency: %v", err)
 	}
 }

@@ -63,7 +63,7 @@ var enums = map[string][]string{
 	"deployment.appconfig_step_timing":                            {"interval_end", "interval_start"},
 	"lambda.architecture":                                         {"x86_64", "arm64"},
 	"deployment.strategies[].deploymentConfiguration.strategy":    {"LINEAR", "CANARY", "BLUE_GREEN"},
-	"deployment.strategies[].analysis.metrics[].provider.query":   {"error_rate", "success_rate", "latency", "errors", "requests", "kayenta", "sequential"},
+	"deployment.strategies[].analysis.metrics[].provider.query":   {"error_rate", "success_rate", "latency", "errors", "requests", "kayenta", "sequential", "sequential_latency"},
 	"deployment.strategies[].analysis.metrics[].provider.version": {"target", "current", "both"},
 	"deployment.strategies[].analysis.metrics[].provider.noData":  {"fail", "pass"},
 }

@@ -65,6 +65,9 @@ func gateQuery(q gate.Query) (Query, error) {
 		out.Metric, out.Stat, out.Versions = Duration, alarm.Stat{Kind: alarm.Percentile, Percentile: 50}, 1<<Current|1<<Target
 	case gate.Sequential:
 		out.Metric, out.Stat, out.Versions = Errors, alarm.Stat{Kind: alarm.Sum}, 1<<Current|1<<Target
+	case gate.SequentialLatency:
+		// Both versions' per-request durations (gate_stats.go).
+		out.Metric, out.Stat, out.Versions = Duration, alarm.Stat{Kind: alarm.Percentile, Percentile: 50}, 1<<Current|1<<Target
 	case gate.Latency:
 		out.Metric = Duration
 		s := q.EffectiveStat()
@@ -88,7 +91,7 @@ func gateQuery(q gate.Query) (Query, error) {
 // per-request engine.
 func gatesBatchable(s Strategy) (bool, string) {
 	for _, g := range Gates(s.Config) {
-		if g.Query.Kind == gate.Latency || g.Query.Kind == gate.Kayenta {
+		if k := g.Query.Kind; k == gate.Latency || k == gate.Kayenta || k == gate.SequentialLatency {
 			return false, fmt.Sprintf("gate %s reads latency, which needs every request's duration", g.Name)
 		}
 	}
@@ -125,7 +128,7 @@ func (r *runner) setupGates() (int64, error) {
 // measure is gate g's measurement at r.now.
 func (r *runner) measure(g int) deploy.Event {
 	sg := &r.gates[g]
-	if k := sg.g.Query.Kind; k == gate.Kayenta || k == gate.Sequential {
+	if k := sg.g.Query.Kind; k == gate.Kayenta || k == gate.Sequential || k == gate.SequentialLatency {
 		return r.measureStats(g)
 	}
 	v, _ := r.query(sg.q, r.now-sg.window, r.now)

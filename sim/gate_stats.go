@@ -23,6 +23,7 @@ const streamKayenta = "gate.kayenta"
 // gateStats is the state of a run's statistical gates.
 type gateStats struct {
 	seq    []seqGate
+	band   []bandGate
 	judge  judge.Window
 	pcg    *rand.PCG    // Kayenta's noise, made on first use
 	lat    [2][]float64 // scratch: the window's latencies per version
@@ -34,9 +35,21 @@ type gateStats struct {
 type seqGate struct {
 	gate int
 	spec analysis.Sequential
-	t    *analysis.SeqTest // nil until the first event at a split inside (0, 100) %
-	last [2]int64          // failed requests per version already counted
+	t    *analysis.RatioTest // nil until the first event at a split inside (0, 100) %
+	last [2]int64            // failed requests per version already counted
 }
+
+// bandGate is one continuous sequential gate's running test: each
+// version's latencies, read from the metric ring at each look.
+type bandGate struct {
+	gate int
+	t    *analysis.BandTest
+	next int64 // the next bucket to read
+}
+
+// bandEdges are the latency bins of the continuous sequential test, in ms:
+// log-spaced from 10 µs to 1,000 s, 1.2 % wide.
+var bandEdges = analysis.LogEdges(0.01, 1e6, 1600)
 
 // setupStats prepares the statistical gates of r.gates.
 func (r *runner) setupStats() {
@@ -48,6 +61,10 @@ func (r *runner) setupStats() {
 		}
 		if q.Kind == gate.Kayenta {
 			r.stats.judge = judge.DefaultWindow()
+		}
+		if q.Kind == gate.SequentialLatency {
+			t, _ := analysis.NewBandTest(bandEdges, q.OneSided, 0)
+			r.stats.band = append(r.stats.band, bandGate{gate: i, t: t})
 		}
 	}
 }
@@ -66,7 +83,7 @@ func (r *runner) seqSplit() {
 		if sg.t == nil {
 			spec := sg.spec
 			spec.Rho = []float64{1 - r.weight, r.weight}
-			sg.t, _ = spec.Start()
+			sg.t, _ = spec.StartRatio()
 		} else {
 			sg.t.SetRho(r.weight)
 		}
@@ -88,6 +105,13 @@ func (r *runner) measureStats(g int) deploy.Event {
 				if s.spec.OneSided && !s.t.Worse() {
 					ev.Value = 1 // one-sided: only a worse canary counts as evidence
 				}
+			}
+		}
+	case gate.SequentialLatency:
+		for i := range r.stats.band {
+			if b := &r.stats.band[i]; b.gate == g {
+				r.bandLook(b)
+				ev.Value = b.t.P
 			}
 		}
 	case gate.Kayenta:
@@ -152,4 +176,28 @@ func (r *runner) windowSamples(from, to int64) {
 			st.rate[v] = append(st.rate[v], rate)
 		}
 	}
+}
+
+// bandLook feeds a continuous sequential test the latencies of the buckets
+// closed since its last look that the ring still holds, and updates it. A
+// bucket counts only when both versions served requests in it, so the two
+// samples come from the same stretches of time (docs/gates.md).
+func (r *runner) bandLook(b *bandGate) {
+	last := (r.now-r.grid)/r.bucketNs - 1 // the newest closed bucket
+	first := max(b.next, last-int64(len(r.ring))+1, (int64(r.m.DeployStart)-r.grid)/r.bucketNs)
+	for k := first; k <= last; k++ {
+		_, i := r.bucketAt(k)
+		d := &r.ringDur[i]
+		if len(d[Current]) == 0 || len(d[Target]) == 0 {
+			continue
+		}
+		for _, x := range d[Current] {
+			b.t.Add(0, x)
+		}
+		for _, x := range d[Target] {
+			b.t.Add(1, x)
+		}
+	}
+	b.next = max(b.next, last+1)
+	b.t.Update()
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/shiftsim/shiftsim/gate"
 	"github.com/shiftsim/shiftsim/sim"
 	"github.com/shiftsim/shiftsim/strategies"
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // statModel: 50 requests/s, both versions failing 2 % of requests (a
@@ -192,5 +193,55 @@ func TestKayentaGateNoData(t *testing.T) {
 	}
 	if res.Status != deploy.Stopped || res.RollbackCause != "gate:kayenta" {
 		t.Errorf("slow target with noData: pass: %s %s\n%s", res.Status, res.RollbackCause, stepsText(res))
+	}
+}
+
+// TestSequentialLatencyGate: the continuous sequential test (Howard–Ramdas
+// DKW bands) as a Flagger check that fails once its anytime p-value drops
+// to α = 0.05, on a canary stepping 10 % a minute to 50 % at 20 requests/s.
+// A healthy twin (the same latency law) is stopped in at most α of 100
+// seeds (held to the Binomial(100, 0.05) tail); a target 30 % slower
+// (every latency × 1.3) is stopped in every seed, one-sided sooner than or
+// as soon as two-sided.
+func TestSequentialLatencyGate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("300 simulated deployments on the per-request engine")
+	}
+	const seeds = 100
+	run := func(slower float64, oneSided bool) (stopped int, meanStop float64) {
+		st := flaggerGate(gate.Query{Kind: gate.SequentialLatency, OneSided: oneSided}, analysis.Range{Min: fptr(0.05 + 1e-12)})
+		for seed := 1; seed <= seeds; seed++ {
+			m := statModel(t, "0.02", seed)
+			m.Engine, m.Traffic.Rate = sim.PerRequest, 20
+			m.Versions[sim.Target].Latency.Mu += math.Log(slower)
+			res, err := sim.Run(m, st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch res.Status {
+			case deploy.Stopped:
+				if res.RollbackCause != "gate:sequential_latency" {
+					t.Fatalf("seed %d: cause %q", seed, res.RollbackCause)
+				}
+				stopped++
+				meanStop += res.End.Minutes()
+			case deploy.Succeeded:
+			default:
+				t.Fatalf("seed %d: %s", seed, res.Status)
+			}
+		}
+		return stopped, meanStop / float64(max(stopped, 1))
+	}
+	null, _ := run(1, false)
+	tail := 1 - distuv.Binomial{N: seeds, P: 0.05}.CDF(float64(null-1))
+	t.Logf("healthy twin: %d of %d seeds stopped (α = 0.05; P(X ≥ %d) = %.3g)", null, seeds, null, tail)
+	if tail < 0.001 {
+		t.Errorf("false alarms %d of %d exceed α", null, seeds)
+	}
+	two, at2 := run(1.3, false)
+	one, at1 := run(1.3, true)
+	t.Logf("target 30 %% slower: two-sided %d/%d stopped at %.2f min on average, one-sided %d/%d at %.2f min", two, seeds, at2, one, seeds, at1)
+	if two != seeds || one != seeds || at1 > at2 {
+		t.Errorf("power: two-sided %d at %.2f, one-sided %d at %.2f", two, at2, one, at1)
 	}
 }

@@ -53,7 +53,7 @@ var rules = map[string]rule{
 	"internal/yamlx":    {own: []string{"internal/suggest"}, external: []string{"go.yaml.in/yaml/v3"}, banned: []string{"os", "net"}, why: "the strict YAML decoder reads bytes it is given"},
 	"internal/layering": {why: "the layering test's own package holds no code"},
 	"internal/batchjob": {banned: noIO, why: "Kubernetes and AWS Batch job definitions are plain values, written by the CLI"},
-	"analysis":          {banned: noIO, why: "Argo/Flagger gate replays are pure functions of their inputs"},
+	"analysis":          {external: gonum, banned: noIO, why: "Argo/Flagger gate replays and the sequential tests are pure functions of their inputs"},
 	"judge":             {external: gonum, banned: noIO, why: "the canary judge is pure statistics"},
 
 	// The core model: pure, deterministic, never a scenario file, a report,
