@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"time"
 
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -19,7 +18,9 @@ import (
 // radius):
 //
 //   - Arrivals are a Poisson process of intensity λ(t). Its counts on the
-//     disjoint cells [kΔ, (k+1)Δ) are independent Poisson(Λ_k), Λ_k the
+//     disjoint cells [g+kΔ, g+(k+1)Δ) — Δ the run's metric bucket width, g
+//     the buckets' grid, so that a cell is a bucket — are independent
+//     Poisson(Λ_k), Λ_k the
 //     integral of λ over the cell (MeanCount). Given a cell's count N, its
 //     arrivals are independent with density λ(t)/Λ_k on the cell, so the
 //     count before a control event that falls inside the cell is
@@ -32,14 +33,21 @@ import (
 //     otherwise fails with its version's error rate. The counts of a span
 //     between control events are therefore binomial thinnings of the span's
 //     arrival count; by binomial additivity that is the same law as
-//     thinning each Δ step and summing. So routing, timeouts and errors are
-//     drawn once per version per span, not once per step: the same
-//     distribution for a fraction of the draws.
+//     thinning any finer division and summing. So routing, timeouts and
+//     errors are drawn once per version per span, not once per step: the
+//     same distribution for a fraction of the draws.
+//   - Δ sets which draws a run takes, not their law (the two points
+//     above hold for any cells). One cell per bucket is one Poisson draw
+//     per bucket and no split at the bucket boundaries, where most control
+//     events fall (evaluations, polls on the phase's grid); it was one
+//     second until the draws per second were most of a run's time
+//     (TestBatchedCellWidthKeepsTheLaw holds the two widths to each other,
+//     docs/engine.md).
 //
 // The other per-version results:
 //   - LatencyMax is exact in distribution: the longest of k independent
 //     durations is drawn by inversion (F⁻¹(U^(1/k))), one draw per version
-//     per span.
+//     per latency law in force (drawLongest), k summed over its spans.
 //   - Billed duration (Cost) is the expectation given the counts: the
 //     duration law's mean below the timeout, plus half a millisecond for
 //     the rounding up of each request (exact to well under 0.01 ms for any
@@ -54,16 +62,11 @@ import (
 // execution model; see batchRules.
 //
 // Common random numbers: the cell counts come from their own stream in cell
-// order, independent of where control events fall, so every strategy of a
+// order, independent of where control events fall (the bucket grid is the
+// model's and the seed's, never the strategy's), so every strategy of a
 // model and seed sees the same arrivals per cell (the same Requests), as
 // under the per-request engine. Routing and outcome draws are not coupled
 // across strategies.
-
-// batchStep is the default Δ, the width of the arrival-count cells. The
-// result's law does not depend on it: it sets the granularity at which
-// arrivals are shared between strategies, and the cost (one Poisson draw
-// per cell, the bulk of a run's time at 1 s).
-const batchStep = int64(time.Second)
 
 // Stream names of the batched engine, apart from the per-request ones so that
 // choosing an engine never shifts another component's draws.
@@ -143,7 +146,8 @@ func probeTraffic(m *Model) trafficProbe {
 // (weights, rates, metric buckets, totals), exactly as for requests.
 type batcher struct {
 	mean    meanCounter
-	step    int64 // Δ, ns
+	step    int64 // Δ, ns: the run's metric bucket width
+	grid    int64 // where cell 0 starts: the metric buckets' grid (≤ 0)
 	horizon int64
 
 	pos     int64 // everything before pos has been simulated
@@ -155,6 +159,9 @@ type batcher struct {
 	latency                  *rand.Rand
 
 	laws [2]latencyLaw // each version's, for the parameters last seen
+	// unseen[v] is version v's requests under laws[v] whose longest
+	// duration is not drawn yet: ok ones (under the timeout), slow ones.
+	unseen [2][2]int64
 }
 
 // newBatcher returns the batched engine for r, or an error when r's model
@@ -175,7 +182,8 @@ func newBatcher(r *runner) (*batcher, error) {
 	seed := r.m.Seed
 	b := &batcher{
 		mean:     mc,
-		step:     batchStep,
+		step:     r.bucketNs,
+		grid:     r.grid,
 		horizon:  int64(r.m.Horizon),
 		counts:   newPoissonSampler(NewStream(seed, streamBatchCounts)),
 		split:    NewStream(seed, streamBatchSplit),
@@ -199,7 +207,7 @@ func (b *batcher) advance(r *runner, until int64) {
 	var n int64
 	for b.pos < until {
 		if b.pos == b.cellEnd {
-			end := min((b.pos/b.step+1)*b.step, b.horizon)
+			end := min(b.grid+((b.pos-b.grid)/b.step+1)*b.step, b.horizon)
 			b.left = b.counts.draw(b.mean.MeanCount(seconds(b.pos), seconds(end)))
 			b.cellEnd = end
 		}
@@ -243,7 +251,8 @@ func (b *batcher) spend(r *runner, n int64) {
 		t.timeouts += timeouts
 		t.errors += errors
 		t.billedMs += float64(k-timeouts)*law.okBilledMs + float64(timeouts)*math.Ceil(law.timeoutMs)
-		t.latencyMax = max(t.latencyMax, b.longest(law, k-timeouts, timeouts))
+		b.unseen[v][0] += k - timeouts
+		b.unseen[v][1] += timeouts
 		a := &r.cur[v]
 		a.inv += k
 		a.errs += timeouts + errors
@@ -268,6 +277,7 @@ func (b *batcher) law(r *runner, v int) *latencyLaw {
 	if l.mu == mu && l.sig == sig && l.lnTimeout == lt {
 		return l
 	}
+	b.drawLongest(r, v) // the requests under the law that ends
 	*l = latencyLaw{mu: mu, sig: sig, lnTimeout: lt, timeoutMs: r.timeout[v] * 1000}
 	if math.IsInf(l.timeoutMs, 1) {
 		l.timeoutMs = DefaultFunctionTimeout.Seconds() * 1000 // a hang waits for Lambda's default
@@ -289,6 +299,29 @@ func (b *batcher) law(r *runner, v int) *latencyLaw {
 		}
 	}
 	return l
+}
+
+// drawLongest folds the longest duration of version v's requests not yet
+// seen under laws[v] into its LatencyMax. Drawn once per law rather than
+// once per span: the longest of the spans' longest durations is the longest
+// of all their requests, which under one law is one draw for their summed
+// counts (F^a·F^b = F^(a+b)), the same distribution for a fraction of the
+// draws.
+func (b *batcher) drawLongest(r *runner, v int) {
+	ok, slow := b.unseen[v][0], b.unseen[v][1]
+	if ok+slow == 0 {
+		return
+	}
+	b.unseen[v] = [2]int64{}
+	t := &r.tot[v]
+	t.latencyMax = max(t.latencyMax, b.longest(&b.laws[v], ok, slow))
+}
+
+// finish draws what is still pending at the end of the run.
+func (b *batcher) finish(r *runner) {
+	for v := range b.laws {
+		b.drawLongest(r, v)
+	}
 }
 
 // longest draws the longest duration (ms) among ok requests that finished

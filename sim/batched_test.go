@@ -359,7 +359,7 @@ func TestBatchedDiurnal(t *testing.T) {
 
 // Phases of constant weight carry Poisson(rate·w·T) requests to the target.
 // The deployment starts at 30.25 s, so every weight step falls inside a
-// 1-second count cell and is served by the split draw; at a million
+// count cell and is served by the split draw; at a million
 // requests a second (free for counts) a split fraction off by a tenth
 // would show at |z| ≈ 20 in the phases next to each step. Per phase,
 // pooled over the seeds: |z| < 4.
@@ -409,9 +409,69 @@ func TestBatchedPhaseCountsArePoisson(t *testing.T) {
 	}
 }
 
+// The width of the arrival-count cells decides which draws a run takes,
+// never their law: a cell's Poisson count split binomially at the control
+// events inside it has the law of the parts' independent Poisson counts
+// (docs/engine.md). bad-canary with its deployment 370 ms off the second
+// (every weight step and poll cuts a cell), on one-second cells (the
+// engine's width until it drew one count per metric bucket) against
+// bucket-wide ones, seeds 1..n against n+1..2n for every strategy: every
+// metric TestBatchedMatchesPerRequest compares agrees (Welch |z| < 4, KS
+// below its 1e-4 critical value), and on both widths the full minutes'
+// request counts have the Poisson's mean and variance (|z| < 4 on their
+// sum and on their index of dispersion, a chi-square with one degree of
+// freedom per minute).
+func TestBatchedCellWidthKeepsTheLaw(t *testing.T) {
+	n := 1000
+	if testing.Short() {
+		n = 200
+	}
+	s := load(t, "bad-canary.yaml")
+	s.Model.DeployStart += 370 * time.Millisecond
+	const rate, minute = 100.0, time.Minute
+	cells := func(w time.Duration) engine {
+		return func(m *sim.Model, st sim.Strategy) (*sim.Result, error) { return sim.RunBatchedCells(m, st, w) }
+	}
+	for _, st := range s.Strategies {
+		t.Run(st.Name, func(t *testing.T) {
+			a := sample(t, cells(time.Second), s.Model, st, 1, n)
+			b := sample(t, cells(minute), s.Model, st, n+1, n)
+			t.Logf("max |z| = %.2f over %d+%d runs", agree(t, a, b), n, n)
+		})
+	}
+	for _, w := range []time.Duration{time.Second, minute} {
+		var sum, disp, k float64
+		lambda := rate * minute.Seconds()
+		for seed := uint64(1); seed <= uint64(n); seed++ {
+			m := s.Model
+			m.Seed = seed
+			r, err := sim.RunBatchedCells(&m, s.Strategies[1], w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, bk := range r.Buckets {
+				if bk.Start == 0 || bk.Start+minute > m.Horizon {
+					continue // the cut first and last minutes
+				}
+				x := float64(bk.Requests[0] + bk.Requests[1])
+				sum += x
+				disp += (x - lambda) * (x - lambda) / lambda
+				k++
+			}
+		}
+		zMean := (sum - k*lambda) / math.Sqrt(k*lambda)
+		zDisp := (disp - k) / math.Sqrt(k*(2+1/lambda)) // Var((X−λ)²/λ) = 2 + 1/λ for a Poisson
+		t.Logf("%v cells: %.0f full minutes, mean %.2f (want %v, z = %.2f), dispersion %.4f (want 1, z = %.2f)",
+			w, k, sum/k, lambda, zMean, disp/k, zDisp)
+		if math.Abs(zMean) >= 4 || math.Abs(zDisp) >= 4 {
+			t.Errorf("%v cells: per-minute requests mean %.2f, dispersion %.4f: z = %.2f, %.2f", w, sum/k, disp/k, zMean, zDisp)
+		}
+	}
+}
+
 // Common random numbers hold for arrivals: every strategy of a seed sees
-// the same requests, though control events (off the 1-second grid here)
-// cut their count cells at different places. The same seed reproduces a
+// the same requests, though control events (off the second here) cut their
+// count cells at different places. The same seed reproduces a
 // run exactly.
 func TestBatchedSharesTrafficAndReproduces(t *testing.T) {
 	s := load(t, "bad-canary.yaml")

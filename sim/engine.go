@@ -132,6 +132,9 @@ func (r *runner) loop() error {
 		}
 		if next >= horizon {
 			r.now = horizon
+			if r.bat != nil {
+				r.bat.finish(r)
+			}
 			return nil
 		}
 		e := r.q.pop()

@@ -22,8 +22,9 @@ type Work struct {
 // Per-unit costs behind Estimate, from `make bench` on a shared 2-core
 // machine (docs/limits.md): the per-request engine runs the reference
 // workload at about 2.1 M requests per CPU-second (~475 ns each) and the
-// batched engine simulates a one-second cell in 0.1 to 1 µs. Both are
-// rounded up, so that an estimate errs towards refusing.
+// batched engine simulates a count cell (one metric bucket) in well under
+// 1 µs besides its control events. Both are rounded up, so that an
+// estimate errs towards refusing.
 const (
 	costPerRequest = 600 * time.Nanosecond
 	costPerCell    = 2 * time.Microsecond
@@ -66,7 +67,7 @@ func Estimate(m *Model) Work {
 	}
 	cpu := events * float64(costPerEvent)
 	if c.Engine == Batched {
-		cpu += horizon * float64(costPerCell)
+		cpu += buckets * float64(costPerCell)
 	} else {
 		cpu += c.Requests * float64(costPerRequest)
 	}

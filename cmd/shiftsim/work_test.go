@@ -40,7 +40,8 @@ func TestEstimateRequests(t *testing.T) {
 		t.Errorf("a 120-request recording: %v requests", got)
 	}
 	// The per-request engine pays per request, the batched engine per
-	// one-second cell: 1000/s over an hour is 3.6 M requests but 3600 cells.
+	// count cell (a metric minute): 1000/s over an hour is 3.6 M requests
+	// but 60 cells.
 	per := estimateOf(t, "{rate: 1000}", "1h")
 	if per.Engine != sim.Batched || per.CPU > time.Second {
 		t.Errorf("batched: %+v", per)
