@@ -165,30 +165,34 @@ type Set []Fault
 func (s Set) At(v int, t time.Duration, base float64) Effect {
 	var e Effect
 	for i := range s {
-		f := &s[i]
-		if !f.Hits(v) || !f.Active(t) {
-			continue
-		}
-		k := f.strength(t)
-		if f.ErrorRate != nil {
-			r := base + (*f.ErrorRate-base)*k
-			e.ErrorRate = &r
-		}
-		if f.Latency != nil {
-			e.Latency = f.Latency
-		}
-		if f.LatencyScale > 0 {
-			e.LatencyScale = 1 + (f.LatencyScale-1)*k
-		}
-		if f.Init != nil {
-			e.Init = f.Init
-		}
-		if f.HangRate > 0 {
-			e.HangRate = f.HangRate * k
-		}
-		e.Segment = f.Segment
+		e.add(&s[i], v, t, base)
 	}
 	return e
+}
+
+// add composes fault f into e when it hits version v at t.
+func (e *Effect) add(f *Fault, v int, t time.Duration, base float64) {
+	if !f.Hits(v) || !f.Active(t) {
+		return
+	}
+	k := f.strength(t)
+	if f.ErrorRate != nil {
+		r := base + (*f.ErrorRate-base)*k
+		e.ErrorRate = &r
+	}
+	if f.Latency != nil {
+		e.Latency = f.Latency
+	}
+	if f.LatencyScale > 0 {
+		e.LatencyScale = 1 + (f.LatencyScale-1)*k
+	}
+	if f.Init != nil {
+		e.Init = f.Init
+	}
+	if f.HangRate > 0 {
+		e.HangRate = f.HangRate * k
+	}
+	e.Segment = f.Segment
 }
 
 // AnyActive reports whether some fault hits version v at t.

@@ -8,9 +8,10 @@ import (
 )
 
 // BenchmarkReplayDay replays a day's recording (1,440 minutes of 60
-// requests, each version's minute a fault of its own) under a canary: the
-// cost of the per-minute faults, which grows with the square of the window
-// (docs/replay.md; 72 h measured 0.43 s a run on the 2-core machine).
+// requests, each version's minute a fault of its own) under a canary. The
+// faults in force are looked up by index (faults.Index): 15 ms/op, where
+// scanning them all at every minute took 66 ms/op and grew with the
+// square of the window (docs/replay.md).
 func BenchmarkReplayDay(b *testing.B) {
 	s := timeBomb()
 	n := 24 * 60
@@ -41,6 +42,34 @@ func BenchmarkReplayDay(b *testing.B) {
 	}
 	for b.Loop() {
 		if _, err := sim.Run(&m, sc.Strategies[1]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkReplayFortnight replays the 15-day recording of
+// TestLongRecordingExactSums (21,600 minutes, 43,200 faults, ~140,000
+// requests) under AllAtOnce: the faults in force are looked up by index,
+// so the run costs in proportion to its requests and minutes.
+func BenchmarkReplayFortnight(b *testing.B) {
+	s, _, _, _ := fortnight()
+	rec, err := replay.Read(s.write(b, b.TempDir()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	beh, err := rec.Estimate()
+	if err != nil {
+		b.Fatal(err)
+	}
+	sc := loadAnalyticB(b)
+	base := sc.Model
+	base.Alarms = nil
+	m, err := rec.Model(base, beh, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := sim.Run(&m, sc.Strategies[0]); err != nil {
 			b.Fatal(err)
 		}
 	}

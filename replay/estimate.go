@@ -46,21 +46,25 @@ func (r *Recording) Estimate() (*Behaviour, error) {
 	b := &Behaviour{}
 	for v := range r.Versions {
 		s := &r.Versions[v]
-		ran := false
+		some := false
 		for _, x := range s.Invocations {
-			ran = ran || x > 0
+			some = some || x > 0
 		}
-		if !ran {
+		if !some {
 			return nil, fmt.Errorf("%s: version %s has no invocations in the recording: there is nothing to replay it with", r.File, s.Name)
 		}
 		p := make([]Params, r.Periods)
+		ran := newNearest(r.Periods, func(j int) bool { return s.Invocations[j] > 0 })
+		// Periods with latency percentiles of their own.
+		has := func(j int) bool { return s.Invocations[j] > 0 && s.P50[j] > 0 && !math.IsNaN(s.P99[j]) }
+		hasLat := newNearest(r.Periods, has)
 		for k := range p {
 			p[k] = Params{From: -1, To: -1}
 			if s.Invocations[k] > 0 {
 				p[k].ErrorRate = s.Errors[k] / s.Invocations[k]
 			} else {
 				var inv, errs float64
-				p[k].From, p[k].To, inv, errs = pool(s.Invocations, s.Errors, k, func(j int) bool { return s.Invocations[j] > 0 })
+				p[k].From, p[k].To, inv, errs = pool(s.Invocations, s.Errors, k, ran)
 				p[k].ErrorRate = errs / inv
 				p[k].Estimated = true
 			}
@@ -71,18 +75,17 @@ func (r *Recording) Estimate() (*Behaviour, error) {
 			}
 			// Latency pooled over the nearest periods with percentiles,
 			// their logarithms weighted by invocations (a geometric mean).
-			has := func(j int) bool { return s.Invocations[j] > 0 && s.P50[j] > 0 && !math.IsNaN(s.P99[j]) }
-			from, to, _, _ := pool(s.Invocations, s.Errors, k, has)
+			from, to, _, _ := pool(s.Invocations, s.Errors, k, hasLat)
 			if from < 0 {
 				return nil, fmt.Errorf("%s: version %s has no Duration p50 and p99 in any period it ran (record writes duration_p50 and duration_p99)", r.File, s.Name)
 			}
 			var w, l50, l99 float64
-			for j := from; j <= to; j++ {
-				if has(j) {
-					w += s.Invocations[j]
-					l50 += s.Invocations[j] * math.Log(s.P50[j])
-					l99 += s.Invocations[j] * math.Log(max(s.P99[j], s.P50[j]))
-				}
+			// Every period with percentiles in [from, to] was pooled;
+			// they are visited in ascending order, skipping the others.
+			for j := from; j <= to; j = hasLat.after(j) {
+				w += s.Invocations[j]
+				l50 += s.Invocations[j] * math.Log(s.P50[j])
+				l99 += s.Invocations[j] * math.Log(max(s.P99[j], s.P50[j]))
 			}
 			p[k].P50, p[k].P99 = math.Exp(l50/w), math.Exp(l99/w)
 			if from == to { // one period: its own values, without rounding
@@ -98,11 +101,48 @@ func (r *Recording) Estimate() (*Behaviour, error) {
 	return b, nil
 }
 
-// pool takes the periods j with ok(j), nearest to k first (the earlier of
-// two as near), until they hold PoolInvocations invocations or none is
-// left; it returns the span [from, to] they cover and their sums. from is
-// -1 when no period is ok.
-func pool(inv, errs []float64, k int, ok func(int) bool) (from, to int, sumInv, sumErr float64) {
+// nearest finds, from any period, the nearest periods at or before it
+// and at or after it that hold a property: pooling then walks from one
+// such period to the next, whatever lies between (a target idle for days
+// before its deployment), so estimating every period of a long recording
+// takes time in proportion to its length (docs/replay.md, "Limits").
+type nearest struct {
+	prev []int // prev[k]: the last period <= k with the property, -1 if none
+	next []int // next[k]: the first period >= k with it, len if none
+}
+
+func newNearest(n int, ok func(int) bool) nearest {
+	x := nearest{prev: make([]int, n), next: make([]int, n)}
+	last := -1
+	for k := 0; k < n; k++ {
+		if ok(k) {
+			last = k
+		}
+		x.prev[k] = last
+	}
+	last = n
+	for k := n - 1; k >= 0; k-- {
+		if ok(k) {
+			last = k
+		}
+		x.next[k] = last
+	}
+	return x
+}
+
+// after is the first period after j with the property, len if none.
+func (x nearest) after(j int) int {
+	if j+1 >= len(x.next) {
+		return len(x.next)
+	}
+	return x.next[j+1]
+}
+
+// pool takes the periods j with the property ok indexes, nearest to k
+// first (the earlier of two as near), until they hold PoolInvocations
+// invocations or none is left; it returns the span [from, to] they cover
+// and their sums. from is -1 when no period has the property.
+func pool(inv, errs []float64, k int, ok nearest) (from, to int, sumInv, sumErr float64) {
 	from, to = -1, -1
 	lo, hi := k, k+1 // next candidates: lo going down, hi going up
 	take := func(j int) {
@@ -116,12 +156,12 @@ func pool(inv, errs []float64, k int, ok func(int) bool) (from, to int, sumInv, 
 		}
 	}
 	for sumInv < PoolInvocations && (lo >= 0 || hi < len(inv)) {
-		// Skip to the nearest ok period on each side.
-		for lo >= 0 && !ok(lo) {
-			lo--
+		// Skip to the nearest period with the property on each side.
+		if lo >= 0 {
+			lo = ok.prev[lo]
 		}
-		for hi < len(inv) && !ok(hi) {
-			hi++
+		if hi < len(inv) {
+			hi = ok.next[hi]
 		}
 		switch {
 		case lo < 0 && hi >= len(inv):

@@ -27,16 +27,26 @@ import (
 	"github.com/shiftsim/shiftsim/internal/safeio"
 )
 
-// MaxFile bounds a recording file: GetMetricData returns at most 100,800
-// datapoints per query; a recording of the longest replayable window
-// (MaxWindow) of two versions takes about 80 bytes a datapoint, well under.
+// MaxFile bounds a recording file: at about 60 to 80 bytes a datapoint, a
+// dense recording of both versions with every series (9 to 12 datapoints a
+// period) fills it at 70,000 to 115,000 periods, about MaxPeriods;
+// CloudWatch keeps one-minute datapoints for 15 days, 21,600 of them.
 const MaxFile = 64 << 20
 
-// MaxWindow is the longest window replayed: every minute of every version
-// is a fault of its own, and the engine looks up the faults in force at
-// each minute, so the work grows with the square of the window
-// (docs/replay.md, "Limits").
-const MaxWindow = 72 * time.Hour
+// MaxWindow is the longest window replayed: what `record` can fetch,
+// CloudWatch keeping hourly datapoints for 455 days (docs/replay.md,
+// "Limits"). Every period of every version is a fault of the engine's,
+// looked up by index (faults.Index), so a replay's work grows with its
+// requests, not with the square of its window.
+const MaxWindow = 455 * 24 * time.Hour
+
+// MaxPeriods bounds the periods of a recording: GetMetricData's 100,800
+// datapoints a call, record's own bound. A period costs about 460 bytes
+// held during a replay (its series, behaviour, faults and their index:
+// 10 MB for 21,600 periods, measured) and each running replay about 2 KB
+// more (its timeline records every change of fault), so the longest
+// recording needs some 250 MB with two replays running.
+const MaxPeriods = 100800
 
 // Recording is a deployment window as `shiftsim record` wrote it, aligned
 // on its period: index k of every series is the period [Start+k·Period,
@@ -390,6 +400,9 @@ func Parse(file string, data []byte, sideFile string, side []byte) (*Recording, 
 		return nil, bad("To", "the window %s .. %s lasts %v: replay takes at most %v (docs/replay.md)", sc.From, sc.To, to.Sub(rec.Start), MaxWindow)
 	}
 	rec.Periods = int((to.Sub(rec.Start) + period - 1) / period)
+	if rec.Periods > MaxPeriods {
+		return nil, bad("To", "the window %s .. %s holds %d periods of %v: replay takes at most %d (docs/replay.md)", sc.From, sc.To, rec.Periods, period, MaxPeriods)
+	}
 
 	cur, tgt := sc.CurrentVersion, sc.TargetVersion
 	if sc.Deployment != nil && cur == "" {

@@ -202,7 +202,11 @@ func (r *runner) invokeHook(name deploy.Hook) {
 // targetFaulty reports whether the target version is worse than the current
 // one at t: a fault hits it, or its configured error rate is higher.
 func (r *runner) targetFaulty(t int64) bool {
-	if r.m.Faults.AnyActive(Target, time.Duration(t)) {
+	if r.faultIdx != nil {
+		if r.faultIdx.AnyActive(Target, time.Duration(t)) {
+			return true
+		}
+	} else if r.m.Faults.AnyActive(Target, time.Duration(t)) {
 		return true
 	}
 	return r.m.Versions[Target].ErrorRate > r.m.Versions[Current].ErrorRate

@@ -38,6 +38,10 @@ type runner struct {
 	control
 }
 
+// indexFaults is the number of faults above which a run indexes them
+// (faults.Index) rather than scanning them at every change.
+const indexFaults = 32
+
 // Run simulates one deployment of strategy s in model m.
 func Run(m *Model, s Strategy) (*Result, error) {
 	r, err := newRunner(m, s)
@@ -79,6 +83,9 @@ func newRunner(m *Model, s Strategy) (*runner, error) {
 		PollPhase: time.Duration(r.phase), PollPhaseRandom: m.PollPhase.Random}
 	if err := r.initMetrics(); err != nil {
 		return nil, err
+	}
+	if len(m.Faults) > indexFaults {
+		r.faultIdx = m.Faults.Index()
 	}
 	r.applyFaults(0)
 	if err := r.initControl(); err != nil {

@@ -24,12 +24,16 @@ type requestPath struct {
 	timeout   [2]float64 // seconds; +Inf when none
 	lnTimeout [2]float64 // ln(timeout)
 	baseErr   [2]float64 // error rate without faults (a segment fault's other users)
-	hang      [2]float64 // probability a request hangs until the timeout
-	segment   [2]float64 // fraction of users a fault is confined to; 0: all
-	faultRng  *rand.Rand
-	initLn    [2]faults.Lognormal
-	recorded  bool          // latency follows the stream's recorded durations
-	draws     *requestDraws // scratch of requests, allocated on its first use
+	// faultIdx looks up the faults in force when there are many (a
+	// replayed recording has one per version and minute); nil: they are
+	// few, and scanned.
+	faultIdx *faults.Index
+	hang     [2]float64 // probability a request hangs until the timeout
+	segment  [2]float64 // fraction of users a fault is confined to; 0: all
+	faultRng *rand.Rand
+	initLn   [2]faults.Lognormal
+	recorded bool          // latency follows the stream's recorded durations
+	draws    *requestDraws // scratch of requests, allocated on its first use
 }
 
 // initRequests opens the run's traffic and its request streams.
@@ -64,7 +68,12 @@ func (r *runner) applyFaults(t int64) {
 		if r.m.Exec != nil {
 			r.initLn[v] = r.m.Exec.Init[v]
 		}
-		e := r.m.Faults.At(v, time.Duration(t), ver.ErrorRate)
+		var e faults.Effect
+		if r.faultIdx != nil {
+			e = r.faultIdx.At(v, time.Duration(t), ver.ErrorRate)
+		} else {
+			e = r.m.Faults.At(v, time.Duration(t), ver.ErrorRate)
+		}
 		if e.Init != nil {
 			r.initLn[v] = *e.Init
 		}
