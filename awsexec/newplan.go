@@ -3,30 +3,13 @@ package awsexec
 import (
 	"fmt"
 	"strings"
-	"time"
 
-	"github.com/shiftsim/shiftsim/strategies"
+	"github.com/shiftsim/shiftsim/deploy"
 )
 
 // Spec is one deployment as a scenario describes it: the input of NewPlan.
-// awsexec reads no scenario files; the CLI fills a Spec from one.
-type Spec struct {
-	Function, Alias string
-	Current, Target string // published version numbers
-	Strategy        string // the name the user chose
-	Config          strategies.Config
-	Linear          strategies.LinearModel
-	Alarms          []string // the alarm names CodeDeploy (or the alias executor) watches
-	// BeforeHook and AfterHook name the hook functions; "" for none.
-	BeforeHook, AfterHook string
-	HookTimeout           time.Duration
-	AutoRollback          bool
-	// MetricDelay and PromoteAfter are the scenario's monitoring.metric_delay
-	// and deployment.argo_promote_after (gated plans).
-	MetricDelay, PromoteAfter time.Duration
-	// Application and DeploymentGroup are CodeDeploy's names, where known.
-	Application, DeploymentGroup string
-}
+// awsexec reads no scenario files; scenario.Scenario.DeploySpec fills one.
+type Spec = deploy.Spec
 
 // Overrides are the command line's choices: each non-empty field replaces
 // the Spec's.

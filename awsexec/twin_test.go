@@ -255,12 +255,15 @@ func stepLine(t time.Duration, acts []deploy.Action) string {
 }
 
 // twinPlan is the alias executor's plan for a strategy of a twin scenario,
-// made by awsexec.NewPlan from what the scenario says, as deploy makes it:
-// a plan without lifecycle hooks (AppConfig's) runs none.
+// made as deploy makes it: scenario.DeploySpec, then awsexec.NewPlan (the
+// fake's hook functions "pre" and "post" given as flags would be; a plan
+// without lifecycle hooks, AppConfig's, runs none).
 func twinPlan(s *scenario.Scenario, st sim.Strategy) awsexec.Plan {
-	p, _, err := awsexec.NewPlan(awsexec.Spec{Function: "orders", Alias: "live", Current: "1", Target: "2", Strategy: st.Name,
-		Config: st.Config, Linear: s.Model.Linear, Alarms: []string{"orders-errors"}, BeforeHook: "pre", AfterHook: "post",
-		HookTimeout: s.Model.HookTimeout, AutoRollback: s.Model.AutoRollback}, awsexec.Overrides{Executor: awsexec.ExecAlias})
+	spec, _, err := s.DeploySpec(st, "pre", "post")
+	if err != nil {
+		panic(err)
+	}
+	p, _, err := awsexec.NewPlan(spec, awsexec.Overrides{Executor: awsexec.ExecAlias})
 	if err != nil {
 		panic(err)
 	}
@@ -411,8 +414,11 @@ func gateTwinOf(t *testing.T, targetErrors string, st sim.Strategy) (*sim.Result
 		e.fake.PutMetric("AWS/Lambda", "Invocations", dims, at, float64(b.Requests[0]+b.Requests[1]))
 		e.fake.PutMetric("AWS/Lambda", "Errors", dims, at, float64(b.Failed[0]+b.Failed[1]))
 	}
-	p, _, err := awsexec.NewPlan(awsexec.Spec{Function: "orders", Alias: "live", Current: "1", Target: "2", Strategy: st.Name, Config: st.Config,
-		AutoRollback: s.Model.AutoRollback, MetricDelay: s.Model.MetricDelay, PromoteAfter: s.Model.PromoteAfter}, awsexec.Overrides{})
+	spec, _, err := s.DeploySpec(st, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _, err := awsexec.NewPlan(spec, awsexec.Overrides{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,35 @@
+package scenario
+
+import (
+	"github.com/shiftsim/shiftsim/deploy"
+	"github.com/shiftsim/shiftsim/sim"
+)
+
+// DeploySpec is the deployment of st on AWS as the scenario describes it:
+// function, alias and versions, the alarms it watches, the hook functions
+// (hooks.*.function; before and after override them, as HookFunctionsFor
+// says), hook timeout, auto-rollback, and CodeDeploy's application and
+// deployment group. A plan without lifecycle hooks (AppConfig's, the
+// peers') takes before and after as given, and awsexec.NewPlan says it runs
+// none. Warnings are for people; an error is the user's (a simulated hook
+// with no function).
+func (s *Scenario) DeploySpec(st sim.Strategy, before, after string) (deploy.Spec, []string, error) {
+	var warnings []string
+	if st.Config.LifecycleHooks() {
+		var err error
+		if before, after, warnings, err = s.HookFunctionsFor(before, after); err != nil {
+			return deploy.Spec{}, warnings, err
+		}
+	}
+	m := &s.Model
+	spec := deploy.Spec{Function: m.Function, Alias: m.Alias,
+		Current: m.Versions[sim.Current].Name, Target: m.Versions[sim.Target].Name,
+		Strategy: st.Name, Config: st.Config, Linear: m.Linear, BeforeHook: before, AfterHook: after,
+		HookTimeout: m.HookTimeout, AutoRollback: m.AutoRollback,
+		MetricDelay: m.MetricDelay, PromoteAfter: m.PromoteAfter,
+		Application: s.Application, DeploymentGroup: s.DeploymentGroup}
+	for _, a := range m.Alarms {
+		spec.Alarms = append(spec.Alarms, a.Name)
+	}
+	return spec, warnings, nil
+}
