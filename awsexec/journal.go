@@ -259,6 +259,30 @@ func DefaultJournal(function, alias string) string {
 	return fmt.Sprintf("shiftsim-deploy-%s-%s.jsonl", function, alias)
 }
 
+// JournalFor is the journal a deployment of p keeps when none is named:
+// DefaultJournal's name in dir; or, for a --resume given no scenario (p has
+// no function), the one FindJournal finds there, found being true.
+func JournalFor(dir string, p Plan) (path string, found bool, err error) {
+	if p.Function == "" {
+		path, err = FindJournal(dir)
+		return path, err == nil, err
+	}
+	return filepath.Join(dir, DefaultJournal(p.Function, p.Alias)), false, nil
+}
+
+// JournalPlanAt is the plan of the deployment the journal at path holds
+// (its begin record): what a resume given no scenario carried out.
+func JournalPlanAt(path string) (Plan, error) {
+	recs, err := ReadJournal(path)
+	if err != nil {
+		return Plan{}, err
+	}
+	if len(recs) == 0 || recs[0].Type != RecBegin {
+		return Plan{}, fmt.Errorf("journal %s holds no deployment", path)
+	}
+	return JournalPlan(recs[0])
+}
+
 // FindJournal finds in dir the journal that --resume means when it is given
 // no scenario and no journal: the one file with DefaultJournal's form of
 // name, or, among several, the one holding an unfinished deployment. The

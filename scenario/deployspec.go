@@ -6,7 +6,8 @@ import (
 )
 
 // DeploySpec is the deployment of st on AWS as the scenario describes it:
-// function, alias and versions, the alarms it watches, the hook functions
+// function, alias and versions, the alarms it watches (all the scenario's,
+// or an ECS plan's deploymentConfiguration.alarms), the hook functions
 // (hooks.*.function; before and after override them, as HookFunctionsFor
 // says), hook timeout, auto-rollback, and CodeDeploy's application and
 // deployment group. A plan without lifecycle hooks (AppConfig's, the
@@ -25,11 +26,18 @@ func (s *Scenario) DeploySpec(st sim.Strategy, before, after string) (deploy.Spe
 	spec := deploy.Spec{Function: m.Function, Alias: m.Alias,
 		Current: m.Versions[sim.Current].Name, Target: m.Versions[sim.Target].Name,
 		Strategy: st.Name, Config: st.Config, Linear: m.Linear, BeforeHook: before, AfterHook: after,
-		HookTimeout: m.HookTimeout, AutoRollback: m.AutoRollback,
-		MetricDelay: m.MetricDelay, PromoteAfter: m.PromoteAfter,
+		HookTimeout: m.HookTimeout, MetricDelay: m.MetricDelay, PromoteAfter: m.PromoteAfter,
 		Application: s.Application, DeploymentGroup: s.DeploymentGroup}
-	for _, a := range m.Alarms {
-		spec.Alarms = append(spec.Alarms, a.Name)
+	all := make([]string, len(m.Alarms))
+	for i, a := range m.Alarms {
+		all[i] = a.Name
 	}
+	// The plan's own alarms (an ECS plan's deploymentConfiguration.alarms)
+	// and whether they roll back.
+	idx, rollback := st.Config.Alarms(all, m.AutoRollback)
+	for _, i := range idx {
+		spec.Alarms = append(spec.Alarms, all[i])
+	}
+	spec.AutoRollback = rollback
 	return spec, warnings, nil
 }

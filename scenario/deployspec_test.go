@@ -23,7 +23,10 @@ monitoring: {metric_delay: 2m}
 deployment:
   application: shop
   deployment_group: orders-dg
-  strategies: [Canary10Percent5Minutes, AppConfig.Linear50PercentEvery30Seconds]
+  strategies:
+    - Canary10Percent5Minutes
+    - AppConfig.Linear50PercentEvery30Seconds
+    - {name: ecs, deploymentConfiguration: {strategy: CANARY, bakeTimeInMinutes: 1, alarms: {alarmNames: [a2], enable: true, rollback: false}}}
 `
 
 // DeploySpec carries every name a real deployment needs from the scenario;
@@ -68,6 +71,16 @@ func TestDeploySpec(t *testing.T) {
 	got, _, err = s.DeploySpec(ac, "", "x")
 	if err != nil || got.BeforeHook != "" || got.AfterHook != "x" {
 		t.Errorf("AppConfig: %q %q %v", got.BeforeHook, got.AfterHook, err)
+	}
+
+	// An ECS plan watches its own alarms, and rolls back as they say.
+	ecs, err := s.Strategy("ecs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _, err = s.DeploySpec(ecs, "", "")
+	if err != nil || !reflect.DeepEqual(got.Alarms, []string{"a2"}) || got.AutoRollback {
+		t.Errorf("ECS alarms: %v rollback %v (%v)", got.Alarms, got.AutoRollback, err)
 	}
 
 	// A simulated hook with no function is the user's error.

@@ -129,68 +129,30 @@ pre-checks (credentials included); 2 for input errors.`, stdout)
 			return inputErrf("want a SCENARIO argument (see --help)")
 		}
 	case 1:
-		var st sim.Strategy
 		var err error
-		// Any plan the simulator runs: CodeDeploy's through either executor,
-		// the others (AppConfig's, the peers') through the alias executor
-		// (awsexec.NewPlan decides and says so).
 		if s, err = loadScenario(fs.Args()[0], stderr); err != nil {
 			return err
 		}
-		if st, err = pickStrategy(s, *strategy); err != nil {
+		plan, err = deployPlan(s, *strategy, *before, *after, awsexec.Overrides{Executor: *executor, Function: *fn, Alias: *alias,
+			Current: *current, Target: *target, Application: *app, DeploymentGroup: *group, DryRun: !*yes}, stderr)
+		if err != nil {
 			return err
 		}
-		bh, ah := *before, *after // a plan without lifecycle hooks runs none (NewPlan says so)
-		if st.Config.LifecycleHooks() {
-			if bh, ah, err = hookFunctions(s, *before, *after, stderr); err != nil {
-				return err
-			}
-		}
-		spec := awsexec.Spec{Function: s.Model.Function, Alias: s.Model.Alias,
-			Current: s.Model.Versions[sim.Current].Name, Target: s.Model.Versions[sim.Target].Name,
-			Strategy: st.Name, Config: st.Config, Linear: s.Model.Linear, BeforeHook: bh, AfterHook: ah,
-			HookTimeout: s.Model.HookTimeout, AutoRollback: s.Model.AutoRollback, Application: s.Application, DeploymentGroup: s.DeploymentGroup,
-			MetricDelay: s.Model.MetricDelay, PromoteAfter: s.Model.PromoteAfter}
-		all := make([]string, len(s.Model.Alarms))
-		for i, a := range s.Model.Alarms {
-			all[i] = a.Name
-		}
-		// The plan's own alarms (an ECS plan's deploymentConfiguration.alarms).
-		idx, rollback := st.Config.Alarms(all, s.Model.AutoRollback)
-		for _, i := range idx {
-			spec.Alarms = append(spec.Alarms, all[i])
-		}
-		spec.AutoRollback = rollback
-		var notes []string
-		plan, notes, err = awsexec.NewPlan(spec, awsexec.Overrides{Executor: *executor, Function: *fn, Alias: *alias, Current: *current, Target: *target,
-			Application: *app, DeploymentGroup: *group, DryRun: !*yes})
-		for _, n := range notes {
-			fmt.Fprintf(stderr, "shiftsim deploy: %s\n", n)
-		}
-		if err != nil {
-			return asInput(err)
-		}
-		*executor = plan.Executor
 		if *alarmPoll == 0 {
 			*alarmPoll = s.Model.AlarmPollInterval
 		}
 	default:
 		return inputErrf("want one SCENARIO argument, got %d (see --help)", len(fs.Args()))
 	}
-	if *executor == "auto" { // --resume alone: the journal says
-		*executor = awsexec.ExecAlias
-	}
 	if *journal == "" {
-		if plan.Function == "" { // --resume alone: the journal of the default name, if there is one
-			j, err := awsexec.FindJournal(".")
-			if err != nil {
-				return inputErrf("--resume without SCENARIO needs --journal: %v", err)
-			}
-			*journal = j
-			fmt.Fprintf(stderr, "shiftsim deploy: --resume: journal %s\n", j)
-		} else {
-			*journal = awsexec.DefaultJournal(plan.Function, plan.Alias)
+		j, found, err := awsexec.JournalFor(".", plan)
+		if err != nil {
+			return inputErrf("--resume without SCENARIO needs --journal: %v", err)
 		}
+		if found {
+			fmt.Fprintf(stderr, "shiftsim deploy: --resume: journal %s\n", j)
+		}
+		*journal = j
 	}
 
 	ctx := context.Background()
@@ -212,9 +174,41 @@ pre-checks (credentials included); 2 for input errors.`, stdout)
 		return fmt.Errorf("nothing was changed: %v", cfgErr)
 	}
 	opts.Clients = awsexec.NewClients(cfg, awsexec.DefaultLimits, deployClock)
+	return runDeploy(ctx, plan, opts, scenarioName(s), conn.Lines(), stdout, stderr)
+}
 
-	// The first Ctrl-C or SIGTERM interrupts (roll back or hold); a second
-	// one kills the run at once, leaving the rest to --resume.
+// deployPlan is the plan to carry out the strategy named of s on AWS: the
+// scenario's deployment (scenario.DeploySpec) with the command line's
+// overrides (awsexec.NewPlan, which picks the executor and says so).
+func deployPlan(s *scenario.Scenario, strategy, before, after string, o awsexec.Overrides, stderr io.Writer) (awsexec.Plan, error) {
+	// Any plan the simulator runs: CodeDeploy's through either executor,
+	// the others (AppConfig's, the peers') through the alias executor.
+	st, err := pickStrategy(s, strategy)
+	if err != nil {
+		return awsexec.Plan{}, err
+	}
+	spec, warnings, err := s.DeploySpec(st, before, after)
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "shiftsim: %s (warning)\n", w)
+	}
+	if err != nil {
+		return awsexec.Plan{}, inputErrf("%v", err)
+	}
+	plan, notes, err := awsexec.NewPlan(spec, o)
+	for _, n := range notes {
+		fmt.Fprintf(stderr, "shiftsim deploy: %s\n", n)
+	}
+	if err != nil {
+		return awsexec.Plan{}, asInput(err)
+	}
+	return plan, nil
+}
+
+// runDeploy carries out plan with --yes, printing its timeline as it goes
+// and its summary at the end. The first Ctrl-C or SIGTERM interrupts (roll
+// back, hold or stop, as opts.OnInterrupt says); a second one kills the run
+// at once, leaving the rest to --resume.
+func runDeploy(ctx context.Context, plan awsexec.Plan, opts awsexec.Options, name string, conn []string, stdout, stderr io.Writer) error {
 	interrupt := make(chan struct{})
 	ctx, kill := context.WithCancel(ctx)
 	defer kill()
@@ -229,10 +223,10 @@ pre-checks (credentials included); 2 for input errors.`, stdout)
 			if n++; n == 1 {
 				fmt.Fprintf(stderr, "shiftsim deploy: %v: %s (again to exit at once)\n", sig, map[string]string{
 					awsexec.OnInterruptRollback: "rolling back", awsexec.OnInterruptHold: "HOLDING the alias where it is",
-					awsexec.OnInterruptStop: "STOPPING without rollback, the alias left where it is"}[*onInterrupt])
+					awsexec.OnInterruptStop: "STOPPING without rollback, the alias left where it is"}[opts.OnInterrupt])
 				close(interrupt)
 			} else {
-				fmt.Fprintf(stderr, "shiftsim deploy: %v again: exiting now; the journal %s says where the alias is (--resume)\n", sig, *journal)
+				fmt.Fprintf(stderr, "shiftsim deploy: %v again: exiting now; the journal %s says where the alias is (--resume)\n", sig, opts.Journal)
 				kill()
 			}
 			mu.Unlock()
@@ -245,9 +239,9 @@ pre-checks (credentials included); 2 for input errors.`, stdout)
 		fmt.Fprintf(stdout, "t+%-10s %s  %s\n", sim.Clock(e.T.Round(time.Second)), e.At.UTC().Format("15:04:05Z"), e.Line())
 	}
 	if plan.Function != "" {
-		fmt.Fprintf(stdout, "deploy %s  strategy %s (%s)  executor %s\n", scenarioName(s), plan.Strategy, plan.DeploymentConfigName(), plan.Executor)
+		fmt.Fprintf(stdout, "deploy %s  strategy %s (%s)  executor %s\n", name, plan.Strategy, plan.DeploymentConfigName(), plan.Executor)
 	}
-	for _, l := range conn.Lines() {
+	for _, l := range conn {
 		fmt.Fprintf(stdout, "  %s\n", l)
 	}
 	fmt.Fprintln(stdout)
@@ -256,10 +250,8 @@ pre-checks (credentials included); 2 for input errors.`, stdout)
 		return deployErr(err)
 	}
 	if plan.Function == "" { // resumed from the journal alone
-		if recs, rerr := awsexec.ReadJournal(*journal); rerr == nil && len(recs) > 0 {
-			if p, perr := planOf(recs); perr == nil {
-				plan = p
-			}
+		if p, perr := awsexec.JournalPlanAt(opts.Journal); perr == nil {
+			plan = p
 		}
 	}
 	mu.Lock()
