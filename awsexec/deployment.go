@@ -59,6 +59,28 @@ type Deployment struct {
 	Routing strategies.TrafficRoutingConfig
 }
 
+// Window is the span a recording of d covers: from margin before its
+// creation to margin after its completion, on whole minutes (the end
+// rounded up, so the completion's minute is in), and never past now (a
+// deployment still running, or one that ended less than margin ago, is
+// recorded up to now).
+func (d *Deployment) Window(margin time.Duration, now time.Time) (from, to time.Time) {
+	from, to = d.Created.Add(-margin).Truncate(time.Minute), now
+	if !d.Complete.IsZero() {
+		if e := d.Complete.Add(margin + time.Minute - 1).Truncate(time.Minute); e.Before(now) {
+			to = e
+		}
+	}
+	return from, to
+}
+
+// RecordRequest is the recording of d's function and alias, its two
+// versions one by one, every period, over [from, to).
+func (d *Deployment) RecordRequest(period time.Duration, from, to time.Time) RecordRequest {
+	return RecordRequest{Function: d.Function, Alias: d.Alias, Current: d.Current, Target: d.Target,
+		Versions: []string{d.Current, d.Target}, Period: period, From: from, To: to}
+}
+
 // FindDeployment reads a CodeDeploy deployment of a Lambda function: the
 // function, alias and versions from its deployment target
 // (GetDeploymentTarget's LambdaFunctionInfo), its times and outcome from

@@ -121,20 +121,15 @@ replays the deployment under each of them, next to what actually happened (docs/
 		if dep, err = awsexec.FindDeployment(ctx, clients, *deploymentID); err != nil {
 			return err
 		}
-		req.Function, req.Alias, req.Current, req.Target = dep.Function, dep.Alias, dep.Current, dep.Target
-		req.Versions = []string{dep.Current, dep.Target}
 		// The deployment's own window, whole minutes, unless given.
+		from, to := dep.Window(*margin, now)
 		if !fs.Changed("from") {
-			start = dep.Created.Add(-*margin).Truncate(time.Minute)
+			start = from
 		}
 		if !fs.Changed("to") {
-			end = now
-			if !dep.Complete.IsZero() {
-				if e := dep.Complete.Add(*margin + time.Minute - 1).Truncate(time.Minute); e.Before(now) {
-					end = e
-				}
-			}
+			end = to
 		}
+		req = dep.RecordRequest(*period, start, end)
 	} else if *versions != "" {
 		for _, v := range strings.Split(*versions, ",") {
 			req.Versions = append(req.Versions, strings.TrimSpace(v))
