@@ -120,18 +120,7 @@ func cmdStrategies(args []string, stdout, stderr io.Writer) error {
 		if c.Type == strategies.FlaggerType {
 			return c.Flagger.Schedule(), false
 		}
-		if p, ok := c.Rollout.Schedule(promote); ok {
-			return p, false
-		}
-		const far = time.Duration(1 << 50) // a wait no horizon reaches (13 days), summable without overflow
-		p, _ := c.Rollout.Schedule(far)
-		var cut []strategies.Step
-		for _, st := range p.Steps {
-			if st.At < far {
-				cut = append(cut, st)
-			}
-		}
-		return strategies.Plan{Steps: cut, End: -1}, true
+		return c.Rollout.UntilWait(promote)
 	}
 	var docs []strategyDoc
 	for _, c := range all {
