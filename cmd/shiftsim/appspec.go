@@ -37,14 +37,8 @@ deployment.application and deployment.deployment_group, or --application and --d
 	app := fs.String("application", "", "CodeDeploy application (with --cli; default: deployment.application)")
 	group := fs.String("deployment-group", "", "CodeDeploy deployment group (with --cli; default: deployment.deployment_group)")
 	output := outFlag(fs)
-	if err := parseFlags(fs, args, stdout); err != nil {
-		return err
-	}
-	path, err := oneArg(fs.Args(), "SCENARIO")
+	path, err := scenarioArgs(fs, args, stdout, format, "yaml", "json")
 	if err != nil {
-		return err
-	}
-	if err := checkOutput(*format, "yaml", "json"); err != nil {
 		return err
 	}
 	if *revision && *cli {

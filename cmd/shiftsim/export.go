@@ -73,14 +73,8 @@ it under another name.`, stdout)
 	before := fs.String("before-hook", "", "PreTraffic (BeforeAllowTraffic) hook function for the SAM fragment")
 	after := fs.String("after-hook", "", "PostTraffic (AfterAllowTraffic) hook function for the SAM fragment")
 	output := outFlag(fs)
-	if err := parseFlags(fs, args, stdout); err != nil {
-		return err
-	}
-	path, err := oneArg(fs.Args(), "SCENARIO")
+	path, err := scenarioArgs(fs, args, stdout, format, "sam", "cloudformation", "cli", "json")
 	if err != nil {
-		return err
-	}
-	if err := checkOutput(*format, "sam", "cloudformation", "cli", "json"); err != nil {
 		return err
 	}
 	s, st, err := forCodeDeploy(path, *strategy, stderr)

@@ -23,14 +23,8 @@ func cmdPower(args []string, stdout, stderr io.Writer) error {
 	detect := fs.Float64("detect", 0, "the power wanted, e.g. 0.95: search the plan that reaches it (needs --error-rate)")
 	errorRate := fs.Float64("error-rate", -1, "with --detect: the bad version's error rate, e.g. 0.02")
 	quiet := fs.BoolP("quiet", "q", false, "no progress bar")
-	if err := parseFlags(fs, args, stdout); err != nil {
-		return err
-	}
-	path, err := oneArg(fs.Args(), "SCENARIO")
+	path, err := scenarioArgs(fs, args, stdout, output, "table", "json")
 	if err != nil {
-		return err
-	}
-	if err := checkOutput(*output, "table", "json"); err != nil {
 		return err
 	}
 	force := ""

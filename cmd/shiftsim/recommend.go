@@ -51,14 +51,8 @@ func recommendMain(args []string, stdout, stderr io.Writer, pre *mergedRuns) err
 	shard := fs.String("shard", "", "run only this task's share of --runs: I/K or auto/K (as compare's), and write a partial result for 'shiftsim merge'")
 	withAlarms := fs.Bool("with-alarms", false, "tune each plan's alarm (as tune-alarm) and recommend a plan and its alarm together")
 	tune := declareTune(fs, false, []int{1, 2, 3})
-	if err := parseFlags(fs, args, stdout); err != nil {
-		return err
-	}
-	path, err := oneArg(fs.Args(), "SCENARIO")
+	path, err := scenarioArgs(fs, args, stdout, output, "table", "json", "markdown")
 	if err != nil {
-		return err
-	}
-	if err := checkOutput(*output, "table", "json", "markdown"); err != nil {
 		return err
 	}
 	if !fs.Changed("max-failed") {

@@ -20,14 +20,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	wide := wideFlag(fs)
 	engine := engineFlag(fs)
 	explain := fs.Bool("explain", false, "narrate the timeline in plain words")
-	if err := parseFlags(fs, args, stdout); err != nil {
-		return err
-	}
-	path, err := oneArg(fs.Args(), "SCENARIO")
+	path, err := scenarioArgs(fs, args, stdout, output, "table", "json")
 	if err != nil {
-		return err
-	}
-	if err := checkOutput(*output, "table", "json"); err != nil {
 		return err
 	}
 	s, err := loadScenario(path, stderr)

@@ -11,6 +11,7 @@ import (
 	"github.com/shiftsim/shiftsim/internal/suggest"
 	"github.com/shiftsim/shiftsim/scenario"
 	"github.com/shiftsim/shiftsim/scenarios"
+	"github.com/spf13/pflag"
 )
 
 // readScenario reads the scenario that arg names: a file when one exists at
@@ -61,6 +62,19 @@ func loadScenario(arg string, stderr io.Writer) (*scenario.Scenario, error) {
 		fmt.Fprintf(stderr, "%s:%s (warning)\n", name, safeio.ClipMessage(w.String()))
 	}
 	return s, nil
+}
+
+// scenarioArgs parses a subcommand's args into flags and returns its one
+// SCENARIO argument, once the --output (or --format) value is one of formats.
+func scenarioArgs(flags *pflag.FlagSet, args []string, stdout io.Writer, output *string, formats ...string) (string, error) {
+	if err := parseFlags(flags, args, stdout); err != nil {
+		return "", err
+	}
+	path, err := oneArg(flags.Args(), "SCENARIO")
+	if err != nil {
+		return "", err
+	}
+	return path, checkOutput(*output, formats...)
 }
 
 // oneArg returns the single positional argument or an input error.

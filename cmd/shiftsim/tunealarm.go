@@ -232,14 +232,8 @@ func cmdTuneAlarm(args []string, stdout, stderr io.Writer) error {
 	outFile := outFlag(fs)
 	seed := fs.Uint64("seed", 0, "random seed of Monte Carlo runs (default: the scenario's seed)")
 	quiet := fs.BoolP("quiet", "q", false, "no progress bar")
-	if err := parseFlags(fs, args, stdout); err != nil {
-		return err
-	}
-	path, err := oneArg(fs.Args(), "SCENARIO")
+	path, err := scenarioArgs(fs, args, stdout, output, "table", "json")
 	if err != nil {
-		return err
-	}
-	if err := checkOutput(*output, "table", "json"); err != nil {
 		return err
 	}
 	if err := checkFlag("--runs", float64(*o.runs)); err != nil {

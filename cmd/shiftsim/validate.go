@@ -24,14 +24,8 @@ func cmdValidate(args []string, stdout, stderr io.Writer) error {
 		"stderr; with --strict they are errors.", stdout)
 	strict := fs.Bool("strict", false, "treat warnings as errors (exit status 2)")
 	output := outputFlag(fs, "table", "json")
-	if err := parseFlags(fs, args, stdout); err != nil {
-		return err
-	}
-	path, err := oneArg(fs.Args(), "SCENARIO")
+	path, err := scenarioArgs(fs, args, stdout, output, "table", "json")
 	if err != nil {
-		return err
-	}
-	if err := checkOutput(*output, "table", "json"); err != nil {
 		return err
 	}
 	s, err := loadScenario(path, stderr)
