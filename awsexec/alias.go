@@ -140,12 +140,11 @@ func runAlias(ctx context.Context, p Plan, o *Options, j *Journal) (*Outcome, er
 	r.id = newDeploymentID()
 	r.alias = pf.alias
 	r.origin = r.clk.Now()
-	before := pf.alias
-	if _, err := r.journal(Record{Type: RecBegin, Plan: p.record(), Alias: &before}); err != nil {
+	ictx, cancel, err := begin(ctx, r.journal, p, pf.alias, o.Interrupt)
+	if err != nil {
 		return nil, err
 	}
-	var cancel context.CancelFunc
-	r.ictx, cancel = watchInterrupt(ctx, o.Interrupt)
+	r.ictx = ictx
 	defer cancel()
 	r.record("deployment", "InProgress", deploy.StartText(p.Strategy, p.aliasName(), p.Current, p.Target),
 		fmt.Sprintf(" (alias executor, %s, journal %s)", r.id, j.Path()))

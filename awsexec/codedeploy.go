@@ -77,12 +77,11 @@ func runCodeDeploy(ctx context.Context, p Plan, o *Options, j *Journal) (*Outcom
 		return nil, err
 	}
 	r.id, r.alias, r.alarms = newDeploymentID(), pf.alias, pf.groupAlarms
-	before := pf.alias
-	if _, err := r.journal(Record{Type: RecBegin, Plan: p.record(), Alias: &before}); err != nil {
+	ictx, cancel, err := begin(ctx, r.journal, p, pf.alias, o.Interrupt)
+	if err != nil {
 		return nil, err
 	}
-	var cancel context.CancelFunc
-	r.ictx, cancel = watchInterrupt(ctx, o.Interrupt)
+	r.ictx = ictx
 	defer cancel()
 	r.record("deployment", "Created", deploy.StartText(p.Strategy, p.aliasName(), p.Current, p.Target),
 		fmt.Sprintf(" (codedeploy executor, %s/%s, config %s, journal %s)", p.Application, p.DeploymentGroup, p.DeploymentConfigName(), j.Path()))

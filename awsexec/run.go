@@ -229,6 +229,17 @@ func finishText(recs []Record) string {
 	return "?"
 }
 
+// begin journals a deployment's begin record (its plan, and the alias
+// before it) and then watches for the interrupt: both executors start so;
+// cancel ends the watch.
+func begin(ctx context.Context, journal func(Record) (int, error), p Plan, before AliasState, interrupt <-chan struct{}) (context.Context, context.CancelFunc, error) {
+	if _, err := journal(Record{Type: RecBegin, Plan: p.record(), Alias: &before}); err != nil {
+		return nil, nil, err
+	}
+	ictx, cancel := watchInterrupt(ctx, interrupt)
+	return ictx, cancel, nil
+}
+
 // watchInterrupt returns a context done when ctx is, or when interrupt fires.
 func watchInterrupt(ctx context.Context, interrupt <-chan struct{}) (context.Context, context.CancelFunc) {
 	ictx, cancel := context.WithCancel(ctx)

@@ -66,6 +66,18 @@ type pageChart struct {
 	Src         template.URL
 }
 
+// pageData is what the page template shows, for a comparison and for a
+// replay alike.
+type pageData struct {
+	Title, Summary, Note string
+	Table                template.HTML
+	Charts               []pageChart
+	Timelines            []pageTimeline
+	Verdicts             []string
+	Columns              []Column
+	Scenario             []SummaryItem
+}
+
 type pageTimeline struct {
 	Strategy, Summary string
 	Lines             []string
@@ -136,15 +148,7 @@ func HTML(w io.Writer, p Page) error {
 			return err
 		}
 	}
-	data := struct {
-		Title, Summary, Note string
-		Table                template.HTML
-		Charts               []pageChart
-		Timelines            []pageTimeline
-		Verdicts             []string
-		Columns              []Column
-		Scenario             []SummaryItem
-	}{Title: title, Summary: summary, Note: note, Table: template.HTML(table.String()), Verdicts: data0.Verdicts, Columns: cols}
+	data := pageData{Title: title, Summary: summary, Note: note, Table: template.HTML(table.String()), Verdicts: data0.Verdicts, Columns: cols}
 	if t := trafficLine(p.Timelines, horizonS); t != "" {
 		data.Scenario = append(data.Scenario, SummaryItem{"traffic", t})
 	}

@@ -349,15 +349,7 @@ func HTMLReplay(w io.Writer, d Replayed, charts []Chart, timelines []Result, sce
 	for _, r := range d.Results {
 		plans.Results = append(plans.Results, r.Result)
 	}
-	data := struct {
-		Title, Summary, Note string
-		Table                template.HTML
-		Charts               []pageChart
-		Timelines            []pageTimeline
-		Verdicts             []string
-		Columns              []Column
-		Scenario             []SummaryItem
-	}{Title: d.Scenario + " (replay)", Summary: replayTitle(d), Note: strings.Join(ReplayNotes(d), "\n"),
+	data := pageData{Title: d.Scenario + " (replay)", Summary: replayTitle(d), Note: strings.Join(ReplayNotes(d), "\n"),
 		Table: template.HTML(table.String()), Columns: columnsOf(g.head, ReplayColumns), Scenario: scenario}
 	a := d.Actual
 	verdict := "actual: " + strPtr(a.Status)
