@@ -3,6 +3,7 @@ package power
 import (
 	"math"
 	"slices"
+	"sort"
 
 	"gonum.org/v1/gonum/mathext"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -41,6 +42,71 @@ type classifier struct {
 	byN     map[uint64]*nLaw           // by math.Float64bits(p): P(class | N, p)
 	byMean  map[mKey][nClasses]float64 // P(class | μ, p)
 	pmf     []float64                  // poissonPMF's buffer
+	// steps holds, by n, the class of every failure count (the general
+	// case); asks counts the laws asked of an n not yet in steps.
+	steps    map[int64]*steps
+	asks     map[int64]int
+	scanOnly bool // never table (tests: the scan is the table's slow twin)
+}
+
+// steps is the class of a period's datapoint given n requests as a
+// function of its failures e in [0, n]: first at e = 0, changing to to[i]
+// at e = at[i] (ascending). Evaluating every e once serves the laws of
+// that n for every failure probability: worth it once an n has been asked
+// for more laws than its n+1 datapoints cost against a scan's ~40 (see
+// givenN), as a tuned or ramping scenario asks.
+type steps struct {
+	first uint8
+	at    []int64
+	to    []uint8
+}
+
+// classAt is the class at e failures.
+func (s *steps) classAt(e int64) uint8 {
+	i := sort.Search(len(s.at), func(i int) bool { return s.at[i] > e })
+	if i == 0 {
+		return s.first
+	}
+	return s.to[i-1]
+}
+
+// Bounds on a steps table: the datapoints a scan of one law evaluates
+// (about 2·(tail·sd + 10)/stride), against which a table's n+1 are
+// weighed; and the largest n tabled.
+const (
+	scanCost = 40
+	maxSteps = 1 << 16
+)
+
+// stepsOf returns n's table, building it when it has become the cheaper
+// way to answer n's laws; nil: scan.
+func (c *classifier) stepsOf(n int64) *steps {
+	if st := c.steps[n]; st != nil || c.scanOnly {
+		return st
+	}
+	if n >= maxSteps {
+		return nil
+	}
+	c.asks[n]++
+	if int64(c.asks[n])*scanCost < n+1 {
+		return nil
+	}
+	delete(c.asks, n)
+	return c.tabulate(n)
+}
+
+// tabulate builds and keeps n's table.
+func (c *classifier) tabulate(n int64) *steps {
+	st := &steps{first: c.class(n, 0)}
+	cl := st.first
+	for e := int64(1); e <= n; e++ {
+		if x := c.class(n, e); x != cl {
+			st.at, st.to = append(st.at, e), append(st.to, x)
+			cl = x
+		}
+	}
+	c.steps[n] = st
+	return st
 }
 
 // nLaw is P(class | N = n, p) for one p, indexed by n − base: a period's
@@ -72,7 +138,7 @@ type mKey struct{ mu, p uint64 }
 
 func newClassifier(a *sim.Alarm) *classifier {
 	return &classifier{a: a, scratch: make([]float64, a.ScratchLen()),
-		byN: map[uint64]*nLaw{}, byMean: map[mKey][nClasses]float64{},
+		byN: map[uint64]*nLaw{}, byMean: map[mKey][nClasses]float64{}, steps: map[int64]*steps{}, asks: map[int64]int{},
 		sumErrors: a.Math == nil && len(a.Queries) == 1 && a.Queries[0].Metric == sim.Errors && a.Queries[0].Stat.Kind == alarm.Sum &&
 			(a.Rule.Comparison == alarm.GreaterThanThreshold || a.Rule.Comparison == alarm.GreaterThanOrEqualToThreshold),
 		rate: isRate(a)}
@@ -207,7 +273,9 @@ func (c *classifier) probs(mu, p float64) [nClasses]float64 {
 // its threshold at most once between two such points — every count alarm's
 // does, its datapoint being monotone in the failures for a given number of
 // requests — and otherwise misses a class run narrower than the step
-// (docs/power.md).
+// (docs/power.md). Where n's laws are asked for many p, the class of every
+// E is tabled once (stepsOf) and the same runs are read from the table:
+// the same numbers, exact for any datapoint.
 func (c *classifier) givenN(n int64, p float64) [nClasses]float64 {
 	var q [nClasses]float64
 	switch {
@@ -232,6 +300,23 @@ func (c *classifier) givenN(n int64, p float64) [nClasses]float64 {
 				return 1
 			}
 			return bin.CDF(float64(x))
+		}
+		if st := c.stepsOf(n); st != nil {
+			// The runs within [lo, hi], the first taking the lower tail
+			// and the last the upper, as the scan below finds them.
+			start, cl := int64(-1), st.classAt(lo)
+			for i, b := range st.at {
+				if b <= lo {
+					continue
+				}
+				if b > hi {
+					break
+				}
+				q[cl] += cdf(b-1) - cdf(start)
+				start, cl = b-1, st.to[i]
+			}
+			q[cl] += 1 - cdf(start)
+			return q
 		}
 		// Runs of one class: [start, E] has class cl; the first run
 		// takes the lower tail, the last the upper.

@@ -3,6 +3,7 @@ package power
 import (
 	"math"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -143,5 +144,29 @@ func TestPowerSearch(t *testing.T) {
 				t.Errorf("%s: percentage %d already reaches %v", r.Strategy, c.Percentage, p)
 			}
 		}
+	}
+}
+
+// BenchmarkExact is `shiftsim power` on a built-in scenario: every
+// strategy computed exactly (the random poll phase: 60 chains each).
+func BenchmarkExact(b *testing.B) {
+	for _, name := range []string{"bad-canary", "gradual-degradation", "reference-workload"} {
+		b.Run(name, func(b *testing.B) {
+			s, err := scenario.Load(filepath.Join("..", "scenarios", name+".yaml"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				e, err := NewEngine(&s.Model)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, st := range s.Strategies {
+					if _, err := e.Exact(st); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
 	}
 }

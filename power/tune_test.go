@@ -337,3 +337,45 @@ func BenchmarkTune(b *testing.B) {
 		}
 	}
 }
+
+// A tabled class function (every failure count evaluated once) gives the
+// general scan's laws bit for bit, for alarms beyond the closed forms:
+// metric math under other ids, Average, Minimum and Maximum of Errors, a
+// falling alarm on successes.
+func TestStepsTableIsTheScan(t *testing.T) {
+	sum, _ := alarm.ParseStat("Sum", "")
+	avg, _ := alarm.ParseStat("Average", "")
+	mini, _ := alarm.ParseStat("Minimum", "")
+	maxi, _ := alarm.ParseStat("Maximum", "")
+	compile := func(expr string) *alarm.Math {
+		mm, err := alarm.CompileMetrics([]alarm.Query{{ID: "e"}, {ID: "i"}, {ID: "x", Expression: expr, ReturnData: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &mm
+	}
+	two := []sim.Query{{Metric: sim.Errors, Versions: 2, Stat: sum}, {Metric: sim.Invocations, Versions: 2, Stat: sum}}
+	alarms := []sim.Alarm{
+		{Queries: two, Math: compile("100 * e / i"), Rule: alarm.Rule{EvaluationPeriods: 1, Threshold: 2, Comparison: alarm.GreaterThanOrEqualToThreshold}},
+		{Queries: two, Math: compile("i - e"), Rule: alarm.Rule{EvaluationPeriods: 1, Threshold: 50, Comparison: alarm.LessThanThreshold}},
+		{Queries: []sim.Query{{Metric: sim.Errors, Versions: 2, Stat: avg}}, Rule: alarm.Rule{EvaluationPeriods: 1, Threshold: 0.05, Comparison: alarm.GreaterThanThreshold}},
+		{Queries: []sim.Query{{Metric: sim.Errors, Versions: 2, Stat: mini}}, Rule: alarm.Rule{EvaluationPeriods: 1, Threshold: 1, Comparison: alarm.GreaterThanOrEqualToThreshold}},
+		{Queries: []sim.Query{{Metric: sim.Errors, Versions: 2, Stat: maxi}}, Rule: alarm.Rule{EvaluationPeriods: 1, Threshold: 0, Comparison: alarm.GreaterThanThreshold}},
+	}
+	for ai := range alarms {
+		a := &alarms[ai]
+		table, scan := newClassifier(a), newClassifier(a)
+		scan.scanOnly = true
+		if table.sumErrors || table.rate {
+			t.Fatalf("alarm %d takes a closed form", ai)
+		}
+		for _, n := range []int64{1, 2, 7, 40, 99, 100, 101, 600, 3000} {
+			table.tabulate(n)
+			for _, p := range []float64{1e-4, 0.003, 0.02, 0.05, 0.3, 0.97} {
+				if got, want := table.givenN(n, p), scan.givenN(n, p); got != want {
+					t.Errorf("alarm %d n=%d p=%v: table %v, scan %v", ai, n, p, got, want)
+				}
+			}
+		}
+	}
+}
