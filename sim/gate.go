@@ -163,6 +163,9 @@ func (r *runner) handleGate(e event) {
 		if !ev.NoData {
 			value = strconv.FormatFloat(ev.Value, 'g', 4, 64) + sg.g.Query.Kind.Unit()
 		}
+		if sg.g.Query.Kind == gate.Kayenta && r.stats.note != "" {
+			value += " (" + r.stats.note + ")"
+		}
 		// The entry comes before what the judgement leads to (a rollback).
 		i := len(r.res.Timeline)
 		r.record(Entry{Kind: KindGate, Subject: sg.g.Name, GateStep: GateMeasure, Note: fmt.Sprintf("%s (%s): %s", sg.g.Name, sg.g.Query, value)})

@@ -29,6 +29,7 @@ type gateStats struct {
 	lat    [2][]float64 // scratch: the window's latencies per version
 	rate   [2][]float64 // scratch: the window's per-minute error rates per version
 	counts [2][]int64   // scratch: per-minute requests and errors, interleaved
+	note   string       // why the last kayenta score is what it is, when a no-data rule decided it
 }
 
 // seqGate is one sequential gate's running test.
@@ -120,6 +121,7 @@ func (r *runner) measureStats(g int) deploy.Event {
 		st.judge.NodataPass = sg.g.Query.NoData == gate.NoDataPass
 		res := st.judge.Judge(st.lat[Target], st.lat[Current], st.rate[Target], st.rate[Current], r.noise())
 		ev.Value = res.Score.Summary
+		st.note = kayentaNote(res)
 	}
 	return ev
 }
@@ -200,4 +202,22 @@ func (r *runner) bandLook(b *bandGate) {
 	}
 	b.next = max(b.next, last+1)
 	b.t.Update()
+}
+
+// kayentaNote says when a no-data rule decided a kayenta score: Kayenta's
+// forced 0, or the metrics noData: pass left out (docs/gates.md).
+func kayentaNote(res judge.WindowResult) string {
+	if res.Score.Reason != "" {
+		return "Kayenta scores 0: " + res.Score.Reason
+	}
+	lat, rate := res.Latency.Class == judge.Nodata, res.ErrorRate.Class == judge.Nodata
+	switch {
+	case lat && rate:
+		return "no data in either metric, not held against the canary under noData: pass"
+	case lat:
+		return "no latency data, left out under noData: pass"
+	case rate:
+		return "no error-rate data, left out under noData: pass"
+	}
+	return ""
 }

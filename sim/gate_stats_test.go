@@ -156,7 +156,7 @@ func TestKayentaGateNoData(t *testing.T) {
 		m.Engine, m.MetricDelay, m.Traffic.Rate = sim.PerRequest, time.Minute, 10
 		return m
 	}
-	rollbacks := func(nd gate.NoData, first string) int {
+	rollbacks := func(nd gate.NoData, first, note string) int {
 		n := 0
 		for seed := 1; seed <= seeds; seed++ {
 			res, err := sim.Run(model(seed), plan(nd))
@@ -165,6 +165,9 @@ func TestKayentaGateNoData(t *testing.T) {
 			}
 			if steps := stepsText(res); !strings.Contains(steps, first) {
 				t.Fatalf("noData %s, seed %d: no %q\n%s", nd, seed, first, steps)
+			}
+			if !strings.Contains(timelineText(res), note) {
+				t.Fatalf("noData %s, seed %d: the timeline does not say %q", nd, seed, note)
 			}
 			switch res.Status {
 			case deploy.Stopped:
@@ -176,8 +179,8 @@ func TestKayentaGateNoData(t *testing.T) {
 		}
 		return n
 	}
-	before := rollbacks(gate.NoDataFail, "2m0s Measurement 0 0\n")
-	after := rollbacks(gate.NoDataPass, "2m0s Measurement 0 100 -> SetWeight 10")
+	before := rollbacks(gate.NoDataFail, "2m0s Measurement 0 0\n", "0/100 (Kayenta scores 0: Nodata in at least half of the metrics)")
+	after := rollbacks(gate.NoDataPass, "2m0s Measurement 0 100 -> SetWeight 10", "100/100 (no data in either metric, not held against the canary under noData: pass)")
 	p1, p2 := float64(before)/seeds, float64(after)/seeds
 	pool := float64(before+after) / (2 * seeds)
 	z := (p1 - p2) / math.Sqrt(pool*(1-pool)*2/seeds)
@@ -244,4 +247,14 @@ func TestSequentialLatencyGate(t *testing.T) {
 	if two != seeds || one != seeds || at1 > at2 {
 		t.Errorf("power: two-sided %d at %.2f, one-sided %d at %.2f", two, at2, one, at1)
 	}
+}
+
+// timelineText is a run's timeline, one entry per line.
+func timelineText(res *sim.Result) string {
+	var b strings.Builder
+	for _, e := range res.Timeline {
+		b.WriteString(e.String())
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
