@@ -23,6 +23,7 @@ type replayed struct {
 	// between a Measure and its Measurement): the resume measures them.
 	measures []int
 	pausedAt time.Duration // when the rollout last paused; -1 when it is not paused
+	pauseWhy string        // the last pause's cause
 }
 
 // replay rebuilds the controller from the journal: every journaled step is
@@ -53,7 +54,7 @@ func replay(p Plan, recs []Record) (*replayed, error) {
 		case deploy.Measure:
 			rp.measures = append(rp.measures, a.Gate)
 		case deploy.Pause:
-			rp.pausedAt = stepT
+			rp.pausedAt, rp.pauseWhy = stepT, a.Cause
 		case deploy.Finish:
 			f := a
 			rp.finish = &f
@@ -124,6 +125,64 @@ func replay(p Plan, recs []Record) (*replayed, error) {
 	return rp, nil
 }
 
+// promotable says why the replayed deployment cannot be promoted, if it
+// cannot: only a paused rollout can.
+func (rp *replayed) promotable(id, path string) error {
+	switch st := rp.drv.Status(); {
+	case st == deploy.Paused:
+		return nil
+	case rp.finish != nil:
+		return fmt.Errorf("%w: deployment %s in journal %s has finished (%s)", ErrNotPaused, id, path, rp.finish.Status)
+	default:
+		return fmt.Errorf("%w: deployment %s in journal %s is %s, not Paused: only a rollout waiting at a pause (pause: {}, an Inconclusive analysis, a blue-green promotion) can be promoted; continue it with --resume, abort it with --resume --rollback",
+			ErrNotPaused, id, path, st)
+	}
+}
+
+// PromotePreview is what --resume --promote would do with a journal: the
+// rollout paused at Since (controller time) for Cause, and the controller's
+// answer to the promotion, Actions in deploy.Action's text.
+type PromotePreview struct {
+	Since   time.Duration
+	Cause   string
+	Actions []string
+}
+
+// PreviewPromote replays the journal's alias-executor deployment and, if it
+// is a paused rollout, steps a copy of its controller with the Promote the
+// user would give; it calls no AWS API. An error wraps ErrNotPaused (or
+// ErrJournal) and says why.
+func PreviewPromote(recs []Record) (PromotePreview, error) {
+	if len(recs) == 0 || recs[0].Type != RecBegin || recs[0].Plan == nil {
+		return PromotePreview{}, fmt.Errorf("%w: the journal holds no deployment", ErrNotPaused)
+	}
+	if recs[0].Plan.Executor == ExecCodeDeploy {
+		return PromotePreview{}, fmt.Errorf("%w: deployment %s runs on CodeDeploy, whose deployments never pause", ErrNotPaused, recs[0].Deployment)
+	}
+	p, err := recs[0].Plan.plan()
+	if err != nil {
+		return PromotePreview{}, fmt.Errorf("%w: %v", ErrJournal, err)
+	}
+	rp, err := replay(p, recs)
+	if err != nil {
+		return PromotePreview{}, fmt.Errorf("%w: %v", ErrJournal, err)
+	}
+	if err := rp.promotable(recs[0].Deployment, "(the one given)"); err != nil {
+		return PromotePreview{}, err
+	}
+	out := PromotePreview{Since: rp.pausedAt, Cause: rp.pauseWhy}
+	rp.drv.Use(deploy.ApplierFunc(func(deploy.Action) error { return nil }), func(rec deploy.Record) error {
+		for _, a := range rec.Actions {
+			out.Actions = append(out.Actions, a.String())
+		}
+		return nil
+	})
+	if err := rp.drv.Run(rp.lastT, deploy.Event{Kind: deploy.Promote}); err != nil {
+		return PromotePreview{}, err
+	}
+	return out, nil
+}
+
 // resumeAlias continues (or, with ResumeRollback, rolls back) the unfinished
 // alias-executor deployment of recs: it replays the controller, puts the
 // alias where the journal says it should be, re-invokes a hook whose verdict
@@ -132,6 +191,11 @@ func resumeAlias(ctx context.Context, p Plan, o *Options, j *Journal, recs []Rec
 	rp, err := replay(p, recs)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrJournal, j.Path(), err)
+	}
+	if o.ResumePromote {
+		if err := rp.promotable(recs[0].Deployment, j.Path()); err != nil {
+			return nil, err
+		}
 	}
 	r, err := newAliasRun(ctx, p, o, j)
 	if err != nil {
@@ -201,7 +265,13 @@ func resumeAlias(ctx context.Context, p Plan, o *Options, j *Journal, recs []Rec
 		}
 	}
 	r.measures = rp.measures // asked for, never reported: measured now
-	if rp.pausedAt >= 0 && p.PromoteAfter > 0 && r.drv.Status() == deploy.Paused {
+	switch {
+	case o.ResumePromote && r.drv.Status() == deploy.Paused:
+		r.log("gate", "promote", "promoting the paused rollout (--resume --promote; it paused at t+%s: %s)", clock(rp.pausedAt), rp.pauseWhy)
+		if err := r.step(deploy.Event{Kind: deploy.Promote}); err != nil {
+			return r.fail(err)
+		}
+	case rp.pausedAt >= 0 && p.PromoteAfter > 0 && r.drv.Status() == deploy.Paused:
 		r.promoteAt = rp.pausedAt + p.PromoteAfter
 	}
 	r.nextPoll = rp.lastT // poll at once: alarms may have fired meanwhile

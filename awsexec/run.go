@@ -30,6 +30,13 @@ type Options struct {
 	// Resume continues the unfinished deployment in Journal (the plan comes
 	// from the journal); with ResumeRollback it rolls it back instead.
 	Resume, ResumeRollback bool
+	// ResumePromote, with Resume, promotes the journal's paused rollout (an
+	// Argo Rollouts plan at a `pause: {}` step, an Inconclusive analysis, or
+	// a blue-green promotion that waits for a user), as `kubectl argo
+	// rollouts promote` does: the replayed controller takes a Promote at
+	// once and the rollout goes on. A journal whose deployment is not
+	// Paused is refused with ErrNotPaused. Aborting is ResumeRollback.
+	ResumePromote bool
 
 	OnInterrupt string          // OnInterruptRollback (default), OnInterruptHold or OnInterruptStop
 	Interrupt   <-chan struct{} // closed on Ctrl-C or SIGTERM
@@ -145,6 +152,9 @@ var (
 	// ErrJournal: the journal does not replay (edited, or written by an
 	// incompatible shiftsim).
 	ErrJournal = errors.New("journal does not replay")
+	// ErrNotPaused: --resume --promote with a journal whose deployment is
+	// not a paused rollout.
+	ErrNotPaused = errors.New("nothing to promote")
 )
 
 // ConflictError says the alias is not where shiftsim left it: someone else
@@ -182,6 +192,9 @@ func Deploy(ctx context.Context, p Plan, o Options) (*Outcome, error) {
 		return nil, err
 	}
 	defer j.Close()
+	if o.ResumePromote && (!o.Resume || o.ResumeRollback) {
+		return nil, fmt.Errorf("%w: --promote goes with --resume, and not with --rollback (which aborts the rollout)", ErrNotPaused)
+	}
 	if o.Resume {
 		if o.ResumeRollback && leftWeighted(recs) {
 			jp, err := recs[0].Plan.plan()
@@ -194,6 +207,9 @@ func Deploy(ctx context.Context, p Plan, o Options) (*Outcome, error) {
 			if len(recs) == 0 {
 				return nil, fmt.Errorf("%w: journal %s holds no deployment", ErrNothingToResume, o.Journal)
 			}
+			if o.ResumePromote {
+				return nil, fmt.Errorf("%w: deployment %s in journal %s has finished (%s)", ErrNotPaused, recs[0].Deployment, o.Journal, finishText(recs))
+			}
 			return nil, fmt.Errorf("%w: deployment %s in journal %s has finished (%s)", ErrNothingToResume, recs[0].Deployment, o.Journal, finishText(recs))
 		}
 		jp, err := recs[0].Plan.plan()
@@ -205,6 +221,9 @@ func Deploy(ctx context.Context, p Plan, o Options) (*Outcome, error) {
 				jp.aliasName(), jp.Current, jp.Target, p.aliasName(), p.Current, p.Target)
 		}
 		if jp.Executor == ExecCodeDeploy {
+			if o.ResumePromote {
+				return nil, fmt.Errorf("%w: deployment %s in journal %s runs on CodeDeploy, whose deployments never pause", ErrNotPaused, recs[0].Deployment, o.Journal)
+			}
 			return resumeCodeDeploy(ctx, jp, &o, j, recs)
 		}
 		return resumeAlias(ctx, jp, &o, j, recs)

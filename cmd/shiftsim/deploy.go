@@ -66,8 +66,10 @@ Plans CodeDeploy cannot run (AppConfig.* and custom DeploymentStrategy plans, th
 always go through the alias executor, with the weights the simulator uses (12.5 % is sent as
 0.125); they run no lifecycle hooks.
 With --yes every step is journaled (fsync'ed before and after each AWS mutation); after a crash,
---resume continues the journal's deployment, --resume --rollback rolls it back. Ctrl-C or SIGTERM
-rolls back (--on-interrupt=hold pauses with the alias where it is, --resume continues;
+--resume continues the journal's deployment, --resume --rollback rolls it back. An Argo rollout
+waiting at pause: {} (or after an Inconclusive analysis) waits with its alarms watched: hold it
+(Ctrl-C with --on-interrupt=hold), then --resume --promote promotes it, --resume --rollback aborts it.
+Ctrl-C or SIGTERM rolls back (--on-interrupt=hold pauses with the alias where it is, --resume continues;
 --on-interrupt=stop ends the deployment Stopped without rollback); a second one exits at once.
 Credentials, region and profile come from the AWS SDK's default chain; credentials are never
 printed. Both the dry run and a run first print the account (STS GetCallerIdentity), region,
@@ -84,7 +86,8 @@ pre-checks (credentials included); 2 for input errors.`, stdout)
 	yes := fs.Bool("yes", false, "act; without it nothing is changed")
 	journal := fs.String("journal", "", "journal file (default: shiftsim-deploy-FUNCTION-ALIAS.jsonl here)")
 	resume := fs.Bool("resume", false, "continue the unfinished deployment of the journal (SCENARIO may be omitted: then the one shiftsim-deploy-*.jsonl here)")
-	rollback := fs.Bool("rollback", false, "with --resume: roll the journal's deployment back instead of continuing it")
+	rollback := fs.Bool("rollback", false, "with --resume: roll the journal's deployment back instead of continuing it (for a paused Argo rollout: abort it)")
+	promote := fs.Bool("promote", false, "with --resume: promote the journal's paused rollout (an Argo Rollouts plan waiting at pause: {} or after an Inconclusive analysis), as kubectl argo rollouts promote does")
 	onInterrupt := fs.String("on-interrupt", awsexec.OnInterruptRollback, "what Ctrl-C/SIGTERM does: rollback, hold (pause, --resume continues) or stop (end Stopped without rollback, as StopDeployment with AutoRollbackEnabled=false)")
 	before := fs.String("before-hook", "", "Lambda function to run as the BeforeAllowTraffic hook (default: hooks.BeforeAllowTraffic.function)")
 	after := fs.String("after-hook", "", "Lambda function to run as the AfterAllowTraffic hook (default: hooks.AfterAllowTraffic.function)")
@@ -114,6 +117,9 @@ pre-checks (credentials included); 2 for input errors.`, stdout)
 	}
 	if *rollback && !*resume {
 		return inputErrf("--rollback goes with --resume (a running deployment rolls back on Ctrl-C)")
+	}
+	if *promote && (!*resume || *rollback) {
+		return inputErrf("--promote goes with --resume, and not with --rollback (--resume --rollback aborts a paused rollout)")
 	}
 	switch *executor {
 	case "auto", awsexec.ExecAlias, awsexec.ExecCodeDeploy: // auto: awsexec.NewPlan decides
@@ -157,12 +163,12 @@ pre-checks (credentials included); 2 for input errors.`, stdout)
 
 	ctx := context.Background()
 	cfg, conn, cfgErr := awsexec.Connect(ctx, awsf.settings(), credentialTimeout)
-	opts := awsexec.Options{Clock: deployClock, Journal: *journal, Resume: *resume, ResumeRollback: *rollback, OnInterrupt: *onInterrupt,
+	opts := awsexec.Options{Clock: deployClock, Journal: *journal, Resume: *resume, ResumeRollback: *rollback, ResumePromote: *promote, OnInterrupt: *onInterrupt,
 		AlarmPoll: *alarmPoll, FollowPoll: *followPoll, IgnorePollAlarmFailure: *ignorePoll, Connection: &conn}
 
 	if !*yes {
 		if *resume {
-			return dryResume(stdout, *journal, *rollback)
+			return dryResume(stdout, *journal, *rollback, *promote)
 		}
 		clients := awsexec.OfflineClients(cfgErr)
 		if cfgErr == nil {
@@ -290,7 +296,7 @@ func (e deployFailure) Error() string {
 // conflicts exit 1 with their message.
 func deployErr(err error) error {
 	switch {
-	case errors.Is(err, awsexec.ErrUnfinished), errors.Is(err, awsexec.ErrNothingToResume), errors.Is(err, awsexec.ErrJournal):
+	case errors.Is(err, awsexec.ErrUnfinished), errors.Is(err, awsexec.ErrNothingToResume), errors.Is(err, awsexec.ErrJournal), errors.Is(err, awsexec.ErrNotPaused):
 		return asInput(err)
 	case errors.Is(err, awsexec.ErrKilled):
 		return errors.New("stopped at once by a second interrupt: run again with --resume (or --resume --rollback) to finish")
@@ -307,7 +313,7 @@ func planOf(recs []awsexec.Record) (awsexec.Plan, error) {
 }
 
 // dryResume says what --resume would do with the journal, changing nothing.
-func dryResume(w io.Writer, path string, rollback bool) error {
+func dryResume(w io.Writer, path string, rollback, promote bool) error {
 	recs, err := awsexec.ReadJournal(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -324,6 +330,9 @@ func dryResume(w io.Writer, path string, rollback bool) error {
 		path, recs[0].Deployment, p.Executor, p.Function, p.Alias, p.Current, p.Target, p.Strategy)
 	last := recs[len(recs)-1]
 	fmt.Fprintf(w, "# last record: %s %s\n", last.Type, strings.TrimSpace(last.Event+" "+last.Call+" "+last.Status+" "+last.Note))
+	if promote {
+		return dryPromote(w, p, recs)
+	}
 	if left, ok := awsexec.LeftWeighted(recs); ok && rollback {
 		fmt.Fprintf(w, "# the deployment ended (stopped without rollback) with the alias LEFT at %s\n", left)
 		fmt.Fprintf(w, "GetAlias FunctionName=%s Name=%s    # it must still be there (else someone else moved it: shiftsim stops)\n", p.Function, p.Alias)
@@ -342,5 +351,22 @@ func dryResume(w io.Writer, path string, rollback bool) error {
 		action = "roll the alias back to version " + p.Current
 	}
 	fmt.Fprintf(w, "# then: bring the alias where the journal says (UpdateAlias if needed) and %s\n", action)
+	return nil
+}
+
+// dryPromote says what --resume --promote would do: the pause, then the
+// controller's answer to the promotion, changing nothing.
+func dryPromote(w io.Writer, p awsexec.Plan, recs []awsexec.Record) error {
+	pv, err := awsexec.PreviewPromote(recs)
+	if err != nil {
+		return asInput(err)
+	}
+	fmt.Fprintf(w, "# the rollout is Paused since t+%s (%s)\n", sim.Clock(pv.Since), pv.Cause)
+	fmt.Fprintf(w, "GetAlias FunctionName=%s Name=%s    # it must be where the journal left it\n", p.Function, p.Alias)
+	answer := strings.Join(pv.Actions, "; ")
+	if answer == "" {
+		answer = "nothing at once"
+	}
+	fmt.Fprintf(w, "# then: Promote; the controller answers: %s; the rollout goes on from there\n", answer)
 	return nil
 }
