@@ -258,6 +258,16 @@ func (c *converter) convert(f *File) *Scenario {
 		}
 		m.PromoteAfter = *d.ArgoPromoteAfter
 	}
+	if ms := d.ManualStop; ms != nil {
+		switch {
+		case ms.At == nil:
+			c.fail("deployment.manual_stop.at", "missing: when the user stops the deployment, after its start (e.g. 4m)")
+		case ms.Rollback == nil:
+			c.fail("deployment.manual_stop.rollback", "missing: true moves all traffic back (StopDeployment with AutoRollbackEnabled=true), false leaves the alias where it is")
+		default:
+			m.ManualStop = &sim.ManualStop{At: c.nonNegative("deployment.manual_stop.at", ms.At), Rollback: *ms.Rollback}
+		}
+	}
 	tmpl := c.templates(f)
 	seen := map[string]bool{}
 	for i, e := range d.Strategies {
@@ -464,6 +474,9 @@ func (c *converter) convert(f *File) *Scenario {
 		if m.DeployStart >= m.Horizon && c.err == nil {
 			c.fail("deployment.start", "%v is not before the horizon %v: nothing would be deployed", m.DeployStart, m.Horizon)
 		}
+		if ms := m.ManualStop; ms != nil && m.DeployStart+ms.At >= m.Horizon && c.err == nil {
+			c.fail("deployment.manual_stop.at", "%v after the start (%v) is not before the horizon %v: the stop would never happen", ms.At, m.DeployStart, m.Horizon)
+		}
 	} else {
 		hooks := time.Duration(0)
 		for _, h := range m.Hooks {
@@ -481,6 +494,9 @@ func (c *converter) convert(f *File) *Scenario {
 			longest = max(longest, d)
 		}
 		m.Horizon = m.DeployStart + longest + DefaultAfterDeployment
+		if ms := m.ManualStop; ms != nil { // the default window reaches past the stop too
+			m.Horizon = max(m.Horizon, m.DeployStart+ms.At+DefaultAfterDeployment)
+		}
 	}
 	return s
 }

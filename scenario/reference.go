@@ -48,6 +48,8 @@ var required = map[string]bool{
 	"alarms[].AlarmName": true, "alarms[].EvaluationPeriods": true, "alarms[].Threshold": true,
 	"alarms[].ComparisonOperator": true, "alarms[].Dimensions[].Name": true, "alarms[].Dimensions[].Value": true,
 	"alarms[].Metrics[].Id":                                             true,
+	"deployment.manual_stop.at":                                         true,
+	"deployment.manual_stop.rollback":                                   true,
 	"deployment.strategies[].deploymentConfiguration":                   true,
 	"deployment.strategies[].deploymentConfiguration.strategy":          true,
 	"deployment.strategies[].deploymentConfiguration.bakeTimeInMinutes": true,

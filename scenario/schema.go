@@ -312,12 +312,22 @@ type Deployment struct {
 	// ArgoPromoteAfter is when a simulated user promotes a paused Argo
 	// rollout, after it paused; absent: nobody does (docs/plans.md).
 	ArgoPromoteAfter *time.Duration `yaml:"argo_promote_after"`
+	// ManualStop is a user stopping the deployment by hand at a time, as
+	// StopDeployment does (a what-if; docs/scenario.md).
+	ManualStop *ManualStop `yaml:"manual_stop"`
 	// Application and DeploymentGroup name the CodeDeploy application and
 	// deployment group, for `appspec --cli`, `export` and `deploy`.
 	Application     string `yaml:"application"`
 	DeploymentGroup string `yaml:"deployment_group"`
 	// Group is the older spelling of DeploymentGroup, still read.
 	Group string `yaml:"group"`
+}
+
+// ManualStop is deployment.manual_stop: StopDeployment At after the
+// deployment's start, with AutoRollbackEnabled Rollback.
+type ManualStop struct {
+	At       *time.Duration `yaml:"at"`
+	Rollback *bool          `yaml:"rollback"`
 }
 
 // StrategyEntry is a predefined plan's name (CodeDeploy or AppConfig), a
