@@ -70,7 +70,38 @@ func (r *Result) SetAppConfigStates() {
 		}
 		e.AppConfigState = state
 	}
+	if len(r.Timeline) == 0 { // compare's results without a timeline: from the outcome
+		state = appConfigFinal(*r)
+	}
 	if state != "" {
 		r.AppConfigState = &state
 	}
+}
+
+// appConfigFinal is the state an AppConfig deployment is left in, read from
+// the run's outcome alone; it agrees with the last state SetAppConfigStates
+// reads from the timeline (TestAppConfigFinalAgrees).
+func appConfigFinal(r Result) string {
+	switch r.Status {
+	case "Succeeded":
+		return AppConfigComplete
+	case "Stopped", "Failed":
+		return AppConfigRolledBack
+	case "InProgress":
+		if r.FullShift != nil {
+			return AppConfigBaking
+		}
+		return AppConfigDeploying
+	}
+	return "" // never started within the horizon
+}
+
+// StatusWords is r's status as the tables print it: CodeDeploy's word,
+// with AppConfig's state beside it for an AppConfig plan, e.g. "Stopped
+// (AppConfig: ROLLED_BACK)".
+func (r Result) StatusWords() string {
+	if r.AppConfigState != nil {
+		return r.Status + " (AppConfig: " + *r.AppConfigState + ")"
+	}
+	return r.Status
 }

@@ -163,7 +163,7 @@ func singleGrid(doc Compared) *grid {
 		return ""
 	}
 	for _, r := range doc.Results {
-		g.add(r.Strategy, r.Status, causeOf(r.RollbackCause), fromStart(r.FullShift, r.DeploymentStart),
+		g.add(r.Strategy, r.StatusWords(), causeOf(r.RollbackCause), fromStart(r.FullShift, r.DeploymentStart),
 			fromStart(r.Detected, r.DeploymentStart), fromStart(r.End, r.DeploymentStart),
 			strconv.FormatInt(r.TargetRequests, 10), strconv.FormatInt(r.TargetFailedRequests, 10),
 			strconv.FormatInt(r.FailedRequests, 10), pct(r.FailedRequests, r.Requests))

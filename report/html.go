@@ -98,12 +98,12 @@ func pageCharts(charts []Chart) []pageChart {
 func pageTimelines(runs []Result) []pageTimeline {
 	var out []pageTimeline
 	for _, r := range runs {
-		t := pageTimeline{Strategy: r.Strategy, Summary: r.Status}
+		t := pageTimeline{Strategy: r.Strategy, Summary: r.StatusWords()}
 		if r.RollbackCause != nil {
 			t.Summary += ", rolled back: " + *r.RollbackCause
 		}
 		for _, e := range r.Timeline {
-			t.Lines = append(t.Lines, Since(e.At, r.DeploymentStart)+" "+e.Text)
+			t.Lines = append(t.Lines, Since(e.At, r.DeploymentStart)+" "+e.Text+e.native())
 		}
 		out = append(out, t)
 	}

@@ -156,6 +156,15 @@ type Entry struct {
 	Record sim.Entry `json:"-"`
 }
 
+// native is AppConfig's words for e, as the timelines print them after its
+// text ("  [AppConfig PERCENTAGE_UPDATED -> DEPLOYING]"), or "".
+func (e Entry) native() string {
+	if e.AppConfigState == "" {
+		return ""
+	}
+	return "  [AppConfig " + e.AppConfigEvent + " -> " + e.AppConfigState + "]"
+}
+
 func seconds(d time.Duration) float64 { return d.Seconds() }
 
 func secondsPtr(d *time.Duration) *float64 {
@@ -333,11 +342,7 @@ func Timeline(w io.Writer, scenario string, seed uint64, r Result) error {
 		time.Duration(r.PollPhase*float64(time.Second)), how)
 	fmt.Fprintf(w, "t+ counts from the deployment start, %s into the simulated window (t- is before it)\n\n", dur(r.DeploymentStart))
 	for _, e := range r.Timeline {
-		native := ""
-		if e.AppConfigState != "" {
-			native = "  [AppConfig " + e.AppConfigEvent + " -> " + e.AppConfigState + "]"
-		}
-		fmt.Fprintf(w, "%-12s %s%s\n", Since(e.At, r.DeploymentStart), e.Text, native)
+		fmt.Fprintf(w, "%-12s %s%s\n", Since(e.At, r.DeploymentStart), e.Text, e.native())
 	}
 	fmt.Fprintln(w, "\nphases (target weight, requests in the span):")
 	g := &grid{head: []string{"from", "to", "target %", "requests", "to target", "target failed"}}
@@ -352,10 +357,7 @@ func Timeline(w io.Writer, scenario string, seed uint64, r Result) error {
 	if r.RollbackCause != nil {
 		cause = *r.RollbackCause
 	}
-	status := r.Status
-	if r.AppConfigState != nil {
-		status += " (AppConfig: " + *r.AppConfigState + ")"
-	}
+	status := r.StatusWords()
 	fmt.Fprintf(w, "\nstatus %s, rolled back %v (cause %s); requests %d, to target %d, failed %d (target %d)\n",
 		status, r.RolledBack, cause, r.Requests, r.TargetRequests, r.FailedRequests, r.TargetFailedRequests)
 	var states []string

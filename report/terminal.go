@@ -32,6 +32,7 @@ const (
 // statusColor colours a deployment status: red for a deployment that did
 // not succeed, green for one that did.
 func statusColor(cell string) string {
+	cell, _, _ = strings.Cut(cell, " (") // "Stopped (AppConfig: ROLLED_BACK)"
 	switch cell {
 	case "Succeeded":
 		return colorGreen
