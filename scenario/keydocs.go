@@ -181,7 +181,7 @@ var keyDocs = map[string]string{
 	"deployment.strategies[].deploymentConfiguration.canaryConfiguration":                         "CANARY's first shift (ECS defaults when absent).",
 	"deployment.strategies[].deploymentConfiguration.canaryConfiguration.canaryPercent":           "Percent shifted first, a multiple of 0.1 (default 5).",
 	"deployment.strategies[].deploymentConfiguration.canaryConfiguration.canaryBakeTimeInMinutes": "Minutes before the rest is shifted (default 10).",
-	"deployment.strategies[].deploymentConfiguration.bakeTimeInMinutes":                           "Required: minutes alarms are watched after all traffic has moved; an alarm rolls back.",
+	"deployment.strategies[].deploymentConfiguration.bakeTimeInMinutes":                           "Required in every deploymentConfiguration (ECS gives no default: decision 4, docs/plans.md): minutes alarms are watched after all traffic has moved; an alarm rolls back.",
 	"deployment.strategies[].deploymentConfiguration.alarms":                                      "ECS's DeploymentAlarms: the alarms this plan watches (without it, the scenario's alarms and deployment.auto_rollback).",
 	"deployment.strategies[].deploymentConfiguration.alarms.alarmNames":                           "Required: names of the scenario's alarms this plan watches; the others are ignored by it.",
 	"deployment.strategies[].deploymentConfiguration.alarms.enable":                               "Required: false watches no alarm at all.",

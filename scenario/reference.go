@@ -57,6 +57,15 @@ var required = map[string]bool{
 	"alarms[].Metrics[].MetricStat.Metric.Dimensions[].Value":           true,
 }
 
+// requiredWhen says, in place of a bare "Required.", when a required key
+// is: a strategy entry is one of several shapes, and a key that one shape
+// demands is absent from the others.
+var requiredWhen = map[string]string{
+	"deployment.strategies[].deploymentConfiguration": "Required in an ECS plan only: it is what makes an entry one (with an optional name); " +
+		"the other entries (a plan's name, CodeDeploy's TrafficRoutingConfig shape, {DeploymentStrategy: ...}, Argo Rollouts' canary or blueGreen, Flagger's analysis) have none.",
+	"deployment.strategies[].deploymentConfiguration.strategy": "Required in every deploymentConfiguration.",
+}
+
 // enums lists the words a string key takes, where the loader accepts a fixed
 // set (an editor completes them from the schema).
 var enums = map[string][]string{
@@ -250,7 +259,8 @@ duplicate key or a value of the wrong type is an error naming the file, the line
 durations (` + "`90s`, `5m`, `1h30m`" + `; a bare number is refused, except 0). ` + "`versions.*`" + ` stands for both
 ` + "`versions.current` and `versions.target`, `hooks.*` for both hooks, `[]`" + ` for every item of a list. Ranges
 come from internal/limits (docs/limits.md). ` + "`shiftsim schema`" + ` prints the same keys as a JSON Schema for
-editors.
+editors. A key marked Required must be in its parent object when the parent is there: an optional parent (` + "`traffic.replay`" + `,
+` + "`deployment.manual_stop`" + `) may be left out whole, and a strategy entry needs only its own shape's keys.
 
 `)
 	keys := Keys()
@@ -268,7 +278,10 @@ editors.
 			fmt.Fprintf(&b, "\n## %s\n\n| key | type | range | meaning |\n| --- | --- | --- | --- |\n", title)
 		}
 		doc := k.Doc
-		if k.Required && !strings.Contains(doc, "Required") {
+		switch {
+		case k.Required && requiredWhen[k.Path] != "":
+			doc += " " + requiredWhen[k.Path]
+		case k.Required && !strings.Contains(doc, "Required"):
 			doc += " Required."
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", k.Path, k.Type, k.Bound, strings.ReplaceAll(doc, "|", `\|`))

@@ -170,3 +170,28 @@ func TestSchemaBuiltins(t *testing.T) {
 		}
 	}
 }
+
+// A strategy entry is one of several shapes: a key that one shape demands
+// (an ECS plan's deploymentConfiguration) is documented with when it is
+// required, never with a bare "Required." that would make every entry need it.
+func TestReferenceRequiredSaysWhen(t *testing.T) {
+	ref := Reference()
+	for _, k := range Keys() {
+		rest, ok := strings.CutPrefix(k.Path, "deployment.strategies[].")
+		if !ok || strings.Contains(rest, ".") || !k.Required {
+			continue
+		}
+		var line string
+		for _, l := range strings.Split(ref, "\n") {
+			if strings.HasPrefix(l, "| `"+k.Path+"` |") {
+				line = l
+			}
+		}
+		if strings.HasSuffix(line, " Required. |") || !strings.Contains(line, "Required in an ECS plan only") {
+			t.Errorf("%s: %s", k.Path, line)
+		}
+	}
+	if !strings.Contains(ref, "| `deployment.strategies[].deploymentConfiguration` |") {
+		t.Error("deploymentConfiguration is not documented")
+	}
+}
