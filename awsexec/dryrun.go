@@ -189,8 +189,9 @@ func dryAlias(pr *printer, p Plan, o *Options) error {
 			if g.Query.Lookback > 1 {
 				back = fmt.Sprintf(" (a window without data: the one before, up to %d back)", g.Query.Lookback)
 			}
-			lines = append(lines, fmt.Sprintf("%s    # t+%s: gate %s%s; if all goes well it reads %s%s", cl, clock(t), gateText(g), back,
-				strconv.FormatFloat(v, 'g', -1, 64), g.Query.Kind.Unit()))
+			unit := g.Query.Kind.Unit()
+			lines = append(lines, fmt.Sprintf("%s    # t+%s: gate %s%s; if all goes well it reads %s; the dry run goes on with %s%s", cl, clock(t), gateText(g), back,
+				p.passingSide(a.Gate, unit), strconv.FormatFloat(v, 'g', -1, 64), unit))
 			measures = append(measures, deploy.Event{Kind: deploy.Measurement, Gate: a.Gate, Value: v})
 		case deploy.Pause:
 			if p.PromoteAfter > 0 {

@@ -75,3 +75,29 @@ func TestJournalTornLine(t *testing.T) {
 		t.Fatalf("corrupt middle line: %v", err)
 	}
 }
+
+// The dry run says which side of a gate's threshold passes, in the plan's
+// own terms: Argo's plain comparisons as the passing side (a
+// failureCondition's opposite), other expressions as written.
+func TestComparison(t *testing.T) {
+	for _, c := range []struct {
+		cond    string
+		failure bool
+		want    string
+	}{
+		{"result < 250", false, "< 250ms (successCondition result < 250)"},
+		{"result >= 99", false, "≥ 99ms (successCondition result >= 99)"},
+		{"result > 2", true, "≤ 2ms (failureCondition result > 2)"},
+		{"result <= 2", true, "> 2ms (failureCondition result <= 2)"},
+		{"result[0] < 3", false, "result[0] < 3 (successCondition)"},
+		{"result == 0", true, "not result == 0 (failureCondition)"},
+	} {
+		key := "successCondition"
+		if c.failure {
+			key = "failureCondition"
+		}
+		if got := comparison(c.cond, c.failure, "ms", key); got != c.want {
+			t.Errorf("%q failure=%v: %q, want %q", c.cond, c.failure, got, c.want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -229,6 +230,90 @@ func gateText(g gate.Gate) string { return fmt.Sprintf("%s (%s)", g.Name, g.Quer
 // passingValue is a value that gate i's metric judges Successful, for the
 // dry run's "if all goes well" (the first of a few candidates that passes;
 // false if none does).
+// passingSide says which values pass gate i, in the plan's own terms and
+// the gate's unit: "≤ 500ms" (Flagger's thresholdRange max 500), "< 250ms"
+// (Argo's successCondition result < 250), "≤ 2%" (failureCondition
+// result > 2), or the condition itself when it is not a plain comparison
+// of result with a number. The dry run prints it: the value it goes on
+// with (passingValue) is only one of those.
+func (p Plan) passingSide(i int, unit string) string {
+	num := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) + unit }
+	if f := p.Config.Flagger; p.Config.Type == strategies.FlaggerType && f != nil {
+		if i < 0 || i >= len(f.Metrics) {
+			return ""
+		}
+		c := f.Metrics[i].Check
+		switch {
+		case c.Legacy != nil && c.Name == analysis.RequestSuccessRate:
+			return "≥ " + num(*c.Legacy) + " (threshold)"
+		case c.Legacy != nil:
+			return "≤ " + num(*c.Legacy) + " (threshold)"
+		case c.Range.Min != nil && c.Range.Max != nil:
+			return "between " + num(*c.Range.Min) + " and " + num(*c.Range.Max) + " (thresholdRange)"
+		case c.Range.Min != nil:
+			return "≥ " + num(*c.Range.Min) + " (thresholdRange min)"
+		case c.Range.Max != nil:
+			return "≤ " + num(*c.Range.Max) + " (thresholdRange max)"
+		}
+		return ""
+	}
+	m, ok := p.argoMetric(i)
+	if !ok {
+		return ""
+	}
+	var parts []string
+	if m.SuccessCondition != "" {
+		parts = append(parts, comparison(m.SuccessCondition, false, unit, "successCondition"))
+	}
+	if m.FailureCondition != "" {
+		parts = append(parts, comparison(m.FailureCondition, true, unit, "failureCondition"))
+	}
+	if len(parts) == 0 {
+		return "any value (no condition: every measurement is Successful)"
+	}
+	return strings.Join(parts, " and ")
+}
+
+// comparison writes an Argo condition "result OP number" as the side that
+// passes ("< 250ms (successCondition result < 250)"; a failureCondition's opposite,
+// "≤ 2% (failureCondition result > 2)"); any other expression as written.
+func comparison(cond string, failure bool, unit, key string) string {
+	f := strings.Fields(cond)
+	if len(f) == 3 && f[0] == "result" {
+		if v, err := strconv.ParseFloat(f[2], 64); err == nil {
+			op := map[string]string{"<": "<", "<=": "≤", ">": ">", ">=": "≥"}[f[1]]
+			if failure {
+				op = map[string]string{"<": "≥", "<=": ">", ">": "≤", ">=": "<"}[f[1]]
+			}
+			if op != "" {
+				return op + " " + strconv.FormatFloat(v, 'g', -1, 64) + unit + " (" + key + " " + cond + ")"
+			}
+		}
+	}
+	if failure {
+		return "not " + cond + " (" + key + ")"
+	}
+	return cond + " (" + key + ")"
+}
+
+// argoMetric is the Argo plan's i-th metric, counting its templates'
+// metrics in order (the gates' order).
+func (p Plan) argoMetric(i int) (strategies.AnalysisMetric, bool) {
+	if !p.Config.Argo() || p.Config.Rollout == nil {
+		return strategies.AnalysisMetric{}, false
+	}
+	n := 0
+	for _, t := range p.Config.Rollout.Templates {
+		for _, m := range t.Metrics {
+			if n == i {
+				return m, true
+			}
+			n++
+		}
+	}
+	return strategies.AnalysisMetric{}, false
+}
+
 func (p Plan) passingValue(i int) (float64, bool) {
 	candidates := []float64{0, 100, 1, 99, 0.1, 99.9, 10, 50, 90, 1000, 1e6}
 	if f := p.Config.Flagger; p.Config.Type == strategies.FlaggerType && f != nil {

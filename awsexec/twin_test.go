@@ -510,12 +510,12 @@ func TestDryRunGates(t *testing.T) {
 	}
 	want := []string{
 		"UpdateAlias t+0m00s: version 2 at 20%",
-		"GetMetricData t+2m00s: gate error-rate (error_rate target 2m0s); if all goes well it reads 0%",
-		"GetMetricData t+3m00s: gate error-rate (error_rate target 2m0s); if all goes well it reads 0%",
-		"GetMetricData t+3m00s: gate success-rate (success_rate both 2m0s); if all goes well it reads 100%",
-		"GetMetricData t+4m00s: gate error-rate (error_rate target 2m0s); if all goes well it reads 0%",
+		"GetMetricData t+2m00s: gate error-rate (error_rate target 2m0s); if all goes well it reads < 5% (successCondition result < 5); the dry run goes on with 0%",
+		"GetMetricData t+3m00s: gate error-rate (error_rate target 2m0s); if all goes well it reads < 5% (successCondition result < 5); the dry run goes on with 0%",
+		"GetMetricData t+3m00s: gate success-rate (success_rate both 2m0s); if all goes well it reads ≥ 99% (successCondition result >= 99); the dry run goes on with 100%",
+		"GetMetricData t+4m00s: gate error-rate (error_rate target 2m0s); if all goes well it reads < 5% (successCondition result < 5); the dry run goes on with 0%",
 		"UpdateAlias t+4m00s: version 2 at 50%",
-		"GetMetricData t+5m00s: gate success-rate (success_rate both 2m0s); if all goes well it reads 100%",
+		"GetMetricData t+5m00s: gate success-rate (success_rate both 2m0s); if all goes well it reads ≥ 99% (successCondition result >= 99); the dry run goes on with 100%",
 		"UpdateAlias t+6m00s: version 2 at 100%",
 	}
 	if !slices.Equal(got, want) {

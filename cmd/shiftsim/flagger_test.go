@@ -53,7 +53,8 @@ func TestDeployDryRunFlagger(t *testing.T) {
 	_, out, errs := runCLI("deploy", "../../examples/flagger.yaml", "--strategy", "flagger-canary")
 	for _, want := range []string{
 		"CodeDeploy cannot run this Flagger plan",
-		"# t+2m00s: gate request-success-rate (success_rate target 1m0s) (a window without data: the one before, up to 10 back); if all goes well it reads 100%",
+		"# t+2m00s: gate request-success-rate (success_rate target 1m0s) (a window without data: the one before, up to 10 back); if all goes well it reads ≥ 99% (thresholdRange min); the dry run goes on with 100%",
+		"gate request-duration (latency p99 target 1m0s) (a window without data: the one before, up to 10 back); if all goes well it reads ≤ 500ms (thresholdRange max); the dry run goes on with 0ms",
 		`RoutingConfig={"AdditionalVersionWeights":{"2":0.5}}`,
 	} {
 		if !strings.Contains(out+errs, want) {
