@@ -110,7 +110,13 @@ func TestArgoErrors(t *testing.T) {
 		{"window: 2m}", "window: 90s}", "a.yaml:13: analysisTemplates[0].metrics[0].provider.window"},
 		{"startingStep: 1", "startingStep: 9", "a.yaml:39: deployment.strategies[1].canary.analysis.startingStep: 9: want a step index 0 to 6"},
 		{"          - setWeight: 20\n", "          - setWeight: 20\n            pause: {}\n", "a.yaml:33: deployment.strategies[1].canary.steps[0]: want exactly one of setWeight, pause and analysis"},
-		{"          - setWeight: 20\n", "          - experiment: {duration: 1h}\n", "a.yaml:33: deployment.strategies[1].canary.steps[0].experiment: unknown field"},
+		// Argo's steps an alias cannot carry out: refused with the reason, not as unknown keys.
+		{"          - setWeight: 20\n", "          - experiment: {duration: 1h}\n", "a.yaml:33: deployment.strategies[1].canary.steps[0].experiment: not supported on a Lambda alias: an experiment runs extra ReplicaSets"},
+		{"          - setWeight: 20\n", "          - setCanaryScale: {weight: 20}\n", "a.yaml:33: deployment.strategies[1].canary.steps[0].setCanaryScale: not supported on a Lambda alias: it scales the canary's replicas apart from its traffic weight; a Lambda alias has no replicas"},
+		{"          - setWeight: 20\n", "          - setHeaderRoute: {name: beta, match: [{headerName: x-beta}]}\n", "a.yaml:33: deployment.strategies[1].canary.steps[0].setHeaderRoute: not supported on a Lambda alias: it routes requests that carry a header to the canary; a Lambda alias has no header routes: it splits requests by weight only"},
+		{"          - setWeight: 20\n", "          - setMirrorRoute: {name: m, percentage: 10}\n", "a.yaml:33: deployment.strategies[1].canary.steps[0].setMirrorRoute: not supported on a Lambda alias: it mirrors (copies) requests"},
+		{"          - setWeight: 20\n", "          - plugin: {name: x}\n", "a.yaml:33: deployment.strategies[1].canary.steps[0].plugin: not supported on a Lambda alias"},
+		{"          - setWeight: 20\n", "          - setWeigth: 20\n", "a.yaml:33: deployment.strategies[1].canary.steps[0].setWeigth: unknown field (did you mean setWeight?)"},
 		{"failureLimit: 1", "failureLimit: 5", "a.yaml:10: analysisTemplates[0].metrics[0].count: 4 must be >= failureLimit"},
 		{"argo_promote_after: 10m", "argo_promote_after: 0s", "deployment.argo_promote_after: 0s: want a positive duration"},
 	} {

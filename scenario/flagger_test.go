@@ -107,6 +107,11 @@ func TestFlaggerMalformed(t *testing.T) {
 		{"- name: flagger-slow\n      analysis:", "- analysis:", "deployment.strategies[2].name: missing"},
 		{"stepWeight: 2\n", "stepWeight: 2.5\n", "deployment.strategies[2].analysis.stepWeight: 2.5; Flagger's weights are whole percents"},
 		{"      analysis:\n        interval: 1m\n", "      analysis:\n        intervall: 1m\n", "f.yaml:32: deployment.strategies[2].analysis.intervall: unknown field (did you mean interval?)"},
+		// Flagger's A/B testing, mirroring and session affinity: refused with the reason.
+		{"        stepWeight: 2\n", "        stepWeight: 2\n        match: [{headers: {x-canary: {exact: insider}}}]\n", "f.yaml:36: deployment.strategies[2].analysis.match: not supported on a Lambda alias: A/B testing sends requests that match headers or cookies to the canary; a Lambda alias has no header or cookie routes"},
+		{"        stepWeight: 2\n", "        stepWeight: 2\n        mirror: true\n", "f.yaml:36: deployment.strategies[2].analysis.mirror: not supported on a Lambda alias: mirroring copies requests to the canary; a Lambda alias cannot copy requests"},
+		{"        stepWeight: 2\n", "        stepWeight: 2\n        mirrorWeight: 10\n", "f.yaml:36: deployment.strategies[2].analysis.mirrorWeight: not supported on a Lambda alias"},
+		{"        stepWeight: 2\n", "        stepWeight: 2\n        sessionAffinity: {cookieName: flagger-cookie}\n", "f.yaml:36: deployment.strategies[2].analysis.sessionAffinity: not supported on a Lambda alias: session affinity pins a user"},
 		{"iterations: 10", "iterations: -1", "deployment.strategies[3].analysis.iterations: -1: want 0 (canary) or more (blue/green)"},
 		{"name: flagger-bg", "name: flagger-slow", `strategy "flagger-slow" is listed twice`},
 	} {
