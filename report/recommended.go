@@ -58,6 +58,11 @@ type Plan struct {
 	// scenario's deployment.strategies writes it (that family only).
 	AppConfig *strategies.DeploymentStrategy `json:"DeploymentStrategy,omitempty"`
 	ECS       *strategies.ECSService         `json:"ecs,omitempty"`
+	// ArgoRollout is an Argo Rollouts plan as YAML to paste: the Rollout's
+	// spec.strategy, then its AnalysisTemplates, "---"-separated;
+	// FlaggerAnalysis a Flagger plan's Canary spec.analysis (that family only).
+	ArgoRollout     string `json:"argo_rollout,omitempty"`
+	FlaggerAnalysis string `json:"flagger_analysis,omitempty"`
 	// CloudFormation and PutMetricAlarm are the plan's tuned alarm as an
 	// AWS::CloudWatch::Alarm resource and as put-metric-alarm
 	// --cli-input-json (with --with-alarms).
@@ -147,10 +152,35 @@ func FromRecommendation(scenario string, seed uint64, rec *sweep.Recommendation)
 		case cfg.Type.IsECS():
 			e := cfg.ECSService()
 			p.ECS = &e
+		case cfg.Argo() && cfg.Rollout != nil:
+			p.ArgoRollout = ArgoYAML(cfg.Rollout)
+		case cfg.Type == strategies.FlaggerType && cfg.Flagger != nil:
+			p.FlaggerAnalysis = "analysis:\n" + indentLines(cfg.Flagger.AnalysisYAML(), "  ")
 		}
 		doc.Recommended = p
 	}
 	return doc
+}
+
+// ArgoYAML is r as a user pastes it: "strategy:" with the Rollout's
+// spec.strategy, then each AnalysisTemplate manifest after "---".
+func ArgoYAML(r *strategies.Rollout) string {
+	out := "strategy:\n" + indentLines(r.StrategyYAML(), "  ")
+	for _, t := range r.TemplatesYAML() {
+		out += "---\n" + t
+	}
+	return out
+}
+
+// indentLines puts prefix before every non-empty line of s.
+func indentLines(s, prefix string) string {
+	lines := strings.SplitAfter(s, "\n")
+	for i, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			lines[i] = prefix + l
+		}
+	}
+	return strings.Join(lines, "")
 }
 
 func indent(v any) string {
@@ -214,8 +244,11 @@ func RecommendTable(w io.Writer, doc Recommended, all bool) error {
 	if p := doc.Recommended; p != nil {
 		fmt.Fprintf(w, "%s: %s\n\n", p.Strategy, p.Verdict)
 		kind := "a custom config"
-		if p.Predefined {
+		switch {
+		case p.Predefined:
 			kind = "predefined"
+		case p.Family != "" && p.Family != "CodeDeploy":
+			kind = "the scenario's " + p.Family + " plan"
 		}
 		fmt.Fprintf(w, "Recommended: %s (%s): planned %s; failed requests it causes p%s %s, mean %s; false rollbacks %s [%s, %s].\n\n", p.Strategy, kind,
 			dur(p.PlannedDuration), strconv.FormatFloat(100*doc.Budget.Confidence, 'f', -1, 64),
@@ -226,6 +259,10 @@ func RecommendTable(w io.Writer, doc Recommended, all bool) error {
 			fmt.Fprintf(w, "An AWS AppConfig deployment strategy (CreateDeploymentStrategy; also a scenario strategy as {DeploymentStrategy: ...}):\n%s\n\n", indent(p.AppConfig))
 		case p.ECS != nil:
 			fmt.Fprintf(w, "An Amazon ECS deployment (the service's deploymentConfiguration; the whole object is a scenario strategy):\n%s\n\n", indent(p.ECS))
+		case p.ArgoRollout != "":
+			fmt.Fprintf(w, "An Argo Rollouts plan: the Rollout's spec.strategy, then its AnalysisTemplates (each provider is shiftsim's measure: put your metrics provider's query for it):\n%s\n", p.ArgoRollout)
+		case p.FlaggerAnalysis != "":
+			fmt.Fprintf(w, "A Flagger plan: the Canary's spec.analysis (a custom metric's provider is shiftsim's measure: in a cluster, a templateRef to your MetricTemplate):\n%s\n", p.FlaggerAnalysis)
 		case p.TrafficRoutingConfig == nil:
 			fmt.Fprintf(w, "A %s plan: the scenario's strategy %s as written.\n\n", p.Family, p.Strategy)
 		}
@@ -282,7 +319,14 @@ func RecommendMarkdown(w io.Writer, doc Recommended) error {
 		case p.ECS != nil:
 			form = p.ECS
 		}
-		fmt.Fprintf(w, "Recommended: **%s** (%s), planned %s.\n\n```json\n%s\n```\n\n", p.Strategy, p.Family, dur(p.PlannedDuration), indent(form))
+		switch {
+		case p.ArgoRollout != "":
+			fmt.Fprintf(w, "Recommended: **%s** (%s), planned %s.\n\n```yaml\n%s```\n\n", p.Strategy, p.Family, dur(p.PlannedDuration), p.ArgoRollout)
+		case p.FlaggerAnalysis != "":
+			fmt.Fprintf(w, "Recommended: **%s** (%s), planned %s.\n\n```yaml\n%s```\n\n", p.Strategy, p.Family, dur(p.PlannedDuration), p.FlaggerAnalysis)
+		default:
+			fmt.Fprintf(w, "Recommended: **%s** (%s), planned %s.\n\n```json\n%s\n```\n\n", p.Strategy, p.Family, dur(p.PlannedDuration), indent(form))
+		}
 	} else {
 		fmt.Fprint(w, NoPlan(doc))
 	}
