@@ -337,6 +337,7 @@ func schemaOf(t reflect.Type, path string) obj {
 				"properties": obj{"DeploymentStrategy": withDoc(schemaOf(reflect.TypeFor[strategies.DeploymentStrategy](), path+".DeploymentStrategy"), path+".DeploymentStrategy")}},
 			schemaOf(reflect.TypeFor[strategies.ECSService](), path),
 			schemaOf(reflect.TypeFor[ArgoRollout](), path),
+			schemaOf(reflect.TypeFor[FlaggerEntry](), path),
 		}}
 	default:
 		switch t.Kind() {
