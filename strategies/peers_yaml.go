@@ -201,6 +201,9 @@ func providerYAML(q gate.Query) string {
 	if q.OneSided {
 		parts = append(parts, "oneSided: true")
 	}
+	if q.NoData != gate.NoDataFail {
+		parts = append(parts, "noData: "+q.NoData.String())
+	}
 	return "{" + strings.Join(parts, ", ") + "}"
 }
 
@@ -211,7 +214,7 @@ func measureText(q gate.Query) string {
 	switch q.Kind {
 	case gate.Latency:
 		return fmt.Sprintf("the %s latency (ms) of %s over %s", q.EffectiveStat(), of, w)
-	case gate.Kayenta, gate.Sequential:
+	case gate.Kayenta, gate.Sequential, gate.SequentialLatency:
 		return fmt.Sprintf("shiftsim's %s judgement of %s over %s (no CloudWatch counterpart)", q.Kind, of, w)
 	case gate.ErrorRate, gate.SuccessRate:
 		return fmt.Sprintf("the %s (%%) of %s over %s", q.Kind, of, w)
