@@ -47,6 +47,16 @@ type classifier struct {
 	steps    map[int64]*steps
 	asks     map[int64]int
 	scanOnly bool // never table (tests: the scan is the table's slow twin)
+	// breachAt[n] is a rate alarm's first breaching failure count plus
+	// one, given n requests (0: not yet known).
+	breachAt []int64
+	// lastAt[e] is a rate alarm's lastBreach(e) plus one (0: not yet
+	// known); pmfS and cdfS are rateProbs's buffers.
+	lastAt     []int64
+	pmfS, cdfS []float64
+	// seen marks the failure probabilities asked once: a second ask
+	// keeps their per-n laws (byN); a ramping fault asks most only once.
+	seen map[uint64]bool
 }
 
 // steps is the class of a period's datapoint given n requests as a
@@ -138,7 +148,7 @@ type mKey struct{ mu, p uint64 }
 
 func newClassifier(a *sim.Alarm) *classifier {
 	return &classifier{a: a, scratch: make([]float64, a.ScratchLen()),
-		byN: map[uint64]*nLaw{}, byMean: map[mKey][nClasses]float64{}, steps: map[int64]*steps{}, asks: map[int64]int{},
+		byN: map[uint64]*nLaw{}, byMean: map[mKey][nClasses]float64{}, steps: map[int64]*steps{}, asks: map[int64]int{}, seen: map[uint64]bool{},
 		sumErrors: a.Math == nil && len(a.Queries) == 1 && a.Queries[0].Metric == sim.Errors && a.Queries[0].Stat.Kind == alarm.Sum &&
 			(a.Rule.Comparison == alarm.GreaterThanThreshold || a.Rule.Comparison == alarm.GreaterThanOrEqualToThreshold),
 		rate: isRate(a)}
@@ -163,14 +173,7 @@ func isRate(a *sim.Alarm) bool {
 // alarm's own datapoint function, and P(E >= e) is the regularized
 // incomplete beta function I_p(e, n−e+1).
 func (c *classifier) rateGivenN(n int64, p float64) [nClasses]float64 {
-	e := int64(math.Ceil(c.a.Rule.Threshold * float64(n) / 100))
-	e = min(max(e, 0), n+1)
-	for e > 0 && c.class(n, e-1) == classBreach {
-		e--
-	}
-	for e <= n && c.class(n, e) != classBreach {
-		e++
-	}
+	e := c.firstBreach(n)
 	var q [nClasses]float64
 	switch {
 	case e > n:
@@ -182,6 +185,137 @@ func (c *classifier) rateGivenN(n int64, p float64) [nClasses]float64 {
 		q[classBreach], q[classOK] = b, 1-b
 	}
 	return q
+}
+
+// rateProbs is probs for a rate alarm (mu > 0, 0 < p < 1), summed over
+// the failures rather than the requests: a period's failures E ~
+// Poisson(mu·p) and successes S ~ Poisson(mu·(1−p)) are independent
+// (a thinned Poisson process), and with E failures the rate 100·E/(E+S)
+// falls as S grows, so the datapoint breaches exactly for 1 <= E+S <=
+// lastBreach(E). Hence P(breach) = Σ_E P(E)·P(S <= lastBreach(E) − E)
+// (less P(S = 0) at E = 0, a period without requests being missing),
+// with S's CDF a running sum of its probabilities: no special function
+// per request count, as the sum over N needs (rateGivenN, its slow twin,
+// TestRateClassLaw). The datapoint is missing with probability e^−mu.
+func (c *classifier) rateProbs(mu, p float64) [nClasses]float64 {
+	var q [nClasses]float64
+	q[classMissing] = math.Exp(-mu)
+	present := -math.Expm1(-mu)
+	eLo, pe := poissonPMF(mu*p, c.pmf)
+	c.pmf = pe
+	sLo, ps := poissonPMF(mu*(1-p), c.pmfS)
+	c.pmfS = ps
+	// Each law is normalised over its range (which leaves out less than
+	// 1e-18): the mode's probability, e^(k·ln λ − λ − ln k!), carries a
+	// relative error of about |k·ln λ|·1e-16 (6e-12 at λ = 6000), which
+	// the sum then carries whole.
+	normalise(pe)
+	normalise(ps)
+	// cdf[i] = P(S <= sLo + i), summed from the lower tail.
+	c.cdfS = slices.Grow(c.cdfS[:0], len(ps))[:len(ps)]
+	acc := 0.0
+	for i, x := range ps {
+		acc += x
+		c.cdfS[i] = acc
+	}
+	cdf := func(k int64) float64 {
+		switch {
+		case k < sLo:
+			return 0
+		case k-sLo >= int64(len(ps)):
+			return acc
+		}
+		return c.cdfS[k-sLo]
+	}
+	breach := 0.0
+	for i, w := range pe {
+		e := eLo + int64(i)
+		last := c.lastBreach(e)
+		if last < max(e, 1) {
+			continue
+		}
+		f := cdf(last - e)
+		if e == 0 {
+			f -= math.Exp(-mu * (1 - p)) // S = 0: no request, missing
+		}
+		breach += w * max(f, 0)
+	}
+	q[classBreach] = min(breach, present)
+	q[classOK] = max(present-q[classBreach], 0)
+	return q
+}
+
+// normalise scales xs to sum to 1.
+func normalise(xs []float64) {
+	t := 0.0
+	for _, x := range xs {
+		t += x
+	}
+	for i := range xs {
+		xs[i] /= t
+	}
+}
+
+// lastBreach is, for a rate alarm and e failures, the most requests n >=
+// max(e, 1) whose datapoint breaches (math.MaxInt64: every n; below
+// max(e, 1): none). The rate 100·e/n falls as n grows — the division
+// rounds monotonically — so the breaching n run from max(e, 1) up to it.
+// Kept by e below maxSteps: it does not depend on the failure probability.
+func (c *classifier) lastBreach(e int64) int64 {
+	if e < int64(len(c.lastAt)) && c.lastAt[e] != 0 {
+		return c.lastAt[e] - 1
+	}
+	first := max(e, 1)
+	var n int64
+	switch {
+	case c.class(first, e) != classBreach:
+		n = first - 1
+	case c.class(math.MaxInt64/2, e) == classBreach:
+		n = math.MaxInt64 - 1
+	default:
+		// From the threshold's guess, walk to the last breaching n.
+		n = first
+		if t := c.a.Rule.Threshold; t > 0 {
+			n = max(first, int64(min(100*float64(e)/t, math.MaxInt64/4)))
+		}
+		for n > first && c.class(n, e) != classBreach {
+			n--
+		}
+		for c.class(n+1, e) == classBreach {
+			n++
+		}
+	}
+	if e < maxSteps {
+		if e >= int64(len(c.lastAt)) {
+			c.lastAt = append(c.lastAt, make([]int64, e+1-int64(len(c.lastAt)))...)
+		}
+		c.lastAt[e] = n + 1
+	}
+	return n
+}
+
+// firstBreach is the smallest failure count whose rate breaches, given n
+// requests (n+1: none), kept by n below maxSteps: it does not depend on
+// the failure probability.
+func (c *classifier) firstBreach(n int64) int64 {
+	if n < int64(len(c.breachAt)) && c.breachAt[n] > 0 {
+		return c.breachAt[n] - 1
+	}
+	e := int64(math.Ceil(c.a.Rule.Threshold * float64(n) / 100))
+	e = min(max(e, 0), n+1)
+	for e > 0 && c.class(n, e-1) == classBreach {
+		e--
+	}
+	for e <= n && c.class(n, e) != classBreach {
+		e++
+	}
+	if n < maxSteps {
+		if n >= int64(len(c.breachAt)) {
+			c.breachAt = append(c.breachAt, make([]int64, n+1-int64(len(c.breachAt)))...)
+		}
+		c.breachAt[n] = e + 1
+	}
+	return e
 }
 
 // sumErrorsProbs is probs for an alarm on Sum(Errors): the failures of a
@@ -240,13 +374,31 @@ func (c *classifier) probs(mu, p float64) [nClasses]float64 {
 		c.byMean[k] = q
 		return q
 	}
+	if c.rate && p > 0 && p < 1 && mu > 0 && !c.scanOnly {
+		q := c.rateProbs(mu, p)
+		c.byMean[k] = q
+		return q
+	}
 	var q [nClasses]float64
 	lo, pmf := poissonPMF(mu, c.pmf)
 	c.pmf = pmf
-	law := c.byN[math.Float64bits(p)]
+	pk := math.Float64bits(p)
+	law := c.byN[pk]
 	if law == nil {
+		if !c.seen[pk] {
+			// The first ask of p: its laws are not kept.
+			c.seen[pk] = true
+			for i, w := range pmf {
+				qn := c.givenN(lo+int64(i), p)
+				for j := range q {
+					q[j] += w * qn[j]
+				}
+			}
+			c.byMean[k] = q
+			return q
+		}
 		law = &nLaw{}
-		c.byN[math.Float64bits(p)] = law
+		c.byN[pk] = law
 	}
 	law.cover(lo, lo+int64(len(pmf)))
 	for i, w := range pmf {

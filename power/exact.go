@@ -252,6 +252,13 @@ func (c *chain) step(states []entry, q [nClasses]float64, buf []entry, detect bo
 	for _, e := range states {
 		flag := e.code & detectedBit
 		window, prev := e.code>>1/3, alarm.State(e.code>>1%3)
+		// The window shifts: its oldest digit leaves, the new class
+		// enters as digit 0. window·3 mod pow is a multiple of 3, so
+		// adding the class stays below pow.
+		shifted := uint64(0)
+		if c.pow > 1 {
+			shifted = window * 3 % c.pow
+		}
 		for cl := uint64(0); cl < uint64(nClasses); cl++ {
 			pc := q[cl]
 			if pc == 0 {
@@ -263,9 +270,14 @@ func (c *chain) step(states []entry, q [nClasses]float64, buf []entry, detect bo
 			}
 			nw := window
 			if c.pow > 1 {
-				nw = (window*3 + cl) % c.pow
+				nw = shifted + cl
 			}
-			s := c.evaluate(nw, prev)
+			var s alarm.State
+			if k := nw*3 + uint64(prev); c.next != nil && c.next[k] >= 0 {
+				s = alarm.State(c.next[k])
+			} else {
+				s = c.evaluate(nw, prev)
+			}
 			f := flag
 			if detect && f == 0 && s == alarm.Alarm && prev != alarm.Alarm {
 				entered += pe
