@@ -155,7 +155,7 @@ type batcher struct {
 	left    int64 // arrivals of the open cell in [pos, cellEnd) not yet handed out
 
 	counts                   *poissonSampler // the cells' counts
-	split, routing, outcomes rand.Source
+	split, routing, outcomes *rand.PCG
 	latency                  *rand.Rand
 
 	laws [2]latencyLaw // each version's, for the parameters last seen
@@ -351,18 +351,6 @@ func (b *batcher) longest(l *latencyLaw, ok, slow int64) float64 {
 }
 
 func seconds(ns int64) float64 { return float64(ns) / 1e9 }
-
-// binomial draws from Binomial(n, p) with gonum's sampler; the degenerate
-// cases take no draw.
-func binomial(n int64, p float64, src rand.Source) int64 {
-	switch {
-	case n <= 0 || !(p > 0):
-		return 0
-	case p >= 1:
-		return n
-	}
-	return int64(distuv.Binomial{N: float64(n), P: p, Src: src}.Rand())
-}
 
 // RunBatched simulates one deployment of strategy s in model m with the
 // batched engine, whatever m.Engine says; it fails when m needs per-request

@@ -86,8 +86,8 @@ func TestRunExplainSpeaksEachFamily(t *testing.T) {
 			"Scenario flagger (seed 1), Flagger canary analysis flagger-sequential.",
 			"t+0m30s     Flagger advances the canary weight to 5 %: the canary, version 2, gets 5 % of the requests and the primary, version 1, keeps 95 % — no alarm has reported yet.",
 			"t+1m00s     Flagger advances the canary weight from 5 % to 10 % — no alarm has reported yet.",
-			"t+3m00s     Flagger rolls the canary back: the alias sends every request to the primary, version 1, again.",
-			"t+3m00s     The canary analysis fails (Flagger's phase Failed; status Stopped, gate:sequential).",
+			"t+2m30s     Flagger rolls the canary back: the alias sends every request to the primary, version 1, again.",
+			"t+2m30s     The canary analysis fails (Flagger's phase Failed; status Stopped, gate:sequential).",
 		}},
 		{"../../scenarios/peers.yaml", "ecs-linear", []string{
 			"Scenario peers (seed 11), ECS deploymentConfiguration ecs-linear.",
