@@ -67,6 +67,13 @@ func TestECSErrorsNameLineAndField(t *testing.T) {
 			"deployment.strategies[2].deploymentConfiguration.linearConfiguration.stepPercnt: unknown field (did you mean stepPercent?)"},
 		{"    - {deploymentConfiguration: {strategy: Linear, bakeTimeInMinutes: 1}}",
 			`deployment.strategies[2].deploymentConfiguration.strategy: "Linear" is not an ECS deployment strategy (did you mean LINEAR?)`},
+		// An entry with the ECS plan's other keys but not deploymentConfiguration,
+		// or a name alone, says which key is missing (it said name was not a
+		// CodeDeploy field).
+		{"    - {name: bg, testTrafficTimeInMinutes: 3}",
+			"deployment.strategies[2].deploymentConfiguration: missing: testTrafficTimeInMinutes belongs to an ECS plan"},
+		{"    - {name: bg}",
+			"deployment.strategies[2]: a named strategy needs its shape beside name: deploymentConfiguration (ECS), canary or blueGreen (Argo Rollouts) or analysis (Flagger)"},
 		{"    - ECS.Linear2PercentEvery1MinuteBake3Minutes", "deployment.strategies[2]: \"ECS.Linear2PercentEvery1MinuteBake3Minutes\" is not an ECS plan name"},
 		{"    - {deploymentConfiguration: {strategy: CANARY, bakeTimeInMinutes: 1, alarms: {alarmNames: [v2-erors], enable: true, rollback: true}}}",
 			`deployment.strategies[2].deploymentConfiguration.alarms.alarmNames[0]: "v2-erors" is not an alarm of the scenario (did you mean v2-errors?)`},

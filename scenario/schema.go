@@ -383,6 +383,21 @@ func (s *StrategyEntry) UnmarshalYAMLX(d *yamlx.Decoder, n *yaml.Node, path stri
 			return d.DecodeNode(n, path, s.ECS)
 		}
 	}
+	// Keys of the named shapes without the key that makes the shape: say
+	// which key is missing rather than that they are not CodeDeploy's.
+	var named *yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		switch k := n.Content[i]; k.Value {
+		case "testTrafficTimeInMinutes":
+			return d.Errorf(n, path+".deploymentConfiguration", "missing: testTrafficTimeInMinutes belongs to an ECS plan {name, deploymentConfiguration: {strategy: BLUE_GREEN, bakeTimeInMinutes: ...}, testTrafficTimeInMinutes}")
+		case "name":
+			named = k
+		}
+	}
+	if named != nil {
+		return d.Errorf(named, path, "a named strategy needs its shape beside name: deploymentConfiguration (ECS), canary or blueGreen (Argo Rollouts) or analysis (Flagger); "+
+			"a CodeDeploy custom configuration is {DeploymentConfigName, TrafficRoutingConfig}, an AppConfig one {DeploymentStrategy: ...}")
+	}
 	s.Custom = &strategies.DeploymentConfig{}
 	return d.DecodeNode(n, path, s.Custom)
 }
