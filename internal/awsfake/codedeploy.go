@@ -246,9 +246,9 @@ func (s *Server) handleCodeDeploy(req *request) response {
 		if err := cdInput(req, &in); err != nil {
 			return badInput(err)
 		}
-		d := s.codedeploy.deployments[in.DeploymentId]
+		d, errResp := s.deploymentLocked(in.DeploymentId)
 		if d == nil {
-			return apiErr(http.StatusBadRequest, "DeploymentDoesNotExistException", "Deployment %s does not exist", in.DeploymentId)
+			return errResp
 		}
 		return ok(map[string]any{"deploymentInfo": deploymentInfo(d)})
 	case "ListDeployments":
@@ -281,9 +281,9 @@ func (s *Server) handleCodeDeploy(req *request) response {
 		if err := cdInput(req, &in); err != nil {
 			return badInput(err)
 		}
-		d := s.codedeploy.deployments[in.DeploymentId]
+		d, errResp := s.deploymentLocked(in.DeploymentId)
 		if d == nil {
-			return apiErr(http.StatusBadRequest, "DeploymentDoesNotExistException", "Deployment %s does not exist", in.DeploymentId)
+			return errResp
 		}
 		return ok(map[string]any{"targetIds": []string{d.fn + ":" + d.alias}})
 	case "GetDeploymentTarget":
@@ -291,9 +291,9 @@ func (s *Server) handleCodeDeploy(req *request) response {
 		if err := cdInput(req, &in); err != nil {
 			return badInput(err)
 		}
-		d := s.codedeploy.deployments[in.DeploymentId]
+		d, errResp := s.deploymentLocked(in.DeploymentId)
 		if d == nil {
-			return apiErr(http.StatusBadRequest, "DeploymentDoesNotExistException", "Deployment %s does not exist", in.DeploymentId)
+			return errResp
 		}
 		if in.TargetId != d.fn+":"+d.alias {
 			return apiErr(http.StatusBadRequest, "DeploymentTargetDoesNotExistException", "Target %s does not exist", in.TargetId)
@@ -307,9 +307,9 @@ func (s *Server) handleCodeDeploy(req *request) response {
 		if err := cdInput(req, &in); err != nil {
 			return badInput(err)
 		}
-		d := s.codedeploy.deployments[in.DeploymentId]
+		d, errResp := s.deploymentLocked(in.DeploymentId)
 		if d == nil {
-			return apiErr(http.StatusBadRequest, "DeploymentDoesNotExistException", "Deployment %s does not exist", in.DeploymentId)
+			return errResp
 		}
 		if d.terminal() {
 			return apiErr(http.StatusBadRequest, "DeploymentAlreadyCompletedException", "Deployment %s has already completed", d.id)
@@ -322,6 +322,16 @@ func (s *Server) handleCodeDeploy(req *request) response {
 		return ok(map[string]any{"status": "Succeeded", "statusMessage": "Deployment of " + d.id + " was stopped"})
 	}
 	return apiErr(http.StatusBadRequest, "UnknownOperationException", "unsupported operation %s", req.op)
+}
+
+// deploymentLocked is the deployment id names, or CodeDeploy's error for an
+// unknown one.
+func (s *Server) deploymentLocked(id string) (*fakeDeployment, response) {
+	d := s.codedeploy.deployments[id]
+	if d == nil {
+		return nil, apiErr(http.StatusBadRequest, "DeploymentDoesNotExistException", "Deployment %s does not exist", id)
+	}
+	return d, response{}
 }
 
 func (s *Server) groupLocked(app, group string) (*DeploymentGroup, response) {
