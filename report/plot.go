@@ -527,13 +527,10 @@ func (c Charts) cumulativeChart() (figure, error) {
 		}
 		names[i], keys[i] = r.Strategy, xysKey(xys)
 		top = math.Max(top, xys[len(xys)-1].Y)
-		l, err := plotter.NewLine(xys)
+		l, err := strategyLine(xys, i)
 		if err != nil {
 			return figure{}, err
 		}
-		l.Color = color_(i)
-		l.Width = vg.Points(2)
-		l.Dashes = plotutil.Dashes(i)
 		p.Add(l)
 		p.Legend.Add(r.Strategy, l)
 	}
@@ -697,13 +694,10 @@ func (c Charts) cdfChart() (figure, error) {
 			}
 			xys = append(xys, plotter.XY{X: x, Y: xys[len(xys)-1].Y}, plotter.XY{X: x, Y: float64(j+1) / n})
 		}
-		l, err := plotter.NewLine(xys)
+		l, err := strategyLine(xys, i)
 		if err != nil {
 			return figure{}, err
 		}
-		l.Color = color_(i)
-		l.Width = vg.Points(2)
-		l.Dashes = plotutil.Dashes(i)
 		p.Add(l)
 		name := fmt.Sprint("strategy ", i+1)
 		if i < len(c.Runs) {
@@ -778,4 +772,17 @@ func fitTop(a *plot.Axis, top float64) float64 {
 		return math.Max(math.Expm1(math.Log1p(top)*1.02), 1)
 	}
 	return math.Max(top*1.05, 1)
+}
+
+// strategyLine is the line of the i-th strategy, in the colour and dashes
+// every chart gives it.
+func strategyLine(xys plotter.XYs, i int) (*plotter.Line, error) {
+	l, err := plotter.NewLine(xys)
+	if err != nil {
+		return nil, err
+	}
+	l.Color = color_(i)
+	l.Width = vg.Points(2)
+	l.Dashes = plotutil.Dashes(i)
+	return l, nil
 }
