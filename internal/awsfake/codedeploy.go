@@ -242,11 +242,7 @@ func (s *Server) handleCodeDeploy(req *request) response {
 	case "CreateDeployment":
 		return s.createDeployment(req)
 	case "GetDeployment":
-		var in struct{ DeploymentId string }
-		if err := cdInput(req, &in); err != nil {
-			return badInput(err)
-		}
-		d, errResp := s.deploymentLocked(in.DeploymentId)
+		d, errResp := s.namedDeployment(req)
 		if d == nil {
 			return errResp
 		}
@@ -277,11 +273,7 @@ func (s *Server) handleCodeDeploy(req *request) response {
 		}
 		return ok(map[string]any{"deployments": ids})
 	case "ListDeploymentTargets":
-		var in struct{ DeploymentId string }
-		if err := cdInput(req, &in); err != nil {
-			return badInput(err)
-		}
-		d, errResp := s.deploymentLocked(in.DeploymentId)
+		d, errResp := s.namedDeployment(req)
 		if d == nil {
 			return errResp
 		}
@@ -322,6 +314,16 @@ func (s *Server) handleCodeDeploy(req *request) response {
 		return ok(map[string]any{"status": "Succeeded", "statusMessage": "Deployment of " + d.id + " was stopped"})
 	}
 	return apiErr(http.StatusBadRequest, "UnknownOperationException", "unsupported operation %s", req.op)
+}
+
+// namedDeployment decodes an input that names a deployment only
+// ({DeploymentId}) and looks it up.
+func (s *Server) namedDeployment(req *request) (*fakeDeployment, response) {
+	var in struct{ DeploymentId string }
+	if err := cdInput(req, &in); err != nil {
+		return nil, badInput(err)
+	}
+	return s.deploymentLocked(in.DeploymentId)
 }
 
 // deploymentLocked is the deployment id names, or CodeDeploy's error for an
