@@ -277,10 +277,11 @@ func JournalPlanAt(path string) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	if len(recs) == 0 || recs[0].Type != RecBegin {
+	p, err := beginPlan(recs)
+	if err != nil {
 		return Plan{}, fmt.Errorf("journal %s holds no deployment", path)
 	}
-	return JournalPlan(recs[0])
+	return p, nil
 }
 
 // FindJournal finds in dir the journal that --resume means when it is given

@@ -60,3 +60,58 @@ func TestJournalPlanAt(t *testing.T) {
 		t.Errorf("empty journal: %v", err)
 	}
 }
+
+// DryResume says what a resume would do and changes nothing: a finished
+// deployment has nothing to resume; an unfinished one is looked at
+// (GetAlias), then continued or rolled back; a missing or empty journal is
+// the user's error.
+func TestDryResume(t *testing.T) {
+	e := newEnv(t, 1)
+	if _, err := e.deploy(context.Background(), e.plan(awsexec.ExecAlias, "Canary10Percent5Minutes"), e.opts()); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := awsexec.DryResume(&b, e.journal, false, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"# shiftsim deploy --resume: DRY RUN", "alias executor, orders:live from version 1 to 2 with Canary10Percent5Minutes",
+		"# the deployment has finished (Succeeded): there is nothing to resume"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("finished: no %q in\n%s", want, b.String())
+		}
+	}
+
+	// The begin record alone: a deployment that stopped before its first step.
+	data, err := os.ReadFile(e.journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	begun := filepath.Join(t.TempDir(), "begun.jsonl")
+	if err := os.WriteFile(begun, append([]byte(strings.SplitN(string(data), "\n", 2)[0]), '\n'), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		rollback bool
+		want     string
+	}{{false, "and continue the deployment from the controller time last journaled"}, {true, "and roll the alias back to version 1"}} {
+		b.Reset()
+		if err := awsexec.DryResume(&b, begun, tc.rollback, false); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), "GetAlias FunctionName=orders Name=live    # to see where the alias is") || !strings.Contains(b.String(), tc.want) {
+			t.Errorf("rollback %v: no %q in\n%s", tc.rollback, tc.want, b.String())
+		}
+	}
+
+	missing := filepath.Join(t.TempDir(), "none.jsonl")
+	if err := awsexec.DryResume(&b, missing, false, false); err == nil || err.Error() != "--resume: no journal "+missing {
+		t.Errorf("missing journal: %v", err)
+	}
+	empty := filepath.Join(t.TempDir(), "empty.jsonl")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := awsexec.DryResume(&b, empty, false, false); err == nil || !strings.Contains(err.Error(), "holds no deployment") {
+		t.Errorf("empty journal: %v", err)
+	}
+}

@@ -7,8 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -168,7 +166,7 @@ pre-checks (credentials included); 2 for input errors.`, stdout)
 
 	if !*yes {
 		if *resume {
-			return dryResume(stdout, *journal, *rollback, *promote)
+			return asInput(awsexec.DryResume(stdout, *journal, *rollback, *promote))
 		}
 		clients := awsexec.OfflineClients(cfgErr)
 		if cfgErr == nil {
@@ -302,71 +300,4 @@ func deployErr(err error) error {
 		return errors.New("stopped at once by a second interrupt: run again with --resume (or --resume --rollback) to finish")
 	}
 	return err
-}
-
-// planOf rebuilds the plan a journal holds, for the summary of a resume.
-func planOf(recs []awsexec.Record) (awsexec.Plan, error) {
-	if len(recs) == 0 || recs[0].Type != awsexec.RecBegin {
-		return awsexec.Plan{}, errors.New("no begin record")
-	}
-	return awsexec.JournalPlan(recs[0])
-}
-
-// dryResume says what --resume would do with the journal, changing nothing.
-func dryResume(w io.Writer, path string, rollback, promote bool) error {
-	recs, err := awsexec.ReadJournal(path)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return inputErrf("--resume: no journal %s", path)
-		}
-		return asInput(err)
-	}
-	p, err := planOf(recs)
-	if err != nil {
-		return inputErrf("--resume: journal %s holds no deployment", filepath.Clean(path))
-	}
-	fmt.Fprintf(w, "# shiftsim deploy --resume: DRY RUN, nothing is changed; add --yes to act.\n")
-	fmt.Fprintf(w, "# journal %s: deployment %s, %s executor, %s:%s from version %s to %s with %s\n",
-		path, recs[0].Deployment, p.Executor, p.Function, p.Alias, p.Current, p.Target, p.Strategy)
-	last := recs[len(recs)-1]
-	fmt.Fprintf(w, "# last record: %s %s\n", last.Type, strings.TrimSpace(last.Event+" "+last.Call+" "+last.Status+" "+last.Note))
-	if promote {
-		return dryPromote(w, p, recs)
-	}
-	if left, ok := awsexec.LeftWeighted(recs); ok && rollback {
-		fmt.Fprintf(w, "# the deployment ended (stopped without rollback) with the alias LEFT at %s\n", left)
-		fmt.Fprintf(w, "GetAlias FunctionName=%s Name=%s    # it must still be there (else someone else moved it: shiftsim stops)\n", p.Function, p.Alias)
-		fmt.Fprintf(w, "UpdateAlias FunctionName=%s Name=%s FunctionVersion=%s RoutingConfig={\"AdditionalVersionWeights\":{}} RevisionId=<from GetAlias>    # the reset\n", p.Function, p.Alias, p.Current)
-		return nil
-	}
-	for _, r := range recs {
-		if r.Type == awsexec.RecFinish {
-			fmt.Fprintf(w, "# the deployment has finished (%s): there is nothing to resume\n", r.Status)
-			return nil
-		}
-	}
-	fmt.Fprintf(w, "GetAlias FunctionName=%s Name=%s    # to see where the alias is\n", p.Function, p.Alias)
-	action := "continue the deployment from the controller time last journaled"
-	if rollback {
-		action = "roll the alias back to version " + p.Current
-	}
-	fmt.Fprintf(w, "# then: bring the alias where the journal says (UpdateAlias if needed) and %s\n", action)
-	return nil
-}
-
-// dryPromote says what --resume --promote would do: the pause, then the
-// controller's answer to the promotion, changing nothing.
-func dryPromote(w io.Writer, p awsexec.Plan, recs []awsexec.Record) error {
-	pv, err := awsexec.PreviewPromote(recs)
-	if err != nil {
-		return asInput(err)
-	}
-	fmt.Fprintf(w, "# the rollout is Paused since t+%s (%s)\n", sim.Clock(pv.Since), pv.Cause)
-	fmt.Fprintf(w, "GetAlias FunctionName=%s Name=%s    # it must be where the journal left it\n", p.Function, p.Alias)
-	answer := strings.Join(pv.Actions, "; ")
-	if answer == "" {
-		answer = "nothing at once"
-	}
-	fmt.Fprintf(w, "# then: Promote; the controller answers: %s; the rollout goes on from there\n", answer)
-	return nil
 }
