@@ -665,3 +665,53 @@ func BenchmarkBatchedSweep2h(b *testing.B) {
 		report(b)
 	})
 }
+
+// RunCounts is Run without the timeline: for every built-in scenario, the
+// examples with gated plans (Argo, Flagger: their gate notes are edited
+// after the measurement) and the hangs model, on every strategy and a few
+// seeds, the results agree on everything but the timeline, which RunCounts
+// leaves empty.
+func TestRunCountsIsRunWithoutTimeline(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "scenarios", "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no built-in scenarios: %v", err)
+	}
+	files = append(files, filepath.Join("..", "examples", "argo.yaml"), filepath.Join("..", "examples", "flagger.yaml"))
+	docs := map[string]*scenario.Scenario{"hangs": parse(t, hangs)}
+	for _, f := range files {
+		s, err := scenario.Load(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs[filepath.Base(f)] = s
+	}
+	for _, name := range slices.Sorted(maps.Keys(docs)) {
+		s := docs[name]
+		if s.Model.Horizon > 2*time.Hour || s.Model.Traffic.Rate > 500 {
+			s.Model.Traffic.Rate = min(s.Model.Traffic.Rate, 50) // enough to move alarms, cheap per request
+		}
+		for _, st := range s.Strategies {
+			for seed := uint64(1); seed <= 3; seed++ {
+				m := s.Model
+				m.Seed = seed
+				full, err := sim.Run(&m, st)
+				if err != nil {
+					t.Fatalf("%s %s: %v", name, st.Name, err)
+				}
+				counts, err := sim.RunCounts(&m, st)
+				if err != nil {
+					t.Fatalf("%s %s: %v", name, st.Name, err)
+				}
+				if len(counts.Timeline) != 0 {
+					t.Errorf("%s %s seed %d: RunCounts kept %d timeline entries", name, st.Name, seed, len(counts.Timeline))
+				}
+				full.Timeline = nil
+				a := fmt.Sprintf("%s\n%v\n%v\n%+v\n%+v", fingerprint(full), full.Steps, full.Buckets, full.Versions, full.Cost)
+				b := fmt.Sprintf("%s\n%v\n%v\n%+v\n%+v", fingerprint(counts), counts.Steps, counts.Buckets, counts.Versions, counts.Cost)
+				if a != b {
+					t.Errorf("%s %s seed %d: Run and RunCounts differ:\n%s\n---\n%s", name, st.Name, seed, a, b)
+				}
+			}
+		}
+	}
+}

@@ -214,6 +214,9 @@ func (r *runner) targetFaulty(t int64) bool {
 
 // record adds e to the timeline, at the current time and weight.
 func (r *runner) record(e Entry) {
+	if r.quiet {
+		return
+	}
 	e.At, e.Weight = time.Duration(r.now), r.weight
 	r.res.Timeline = append(r.res.Timeline, e)
 }

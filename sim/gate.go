@@ -170,10 +170,12 @@ func (r *runner) handleGate(e event) {
 		i := len(r.res.Timeline)
 		r.record(Entry{Kind: KindGate, Subject: sg.g.Name, GateStep: GateMeasure, Note: fmt.Sprintf("%s (%s): %s", sg.g.Name, sg.g.Query, value)})
 		r.step(ev)
-		meas, met := r.drv.Controller().LastMeasurement()
-		r.res.Timeline[i].Note += " -> " + string(meas)
-		if met != "" {
-			r.res.Timeline[i].Note += "; metric " + string(met)
+		if i < len(r.res.Timeline) { // RunCounts keeps none
+			meas, met := r.drv.Controller().LastMeasurement()
+			r.res.Timeline[i].Note += " -> " + string(meas)
+			if met != "" {
+				r.res.Timeline[i].Note += "; metric " + string(met)
+			}
 		}
 	case evPromote:
 		if r.drv.Status() == deploy.Paused {

@@ -178,9 +178,12 @@ func (r *runner) evaluate() {
 		}
 		next := a.Rule.Evaluate(pts, st.state)
 		if next != st.state {
-			// The reason is worth its string only when the state changes.
-			_, why := a.Rule.Explain(pts, st.state)
-			r.record(Entry{Kind: KindAlarm, Subject: a.Name, From: st.state.String(), To: next.String(), Reason: why})
+			// The reason is worth its string only when the state changes,
+			// and when there is a timeline to hold it.
+			if !r.quiet {
+				_, why := a.Rule.Explain(pts, st.state)
+				r.record(Entry{Kind: KindAlarm, Subject: a.Name, From: st.state.String(), To: next.String(), Reason: why})
+			}
 			st.state = next
 			k := r.watch[ai] // -1: the plan does not watch this alarm
 			if next == alarm.Alarm && k >= 0 && r.now >= int64(r.m.DeployStart) && r.res.Detected == nil {

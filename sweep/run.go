@@ -153,11 +153,15 @@ func Run(m *sim.Model, strats []sim.Strategy, o Options) (*Replicated, error) {
 				}
 				i, s := lo+j/len(strats), j%len(strats)
 				mm.Seed = Seed(m.Seed, i)
-				r, err := sim.Run(&mm, strats[s])
+				run := sim.RunCounts // the outcome needs no timeline
+				if i-lo < keep {
+					run = sim.Run
+				}
+				r, err := run(&mm, strats[s])
 				tr := r
 				if err == nil && !own {
 					tm.Seed = mm.Seed
-					tr, err = sim.Run(&tm, strats[s])
+					tr, err = sim.RunCounts(&tm, strats[s])
 				}
 				if err != nil {
 					errs[j] = fmt.Errorf("%s, run %d (seed %d): %w", strats[s].Name, i, mm.Seed, err)
