@@ -1,6 +1,8 @@
 package scenario
 
 import (
+	"fmt"
+
 	"github.com/shiftsim/shiftsim/deploy"
 	"github.com/shiftsim/shiftsim/sim"
 )
@@ -23,6 +25,15 @@ func (s *Scenario) DeploySpec(st sim.Strategy, before, after string) (deploy.Spe
 		}
 	}
 	m := &s.Model
+	if st.Config.LifecycleHooks() {
+		// hooks.*.timeout is a what-if: CodeDeploy's wait for a hook's report
+		// is fixed at 1 h, and both executors wait as CodeDeploy does.
+		for _, h := range m.Hooks {
+			if h.Timeout > 0 && h.Timeout < deploy.DefaultHookTimeout {
+				warnings = append(warnings, fmt.Sprintf("hooks.%s.timeout %v is simulated only: on AWS, CodeDeploy waits up to %v for a hook to report (a fixed limit), and so does this deployment", h.Name, h.Timeout, deploy.DefaultHookTimeout))
+			}
+		}
+	}
 	spec := deploy.Spec{Function: m.Function, Alias: m.Alias,
 		Current: m.Versions[sim.Current].Name, Target: m.Versions[sim.Target].Name,
 		Strategy: st.Name, Config: st.Config, Linear: m.Linear, BeforeHook: before, AfterHook: after,

@@ -89,3 +89,33 @@ func TestDeploySpec(t *testing.T) {
 		t.Errorf("no function: %v", err)
 	}
 }
+
+// A hook timeout shorter than CodeDeploy's fixed hour is a what-if the
+// simulator models; a real deployment says it waits the hour.
+func TestDeploySpecHookTimeoutIsSimulatedOnly(t *testing.T) {
+	doc := strings.Replace(deploySpecScenario, "{duration: 10s, function: CodeDeployHook_pre}",
+		"{duration: 10s, timeout: 5m, function: CodeDeployHook_pre}", 1)
+	s, err := Parse("d.yaml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	canary, err := s.Strategy("Canary10Percent5Minutes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, warnings, err := s.DeploySpec(canary, "", "")
+	if err != nil || got.HookTimeout != deploy.DefaultHookTimeout {
+		t.Fatalf("%v, hook timeout %v", err, got.HookTimeout)
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "hooks.BeforeAllowTraffic.timeout 5m0s is simulated only") || !strings.Contains(warnings[0], "1h0m0s") {
+		t.Errorf("warnings %q", warnings)
+	}
+	// A plan without lifecycle hooks runs none: nothing to say.
+	ac, err := s.Strategy("AppConfig.Linear50PercentEvery30Seconds")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, warnings, _ := s.DeploySpec(ac, "", ""); len(warnings) != 0 {
+		t.Errorf("AppConfig: %q", warnings)
+	}
+}
