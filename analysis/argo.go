@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 )
 
 // Phase is an Argo Rollouts analysis phase, in Argo's words.
@@ -141,6 +142,30 @@ type Result struct {
 	Steps  []Step
 	Phase  Phase
 	Unused int // measurements given after the metric completed
+}
+
+// ErrorRetry is how long Argo waits after a measurement Error before the
+// next one (analysis/analysis.go: DefaultErrorRetryInterval, 10 s).
+const ErrorRetry = 10 * time.Second
+
+// Times is when each of the replay's measurements is taken, counted from the
+// run's start and as if each took no time: the first after initialDelay,
+// each next one an interval after the last, ErrorRetry after an Error (the
+// controller's schedule, docs/plans.md "Argo Rollouts").
+func (r Result) Times(initialDelay, interval time.Duration) []time.Duration {
+	at := make([]time.Duration, len(r.Steps))
+	t := initialDelay
+	for i := range r.Steps {
+		if i > 0 {
+			if r.Steps[i-1].Outcome == Error {
+				t += ErrorRetry
+			} else {
+				t += interval
+			}
+		}
+		at[i] = t
+	}
+	return at
 }
 
 // Evaluate is Argo's evaluate: the outcome of one value under the metric's

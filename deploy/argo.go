@@ -15,10 +15,6 @@ import (
 // asks with a Measure action and judges the Measurement event with package
 // analysis's rules (docs/gates.md, docs/plans.md "Argo Rollouts").
 
-// argoErrorRetry is how long Argo waits after a measurement Error before the
-// next one (analysis/analysis.go: DefaultErrorRetryInterval, 10 s).
-const argoErrorRetry = 10 * time.Second
-
 // argoMetric is one metric of one AnalysisRun and its state.
 type argoMetric struct {
 	m               analysis.Metric
@@ -40,7 +36,7 @@ func (am *argoMetric) next(start time.Duration) time.Duration {
 		return start + am.delay
 	}
 	if am.lastErr {
-		return am.last + argoErrorRetry
+		return am.last + analysis.ErrorRetry
 	}
 	return am.last + am.interval
 }

@@ -121,105 +121,132 @@ func cmdAnalysis(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() != 1 || (fs.Arg(0) != "argo" && fs.Arg(0) != "flagger" && fs.Arg(0) != "sequential") {
 		return inputErrf("want one argument, argo, flagger or sequential (see --help)")
 	}
-	if fs.Arg(0) == "sequential" {
+	a := analysisArgs{outcomes: *outcomes, checks: *checks, values: *values, succ: *succ, fail: *fail, count: *count,
+		interval: *interval, initialDelay: *initialDelay, failureLimit: *failureLimit, inconclusiveLimit: *inconclusiveLimit,
+		errorLimit: *errorLimit, successLimit: *successLimit, terminate: *terminate, threshold: *threshold,
+		maxWeight: *maxWeight, stepWeight: *stepWeight, stepWeights: *stepWeights, promotion: *promotion,
+		iterations: *iterations, minV: *minV, maxV: *maxV, output: *output}
+	switch fs.Arg(0) {
+	case "sequential":
 		return sequentialCmd(*events, *share, *kFlag, *alpha, *oneSided, *output, stdout)
+	case "flagger":
+		return flaggerCmd(a, stdout)
+	default:
+		return argoCmd(a, stdout)
 	}
-	vals, err := parseValues(*values)
+}
+
+// analysisArgs are the argo and flagger flags' values.
+type analysisArgs struct {
+	outcomes, checks, values, succ, fail, stepWeights, minV, maxV, output                   string
+	count, failureLimit, inconclusiveLimit, errorLimit, successLimit, threshold, iterations int
+	interval, initialDelay                                                                  time.Duration
+	terminate                                                                               bool
+	maxWeight, stepWeight, promotion                                                        float64
+}
+
+// flaggerCmd replays a Flagger canary analysis from its checks or values.
+func flaggerCmd(a analysisArgs, stdout io.Writer) error {
+	vals, err := parseValues(a.values)
 	if err != nil {
 		return err
 	}
-	if fs.Arg(0) == "flagger" {
-		f := gates.Flagger{Interval: *interval, Threshold: *threshold, MaxWeight: *maxWeight, StepWeight: *stepWeight, StepWeightPromotion: *promotion, Iterations: *iterations}
-		if *stepWeights != "" {
-			if f.StepWeights, err = parseValues(*stepWeights); err != nil {
-				return inputErrf("--step-weights: %v", err)
-			}
+	f := gates.Flagger{Interval: a.interval, Threshold: a.threshold, MaxWeight: a.maxWeight, StepWeight: a.stepWeight, StepWeightPromotion: a.promotion, Iterations: a.iterations}
+	if a.stepWeights != "" {
+		if f.StepWeights, err = parseValues(a.stepWeights); err != nil {
+			return inputErrf("--step-weights: %v", err)
 		}
-		var r gates.Range
-		for _, b := range []struct {
-			s   string
-			dst **float64
-			n   string
-		}{{*minV, &r.Min, "--min"}, {*maxV, &r.Max, "--max"}} {
-			if b.s != "" {
-				v, err := strconv.ParseFloat(b.s, 64)
-				if err != nil {
-					return inputErrf("%s %q: want a number", b.n, b.s)
-				}
-				*b.dst = &v
-			}
-		}
-		var cs []gates.Check
-		switch {
-		case *checks != "" && *values != "":
-			return inputErrf("give --checks or --values, not both")
-		case *checks != "":
-			for i, s := range strings.Split(*checks, ",") {
-				switch strings.ToLower(strings.TrimSpace(s)) {
-				case "pass", "passed", "p", "ok":
-					cs = append(cs, gates.Check{Given: true, Passed: true})
-				case "fail", "failed", "f":
-					cs = append(cs, gates.Check{Given: true})
-				default:
-					return inputErrf("--checks item %d: %q, want pass or fail", i+1, s)
-				}
-			}
-		case *values != "":
-			if r.Min == nil && r.Max == nil {
-				return inputErrf("--values needs --min and/or --max (the metric's thresholdRange)")
-			}
-			for _, v := range vals {
-				cs = append(cs, gates.Check{Value: v})
-			}
-		default:
-			return inputErrf("flagger needs --checks or --values")
-		}
-		res, err := f.Replay(cs, r)
-		if err != nil {
-			return inputErrf("%v", err)
-		}
-		doc := flaggerJSON{System: "flagger", Phase: res.Phase, Unused: res.Unused, Ticks: []flaggerTickJ{}}
-		if res.ClosedForm > 0 {
-			s := res.ClosedForm.Seconds()
-			doc.ClosedFormS = &s
-		}
-		for _, t := range res.Ticks {
-			doc.Ticks = append(doc.Ticks, flaggerTickJ{t.N, t.At.Seconds(), t.Check, t.FailedChecks, t.Canary, t.Phase, t.Action})
-		}
-		if *output == "json" {
-			return report.JSON(stdout, doc)
-		}
-		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "tick\tt+\tcheck\tfailedChecks\tcanary %\tphase\taction")
-		for _, t := range doc.Ticks {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%v\t%s\t%s\n", t.N, time.Duration(t.AtS*float64(time.Second)), dash(t.Check), t.FailedChecks, t.CanaryWeight, t.Phase, t.Action)
-		}
-		tw.Flush()
-		fmt.Fprintf(stdout, "\nresult: %s", res.Phase)
-		if res.Phase != "Succeeded" && res.Phase != "Failed" {
-			fmt.Fprintf(stdout, " (the checks ran out before the analysis ended)")
-		}
-		if res.Unused > 0 {
-			fmt.Fprintf(stdout, "; %d checks after the end were not used", res.Unused)
-		}
-		if doc.ClosedFormS != nil {
-			formula := "interval x maxWeight/stepWeight"
-			if f.Iterations > 0 {
-				formula = "interval x iterations"
-			}
-			fmt.Fprintf(stdout, "\nFlagger's documented minimum time to promotion, %s: %s", formula, res.ClosedForm)
-		}
-		fmt.Fprintln(stdout)
-		return nil
 	}
+	var r gates.Range
+	for _, b := range []struct {
+		s   string
+		dst **float64
+		n   string
+	}{{a.minV, &r.Min, "--min"}, {a.maxV, &r.Max, "--max"}} {
+		if b.s != "" {
+			v, err := strconv.ParseFloat(b.s, 64)
+			if err != nil {
+				return inputErrf("%s %q: want a number", b.n, b.s)
+			}
+			*b.dst = &v
+		}
+	}
+	var cs []gates.Check
+	switch {
+	case a.checks != "" && a.values != "":
+		return inputErrf("give --checks or --values, not both")
+	case a.checks != "":
+		for i, s := range strings.Split(a.checks, ",") {
+			switch strings.ToLower(strings.TrimSpace(s)) {
+			case "pass", "passed", "p", "ok":
+				cs = append(cs, gates.Check{Given: true, Passed: true})
+			case "fail", "failed", "f":
+				cs = append(cs, gates.Check{Given: true})
+			default:
+				return inputErrf("--checks item %d: %q, want pass or fail", i+1, s)
+			}
+		}
+	case a.values != "":
+		if r.Min == nil && r.Max == nil {
+			return inputErrf("--values needs --min and/or --max (the metric's thresholdRange)")
+		}
+		for _, v := range vals {
+			cs = append(cs, gates.Check{Value: v})
+		}
+	default:
+		return inputErrf("flagger needs --checks or --values")
+	}
+	res, err := f.Replay(cs, r)
+	if err != nil {
+		return inputErrf("%v", err)
+	}
+	doc := flaggerJSON{System: "flagger", Phase: res.Phase, Unused: res.Unused, Ticks: []flaggerTickJ{}}
+	if res.ClosedForm > 0 {
+		s := res.ClosedForm.Seconds()
+		doc.ClosedFormS = &s
+	}
+	for _, t := range res.Ticks {
+		doc.Ticks = append(doc.Ticks, flaggerTickJ{t.N, t.At.Seconds(), t.Check, t.FailedChecks, t.Canary, t.Phase, t.Action})
+	}
+	if a.output == "json" {
+		return report.JSON(stdout, doc)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "tick\tt+\tcheck\tfailedChecks\tcanary %\tphase\taction")
+	for _, t := range doc.Ticks {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%v\t%s\t%s\n", t.N, time.Duration(t.AtS*float64(time.Second)), dash(t.Check), t.FailedChecks, t.CanaryWeight, t.Phase, t.Action)
+	}
+	tw.Flush()
+	fmt.Fprintf(stdout, "\nresult: %s", res.Phase)
+	if res.Phase != "Succeeded" && res.Phase != "Failed" {
+		fmt.Fprintf(stdout, " (the checks ran out before the analysis ended)")
+	}
+	if res.Unused > 0 {
+		fmt.Fprintf(stdout, "; %d checks after the end were not used", res.Unused)
+	}
+	if doc.ClosedFormS != nil {
+		formula := "interval x maxWeight/stepWeight"
+		if f.Iterations > 0 {
+			formula = "interval x iterations"
+		}
+		fmt.Fprintf(stdout, "\nFlagger's documented minimum time to promotion, %s: %s", formula, res.ClosedForm)
+	}
+	fmt.Fprintln(stdout)
+	return nil
+}
 
-	// argo
-	m := gates.Metric{Count: *count, Interval: *interval > 0, FailureLimit: *failureLimit, InconclusiveLimit: *inconclusiveLimit,
-		ConsecutiveErrorLimit: *errorLimit, ConsecutiveSuccessLimit: *successLimit}
-	if m.SuccessCondition, err = gates.ParseCondition(*succ); err != nil {
+// argoCmd replays one Argo Rollouts metric from its outcomes or values.
+func argoCmd(a analysisArgs, stdout io.Writer) error {
+	vals, err := parseValues(a.values)
+	if err != nil {
+		return err
+	}
+	m := gates.Metric{Count: a.count, Interval: a.interval > 0, FailureLimit: a.failureLimit, InconclusiveLimit: a.inconclusiveLimit,
+		ConsecutiveErrorLimit: a.errorLimit, ConsecutiveSuccessLimit: a.successLimit}
+	if m.SuccessCondition, err = gates.ParseCondition(a.succ); err != nil {
 		return inputErrf("--success-condition: %v", err)
 	}
-	if m.FailureCondition, err = gates.ParseCondition(*fail); err != nil {
+	if m.FailureCondition, err = gates.ParseCondition(a.fail); err != nil {
 		return inputErrf("--failure-condition: %v", err)
 	}
 	if err := m.Validate(); err != nil {
@@ -227,35 +254,35 @@ func cmdAnalysis(args []string, stdout, stderr io.Writer) error {
 	}
 	var in []gates.Input
 	switch {
-	case *outcomes != "" && *values != "":
+	case a.outcomes != "" && a.values != "":
 		return inputErrf("give --outcomes or --values, not both")
-	case *outcomes != "":
-		for i, s := range strings.Split(*outcomes, ",") {
+	case a.outcomes != "":
+		for i, s := range strings.Split(a.outcomes, ",") {
 			p, err := gates.ParsePhase(s)
 			if err != nil {
 				return inputErrf("--outcomes item %d: %v", i+1, err)
 			}
 			in = append(in, gates.Input{Outcome: p})
 		}
-	case *values != "":
+	case a.values != "":
 		for _, v := range vals {
 			in = append(in, gates.Input{Value: v})
 		}
 	default:
 		return inputErrf("argo needs --outcomes or --values")
 	}
-	res := m.Replay(in, *terminate)
+	res := m.Replay(in, a.terminate)
 	doc := argoJSON{System: "argo", Phase: res.Phase, Unused: res.Unused, Measurements: []argoStepJSON{},
 		Metric: argoMetricJSON{FailureLimit: m.FailureLimit, InconclusiveLimit: m.InconclusiveLimit, ConsecutiveErrorLimit: m.ConsecutiveErrorLimit,
 			ConsecutiveSuccessLimit: m.ConsecutiveSuccessLimit}}
 	if m.Count > 0 {
 		doc.Metric.Count = &m.Count
 	}
-	if *interval > 0 {
-		doc.Metric.Interval = interval.String()
+	if a.interval > 0 {
+		doc.Metric.Interval = a.interval.String()
 	}
-	if *initialDelay > 0 {
-		doc.Metric.InitialDelay = initialDelay.String()
+	if a.initialDelay > 0 {
+		doc.Metric.InitialDelay = a.initialDelay.String()
 	}
 	if m.SuccessCondition != nil {
 		doc.Metric.SuccessCondition = m.SuccessCondition.String()
@@ -263,25 +290,16 @@ func cmdAnalysis(args []string, stdout, stderr io.Writer) error {
 	if m.FailureCondition != nil {
 		doc.Metric.FailureCondition = m.FailureCondition.String()
 	}
-	// Scheduling (as if each measurement took no time): the first after
-	// initialDelay, the next an interval later, 10 s after an Error.
-	at := *initialDelay
+	at := res.Times(a.initialDelay, a.interval) // the controller's schedule
 	for i, s := range res.Steps {
-		if i > 0 {
-			if res.Steps[i-1].Outcome == gates.Error {
-				at += 10 * time.Second
-			} else {
-				at += *interval
-			}
-		}
 		val := s.Value
 		if val != nil && math.IsNaN(*val) {
 			val = nil // the provider's error: no value
 		}
-		doc.Measurements = append(doc.Measurements, argoStepJSON{s.N, at.Seconds(), val, s.Outcome, s.Why, s.Successful, s.Failed,
+		doc.Measurements = append(doc.Measurements, argoStepJSON{s.N, at[i].Seconds(), val, s.Outcome, s.Why, s.Successful, s.Failed,
 			s.Inconclusive, s.Error, s.Count, s.ConsecErr, s.ConsecOK, s.Phase, s.Rule})
 	}
-	if *output == "json" {
+	if a.output == "json" {
 		return report.JSON(stdout, doc)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
