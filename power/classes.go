@@ -528,35 +528,6 @@ func poissonPMF(mu float64, buf []float64) (lo int64, pmf []float64) {
 	return lo, pmf
 }
 
-// binomialPMF returns the Binomial(n, p) probabilities of lo, lo+1, ...
-// over the range that holds all but a negligible mass.
-func binomialPMF(n int64, p float64) (lo int64, pmf []float64) {
-	switch {
-	case n == 0 || !(p > 0):
-		return 0, []float64{1}
-	case p >= 1:
-		return n, []float64{1}
-	}
-	mean := float64(n) * p
-	sd := math.Sqrt(mean * (1 - p))
-	lo = max(0, int64(math.Floor(mean-tail*sd-10)))
-	hi := min(n, int64(math.Ceil(mean+tail*sd+10)))
-	mode := min(max(int64(math.Floor(float64(n+1)*p)), lo), hi)
-	pmf = make([]float64, hi-lo+1)
-	a, _ := math.Lgamma(float64(n) + 1)
-	b, _ := math.Lgamma(float64(mode) + 1)
-	d, _ := math.Lgamma(float64(n-mode) + 1)
-	pmf[mode-lo] = math.Exp(a - b - d + float64(mode)*math.Log(p) + float64(n-mode)*math.Log1p(-p))
-	odds := p / (1 - p)
-	for k := mode + 1; k <= hi; k++ {
-		pmf[k-lo] = pmf[k-1-lo] * float64(n-k+1) / float64(k) * odds
-	}
-	for k := mode - 1; k >= lo; k-- {
-		pmf[k-lo] = pmf[k+1-lo] * float64(k+1) / float64(n-k) / odds
-	}
-	return lo, pmf
-}
-
 // representatives returns a datapoint value that breaches rule r and one
 // that does not, so that rule sequences of classes can be handed to the
 // alarm package's own evaluator.
