@@ -14,7 +14,7 @@ type Column struct{ Name, Meaning string }
 var SingleColumns = []Column{
 	{"strategy", "the deployment configuration, as the scenario names it"},
 	{"status", "CodeDeploy's final status (an AppConfig plan's AppConfig state beside it, e.g. Stopped (AppConfig: ROLLED_BACK)): Succeeded; Stopped (an alarm went to ALARM, or a gate stopped a gated plan); Failed (a hook failed or timed out); Paused (an Argo rollout still waiting for a user at the horizon: not finished)"},
-	{"rollback cause", "alarm:NAME, hook:NAME or gate:NAME that made the deployment roll back; - if it did not"},
+	{"rollback cause", "alarm:NAME, hook:NAME, gate:NAME or manual that made the deployment roll back; \"none: CAUSE stopped it\" when it stopped without rolling back (auto-rollback off, ECS rollback: false; JSON stop_cause); - if nothing stopped it"},
 	{"full shift", "when the new version first had 100 % of the traffic, from the deployment start; - if never"},
 	{"detected", "when an alarm first went to ALARM or a hook first failed, from the deployment start; - if never"},
 	{"ended", "when the deployment succeeded, or its rollback finished, from the deployment start"},

@@ -163,7 +163,11 @@ func singleGrid(doc Compared) *grid {
 		return ""
 	}
 	for _, r := range doc.Results {
-		g.add(r.Strategy, r.StatusWords(), causeOf(r.RollbackCause), fromStart(r.FullShift, r.DeploymentStart),
+		cause := causeOf(r.RollbackCause)
+		if r.RollbackCause == nil && r.StopCause != nil {
+			cause = "none: " + *r.StopCause + " stopped it"
+		}
+		g.add(r.Strategy, r.StatusWords(), cause, fromStart(r.FullShift, r.DeploymentStart),
 			fromStart(r.Detected, r.DeploymentStart), fromStart(r.End, r.DeploymentStart),
 			strconv.FormatInt(r.TargetRequests, 10), strconv.FormatInt(r.TargetFailedRequests, 10),
 			strconv.FormatInt(r.FailedRequests, 10), pct(r.FailedRequests, r.Requests))

@@ -35,17 +35,22 @@ type Result struct {
 	// Argo Rollouts or Flagger (strategies.Config.Family); the narration
 	// speaks its words. Plan is the plan itself (absent from JSON; a
 	// Result without it is told in CodeDeploy's words).
-	Family          string            `json:"family,omitempty"`
-	Plan            strategies.Config `json:"-"`
-	Status          string            `json:"status"`
-	RolledBack      bool              `json:"rolled_back"`
-	RollbackCause   *string           `json:"rollback_cause"`
-	DeploymentStart float64           `json:"deployment_start_s"`
-	FullShift       *float64          `json:"full_shift_s"`
-	End             *float64          `json:"end_s"`
-	Detected        *float64          `json:"detected_s"`
-	PollPhase       float64           `json:"poll_phase_s"`      // CloudWatch's minute and CodeDeploy's polls fall this long after the clock's minute
-	PollPhaseRandom bool              `json:"poll_phase_random"` // drawn from the seed (monitoring.poll_phase: random)
+	Family        string            `json:"family,omitempty"`
+	Plan          strategies.Config `json:"-"`
+	Status        string            `json:"status"`
+	RolledBack    bool              `json:"rolled_back"`
+	RollbackCause *string           `json:"rollback_cause"`
+	// StopCause is what ended a deployment that did not succeed ("alarm:…",
+	// "hook:…", "gate:…", "manual"), whether or not it rolled back: a plan
+	// with auto-rollback off (or ECS's rollback: false) stops in place, and
+	// rollback_cause is null.
+	StopCause       *string  `json:"stop_cause"`
+	DeploymentStart float64  `json:"deployment_start_s"`
+	FullShift       *float64 `json:"full_shift_s"`
+	End             *float64 `json:"end_s"`
+	Detected        *float64 `json:"detected_s"`
+	PollPhase       float64  `json:"poll_phase_s"`      // CloudWatch's minute and CodeDeploy's polls fall this long after the clock's minute
+	PollPhaseRandom bool     `json:"poll_phase_random"` // drawn from the seed (monitoring.poll_phase: random)
 	// FalseRollbackProbability is, in compare's one-run document, whether
 	// the healthy twin's run (same seed, the target behaving exactly like
 	// the current version) rolled back: 0 or 1; FalseRollbackCause is the
@@ -223,9 +228,12 @@ func FromSim(r *sim.Result, config string, timeline bool) Result {
 	if r.SLOBudgetConsumed != nil {
 		out.SLOBudgetConsumed = finite(*r.SLOBudgetConsumed)
 	}
-	if r.RolledBack && r.RollbackCause != "" {
+	if r.RollbackCause != "" {
 		c := r.RollbackCause
-		out.RollbackCause = &c
+		out.StopCause = &c
+		if r.RolledBack {
+			out.RollbackCause = &c
+		}
 	}
 	for _, p := range r.Phases {
 		out.Phases = append(out.Phases, Phase{From: seconds(p.From), To: seconds(p.To), TargetWeight: p.Weight,

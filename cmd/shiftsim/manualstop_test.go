@@ -93,3 +93,42 @@ func TestRunManualStop(t *testing.T) {
 		}
 	}
 }
+
+// stop_cause names what ended a deployment that did not succeed, with or
+// without a rollback; rollback_cause only when it rolled back. The table's
+// rollback-cause column says none, and what stopped it.
+func TestCompareStopCause(t *testing.T) {
+	dir := t.TempDir()
+	for _, rollback := range []bool{true, false} {
+		stop := strings.Replace("{at: 3m30s, rollback: RB}", "RB", map[bool]string{true: "true", false: "false"}[rollback], 1)
+		p := filepath.Join(dir, "stop.yaml")
+		if err := os.WriteFile(p, []byte(strings.Replace(manualStopScenario, "STOP", stop, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errs := runCLI("compare", p, "--output", "json")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		var doc struct {
+			Results []struct {
+				Status        string  `json:"status"`
+				RollbackCause *string `json:"rollback_cause"`
+				StopCause     *string `json:"stop_cause"`
+			} `json:"results"`
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Results) != 1 {
+			t.Fatalf("%v: %s", err, out)
+		}
+		r := doc.Results[0]
+		if r.Status != "Stopped" || r.StopCause == nil || *r.StopCause != "manual" {
+			t.Errorf("rollback %v: status %s, stop_cause %v", rollback, r.Status, r.StopCause)
+		}
+		if rollback != (r.RollbackCause != nil) || (rollback && *r.RollbackCause != "manual") {
+			t.Errorf("rollback %v: rollback_cause %v", rollback, r.RollbackCause)
+		}
+		_, table, _ := runCLI("compare", p)
+		if want := "none: manual stopped it"; rollback == strings.Contains(table, want) {
+			t.Errorf("rollback %v: table has %q = %v:\n%s", rollback, want, !rollback, table)
+		}
+	}
+}
