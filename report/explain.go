@@ -69,6 +69,7 @@ type narrator struct {
 	states map[string]alarmSeen
 	order  []string // alarm names in order of first appearance
 	weight float64
+	shifts int          // weight records so far
 	told   map[int]bool // phases already described
 	over   bool         // the deployment has ended
 }
@@ -158,10 +159,11 @@ func (n *narrator) say(e Entry) string {
 		case e.Weight >= 1:
 			line = n.v.full(n.target(), n.alarms())
 		case prev == 0:
-			line = n.v.first(pctNum(e.Weight), n.target(), n.current(), pctNum(1-e.Weight), n.alarms())
+			line = n.v.first(pctNum(e.Weight), n.target(), n.current(), pctNum(1-e.Weight), n.alarms()) + n.v.argoThen(n.shifts, e.Weight)
 		default:
-			line = n.v.raise(n.target(), pctNum(prev), pctNum(e.Weight), n.alarms())
+			line = n.v.raise(n.target(), pctNum(prev), pctNum(e.Weight), n.alarms()) + n.v.argoThen(n.shifts, e.Weight)
 		}
+		n.shifts++
 		return line + appConfigWords(e) + n.lastSpan(e.At)
 	case sim.KindRollback:
 		n.weight = 0

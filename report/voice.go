@@ -2,6 +2,8 @@ package report
 
 import (
 	"fmt"
+	"math"
+	"strings"
 
 	"github.com/shiftsim/shiftsim/strategies"
 )
@@ -204,4 +206,46 @@ func (v voice) alarmTooLate() string {
 		return " The rollout is already over: nobody watches the alarm for it any more."
 	}
 	return " The deployment is already over: " + v.family + " no longer watches the alarm."
+}
+
+// argoThen is what an Argo canary does after the k-th setWeight step (0 for
+// the first) that set weight w: the pause and analysis steps up to the next
+// setWeight, or the full promotion after the last step. It says nothing for
+// other plans, or where the k-th setWeight step is not w (the records and
+// the plan do not line up, e.g. a repeated weight).
+func (v voice) argoThen(k int, w float64) string {
+	ro := v.plan.Rollout
+	if v.family != "Argo Rollouts" || ro == nil || ro.Canary == nil {
+		return ""
+	}
+	steps := ro.Canary.Steps
+	i, seen := 0, -1
+	for ; i < len(steps); i++ {
+		if steps[i].SetWeight != nil {
+			if seen++; seen == k {
+				break
+			}
+		}
+	}
+	if i == len(steps) || math.Abs(*steps[i].SetWeight-w*100) > 1e-9 {
+		return ""
+	}
+	var then []string
+	for _, st := range steps[i+1:] {
+		switch {
+		case st.SetWeight != nil:
+			if len(then) == 0 {
+				return ""
+			}
+			return " Then it " + strings.Join(then, ", then ") + "."
+		case st.Pause != nil && st.Pause.Indefinite:
+			then = append(then, "pauses until a user promotes it (pause: {})")
+		case st.Pause != nil:
+			then = append(then, "pauses "+shortDur(st.Pause.Duration.Seconds())+" (a pause step)")
+		case st.Analysis != nil:
+			then = append(then, "runs an analysis step ("+strings.Join(st.Analysis.Templates, ", ")+") and waits for its result")
+		}
+	}
+	then = append(then, "promotes the canary to 100 % once the steps are done")
+	return " Then it " + strings.Join(then, ", then ") + "."
 }
