@@ -118,16 +118,7 @@ versions:
 faults:
   - {version: target, start: 3m, error_rate: 0.5}
 alarms:
-  - AlarmName: v2-errors
-    MetricName: Errors
-    Dimensions: [{Name: FunctionName, Value: f}, {Name: Resource, Value: "f:live"}, {Name: ExecutedVersion, Value: "2"}]
-    Statistic: Sum
-    Period: 60
-    EvaluationPeriods: 1
-    Threshold: 5
-    ComparisonOperator: GreaterThanOrEqualToThreshold
-    TreatMissingData: notBreaching
-deployment:
+`+errorsAlarm("v2-errors", "2")+`deployment:
   start: 0s
   strategies:
     - AllAtOnce
@@ -167,18 +158,6 @@ deployment:
 // watches none, rollback: false stops without moving traffic back, and a
 // plan without the key watches the scenario's alarms.
 func TestRunECSDeploymentAlarms(t *testing.T) {
-	alarm := func(name, version string) string {
-		return `  - AlarmName: ` + name + `
-    MetricName: Errors
-    Dimensions: [{Name: FunctionName, Value: f}, {Name: Resource, Value: "f:live"}, {Name: ExecutedVersion, Value: "` + version + `"}]
-    Statistic: Sum
-    Period: 60
-    EvaluationPeriods: 1
-    Threshold: 5
-    ComparisonOperator: GreaterThanOrEqualToThreshold
-    TreatMissingData: notBreaching
-`
-	}
 	path := writeTemp(t, "alarms.yaml", `name: ecs-alarms
 seed: 5
 horizon: 1h
@@ -190,7 +169,7 @@ versions:
 faults:
   - {version: target, start: 3m, error_rate: 0.5}
 alarms:
-`+alarm("v1-errors", "1")+alarm("v2-errors", "2")+`deployment:
+`+errorsAlarm("v1-errors", "1")+errorsAlarm("v2-errors", "2")+`deployment:
   start: 0s
   strategies:
     - {name: own, deploymentConfiguration: {strategy: CANARY, bakeTimeInMinutes: 20, alarms: {alarmNames: [v1-errors], enable: true, rollback: true}}}
@@ -245,4 +224,19 @@ func TestStrategiesListsECS(t *testing.T) {
 	if code, _, errs := runCLI("strategies", "--ecs-bake", "1441"); code != 2 || !strings.Contains(errs, "--ecs-bake 1441: want 0 to 1440") {
 		t.Errorf("exit %d: %s", code, errs)
 	}
+}
+
+// errorsAlarm is a scenario's alarm (a YAML list item) on function f, alias
+// live: NAME goes to ALARM when VERSION's Errors reach 5 in one minute.
+func errorsAlarm(name, version string) string {
+	return `  - AlarmName: ` + name + `
+    MetricName: Errors
+    Dimensions: [{Name: FunctionName, Value: f}, {Name: Resource, Value: "f:live"}, {Name: ExecutedVersion, Value: "` + version + `"}]
+    Statistic: Sum
+    Period: 60
+    EvaluationPeriods: 1
+    Threshold: 5
+    ComparisonOperator: GreaterThanOrEqualToThreshold
+    TreatMissingData: notBreaching
+`
 }

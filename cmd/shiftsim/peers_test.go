@@ -94,16 +94,7 @@ versions:
   current: {version: "1", error_rate: 0, latency: {median: 50ms, p99: 100ms}}
   target:  {version: "2", error_rate: 1}
 alarms:
-  - AlarmName: v2-errors
-    MetricName: Errors
-    Dimensions: [{Name: FunctionName, Value: f}, {Name: Resource, Value: "f:live"}, {Name: ExecutedVersion, Value: "2"}]
-    Statistic: Sum
-    Period: 60
-    EvaluationPeriods: 1
-    Threshold: 5
-    ComparisonOperator: GreaterThanOrEqualToThreshold
-    TreatMissingData: notBreaching
-deployment:
+`+errorsAlarm("v2-errors", "2")+`deployment:
   start: 2m
   strategies:
     - {name: ecs-tiny, deploymentConfiguration: {strategy: CANARY, canaryConfiguration: {canaryPercent: 0.5, canaryBakeTimeInMinutes: 5}, bakeTimeInMinutes: 5}}
