@@ -13,10 +13,14 @@ type Result struct {
 	Strategy string
 	// Plan is the strategy's configuration: its Family says whose words
 	// (CodeDeploy's, Argo Rollouts', ...) the reports narrate the run in.
-	Plan            strategies.Config
-	Status          deploy.Status
-	RolledBack      bool
-	RollbackCause   string         // "alarm:<AlarmName>", "hook:<HookName>" or ""
+	Plan       strategies.Config
+	Status     deploy.Status
+	RolledBack bool
+	// RollbackCause is what ended a deployment that did not succeed
+	// ("alarm:<AlarmName>", "hook:<HookName>", "gate:<Name>", "manual"),
+	// whether or not it rolled back (RolledBack says); "" after a success.
+	// Reports call it rollback_cause only with a rollback, stop_cause always.
+	RollbackCause   string
 	DeploymentStart time.Duration  // virtual time the deployment was created
 	FullShift       *time.Duration // when the target first had 100 % of traffic
 	End             *time.Duration // when the deployment ended (succeeded, stopped or failed)
